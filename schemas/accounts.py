@@ -1,0 +1,115 @@
+"""Organizations, users, irradiators and the food-category table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from schemas.common import Name, ShortText
+
+OrganizationKind = Literal["producer", "facility", "regulator"]
+Role = Literal["admin", "producer", "operator", "qa", "regulator"]
+SourceType = Literal["cobalt-60", "cesium-137", "electron-beam", "x-ray"]
+
+Phone = Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9][0-9 ()-]{5,19}$")]
+# Nomor Induk Berusaha, the 13-digit business number from OSS
+Nib = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{13}$")]
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    kind: OrganizationKind
+    name: Name
+    address: ShortText
+    city: Name
+    province: Name | None = None
+    phone: Phone | None = None
+    nib: Nib | None = None
+
+
+class Organization(msgspec.Struct):
+    id: UUID
+    kind: OrganizationKind
+    name: str
+    address: str
+    city: str
+    province: str | None
+    phone: str | None
+    nib: str | None
+    created_at: datetime
+
+
+class Facility(msgspec.Struct):
+    """What any signed-in user may know of an irradiation facility."""
+
+    id: UUID
+    name: str
+    address: str
+    city: str
+    province: str | None
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    role: Role
+    organization_id: UUID | None = None
+    email: Email | None = None
+
+
+class User(msgspec.Struct):
+    id: UUID
+    name: str
+    role: Role
+    organization_id: UUID | None
+    email: str | None
+    created_at: datetime
+
+
+class UserCreated(msgspec.Struct):
+    """The new user and its token; the token is shown this once and stored only as a hash."""
+
+    id: UUID
+    name: str
+    role: Role
+    organization_id: UUID | None
+    email: str | None
+    token: str
+
+
+class IrradiatorCreate(msgspec.Struct, forbid_unknown_fields=True):
+    facility_id: UUID
+    name: Name
+    source_type: SourceType
+    activity_kci: Annotated[float, msgspec.Meta(gt=0, le=10_000)] | None = None
+    max_energy_mev: Annotated[float, msgspec.Meta(gt=0, le=100)] | None = None
+
+    def __post_init__(self) -> None:
+        if self.source_type in ("electron-beam", "x-ray") and self.max_energy_mev is None:
+            raise ValueError("max_energy_mev: required for a machine source (electron beam, x-ray)")
+
+
+class Irradiator(msgspec.Struct):
+    id: UUID
+    facility_id: UUID
+    name: str
+    source_type: SourceType
+    activity_kci: float | None
+    max_energy_mev: float | None
+    created_at: datetime
+
+
+class PurposeLimit(msgspec.Struct):
+    purpose: str
+    max_dose_kgy: float
+    source: str
+    confirmed: bool
+
+
+class FoodCategory(msgspec.Struct):
+    code: str
+    name_id: str
+    name_en: str
+    purposes: list[PurposeLimit]

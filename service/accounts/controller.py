@@ -1,0 +1,114 @@
+"""HTTP endpoints for organizations, users, irradiators and food categories."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from schemas.accounts import (
+    Facility,
+    FoodCategory,
+    Irradiator,
+    IrradiatorCreate,
+    Organization,
+    OrganizationCreate,
+    OrganizationKind,
+    User,
+    UserCreate,
+    UserCreated,
+)
+from schemas.common import Page
+from service.accounts import queries, rules
+from service.core.auth import ANY_ROLE, AuthUser, roles, store_token
+from service.core.errors import NotFound
+from service.core.pagination import Cursor, Limit, next_cursor
+
+
+class AccountsController(Controller):
+    path = "/api/v1"
+    tags = ["accounts"]
+
+    @post("/organizations", operation_id="createOrganization", opt=roles("admin"))
+    async def create_organization(
+        self, db: asyncpg.Connection, data: OrganizationCreate
+    ) -> Organization:
+        """Create a producer, facility or regulator organization."""
+        return await queries.insert_organization(db, data)
+
+    @get("/organizations", operation_id="listOrganizations", opt=roles("admin", "regulator"))
+    async def list_organizations(
+        self,
+        db: asyncpg.Connection,
+        kind: OrganizationKind | None = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[Organization]:
+        """List organizations, newest first."""
+        rows = await queries.list_organizations(db, kind=kind, limit=limit, cursor=cursor)
+        items = [msgspec.convert(dict(r), Organization) for r in rows[:limit]]
+        return Page(items, next_cursor(rows, limit))
+
+    @get(
+        "/organizations/{organization_id:uuid}",
+        operation_id="getOrganization",
+        opt=roles("admin", "regulator"),
+    )
+    async def get_organization(self, db: asyncpg.Connection, organization_id: UUID) -> Organization:
+        """One organization."""
+        organization = await queries.get_organization(db, organization_id)
+        if organization is None:
+            raise NotFound("organization")
+        return organization
+
+    @get("/facilities", operation_id="listFacilities", opt=ANY_ROLE)
+    async def list_facilities(self, db: asyncpg.Connection) -> list[Facility]:
+        """Irradiation facilities a producer can send batches to."""
+        return await queries.list_facilities(db)
+
+    @post("/users", operation_id="createUser", opt=roles("admin"))
+    async def create_user(self, db: asyncpg.Connection, data: UserCreate) -> UserCreated:
+        """Create a user and its first token; the token is shown only in this response."""
+        async with db.transaction():
+            organization = (
+                await queries.get_organization(db, data.organization_id)
+                if data.organization_id
+                else None
+            )
+            rules.check_user_fits(data, organization)
+            user = await queries.insert_user(db, data)
+            token = await store_token(db, user.id)
+        return UserCreated(user.id, user.name, user.role, user.organization_id, user.email, token)
+
+    @get("/me", operation_id="getMe", opt=ANY_ROLE)
+    async def me(self, request: Request[AuthUser, None, object]) -> AuthUser:
+        """Who the token belongs to."""
+        return request.user
+
+    @post("/irradiators", operation_id="createIrradiator", opt=roles("admin"))
+    async def create_irradiator(self, db: asyncpg.Connection, data: IrradiatorCreate) -> Irradiator:
+        """Register an irradiator (gamma source or machine) at a facility."""
+        facility = await queries.get_organization(db, data.facility_id)
+        rules.check_irradiator(data, facility)
+        return await queries.insert_irradiator(db, data)
+
+    @get("/irradiators", operation_id="listIrradiators", opt=ANY_ROLE)
+    async def list_irradiators(
+        self,
+        db: asyncpg.Connection,
+        facility_id: UUID | None = Parameter(query="facility_id", default=None),
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[Irradiator]:
+        """List irradiators, optionally of one facility."""
+        rows = await queries.list_irradiators(db, facility_id=facility_id, limit=limit, cursor=cursor)
+        items = [msgspec.convert(dict(r), Irradiator) for r in rows[:limit]]
+        return Page(items, next_cursor(rows, limit))
+
+    @get("/food-categories", operation_id="listFoodCategories", opt=ANY_ROLE)
+    async def list_food_categories(self, db: asyncpg.Connection) -> list[FoodCategory]:
+        """BPOM 3/2018 Annex I: maximum dose per category and purpose, with source."""
+        return await queries.list_food_categories(db)

@@ -1,0 +1,116 @@
+"""SQL for organizations, users, irradiators and food categories."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from schemas.accounts import (
+    Facility,
+    FoodCategory,
+    Irradiator,
+    IrradiatorCreate,
+    Organization,
+    OrganizationCreate,
+    PurposeLimit,
+    User,
+    UserCreate,
+)
+from service.core.pagination import page_clause
+
+
+async def insert_organization(conn: asyncpg.Connection, data: OrganizationCreate) -> Organization:
+    row = await conn.fetchrow(
+        """INSERT INTO organizations (kind, name, address, city, province, phone, nib)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
+        data.kind, data.name, data.address, data.city, data.province, data.phone, data.nib,
+    )
+    return msgspec.convert(dict(row), Organization)
+
+
+async def get_organization(conn: asyncpg.Connection, org_id: UUID) -> Organization | None:
+    row = await conn.fetchrow("SELECT * FROM organizations WHERE id = $1", org_id)
+    return msgspec.convert(dict(row), Organization) if row else None
+
+
+async def list_organizations(
+    conn: asyncpg.Connection, *, kind: str | None, limit: int, cursor: str | None
+) -> list[asyncpg.Record]:
+    args: list[Any] = [kind, limit + 1]
+    after = page_clause(cursor, args)
+    return await conn.fetch(
+        f"""SELECT * FROM organizations WHERE ($1::text IS NULL OR kind = $1) AND {after}
+            ORDER BY created_at DESC, id DESC LIMIT $2""",
+        *args,
+    )
+
+
+async def list_facilities(conn: asyncpg.Connection) -> list[Facility]:
+    rows = await conn.fetch(
+        "SELECT id, name, address, city, province FROM organizations WHERE kind = 'facility' "
+        "ORDER BY name"
+    )
+    return [msgspec.convert(dict(r), Facility) for r in rows]
+
+
+async def insert_user(conn: asyncpg.Connection, data: UserCreate) -> User:
+    row = await conn.fetchrow(
+        """INSERT INTO users (name, role, organization_id, email) VALUES ($1, $2, $3, $4)
+           RETURNING *""",
+        data.name, data.role, data.organization_id, data.email,
+    )
+    return msgspec.convert(dict(row), User)
+
+
+async def insert_irradiator(conn: asyncpg.Connection, data: IrradiatorCreate) -> Irradiator:
+    row = await conn.fetchrow(
+        """INSERT INTO irradiators (facility_id, name, source_type, activity_kci, max_energy_mev)
+           VALUES ($1, $2, $3, $4, $5) RETURNING *""",
+        data.facility_id, data.name, data.source_type, data.activity_kci, data.max_energy_mev,
+    )
+    return msgspec.convert(dict(row), Irradiator)
+
+
+async def list_irradiators(
+    conn: asyncpg.Connection, *, facility_id: UUID | None, limit: int, cursor: str | None
+) -> list[asyncpg.Record]:
+    args: list[Any] = [facility_id, limit + 1]
+    after = page_clause(cursor, args)
+    return await conn.fetch(
+        f"""SELECT * FROM irradiators WHERE ($1::uuid IS NULL OR facility_id = $1) AND {after}
+            ORDER BY created_at DESC, id DESC LIMIT $2""",
+        *args,
+    )
+
+
+async def list_food_categories(conn: asyncpg.Connection) -> list[FoodCategory]:
+    categories = await conn.fetch("SELECT code, name_id, name_en FROM food_categories ORDER BY code")
+    limits = await conn.fetch(
+        "SELECT category, purpose, max_dose_kgy, source, confirmed FROM food_category_purposes "
+        "ORDER BY category, purpose"
+    )
+    by_category: dict[str, list[PurposeLimit]] = {}
+    for r in limits:
+        by_category.setdefault(r["category"], []).append(
+            PurposeLimit(r["purpose"], r["max_dose_kgy"], r["source"], r["confirmed"])
+        )
+    return [
+        FoodCategory(c["code"], c["name_id"], c["name_en"], by_category.get(c["code"], []))
+        for c in categories
+    ]
+
+
+async def legal_max_dose_kgy(conn: asyncpg.Connection, category: str, purpose: str) -> float | None:
+    """The Annex I maximum for (category, purpose), or None when the pair is not allowed."""
+    value: float | None = await conn.fetchval(
+        "SELECT max_dose_kgy FROM food_category_purposes WHERE category = $1 AND purpose = $2",
+        category, purpose,
+    )
+    return value
+
+
+async def category_exists(conn: asyncpg.Connection, category: str) -> bool:
+    return bool(await conn.fetchval("SELECT 1 FROM food_categories WHERE code = $1", category))

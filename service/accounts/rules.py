@@ -1,0 +1,44 @@
+"""Rules about who may belong where and which irradiation sources are lawful."""
+
+from __future__ import annotations
+
+from schemas.accounts import IrradiatorCreate, Organization, UserCreate
+from service.core.errors import RuleViolation
+
+# which user roles each kind of organization may hold (SPEC §3.1)
+ROLES_BY_ORGANIZATION_KIND = {
+    "producer": frozenset({"producer"}),
+    "facility": frozenset({"operator", "qa"}),
+    "regulator": frozenset({"regulator"}),
+}
+
+# Codex CXS 106-1983 Rev.1-2003: machine sources above these energies may induce radioactivity
+MAX_ENERGY_MEV = {"electron-beam": 10.0, "x-ray": 7.5}
+
+
+def check_user_fits(data: UserCreate, organization: Organization | None) -> None:
+    if data.role == "admin":
+        if data.organization_id is not None:
+            raise RuleViolation("admin_has_no_organization", "An admin belongs to no organization.")
+        return
+    if data.organization_id is None or organization is None:
+        raise RuleViolation(
+            "organization_required", f"A {data.role} user needs an existing organization_id."
+        )
+    if data.role not in ROLES_BY_ORGANIZATION_KIND[organization.kind]:
+        allowed = ", ".join(sorted(ROLES_BY_ORGANIZATION_KIND[organization.kind]))
+        raise RuleViolation(
+            "role_does_not_fit_organization",
+            f"A {organization.kind} organization holds only {allowed} users, not {data.role}.",
+        )
+
+
+def check_irradiator(data: IrradiatorCreate, facility: Organization | None) -> None:
+    if facility is None or facility.kind != "facility":
+        raise RuleViolation("not_a_facility", "facility_id must name an irradiation facility.")
+    limit = MAX_ENERGY_MEV.get(data.source_type)
+    if limit is not None and data.max_energy_mev is not None and data.max_energy_mev > limit:
+        raise RuleViolation(
+            "energy_above_limit",
+            f"A {data.source_type} source may not exceed {limit} MeV (Codex CXS 106).",
+        )

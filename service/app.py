@@ -1,0 +1,81 @@
+"""create_app(): the one place where routes, dependencies, errors and OpenAPI are wired."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+import structlog
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.logging.config import StructLoggingConfig, default_structlog_processors
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
+
+from service.core.settings import Settings, get_settings
+
+# paths that never need a token: probes, the OpenAPI pages, public verification and keys
+PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well-known/"]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    from service.accounts.controller import AccountsController
+    from service.core import db
+    from service.core.auth import TokenAuthenticationMiddleware, role_guard
+    from service.core.errors import exception_handlers
+    from service.core.health import HealthController
+
+    settings = settings or get_settings()
+    assert settings.database_url, "the CLI starts the embedded database before creating the app"
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncGenerator[None, None]:
+        app.state.pool = await db.create_pool(
+            settings.database_url or "", max_size=settings.pool_max_size
+        )
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    as_json = settings.log_format == "json"
+    logging_config = StructLoggingConfig(
+        processors=default_structlog_processors(as_json=as_json),
+        # the JSON renderer yields bytes, the console renderer text
+        logger_factory=structlog.BytesLoggerFactory() if as_json else structlog.PrintLoggerFactory(),
+        log_exceptions="never",  # errors.unexpected_handler logs them once, with the request
+    )
+    return Litestar(
+        route_handlers=[HealthController, AccountsController],
+        lifespan=[database],
+        dependencies={"db": Provide(db.provide_db)},
+        guards=[role_guard],
+        middleware=[
+            DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
+        ],
+        exception_handlers=exception_handlers(),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        openapi_config=OpenAPIConfig(
+            title="Radura",
+            version="1",
+            description="Traceability, shelf-life dating and signed QR labels for irradiated food.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        plugins=[
+            StructlogPlugin(
+                StructlogConfig(
+                    structlog_logging_config=logging_config, enable_middleware_logging=False
+                )
+            )
+        ],
+        debug=False,
+    )

@@ -1,0 +1,169 @@
+"""The `radura` command: serve, migrate, user, keys, labels, label verify, db url."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+
+from service.core.settings import Settings, get_settings
+
+
+def _database_url(settings: Settings) -> str:
+    """The configured server, or the embedded one (started on first use, migrated)."""
+    if settings.database_url:
+        return settings.database_url
+    from service.core.db import start_embedded_postgres
+
+    dsn = start_embedded_postgres(settings.data_dir)
+    asyncio.run(_migrate(dsn, quiet=True))
+    return dsn
+
+
+async def _migrate(dsn: str, *, quiet: bool = False) -> list[str]:
+    from service.core.migrate import apply_migrations
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        applied = await apply_migrations(conn)
+        await conn.execute("SELECT ensure_scan_partitions(2)")
+    finally:
+        await conn.close()
+    if not quiet:
+        for name in applied:
+            print(f"applied {name}")
+        print("database is up to date" if not applied else f"{len(applied)} migration(s) applied")
+    return applied
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from service.core.migrate import MigrationError
+
+    dsn = settings.database_url
+    if dsn is None:
+        from service.core.db import start_embedded_postgres
+
+        dsn = start_embedded_postgres(settings.data_dir)
+    try:
+        asyncio.run(_migrate(dsn))
+    except MigrationError as exc:
+        print(f"migration refused: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    dsn = _database_url(settings)
+    if args.demo:
+        from service.demo import print_demo, seed_demo
+
+        print_demo(asyncio.run(seed_demo(dsn)), base_url=settings.public_base_url)
+    # the workers are fresh processes: they read the database they must use from the environment
+    os.environ["RADURA_DATABASE_URL"] = dsn
+    get_settings.cache_clear()  # workers may be forked from this process
+    Granian(
+        "service.app:create_app",
+        factory=True,
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.ASGI,
+        workers=args.workers,
+        log_access=args.access_log,
+    ).serve()
+    return 0
+
+
+async def _create_user(dsn: str, role: str, name: str, organization_id: str | None) -> dict[str, Any]:
+    from uuid import UUID
+
+    from schemas.accounts import UserCreate
+    from service.accounts import queries, rules
+    from service.core.auth import store_token
+
+    data = UserCreate(name=name, role=role, organization_id=UUID(organization_id) if organization_id else None)  # type: ignore[arg-type]
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            org = await queries.get_organization(conn, data.organization_id) if data.organization_id else None
+            rules.check_user_fits(data, org)
+            user = await queries.insert_user(conn, data)
+            token = await store_token(conn, user.id)
+    finally:
+        await conn.close()
+    return {"user_id": str(user.id), "token": token}
+
+
+def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
+    from service.core.errors import DomainError
+
+    dsn = _database_url(settings)
+    try:
+        result = asyncio.run(_create_user(dsn, args.role, args.name, args.organization_id))
+    except DomainError as exc:
+        print(f"refused: {exc.detail}", file=sys.stderr)
+        return 1
+    print(json.dumps(result))
+    return 0
+
+
+def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.database_url:
+        print(settings.database_url)
+        return 0
+    from service.core.db import start_embedded_postgres
+
+    # the embedded server stays up after this command, so the URL it prints can be used
+    print(start_embedded_postgres(settings.data_dir, keep_running=True))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="radura", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="seed demo data and print tokens")
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    create = user.add_parser("create", help="create a user and print its token once")
+    create.add_argument("--role", required=True, choices=["admin", "producer", "operator", "qa", "regulator"])
+    create.add_argument("--name", required=True)
+    create.add_argument("--organization-id")
+    create.set_defaults(handler=cmd_user_create)
+
+    db = sub.add_parser("db", help="database helpers").add_subparsers(dest="action", required=True)
+    url = db.add_parser("url", help="print the database URL in use")
+    url.set_defaults(handler=cmd_db_url)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    import structlog
+
+    # stdout carries results (JSON, URLs); everything the CLI logs goes to stderr
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    return handler(args, get_settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

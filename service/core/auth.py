@@ -1,0 +1,87 @@
+"""Bearer-token authentication and the role guard; tokens are stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+TOKEN_PREFIX = "rdr_"
+
+
+class AuthUser(msgspec.Struct, frozen=True):
+    """The caller of an authenticated request."""
+
+    id: UUID
+    name: str
+    role: str
+    organization_id: UUID | None
+
+
+def new_token() -> tuple[str, bytes]:
+    """A fresh opaque token and the hash under which it is stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def store_token(conn: asyncpg.Connection, user_id: UUID) -> str:
+    token, token_sha256 = new_token()
+    await conn.execute(
+        "INSERT INTO api_tokens (token_sha256, user_id) VALUES ($1, $2)", token_sha256, user_id
+    )
+    return token
+
+
+_USER_BY_TOKEN = """
+SELECT u.id, u.name, u.role, u.organization_id
+FROM api_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL
+"""
+
+
+class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    """Resolves `Authorization: Bearer <token>` to an AuthUser; 401 when missing or unknown."""
+
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException(
+                "Missing bearer token.", headers={"WWW-Authenticate": "Bearer"}
+            )
+        row = await connection.app.state.pool.fetchrow(_USER_BY_TOKEN, hash_token(token.strip()))
+        if row is None:
+            raise NotAuthorizedException(
+                "Unknown or revoked token.", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            )
+        return AuthenticationResult(user=AuthUser(**dict(row)), auth=None)
+
+
+def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Allows the roles a handler lists in `opt["roles"]`; a handler that lists none is closed."""
+    if handler.opt.get("exclude_from_auth") or "user" not in connection.scope:
+        return  # a public route (see app.PUBLIC_PATHS): the middleware authenticated nobody
+    allowed = handler.opt.get("roles")
+    user: AuthUser = connection.user
+    if not allowed or user.role not in allowed:
+        raise PermissionDeniedException(f"The role {user.role!r} may not use this endpoint.")
+
+
+def roles(*names: str) -> dict[str, Any]:
+    """Handler options naming who may call it: `@get(..., opt=roles("admin", "regulator"))`."""
+    return {"roles": frozenset(names)}
+
+
+ANY_ROLE = roles("admin", "producer", "operator", "qa", "regulator")

@@ -1,0 +1,75 @@
+"""PostgreSQL access: the embedded server, the connection pool, its codecs, the request connection."""
+
+from __future__ import annotations
+
+import structlog
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar.datastructures import State
+
+log = structlog.get_logger()
+
+_json_encoder = msgspec.json.Encoder()
+_json_decoder = msgspec.json.Decoder()
+
+
+def _encode_json(value: Any) -> str:
+    # asyncpg's text codec wants str; msgspec encodes Structs, dates and UUIDs natively
+    return _json_encoder.encode(value).decode()
+
+
+def _decode_json(text: str) -> Any:
+    return _json_decoder.decode(text)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name, encoder=_encode_json, decoder=_decode_json, schema="pg_catalog"
+        )
+
+
+async def create_pool(dsn: str, *, max_size: int = 10, min_size: int = 1) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        # a connection idle this long is closed, so a restarted server is re-dialled promptly
+        max_inactive_connection_lifetime=60,
+        command_timeout=30,
+    )
+    assert pool is not None
+    return pool
+
+
+def start_embedded_postgres(data_dir: Path, *, keep_running: bool = False) -> str:
+    """Start (or reuse) the embedded PostgreSQL under `data_dir/pg` and return its DSN.
+
+    pgserver keeps a reference count per data folder and stops the server when the last
+    process that started it exits, so a second `radura serve` on the same data reuses it.
+    `keep_running` leaves it up after this process exits (for `radura db url`).
+    """
+    import warnings
+
+    import pgserver  # imported late: only the embedded mode needs it
+
+    # pgserver asks platformdirs for a runtime dir, which warns on machines without XDG_RUNTIME_DIR
+    warnings.filterwarnings("ignore", module="platformdirs")
+
+    pgdata = data_dir / "pg"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
+    dsn: str = server.get_uri()
+    log.info("embedded_postgres_ready", pgdata=str(pgdata))
+    return dsn
+
+
+async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    """One pooled connection per request; the handler owns any transaction on it."""
+    async with state.pool.acquire() as conn:
+        yield conn

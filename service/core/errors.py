@@ -1,0 +1,171 @@
+"""Domain exceptions and the one place that turns every error into RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import structlog
+import re
+from typing import Any
+
+import asyncpg
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = structlog.get_logger()
+
+PROBLEM_BASE = "https://radura.id/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A request that is well-formed but refused; `code` is the stable machine-readable reason."""
+
+    status_code = 422
+    title = "Unprocessable request"
+
+    def __init__(self, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+
+class RuleViolation(DomainError):
+    """A domain rule refused the request (422)."""
+
+
+class Conflict(DomainError):
+    status_code = 409
+    title = "Conflict"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    title = "Not found"
+
+    def __init__(self, what: str = "resource") -> None:
+        super().__init__("not_found", f"No such {what}.")
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class Unavailable(DomainError):
+    status_code = 503
+    title = "Service unavailable"
+
+
+def field_error(field: str, message: str) -> ValueError:
+    """A validation error raised from a Struct's `__post_init__`, naming the field it is about."""
+    return ValueError(f"{field}: {message}")
+
+
+def _problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response[Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code if code else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if code:
+        body["code"] = code
+    body.update(extra)
+    return Response(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+_POST_INIT_FIELD = re.compile(r"^(?P<field>[a-z_][a-z0-9_.]*): (?P<message>.+)$", re.S)
+_MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+
+
+def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
+    errors = []
+    extra = exc.extra if isinstance(exc.extra, list) else [exc.extra] if exc.extra else []
+    for item in extra:
+        if not isinstance(item, dict):
+            errors.append({"field": "", "message": str(item)})
+            continue
+        message = str(item.get("message", ""))
+        field = str(item.get("key", "")) or str(item.get("source", ""))
+        if match := _POST_INIT_FIELD.match(message):
+            field, message = match["field"], match["message"]
+        errors.append({"field": field, "message": message})
+    return errors
+
+
+def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = _field_errors(exc)
+    named = ", ".join(e["field"] for e in errors if e["field"]) or "request"
+    return _problem(400, "Invalid request", f"Invalid value for {named}.", errors=errors)
+
+
+def domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return _problem(exc.status_code, exc.title, exc.detail, code=exc.code, **exc.extra)
+
+
+def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+             429: "Too many requests"}.get(exc.status_code, "Error")
+    return _problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
+
+
+# constraint name → (field, code): unique violations become a 409 naming what clashed
+UNIQUE_CONSTRAINTS: dict[str, tuple[str, str]] = {
+    "products_gtin_key": ("gtin", "duplicate_gtin"),
+    "batches_product_lot_key": ("lot", "duplicate_lot"),
+}
+
+
+def postgres_handler(_: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> Response[Any]:
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        field, code = UNIQUE_CONSTRAINTS.get(exc.constraint_name or "", ("", "duplicate"))
+        return _problem(409, "Conflict", f"A record with this {field or 'key'} already exists.",
+                        code=code, field=field)
+    if isinstance(exc, asyncpg.ForeignKeyViolationError):
+        return _problem(422, "Unprocessable request", "A referenced record does not exist.",
+                        code="unknown_reference")
+    if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
+        return _problem(422, "Unprocessable request", "The record breaks a stored rule.",
+                        code="constraint_violation", constraint=exc.constraint_name or "")
+    if isinstance(exc, asyncpg.SerializationError | asyncpg.DeadlockDetectedError):
+        return _problem(503, "Service unavailable", "A concurrent change won; retry the request.",
+                        code="retry", headers={"Retry-After": "1"})
+    if isinstance(exc, asyncpg.DataError):
+        return _problem(400, "Invalid request", "A value is out of range for its field.")
+    return unexpected_handler(_, exc)
+
+
+def unavailable_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.warning("database_unavailable", error=type(exc).__name__)
+    return _problem(503, "Service unavailable", "The database is not reachable; retry shortly.",
+                    code="database_unavailable", headers={"Retry-After": "2"})
+
+
+def unexpected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error("unhandled_error", method=request.method, path=request.url.path, exc_info=exc)
+    return _problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error",
+                    "Something went wrong on our side; it has been logged.")
+
+
+def exception_handlers() -> dict[Any, Any]:
+    return {
+        ValidationException: validation_handler,
+        DomainError: domain_handler,
+        HTTPException: http_handler,
+        asyncpg.PostgresConnectionError: unavailable_handler,
+        asyncpg.OperatorInterventionError: unavailable_handler,
+        asyncpg.InterfaceError: unavailable_handler,
+        ConnectionError: unavailable_handler,
+        OSError: unavailable_handler,
+        asyncpg.PostgresError: postgres_handler,
+        Exception: unexpected_handler,
+    }

@@ -1,0 +1,40 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+
+from service.core.migrate import MigrationError, pending_migrations
+
+
+class Health(msgspec.Struct):
+    status: str
+    detail: str = ""
+
+
+class HealthController(Controller):
+    tags = ["operations"]
+
+    @get("/health", operation_id="health", exclude_from_auth=True, cache=False)
+    async def health(self) -> Health:
+        """Liveness: the process answers."""
+        return Health("ok")
+
+    @get("/ready", operation_id="ready", exclude_from_auth=True, cache=False)
+    async def ready(self, state: State) -> Response[Health]:
+        """Readiness: the database answers and every migration is applied."""
+        try:
+            async with state.pool.acquire(timeout=2) as conn:
+                pending = await pending_migrations(conn)
+        except MigrationError as exc:
+            return Response(Health("unready", str(exc)), status_code=503)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            return Response(Health("unready", f"database: {type(exc).__name__}"), status_code=503)
+        if pending:
+            return Response(
+                Health("unready", "pending migrations: " + ", ".join(pending)), status_code=503
+            )
+        return Response(Health("ready"))

@@ -1,0 +1,111 @@
+"""Demo data for `radura serve --demo`: the IGMP facility, a producer, a user per role."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from service.core.auth import store_token
+
+IGMP = {
+    "kind": "facility",
+    "name": "Iradiator Gamma Merah Putih (IGMP) — BRIN",
+    "address": "Kawasan Sains dan Teknologi B.J. Habibie (Puspiptek), Setu",
+    "city": "Tangerang Selatan",
+    "province": "Banten",
+}
+PRODUCER = {
+    "kind": "producer",
+    "name": "UMKM Rendang Bundo Kanduang",
+    "address": "Jl. Raya Serpong No. 12, Pagedangan",
+    "city": "Tangerang",
+    "province": "Banten",
+}
+REGULATOR = {
+    "kind": "regulator",
+    "name": "Badan Pengawas Obat dan Makanan (BPOM)",
+    "address": "Jl. Percetakan Negara No. 23",
+    "city": "Jakarta Pusat",
+    "province": "DKI Jakarta",
+}
+USERS = [
+    ("admin", "Admin Radura", None),
+    ("producer", "Siti Rahmawati", "producer"),
+    ("operator", "Budi Santoso", "facility"),
+    ("qa", "Dewi Lestari", "facility"),
+    ("regulator", "Inspektur Andi Wijaya", "regulator"),
+]
+
+
+async def _organization(conn: asyncpg.Connection, org: dict[str, str]) -> UUID:
+    existing: UUID | None = await conn.fetchval(
+        "SELECT id FROM organizations WHERE kind = $1 AND name = $2", org["kind"], org["name"]
+    )
+    if existing:
+        return existing
+    new_id: UUID = await conn.fetchval(
+        """INSERT INTO organizations (kind, name, address, city, province)
+           VALUES ($1, $2, $3, $4, $5) RETURNING id""",
+        org["kind"], org["name"], org["address"], org["city"], org["province"],
+    )
+    return new_id
+
+
+async def _user(conn: asyncpg.Connection, role: str, name: str, org_id: UUID | None) -> UUID:
+    existing: UUID | None = await conn.fetchval(
+        "SELECT id FROM users WHERE role = $1 AND name = $2", role, name
+    )
+    if existing:
+        return existing
+    new_id: UUID = await conn.fetchval(
+        "INSERT INTO users (name, role, organization_id) VALUES ($1, $2, $3) RETURNING id",
+        name, role, org_id,
+    )
+    return new_id
+
+
+async def seed_demo(dsn: str) -> dict[str, Any]:
+    """Seed once (idempotently) and hand out a fresh token per demo user for this run."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            # one seeder at a time, even if two `serve --demo` start together
+            await conn.execute("SELECT pg_advisory_xact_lock(7261757261)")
+            orgs = {
+                "facility": await _organization(conn, IGMP),
+                "producer": await _organization(conn, PRODUCER),
+                "regulator": await _organization(conn, REGULATOR),
+            }
+            irradiator = await conn.fetchval(
+                "SELECT id FROM irradiators WHERE facility_id = $1", orgs["facility"]
+            )
+            if irradiator is None:
+                irradiator = await conn.fetchval(
+                    """INSERT INTO irradiators (facility_id, name, source_type, activity_kci)
+                       VALUES ($1, 'IGMP Co-60 konveyor', 'cobalt-60', 500) RETURNING id""",
+                    orgs["facility"],
+                )
+            tokens = {}
+            for role, name, org_kind in USERS:
+                user_id = await _user(conn, role, name, orgs[org_kind] if org_kind else None)
+                tokens[role] = {"user_id": str(user_id), "name": name,
+                                "token": await store_token(conn, user_id)}
+    finally:
+        await conn.close()
+    return {"organizations": {k: str(v) for k, v in orgs.items()},
+            "irradiator_id": str(irradiator), "users": tokens}
+
+
+def print_demo(demo: dict[str, Any], *, base_url: str) -> None:
+    print("Radura demo data is ready.\n")
+    print(f"  API docs:      {base_url}/schema")
+    print(f"  Facility (IGMP) id: {demo['organizations']['facility']}")
+    print(f"  Producer id:        {demo['organizations']['producer']}")
+    print(f"  Irradiator id:      {demo['irradiator_id']}\n")
+    print("  Tokens for this run (send as 'Authorization: Bearer <token>'):")
+    for role, user in demo["users"].items():
+        print(f"    {role:<10} {user['name']:<24} {user['token']}")
+    print(f"\n  Try: curl -H 'Authorization: Bearer {demo['users']['admin']['token']}' "
+          f"{base_url}/api/v1/organizations\n", flush=True)
