@@ -46,7 +46,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     logging_config = StructLoggingConfig(
         processors=default_structlog_processors(as_json=as_json),
         # the JSON renderer yields bytes, the console renderer text
-        logger_factory=structlog.BytesLoggerFactory() if as_json else structlog.PrintLoggerFactory(),
+        logger_factory=structlog.BytesLoggerFactory()
+        if as_json
+        else structlog.PrintLoggerFactory(),
         log_exceptions="never",  # errors.unexpected_handler logs them once, with the request
     )
     return Litestar(

@@ -82,18 +82,27 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _create_user(dsn: str, role: str, name: str, organization_id: str | None) -> dict[str, Any]:
-    from uuid import UUID
+async def _create_user(
+    dsn: str, role: str, name: str, organization_id: str | None
+) -> dict[str, Any]:
+    import msgspec
 
     from schemas.accounts import UserCreate
     from service.accounts import queries, rules
     from service.core.auth import store_token
 
-    data = UserCreate(name=name, role=role, organization_id=UUID(organization_id) if organization_id else None)  # type: ignore[arg-type]
+    # convert, not the constructor: it validates the name and role like the HTTP API does
+    data = msgspec.convert(
+        {"name": name, "role": role, "organization_id": organization_id}, UserCreate
+    )
     conn = await asyncpg.connect(dsn)
     try:
         async with conn.transaction():
-            org = await queries.get_organization(conn, data.organization_id) if data.organization_id else None
+            org = (
+                await queries.get_organization(conn, data.organization_id)
+                if data.organization_id
+                else None
+            )
             rules.check_user_fits(data, org)
             user = await queries.insert_user(conn, data)
             token = await store_token(conn, user.id)
@@ -103,6 +112,8 @@ async def _create_user(dsn: str, role: str, name: str, organization_id: str | No
 
 
 def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
+    import msgspec
+
     from service.core.errors import DomainError
 
     dsn = _database_url(settings)
@@ -111,6 +122,9 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
     except DomainError as exc:
         print(f"refused: {exc.detail}", file=sys.stderr)
         return 1
+    except msgspec.ValidationError as exc:
+        print(f"invalid: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(result))
     return 0
 
@@ -143,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     create = user.add_parser("create", help="create a user and print its token once")
-    create.add_argument("--role", required=True, choices=["admin", "producer", "operator", "qa", "regulator"])
+    create.add_argument(
+        "--role", required=True, choices=["admin", "producer", "operator", "qa", "regulator"]
+    )
     create.add_argument("--name", required=True)
     create.add_argument("--organization-id")
     create.set_defaults(handler=cmd_user_create)

@@ -48,7 +48,11 @@ async def _organization(conn: asyncpg.Connection, org: dict[str, str]) -> UUID:
     new_id: UUID = await conn.fetchval(
         """INSERT INTO organizations (kind, name, address, city, province)
            VALUES ($1, $2, $3, $4, $5) RETURNING id""",
-        org["kind"], org["name"], org["address"], org["city"], org["province"],
+        org["kind"],
+        org["name"],
+        org["address"],
+        org["city"],
+        org["province"],
     )
     return new_id
 
@@ -61,7 +65,9 @@ async def _user(conn: asyncpg.Connection, role: str, name: str, org_id: UUID | N
         return existing
     new_id: UUID = await conn.fetchval(
         "INSERT INTO users (name, role, organization_id) VALUES ($1, $2, $3) RETURNING id",
-        name, role, org_id,
+        name,
+        role,
+        org_id,
     )
     return new_id
 
@@ -90,12 +96,18 @@ async def seed_demo(dsn: str) -> dict[str, Any]:
             tokens = {}
             for role, name, org_kind in USERS:
                 user_id = await _user(conn, role, name, orgs[org_kind] if org_kind else None)
-                tokens[role] = {"user_id": str(user_id), "name": name,
-                                "token": await store_token(conn, user_id)}
+                tokens[role] = {
+                    "user_id": str(user_id),
+                    "name": name,
+                    "token": await store_token(conn, user_id),
+                }
     finally:
         await conn.close()
-    return {"organizations": {k: str(v) for k, v in orgs.items()},
-            "irradiator_id": str(irradiator), "users": tokens}
+    return {
+        "organizations": {k: str(v) for k, v in orgs.items()},
+        "irradiator_id": str(irradiator),
+        "users": tokens,
+    }
 
 
 def print_demo(demo: dict[str, Any], *, base_url: str) -> None:
@@ -107,5 +119,8 @@ def print_demo(demo: dict[str, Any], *, base_url: str) -> None:
     print("  Tokens for this run (send as 'Authorization: Bearer <token>'):")
     for role, user in demo["users"].items():
         print(f"    {role:<10} {user['name']:<24} {user['token']}")
-    print(f"\n  Try: curl -H 'Authorization: Bearer {demo['users']['admin']['token']}' "
-          f"{base_url}/api/v1/organizations\n", flush=True)
+    print(
+        f"\n  Try: curl -H 'Authorization: Bearer {demo['users']['admin']['token']}' "
+        f"{base_url}/api/v1/organizations\n",
+        flush=True,
+    )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from schemas.accounts import (
     Facility,
@@ -17,13 +17,13 @@ from schemas.accounts import (
     Organization,
     OrganizationCreate,
     OrganizationKind,
-    User,
     UserCreate,
     UserCreated,
 )
 from schemas.common import Page
 from service.accounts import queries, rules
 from service.core.auth import ANY_ROLE, AuthUser, roles, store_token
+from service.core.db import Db
 from service.core.errors import NotFound
 from service.core.pagination import Cursor, Limit, next_cursor
 
@@ -33,17 +33,15 @@ class AccountsController(Controller):
     tags = ["accounts"]
 
     @post("/organizations", operation_id="createOrganization", opt=roles("admin"))
-    async def create_organization(
-        self, db: asyncpg.Connection, data: OrganizationCreate
-    ) -> Organization:
+    async def create_organization(self, db: Db, data: JSONBody[OrganizationCreate]) -> Organization:
         """Create a producer, facility or regulator organization."""
         return await queries.insert_organization(db, data)
 
     @get("/organizations", operation_id="listOrganizations", opt=roles("admin", "regulator"))
     async def list_organizations(
         self,
-        db: asyncpg.Connection,
-        kind: OrganizationKind | None = None,
+        db: Db,
+        kind: FromQuery[OrganizationKind | None] = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[Organization]:
@@ -57,7 +55,7 @@ class AccountsController(Controller):
         operation_id="getOrganization",
         opt=roles("admin", "regulator"),
     )
-    async def get_organization(self, db: asyncpg.Connection, organization_id: UUID) -> Organization:
+    async def get_organization(self, db: Db, organization_id: FromPath[UUID]) -> Organization:
         """One organization."""
         organization = await queries.get_organization(db, organization_id)
         if organization is None:
@@ -65,12 +63,12 @@ class AccountsController(Controller):
         return organization
 
     @get("/facilities", operation_id="listFacilities", opt=ANY_ROLE)
-    async def list_facilities(self, db: asyncpg.Connection) -> list[Facility]:
+    async def list_facilities(self, db: Db) -> list[Facility]:
         """Irradiation facilities a producer can send batches to."""
         return await queries.list_facilities(db)
 
     @post("/users", operation_id="createUser", opt=roles("admin"))
-    async def create_user(self, db: asyncpg.Connection, data: UserCreate) -> UserCreated:
+    async def create_user(self, db: Db, data: JSONBody[UserCreate]) -> UserCreated:
         """Create a user and its first token; the token is shown only in this response."""
         async with db.transaction():
             organization = (
@@ -84,12 +82,12 @@ class AccountsController(Controller):
         return UserCreated(user.id, user.name, user.role, user.organization_id, user.email, token)
 
     @get("/me", operation_id="getMe", opt=ANY_ROLE)
-    async def me(self, request: Request[AuthUser, None, object]) -> AuthUser:
+    async def me(self, request: Request[AuthUser, None, State]) -> AuthUser:
         """Who the token belongs to."""
         return request.user
 
     @post("/irradiators", operation_id="createIrradiator", opt=roles("admin"))
-    async def create_irradiator(self, db: asyncpg.Connection, data: IrradiatorCreate) -> Irradiator:
+    async def create_irradiator(self, db: Db, data: JSONBody[IrradiatorCreate]) -> Irradiator:
         """Register an irradiator (gamma source or machine) at a facility."""
         facility = await queries.get_organization(db, data.facility_id)
         rules.check_irradiator(data, facility)
@@ -98,17 +96,19 @@ class AccountsController(Controller):
     @get("/irradiators", operation_id="listIrradiators", opt=ANY_ROLE)
     async def list_irradiators(
         self,
-        db: asyncpg.Connection,
-        facility_id: UUID | None = Parameter(query="facility_id", default=None),
+        db: Db,
+        facility_id: FromQuery[UUID | None] = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[Irradiator]:
         """List irradiators, optionally of one facility."""
-        rows = await queries.list_irradiators(db, facility_id=facility_id, limit=limit, cursor=cursor)
+        rows = await queries.list_irradiators(
+            db, facility_id=facility_id, limit=limit, cursor=cursor
+        )
         items = [msgspec.convert(dict(r), Irradiator) for r in rows[:limit]]
         return Page(items, next_cursor(rows, limit))
 
     @get("/food-categories", operation_id="listFoodCategories", opt=ANY_ROLE)
-    async def list_food_categories(self, db: asyncpg.Connection) -> list[FoodCategory]:
+    async def list_food_categories(self, db: Db) -> list[FoodCategory]:
         """BPOM 3/2018 Annex I: maximum dose per category and purpose, with source."""
         return await queries.list_food_categories(db)

@@ -26,7 +26,13 @@ async def insert_organization(conn: asyncpg.Connection, data: OrganizationCreate
     row = await conn.fetchrow(
         """INSERT INTO organizations (kind, name, address, city, province, phone, nib)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
-        data.kind, data.name, data.address, data.city, data.province, data.phone, data.nib,
+        data.kind,
+        data.name,
+        data.address,
+        data.city,
+        data.province,
+        data.phone,
+        data.nib,
     )
     return msgspec.convert(dict(row), Organization)
 
@@ -60,7 +66,10 @@ async def insert_user(conn: asyncpg.Connection, data: UserCreate) -> User:
     row = await conn.fetchrow(
         """INSERT INTO users (name, role, organization_id, email) VALUES ($1, $2, $3, $4)
            RETURNING *""",
-        data.name, data.role, data.organization_id, data.email,
+        data.name,
+        data.role,
+        data.organization_id,
+        data.email,
     )
     return msgspec.convert(dict(row), User)
 
@@ -69,7 +78,11 @@ async def insert_irradiator(conn: asyncpg.Connection, data: IrradiatorCreate) ->
     row = await conn.fetchrow(
         """INSERT INTO irradiators (facility_id, name, source_type, activity_kci, max_energy_mev)
            VALUES ($1, $2, $3, $4, $5) RETURNING *""",
-        data.facility_id, data.name, data.source_type, data.activity_kci, data.max_energy_mev,
+        data.facility_id,
+        data.name,
+        data.source_type,
+        data.activity_kci,
+        data.max_energy_mev,
     )
     return msgspec.convert(dict(row), Irradiator)
 
@@ -87,7 +100,9 @@ async def list_irradiators(
 
 
 async def list_food_categories(conn: asyncpg.Connection) -> list[FoodCategory]:
-    categories = await conn.fetch("SELECT code, name_id, name_en FROM food_categories ORDER BY code")
+    categories = await conn.fetch(
+        "SELECT code, name_id, name_en FROM food_categories ORDER BY code"
+    )
     limits = await conn.fetch(
         "SELECT category, purpose, max_dose_kgy, source, confirmed FROM food_category_purposes "
         "ORDER BY category, purpose"
@@ -107,7 +122,8 @@ async def legal_max_dose_kgy(conn: asyncpg.Connection, category: str, purpose: s
     """The Annex I maximum for (category, purpose), or None when the pair is not allowed."""
     value: float | None = await conn.fetchval(
         "SELECT max_dose_kgy FROM food_category_purposes WHERE category = $1 AND purpose = $2",
-        category, purpose,
+        category,
+        purpose,
     )
     return value
 

@@ -1,20 +1,25 @@
-"""PostgreSQL access: the embedded server, the connection pool, its codecs, the request connection."""
+"""PostgreSQL access: the embedded server, the pool and its codecs, the request connection."""
 
 from __future__ import annotations
 
-import structlog
 from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import msgspec
+import structlog
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 log = structlog.get_logger()
 
 _json_encoder = msgspec.json.Encoder()
 _json_decoder = msgspec.json.Decoder()
+
+
+# how a handler asks for its request's connection: `db: Db`
+Db = NamedDependency[asyncpg.Connection]
 
 
 def _encode_json(value: Any) -> str:
@@ -56,10 +61,9 @@ def start_embedded_postgres(data_dir: Path, *, keep_running: bool = False) -> st
     """
     import warnings
 
-    import pgserver  # imported late: only the embedded mode needs it
-
     # pgserver asks platformdirs for a runtime dir, which warns on machines without XDG_RUNTIME_DIR
     warnings.filterwarnings("ignore", module="platformdirs")
+    import pgserver  # imported late: only the embedded mode needs it
 
     pgdata = data_dir / "pg"
     pgdata.parent.mkdir(parents=True, exist_ok=True)

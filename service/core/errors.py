@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import structlog
 import re
 from typing import Any
 
 import asyncpg
+import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -84,7 +84,8 @@ def _problem(
 
 
 _POST_INIT_FIELD = re.compile(r"^(?P<field>[a-z_][a-z0-9_.]*): (?P<message>.+)$", re.S)
-_MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+# msgspec names a missing or unknown field only in its message: "Object missing required field `x`"
+_MSGSPEC_FIELD = re.compile(r"field `(?P<field>[^`]+)`")
 
 
 def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
@@ -95,9 +96,12 @@ def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
             errors.append({"field": "", "message": str(item)})
             continue
         message = str(item.get("message", ""))
-        field = str(item.get("key", "")) or str(item.get("source", ""))
+        field = str(item.get("key", ""))
         if match := _POST_INIT_FIELD.match(message):
             field, message = match["field"], match["message"]
+        elif field in ("", "data") and (named := _MSGSPEC_FIELD.search(message)):
+            field = named["field"]
+        field = field or str(item.get("source", ""))
         errors.append({"field": field, "message": message})
     return errors
 
@@ -113,8 +117,13 @@ def domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]
 
 
 def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-             429: "Too many requests"}.get(exc.status_code, "Error")
+    title = {
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        429: "Too many requests",
+    }.get(exc.status_code, "Error")
     return _problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
 
 
@@ -128,17 +137,36 @@ UNIQUE_CONSTRAINTS: dict[str, tuple[str, str]] = {
 def postgres_handler(_: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> Response[Any]:
     if isinstance(exc, asyncpg.UniqueViolationError):
         field, code = UNIQUE_CONSTRAINTS.get(exc.constraint_name or "", ("", "duplicate"))
-        return _problem(409, "Conflict", f"A record with this {field or 'key'} already exists.",
-                        code=code, field=field)
+        return _problem(
+            409,
+            "Conflict",
+            f"A record with this {field or 'key'} already exists.",
+            code=code,
+            field=field,
+        )
     if isinstance(exc, asyncpg.ForeignKeyViolationError):
-        return _problem(422, "Unprocessable request", "A referenced record does not exist.",
-                        code="unknown_reference")
+        return _problem(
+            422,
+            "Unprocessable request",
+            "A referenced record does not exist.",
+            code="unknown_reference",
+        )
     if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
-        return _problem(422, "Unprocessable request", "The record breaks a stored rule.",
-                        code="constraint_violation", constraint=exc.constraint_name or "")
+        return _problem(
+            422,
+            "Unprocessable request",
+            "The record breaks a stored rule.",
+            code="constraint_violation",
+            constraint=exc.constraint_name or "",
+        )
     if isinstance(exc, asyncpg.SerializationError | asyncpg.DeadlockDetectedError):
-        return _problem(503, "Service unavailable", "A concurrent change won; retry the request.",
-                        code="retry", headers={"Retry-After": "1"})
+        return _problem(
+            503,
+            "Service unavailable",
+            "A concurrent change won; retry the request.",
+            code="retry",
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, asyncpg.DataError):
         return _problem(400, "Invalid request", "A value is out of range for its field.")
     return unexpected_handler(_, exc)
@@ -146,14 +174,22 @@ def postgres_handler(_: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> R
 
 def unavailable_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.warning("database_unavailable", error=type(exc).__name__)
-    return _problem(503, "Service unavailable", "The database is not reachable; retry shortly.",
-                    code="database_unavailable", headers={"Retry-After": "2"})
+    return _problem(
+        503,
+        "Service unavailable",
+        "The database is not reachable; retry shortly.",
+        code="database_unavailable",
+        headers={"Retry-After": "2"},
+    )
 
 
 def unexpected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled_error", method=request.method, path=request.url.path, exc_info=exc)
-    return _problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error",
-                    "Something went wrong on our side; it has been logged.")
+    return _problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Internal server error",
+        "Something went wrong on our side; it has been logged.",
+    )
 
 
 def exception_handlers() -> dict[Any, Any]:

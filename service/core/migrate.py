@@ -62,7 +62,7 @@ async def _applied(conn: asyncpg.Connection) -> dict[str, tuple[str, str]]:
 
 
 def _check_unchanged(migration: Migration, applied: dict[str, tuple[str, str]]) -> None:
-    name, checksum = applied[migration.version]
+    _, checksum = applied[migration.version]
     if checksum != migration.checksum:
         raise MigrationError(
             f"{migration.name} was changed after it was applied (recorded checksum "
@@ -71,9 +71,7 @@ def _check_unchanged(migration: Migration, applied: dict[str, tuple[str, str]]) 
         )
 
 
-async def apply_migrations(
-    conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR
-) -> list[str]:
+async def apply_migrations(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply every pending migration; returns the names applied (empty when up to date)."""
     migrations = discover(directory)
     await conn.execute("SELECT pg_advisory_lock($1)", _ADVISORY_LOCK_ID)
@@ -89,7 +87,8 @@ async def apply_migrations(
                 async with conn.transaction():
                     await conn.execute(migration.sql)
                     await conn.execute(
-                        "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                        "INSERT INTO schema_migrations (version, name, checksum)"
+                        " VALUES ($1, $2, $3)",
                         migration.version,
                         migration.name,
                         migration.checksum,

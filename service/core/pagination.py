@@ -10,11 +10,11 @@ from uuid import UUID
 
 import msgspec
 from litestar.exceptions import ValidationException
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
-Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size, 1–200.")]
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size, 1–200.")]
 Cursor = Annotated[
-    str | None, Parameter(max_length=200, description="`next_cursor` of the previous page.")
+    str | None, QueryParameter(max_length=200, description="`next_cursor` of the previous page.")
 ]
 
 

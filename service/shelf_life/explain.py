@@ -1,0 +1,269 @@
+"""Turns one shelf-life derivation into short Bahasa Indonesia and English text for the producer."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from schemas.shelf_life import ShelfLifeExplanation
+from service.shelf_life import parameters as p
+from service.shelf_life.derivation import Derivation, RuleCode
+
+_PURPOSE_NAMES: dict[str, tuple[str, str]] = {
+    "sprout_inhibition": ("penghambatan pertunasan", "sprout inhibition"),
+    "delay_ripening": ("penundaan pematangan", "delaying ripening"),
+    "disinfestation": ("disinfestasi serangga", "insect disinfestation"),
+    "quarantine": ("perlakuan karantina", "quarantine treatment"),
+    "extend_shelf_life": ("perpanjangan umur simpan", "shelf-life extension"),
+    "reduce_pathogens": ("pengurangan patogen", "pathogen reduction"),
+    "reduce_microbial_load": ("pengurangan cemaran mikroba", "microbial load reduction"),
+    "control_parasites": ("pengendalian parasit", "parasite control"),
+    "eliminate_salmonella": ("eliminasi Salmonella", "Salmonella elimination"),
+    "sterilisation": ("sterilisasi", "sterilisation"),
+}
+_PACKAGING_NAMES: dict[str, tuple[str, str]] = {
+    "vacuum": ("vakum", "vacuum"),
+    "map": ("atmosfer termodifikasi (MAP)", "modified-atmosphere (MAP)"),
+}
+
+
+def explain(derivation: Derivation) -> ShelfLifeExplanation:
+    """One clause per rule that fired, then the resulting number of days."""
+    clauses = _clauses(derivation)
+    days = derivation.extended_days
+    return ShelfLifeExplanation(
+        id="; ".join(clause_id for clause_id, _ in clauses) + f" → {days} hari.",
+        en="; ".join(clause_en for _, clause_en in clauses) + f" → {_days_en(days)}.",
+    )
+
+
+def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
+    inputs = derivation.inputs
+    rules = derivation.rules
+    temp_ref = (_temp(inputs.reference_temp_c, ","), _temp(inputs.reference_temp_c, "."))
+    temp = (_temp(inputs.storage_temp_c, ","), _temp(inputs.storage_temp_c, "."))
+    dose = (_dose(inputs.dose_min_kgy, ","), _dose(inputs.dose_min_kgy, "."))
+    base = inputs.base_shelf_life_days
+    adjusted = (
+        _days_value(derivation.adjusted_base_days, ","),
+        _days_value(derivation.adjusted_base_days, "."),
+    )
+    purpose = _PURPOSE_NAMES.get(inputs.purpose, (inputs.purpose, inputs.purpose))
+    packaging = _PACKAGING_NAMES.get(inputs.packaging, (inputs.packaging, inputs.packaging))
+
+    clauses = [
+        (
+            f"Umur simpan dasar {base} hari pada {temp_ref[0]}",
+            f"Base shelf life {_days_en(base)} at {temp_ref[1]}",
+        )
+    ]
+
+    if RuleCode.TEMP_ADJUST_SQRT in rules and derivation.frozen_base_not_transferable:
+        clauses.append(
+            (
+                f"disimpan pada {temp[0]}: umur simpan yang ditetapkan pada suhu beku tidak "
+                f"berlaku di atas {_temp(p.SQRT_MODEL_T_MIN_C, ',')} (model akar kuadrat): 0 hari",
+                f"stored at {temp[1]}: a shelf life established frozen does not carry over above "
+                f"{_temp(p.SQRT_MODEL_T_MIN_C, '.')} (square-root model): 0 days",
+            )
+        )
+    elif RuleCode.TEMP_ADJUST_SQRT in rules:
+        t_min = (_temp(p.SQRT_MODEL_T_MIN_C, ","), _temp(p.SQRT_MODEL_T_MIN_C, "."))
+        clauses.append(
+            (
+                f"disimpan pada {temp[0]}, model akar kuadrat (T_min {t_min[0]}): "
+                f"{adjusted[0]} hari",
+                f"stored at {temp[1]}, square-root model (T_min {t_min[1]}): {adjusted[1]} days",
+            )
+        )
+    elif RuleCode.TEMP_ADJUST_Q10 in rules:
+        clauses.append(
+            (
+                f"disimpan pada {temp[0]}, Q10 = {p.Q10}: {adjusted[0]} hari",
+                f"stored at {temp[1]}, Q10 = {p.Q10}: {adjusted[1]} days",
+            )
+        )
+    elif inputs.storage_temp_c < inputs.reference_temp_c:
+        clauses.append(
+            (
+                f"disimpan pada {temp[0]}: tanpa tambahan untuk suhu lebih dingin",
+                f"stored at {temp[1]}: no credit for colder storage",
+            )
+        )
+
+    factor = (_factor(derivation.multiplier, ","), _factor(derivation.multiplier, "."))
+    if RuleCode.DOSE_CREDIT in rules:
+        clauses.append(
+            (
+                f"dosis minimum terukur {dose[0]} memberi faktor {factor[0]}",
+                f"measured minimum dose {dose[1]} gives a factor of {factor[1]}",
+            )
+        )
+    if RuleCode.DOSE_CREDIT_CAPPED in rules:
+        clauses.append(
+            (
+                f"dosis minimum terukur {dose[0]} memberi faktor {factor[0]} (batas atas)",
+                f"measured minimum dose {dose[1]} gives a factor of {factor[1]} (the cap)",
+            )
+        )
+    if RuleCode.NO_CREDIT_PURPOSE in rules:
+        clauses.append(
+            (
+                f"tujuan {purpose[0]} tidak menambah umur simpan",
+                f"{purpose[1]} earns no shelf-life credit",
+            )
+        )
+    if RuleCode.NO_CREDIT_CATEGORY in rules:
+        clauses.append(
+            (
+                "jenis pangan ini dibatasi mutu (kadar air, aroma, pertunasan), bukan mikroba: "
+                "dosis tidak menambah umur simpan",
+                "this food type is limited by quality (moisture, aroma, sprouting), not microbes: "
+                "the dose earns no credit",
+            )
+        )
+    if RuleCode.NO_CREDIT_FROZEN in rules:
+        frozen_max = (_temp(p.FROZEN_MAX_STORAGE_C, ","), _temp(p.FROZEN_MAX_STORAGE_C, "."))
+        clauses.append(
+            (
+                f"penyimpanan beku (≤ {frozen_max[0]}) dibatasi oksidasi: "
+                "dosis tidak menambah umur simpan",
+                f"frozen storage (≤ {frozen_max[1]}) is limited by oxidation: "
+                "the dose earns no credit",
+            )
+        )
+
+    clauses.extend(_study_clauses(derivation, dose))
+
+    if RuleCode.VACUUM_CHILLED_CAP in rules:
+        clauses.append(
+            (
+                f"kemasan {packaging[0]} di atas {_temp(p.REDUCED_OXYGEN_SAFE_MAX_C, ',')} tanpa "
+                f"kendali (aw < {_plain(p.CONTROL_WATER_ACTIVITY_BELOW, ',')} atau pH < "
+                f"{_plain(p.CONTROL_PH_BELOW, ',', 1)}): paling lama "
+                f"{p.REDUCED_OXYGEN_CAP_DAYS} hari (C. botulinum non-proteolitik)",
+                f"{packaging[1]} pack above {_temp(p.REDUCED_OXYGEN_SAFE_MAX_C, '.')} with no "
+                f"control (aw < {_plain(p.CONTROL_WATER_ACTIVITY_BELOW, '.')} or pH < "
+                f"{_plain(p.CONTROL_PH_BELOW, '.', 1)}): at most "
+                f"{p.REDUCED_OXYGEN_CAP_DAYS} days (non-proteolytic C. botulinum)",
+            )
+        )
+    elif derivation.cap_lifted_by is not None:
+        clauses.append(_control_clause(derivation, packaging))
+    return clauses
+
+
+def _study_clauses(derivation: Derivation, dose: tuple[str, str]) -> list[tuple[str, str]]:
+    inputs = derivation.inputs
+    rules = derivation.rules
+    ref = inputs.validated_study_ref or "-"
+    study_days = inputs.validated_shelf_life_days
+    sterile_min = (_dose(p.STERILE_MIN_DOSE_KGY, ","), _dose(p.STERILE_MIN_DOSE_KGY, "."))
+    clauses: list[tuple[str, str]] = []
+    if study_days is not None:
+        # The model's own figure is shown whenever there is a study, so the two can be compared.
+        clauses.append(
+            (
+                f"model: {derivation.model_days} hari",
+                f"the model gives {_days_en(derivation.model_days)}",
+            )
+        )
+    if derivation.study_needs_sterile_dose:
+        clauses.append(
+            (
+                f"dosis minimum terukur {dose[0]} di bawah {sterile_min[0]}: bukan proses steril, "
+                "studi tidak dapat memperpanjang umur simpan",
+                f"measured minimum dose {dose[1]} is below {sterile_min[1]}: not a sterilising "
+                "process, so the study cannot extend the shelf life",
+            )
+        )
+    if RuleCode.VALIDATED_STUDY in rules and study_days is not None:
+        clauses.append(
+            (
+                f"studi umur simpan tervalidasi ({ref}) menetapkan {study_days} hari",
+                f"the validated shelf-life study ({ref}) sets {_days_en(study_days)}",
+            )
+        )
+    if RuleCode.STERILE_VALIDATED in rules:
+        clauses.append(
+            (
+                f"proses sterilisasi tervalidasi: dosis minimum terukur {dose[0]} ≥ "
+                f"{sterile_min[0]}",
+                f"validated sterilising process: measured minimum dose {dose[1]} ≥ "
+                f"{sterile_min[1]}",
+            )
+        )
+    if derivation.sterile_dose_without_study:
+        clauses.append(
+            (
+                "tanpa studi umur simpan tervalidasi, proses steril belum dapat diakui",
+                "without a validated shelf-life study the sterilising process cannot be recognised",
+            )
+        )
+    return clauses
+
+
+def _control_clause(derivation: Derivation, packaging: tuple[str, str]) -> tuple[str, str]:
+    inputs = derivation.inputs
+    if derivation.cap_lifted_by == "aw" and inputs.water_activity is not None:
+        limit = p.CONTROL_WATER_ACTIVITY_BELOW
+        value = inputs.water_activity
+        control = (
+            f"aw {_plain(value, ',')} < {_plain(limit, ',')}",
+            f"aw {_plain(value, '.')} < {_plain(limit, '.')}",
+        )
+    else:
+        assert inputs.ph is not None  # the model names "ph" only when a pH below 5.0 was given
+        control = (
+            f"pH {_plain(inputs.ph, ',')} < {_plain(p.CONTROL_PH_BELOW, ',', 1)}",
+            f"pH {_plain(inputs.ph, '.')} < {_plain(p.CONTROL_PH_BELOW, '.', 1)}",
+        )
+    cap_days = p.REDUCED_OXYGEN_CAP_DAYS
+    safe_max = p.REDUCED_OXYGEN_SAFE_MAX_C
+    return (
+        f"kemasan {packaging[0]} di atas {_temp(safe_max, ',')} dengan kendali terdokumentasi "
+        f"({control[0]}): tanpa batas {cap_days} hari",
+        f"{packaging[1]} pack above {_temp(safe_max, '.')} with a documented control "
+        f"({control[1]}): no {cap_days}-day limit",
+    )
+
+
+def _days_en(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def _plain(value: float, decimal_mark: str, min_decimals: int = 0) -> str:
+    """A number as written, in fixed notation; past 4 decimals it is rounded for reading."""
+    exact = Decimal(repr(float(value))).quantize(Decimal("0.0001"))
+    text = format(exact.normalize(), "f")
+    if text == "-0":
+        text = "0"
+    whole, _, decimals = text.partition(".")
+    decimals = decimals.ljust(min_decimals, "0")
+    text = f"{whole}.{decimals}" if decimals else whole
+    return text.replace("-", "−").replace(".", decimal_mark)
+
+
+def _temp(value: float, decimal_mark: str) -> str:
+    return f"{_plain(value, decimal_mark)} °C"
+
+
+def _dose(value: float, decimal_mark: str) -> str:
+    # Doses keep one decimal even when whole ("3,0 kGy"), as dosimetry reports write them.
+    return f"{_plain(value, decimal_mark, 1)} kGy"
+
+
+def _truncated(value: Fraction, decimal_mark: str, min_decimals: int) -> str:
+    # Truncated, never rounded up: a shown "10,0" must not sit above a floor that gives 9 days.
+    hundredths = int(value * 100)
+    whole, rest = divmod(hundredths, 100)
+    decimals = f"{rest:02d}".rstrip("0")
+    if len(decimals) < min_decimals:
+        decimals = decimals.ljust(min_decimals, "0")
+    return f"{whole}{decimal_mark}{decimals}" if decimals else str(whole)
+
+
+def _days_value(value: Fraction, decimal_mark: str) -> str:
+    return _truncated(value, decimal_mark, min_decimals=0)
+
+
+def _factor(value: Fraction, decimal_mark: str) -> str:
+    return _truncated(value, decimal_mark, min_decimals=1)

@@ -1,0 +1,90 @@
+"""Every number and code list of the radura-sl/1 shelf-life model, each with its source."""
+
+from typing import Final
+
+# A stored result names this version; a date is re-derived with the parameters of its version, so
+# any change to a number below needs a new version string, not an edit of this one.
+MODEL_VERSION: Final = "radura-sl/1"
+
+# --- Step 1: temperature-adjusted base shelf life ------------------------------------------------
+
+# Square-root (Ratkowsky) relative rate of spoilage, rate ∝ (T − T_min)², for chilled fish and meat.
+# Source: DTU Seafood Spoilage and Safety Predictor (relative rate of spoilage, T_min = −10 °C).
+SQRT_MODEL_T_MIN_C: Final = -10
+SQRT_MODEL_CATEGORIES: Final = frozenset({"fish_seafood", "processed_fish", "meat_poultry"})
+
+# Every other category: rate × Q10 per 10 °C. Q10 ≈ 2–3 is reported for foods; the upper value is
+# taken because it shortens the date faster when storage is warmer (conservative).
+# Source: DOMAIN.md §4 (Q10 ≈ 2–3 for other foods); SPEC.md §4 step 1 fixes Q10 = 3.
+Q10: Final = 3
+Q10_STEP_C: Final = 10
+
+# --- Step 2: dose multiplier ----------------------------------------------------------------------
+
+# m = min(cap, 1 + D_min / dose per unit). 3.0 kGy per +1: the packaged-chicken study (3 kGy at 8 °C
+# took 5 d to > 10 d, i.e. ×2 at 3 kGy), consistent with a conservative effective D10 of 0.5 kGy for
+# the surviving flora (D10 meta-analysis: average vegetative bacteria 0.42 kGy; Campylobacter 0.20,
+# E. coli O157 0.30, Listeria 0.45, Salmonella 0.70).
+DOSE_PER_UNIT_CREDIT_KGY: Final = 3.0
+# Source: reported extensions — chicken 3 kGy ×2, strawberries 2–3 kGy ×1.5–2, chilled fish
+# 1.5–2.5 kGy ×2–3 (DOMAIN.md §4): a ×2 cap sits at the low end of what studies report.
+MULTIPLIER_CAP: Final = 2.0
+
+# Purposes whose mechanism is a reduction of spoilage or pathogenic flora, the only ones for which a
+# microbial shelf-life credit makes sense. Sprout inhibition, ripening delay, disinfestation,
+# quarantine and parasite control work by other mechanisms (DOMAIN.md §4; SPEC.md §4 step 2).
+CREDIT_PURPOSES: Final = frozenset(
+    {"extend_shelf_life", "reduce_pathogens", "reduce_microbial_load", "eliminate_salmonella"}
+)
+
+# Categories whose shelf life is limited by quality (moisture, aroma, sprouting), not microbes, so a
+# dose does not lengthen it (DOMAIN.md §4; SPEC.md §4 step 2).
+NO_CREDIT_CATEGORIES: Final = frozenset({"bulbs_tubers", "dry_goods", "spices_herbs", "mangosteen"})
+
+# At or below this storage temperature the product counts as frozen: frozen shelf life is limited
+# by oxidation, not microbial growth, so no dose credit (DOMAIN.md §4; value: SPEC.md §4 step 2).
+FROZEN_MAX_STORAGE_C: Final = -12
+
+# --- Step 4: sterile ready meals ------------------------------------------------------------------
+
+# BATAN sterile rendang/pepes study: 45 kGy, frozen on dry ice, vacuum laminate; 1.5 years at
+# 28–30 °C against ≤ 5 days untreated. foodirradiation.org gives ≈ 45–46 kGy for food sterilisation.
+STERILE_MIN_DOSE_KGY: Final = 45
+STERILE_CATEGORY: Final = "ready_meal_sterile"
+STERILE_PURPOSE: Final = "sterilisation"
+
+# --- Step 5: hard cap for reduced-oxygen packs ---------------------------------------------------
+
+# UK FSA guidance on vacuum and modified-atmosphere packed chilled foods: non-proteolytic
+# C. botulinum grows from 3 °C, so such food kept above 3 °C gets at most 10 days unless a
+# documented control exists (aw < 0.97, pH < 5.0, or a validated heat step).
+REDUCED_OXYGEN_PACKAGINGS: Final = frozenset({"vacuum", "map"})
+REDUCED_OXYGEN_SAFE_MAX_C: Final = 3
+REDUCED_OXYGEN_CAP_DAYS: Final = 10
+CONTROL_WATER_ACTIVITY_BELOW: Final = 0.97
+CONTROL_PH_BELOW: Final = 5.0
+
+# Shown next to the numbers wherever a caller wants to cite them (DOMAIN.md: show the source of a
+# fact wherever it is used).
+PARAMETER_SOURCES: Final[dict[str, str]] = {
+    "SQRT_MODEL_T_MIN_C": "DTU Seafood Spoilage and Safety Predictor, square-root model",
+    "SQRT_MODEL_CATEGORIES": "DTU Seafood Spoilage and Safety Predictor (chilled fish and meat)",
+    "Q10": "Q10 ≈ 2–3 for foods (DOMAIN.md §4); upper value, fixed by SPEC.md §4",
+    "Q10_STEP_C": "definition of Q10 (rate ratio per 10 °C)",
+    "DOSE_PER_UNIT_CREDIT_KGY": (
+        "packaged chicken 3 kGy at 8 °C: 5 d → > 10 d; D10 meta-analysis (0.42 kGy average, "
+        "0.5 kGy conservative effective D10)"
+    ),
+    "MULTIPLIER_CAP": "reported extensions: chicken ×2, strawberries ×1.5–2, chilled fish ×2–3",
+    "CREDIT_PURPOSES": "DOMAIN.md §4: only microbial-reduction purposes earn a credit",
+    "NO_CREDIT_CATEGORIES": "DOMAIN.md §4: quality-limited food types (moisture, aroma)",
+    "FROZEN_MAX_STORAGE_C": "DOMAIN.md §4: frozen storage is oxidation-limited; SPEC.md §4",
+    "STERILE_MIN_DOSE_KGY": "BATAN sterile rendang/pepes study (45 kGy); foodirradiation.org",
+    "STERILE_CATEGORY": "BPOM 3/2018 Annex I (ready meals, sterilisation), DOMAIN.md §1.1",
+    "STERILE_PURPOSE": "BPOM 3/2018 Annex I (ready meals, sterilisation), DOMAIN.md §1.1",
+    "REDUCED_OXYGEN_PACKAGINGS": "UK FSA vacuum and modified-atmosphere packed chilled foods",
+    "REDUCED_OXYGEN_SAFE_MAX_C": "UK FSA: non-proteolytic C. botulinum grows from 3 °C",
+    "REDUCED_OXYGEN_CAP_DAYS": "UK FSA: at most 10 days above 3 °C without a control",
+    "CONTROL_WATER_ACTIVITY_BELOW": "UK FSA: controlling factor aw < 0.97",
+    "CONTROL_PH_BELOW": "UK FSA: controlling factor pH < 5.0",
+}

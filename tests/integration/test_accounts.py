@@ -1,0 +1,188 @@
+"""Organizations, users, irradiators and food categories over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.integration.world import World
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_admin_creates_organization_and_user_whose_token_works(client, world: World):
+    created = await client.post(
+        "/api/v1/organizations",
+        json={
+            "kind": "producer",
+            "name": "Keripik Tempe Bu Sri",
+            "address": "Jl. Melati 3",
+            "city": "Malang",
+            "nib": "1234567890123",
+        },
+        headers=world.admin.headers,
+    )
+    assert created.status_code == 201, created.text
+    org = created.json()
+    assert org["kind"] == "producer" and org["nib"] == "1234567890123"
+
+    user = await client.post(
+        "/api/v1/users",
+        json={"name": "Sri Wahyuni", "role": "producer", "organization_id": org["id"]},
+        headers=world.admin.headers,
+    )
+    assert user.status_code == 201, user.text
+    token = user.json()["token"]
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["organization_id"] == org["id"] and me.json()["role"] == "producer"
+
+
+async def test_token_is_stored_only_as_hash(client, world: World, pool):
+    user = await client.post(
+        "/api/v1/users",
+        json={"name": "Rina", "role": "regulator", "organization_id": str(world.regulator_org)},
+        headers=world.admin.headers,
+    )
+    token = user.json()["token"]
+    async with pool.acquire() as conn:
+        stored = await conn.fetch(
+            "SELECT t.*::text AS row FROM api_tokens t WHERE user_id = $1",
+            uuid.UUID(user.json()["id"]),
+        )
+    assert len(stored) == 1
+    assert token not in stored[0]["row"]
+
+
+@pytest.mark.parametrize(
+    ("role", "org_attr", "code"),
+    [
+        ("operator", "producer_org", "role_does_not_fit_organization"),
+        ("producer", "facility", "role_does_not_fit_organization"),
+        ("qa", "regulator_org", "role_does_not_fit_organization"),
+        ("admin", "producer_org", "admin_has_no_organization"),
+        ("producer", None, "organization_required"),
+    ],
+)
+async def test_role_must_fit_organization_kind(client, world: World, role, org_attr, code):
+    body = {"name": "Someone", "role": role}
+    if org_attr:
+        body["organization_id"] = str(getattr(world, org_attr))
+    response = await client.post("/api/v1/users", json=body, headers=world.admin.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == code
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_user_in_unknown_organization_is_refused(client, world: World):
+    response = await client.post(
+        "/api/v1/users",
+        json={"name": "Ghost", "role": "producer", "organization_id": str(uuid.uuid4())},
+        headers=world.admin.headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "organization_required"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "farm", "name": "X", "address": "A", "city": "C"}, "kind"),
+        ({"kind": "producer", "name": "", "address": "A", "city": "C"}, "name"),
+        ({"kind": "producer", "name": "X", "address": "A"}, "city"),
+        ({"kind": "producer", "name": "X", "address": "A", "city": "C", "nib": "12"}, "nib"),
+        ({"kind": "producer", "name": "X", "address": "A", "city": "C", "owner": "me"}, "owner"),
+        ({"kind": "producer", "name": "X" * 201, "address": "A", "city": "C"}, "name"),
+    ],
+)
+async def test_bad_organization_is_400_naming_the_field(client, world: World, body, field):
+    response = await client.post("/api/v1/organizations", json=body, headers=world.admin.headers)
+    assert response.status_code == 400, response.text
+    problem = response.json()
+    assert problem["status"] == 400
+    assert field in {e["field"] for e in problem["errors"]} or field in problem["detail"]
+
+
+async def test_malformed_json_is_400(client, world: World):
+    response = await client.post(
+        "/api/v1/organizations", content=b"{not json", headers=world.admin.headers
+    )
+    assert response.status_code == 400
+
+
+async def test_irradiator_rules(client, world: World):
+    base = {"facility_id": str(world.facility), "name": "Linac 1"}
+    ok = await client.post(
+        "/api/v1/irradiators",
+        json=base | {"source_type": "electron-beam", "max_energy_mev": 10},
+        headers=world.admin.headers,
+    )
+    assert ok.status_code == 201, ok.text
+    too_hot = await client.post(
+        "/api/v1/irradiators",
+        json=base | {"source_type": "x-ray", "max_energy_mev": 7.6},
+        headers=world.admin.headers,
+    )
+    assert too_hot.status_code == 422 and too_hot.json()["code"] == "energy_above_limit"
+    no_energy = await client.post(
+        "/api/v1/irradiators",
+        json=base | {"source_type": "electron-beam"},
+        headers=world.admin.headers,
+    )
+    assert no_energy.status_code == 400
+    assert no_energy.json()["errors"][0]["field"] == "max_energy_mev"
+    at_producer = await client.post(
+        "/api/v1/irradiators",
+        json={"facility_id": str(world.producer_org), "name": "Nope", "source_type": "cobalt-60"},
+        headers=world.admin.headers,
+    )
+    assert at_producer.status_code == 422 and at_producer.json()["code"] == "not_a_facility"
+
+    listed = await client.get(
+        f"/api/v1/irradiators?facility_id={world.facility}", headers=world.operator.headers
+    )
+    assert listed.status_code == 200
+    assert {i["name"] for i in listed.json()["items"]} == {"Co-60 conveyor", "Linac 1"}
+
+
+async def test_food_categories_carry_limits_sources_and_confirmation(client, world: World):
+    response = await client.get("/api/v1/food-categories", headers=world.producer.headers)
+    assert response.status_code == 200
+    categories = {c["code"]: c for c in response.json()}
+    assert len(categories) == 11
+    meat = {p["purpose"]: p for p in categories["meat_poultry"]["purposes"]}
+    assert meat["extend_shelf_life"]["max_dose_kgy"] == 3.0
+    assert meat["eliminate_salmonella"]["max_dose_kgy"] == 7.0
+    assert meat["extend_shelf_life"]["confirmed"] is True
+    sterile = categories["ready_meal_sterile"]["purposes"]
+    assert sterile == [
+        {
+            "purpose": "sterilisation",
+            "max_dose_kgy": 60.0,
+            "confirmed": False,
+            "source": sterile[0]["source"],
+        }
+    ]
+    assert "BAPETEN" in sterile[0]["source"]
+    assert categories["bulbs_tubers"]["purposes"][0]["max_dose_kgy"] == 0.15
+
+
+async def test_organization_list_paginates_without_repeats(client, world: World):
+    seen: list[str] = []
+    cursor = None
+    for _ in range(3):
+        url = "/api/v1/organizations?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = (await client.get(url, headers=world.regulator.headers)).json()
+        seen += [o["id"] for o in page["items"]]
+        cursor = page["next_cursor"]
+        assert cursor
+    assert len(seen) == len(set(seen)) == 6
+
+
+async def test_unknown_organization_is_404(client, world: World):
+    response = await client.get(
+        f"/api/v1/organizations/{uuid.uuid4()}", headers=world.admin.headers
+    )
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
