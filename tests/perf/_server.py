@@ -25,7 +25,7 @@ def wait_until_ok(url: str, timeout_s: float = 120.0) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < timeout_s:
         try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
                     return time.perf_counter() - started
         except OSError:
@@ -35,7 +35,7 @@ def wait_until_ok(url: str, timeout_s: float = 120.0) -> float:
 
 
 def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603 - our own commands
+    return subprocess.Popen(
         args,
         cwd=ROOT,
         env={**os.environ, **(env or {})},

@@ -1,0 +1,299 @@
+"""Batches and their life cycle: registration, receipt, treatment with dosimeters, QA, recall, audit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from schemas.common import Reason
+from schemas.products import Product, check_one_line, text_field_error
+from schemas.shelf_life import PRODUCTION_DATE_MIN, ShelfLifeResult
+
+BatchStatus = Literal[
+    "registered", "received", "treated", "released", "rejected", "cancelled", "recalled"
+]
+Unit = Literal["pcs", "kg"]
+DosimeterPosition = Literal["min", "max", "reference", "other"]
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+# Clocks of the facility's PC and of the server disagree a little; "not in the future" allows this.
+CLOCK_SKEW = timedelta(minutes=2)
+# Earliest instant any record may carry: keeps far-past offsets from overflowing on conversion.
+EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+
+Lot = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9-]{1,20}$",
+        description="The producer's lot number, unique per product.",
+        examples=["RDG-2611-01"],
+    ),
+]
+Quantity = Annotated[float, msgspec.Meta(gt=0, le=1e9)]
+# A reading or a computed dose, kGy. Zero cannot be a routine dosimeter reading of a treated batch
+# (and would make DUR = max/min undefined).
+MeasuredDoseKgy = Annotated[float, msgspec.Meta(gt=0, le=100, description="Absorbed dose in kGy.")]
+Instant = Annotated[datetime, msgspec.Meta(tz=True, description="RFC 3339 with an offset.")]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
+Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+def today_in_jakarta() -> date:
+    return datetime.now(JAKARTA).date()
+
+
+def check_instant(field: str, value: datetime | None) -> None:
+    """A recorded instant lies between 2000 and now (plus clock skew)."""
+    if value is None:
+        return
+    if value < EARLIEST_INSTANT:
+        raise text_field_error(field, "must not be before 2000-01-01")
+    if value > datetime.now(UTC) + CLOCK_SKEW:
+        raise text_field_error(field, "must not be in the future")
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+class BatchCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of POST /api/v1/batches."""
+
+    product_id: UUID
+    facility_id: UUID
+    lot: Lot
+    production_date: date
+    quantity: Quantity
+    unit: Unit
+
+    def __post_init__(self) -> None:
+        check_one_line("lot", self.lot)
+        if self.production_date > today_in_jakarta():
+            raise text_field_error("production_date", "must not be in the future (Asia/Jakarta)")
+        if self.production_date < PRODUCTION_DATE_MIN:
+            raise text_field_error(
+                "production_date", f"must not be before {PRODUCTION_DATE_MIN.isoformat()}"
+            )
+        if self.unit == "pcs" and not self.quantity.is_integer():
+            raise text_field_error("quantity", "must be a whole number of pieces")
+
+
+class Batch(msgspec.Struct, kw_only=True):
+    """A batch as lists show it."""
+
+    id: UUID
+    code: str
+    status: BatchStatus
+    product_id: UUID
+    producer_id: UUID
+    facility_id: UUID
+    lot: str
+    production_date: date
+    quantity: float
+    unit: str
+    best_before: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- facility work --------------------------------------------------------------------------
+
+
+class ActorRef(msgspec.Struct):
+    """Who did something: the user's id, name and role at the time."""
+
+    id: UUID | None
+    name: str | None
+    role: str | None
+
+
+class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of POST /api/v1/batches/{id}/receipt."""
+
+    quantity_received: Quantity
+    condition: Label | None = None
+    notes: Note | None = None
+    received_at: Instant | None = None
+
+    def __post_init__(self) -> None:
+        check_one_line("condition", self.condition)
+        if self.notes is not None and "\x00" in self.notes:
+            raise text_field_error("notes", "must not contain NUL characters")
+        check_instant("received_at", self.received_at)
+
+
+class Receipt(msgspec.Struct, kw_only=True):
+    quantity_received: float
+    condition: str | None
+    notes: str | None
+    received_at: datetime
+    received_by: ActorRef
+
+
+class ReceiptRecorded(Receipt, kw_only=True):
+    """The receipt and the batch's new status."""
+
+    batch_id: UUID
+    status: BatchStatus
+
+
+class DosimeterReading(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One routine dosimeter: where it sat in the load and what it read."""
+
+    dosimeter_id: Label
+    type: Label
+    position: DosimeterPosition
+    dose_kgy: MeasuredDoseKgy
+    calibration_ref: Label | None = None
+
+    def __post_init__(self) -> None:
+        for field in ("dosimeter_id", "type", "calibration_ref"):
+            check_one_line(field, getattr(self, field))
+
+
+class TreatmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of POST /api/v1/batches/{id}/treatment: the dose record of one (possibly multi-pass) run."""
+
+    irradiator_id: UUID
+    run_id: Label
+    started_at: Instant
+    ended_at: Instant
+    dosimeters: Annotated[list[DosimeterReading], msgspec.Meta(min_length=2, max_length=500)]
+    passes: Annotated[int, msgspec.Meta(ge=1, le=1000)] | None = None
+    dwell_time_s: Annotated[float, msgspec.Meta(gt=0, le=1e7)] | None = None
+    conveyor_speed_m_min: Annotated[float, msgspec.Meta(gt=0, le=1000)] | None = None
+    # down to liquid nitrogen: some products are irradiated deep-frozen
+    product_temp_c: Annotated[float, msgspec.Meta(ge=-200, le=100)] | None = None
+    atmosphere: Label | None = None
+    pq_ref: Label | None = None
+
+    def __post_init__(self) -> None:
+        for field in ("run_id", "atmosphere", "pq_ref"):
+            check_one_line(field, getattr(self, field))
+        check_instant("started_at", self.started_at)
+        check_instant("ended_at", self.ended_at)
+        if self.ended_at <= self.started_at:
+            raise text_field_error("ended_at", "must be after started_at")
+        ids = [d.dosimeter_id for d in self.dosimeters]
+        if len(set(ids)) != len(ids):
+            raise text_field_error("dosimeters", "each dosimeter_id may appear only once")
+
+
+class IrradiatorRef(msgspec.Struct):
+    id: UUID
+    name: str
+    source_type: str
+
+
+class Dosimeter(msgspec.Struct, kw_only=True):
+    dosimeter_id: str
+    type: str
+    position: DosimeterPosition
+    dose_kgy: float
+    calibration_ref: str | None
+
+
+class Treatment(msgspec.Struct, kw_only=True):
+    """The dose record: D_min, D_max and DUR computed from the dosimeters, and the verdict."""
+
+    irradiator: IrradiatorRef
+    run_id: str
+    started_at: datetime
+    ended_at: datetime
+    passes: int | None
+    dwell_time_s: float | None
+    conveyor_speed_m_min: float | None
+    product_temp_c: float | None
+    atmosphere: str | None
+    pq_ref: str | None
+    dose_min_kgy: float
+    dose_max_kgy: float
+    dur: float
+    # the limits this treatment was judged against, as they stood when it was recorded
+    product_min_dose_kgy: float
+    legal_max_dose_kgy: float
+    conforming: bool
+    nonconformities: list[str]
+    dosimeters: list[Dosimeter]
+    recorded_by: ActorRef
+    recorded_at: datetime
+
+
+class TreatmentRecorded(Treatment, kw_only=True):
+    """The treatment and the batch's new status."""
+
+    batch_id: UUID
+    status: BatchStatus
+
+
+class ReasonBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Why a batch is rejected or recalled; shown to shoppers on a recall."""
+
+    reason: Reason
+
+    def __post_init__(self) -> None:
+        if "\x00" in self.reason or not self.reason.strip():
+            raise text_field_error("reason", "must be readable text")
+
+
+# --- the whole record -----------------------------------------------------------------------
+
+
+class OrganizationRef(msgspec.Struct, kw_only=True):
+    id: UUID
+    name: str
+    address: str
+    city: str
+    province: str | None
+
+
+class Decision(msgspec.Struct, kw_only=True):
+    """A QA release, a QA rejection or a recall: who, when and (except a release) why."""
+
+    by: ActorRef
+    at: datetime
+    reason: str | None = None
+
+
+class LabelCounts(msgspec.Struct, kw_only=True):
+    serials_issued: int
+
+
+class BatchRecord(Batch, kw_only=True):
+    """GET /api/v1/batches/{id}: the batch with everything recorded about it."""
+
+    product: Product
+    producer: OrganizationRef
+    facility: OrganizationRef
+    receipt: Receipt | None
+    treatment: Treatment | None
+    release: Decision | None
+    rejection: Decision | None
+    cancelled_at: datetime | None
+    shelf_life: ShelfLifeResult | None
+    recall: Decision | None
+    labels: LabelCounts
+
+
+# --- audit log ------------------------------------------------------------------------------
+
+
+class Event(msgspec.Struct, kw_only=True):
+    """One audit event; `hash` = sha256(prev_hash ‖ canonical JSON), both hex."""
+
+    seq: int
+    kind: str
+    at: datetime
+    actor: ActorRef | None
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class EventLog(msgspec.Struct, kw_only=True):
+    items: list[Event]
+    chain_valid: bool
+

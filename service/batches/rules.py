@@ -1,0 +1,167 @@
+"""Pure domain rules of products and treatments: normalisation, sterile meals, dose verdicts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from litestar.exceptions import ValidationException
+
+from schemas.products import ProductCreate
+from schemas.shelf_life import ShelfLifeInputs
+from service.core.errors import RuleViolation
+
+# Codex / BATAN: a sterilising dose of a shelf-stable meal is at least 45 kGy, and a storage study
+# of the treated product must back its date; 548 days (1.5 years) is the longest BATAN reported.
+STERILE_CATEGORY = "ready_meal_sterile"
+STERILE_PURPOSE = "sterilisation"
+STERILE_MIN_DOSE_KGY = 45.0
+STERILE_PACKAGING = "vacuum"
+STERILE_MAX_STUDY_DAYS = 548
+
+_REGISTRATION_PREFIX = re.compile(r"^(MD|ML|P-IRT)")
+
+
+def invalid_field(field: str, message: str) -> ValidationException:
+    """A 400 naming the field, for format checks the service makes after decoding."""
+    return ValidationException(
+        f"Invalid value for {field}.", extra=[{"key": field, "message": message}]
+    )
+
+
+def normalize_gtin_field(gtin: str | None) -> str | None:
+    """The GTIN-14 form, or a 400 naming `gtin` (wrong length or check digit)."""
+    if gtin is None:
+        return None
+    from labels.gtin import normalize_gtin
+
+    try:
+        return normalize_gtin(gtin)
+    except ValueError as exc:
+        raise invalid_field("gtin", str(exc)) from None
+
+
+def normalize_registration_no(registration_no: str | None) -> str | None:
+    """`MD 2245-1000-1234` → `MD224510001234`: the prefix and the digits, no grouping.
+
+    The schema's pattern has already checked the shape, so only the separators go."""
+    if registration_no is None:
+        return None
+    match = _REGISTRATION_PREFIX.match(registration_no)
+    if match is None:  # unreachable after decoding; kept so a hand-built Struct cannot slip by
+        raise invalid_field("registration_no", "must start with MD, ML or P-IRT")
+    prefix = match[1]
+    digits = registration_no[len(prefix) :].replace(" ", "").replace("-", "")
+    return prefix + digits
+
+
+def check_product_rules(data: ProductCreate, legal_max_dose_kgy: float | None) -> None:
+    """The rules that need the food-category table (422 with a code)."""
+    if legal_max_dose_kgy is None:
+        raise RuleViolation(
+            "purpose_not_allowed",
+            f"BPOM 3/2018 Annex I does not allow irradiation of {data.category!r} "
+            f"for {data.purpose!r} (or the category does not exist).",
+            category=data.category,
+            purpose=data.purpose,
+        )
+    if data.min_dose_kgy > legal_max_dose_kgy:
+        raise RuleViolation(
+            "dose_above_legal_maximum",
+            f"The validated minimum dose {data.min_dose_kgy} kGy is above the legal maximum "
+            f"{legal_max_dose_kgy} kGy for {data.category} / {data.purpose}.",
+            legal_max_dose_kgy=legal_max_dose_kgy,
+        )
+    if data.category == STERILE_CATEGORY:
+        _check_sterile_meal(data)
+
+
+def _check_sterile_meal(data: ProductCreate) -> None:
+    problems: list[dict[str, str]] = []
+    if data.purpose != STERILE_PURPOSE:
+        problems.append({"field": "purpose", "message": "must be sterilisation"})
+    if data.min_dose_kgy < STERILE_MIN_DOSE_KGY:
+        problems.append(
+            {"field": "min_dose_kgy", "message": f"must be at least {STERILE_MIN_DOSE_KGY} kGy"}
+        )
+    if data.packaging != STERILE_PACKAGING:
+        problems.append({"field": "packaging", "message": "must be vacuum"})
+    if data.validated_shelf_life_days is None:
+        problems.append(
+            {"field": "validated_shelf_life_days", "message": "a validated storage study is required"}
+        )
+    elif data.validated_shelf_life_days > STERILE_MAX_STUDY_DAYS:
+        problems.append(
+            {
+                "field": "validated_shelf_life_days",
+                "message": f"must not exceed {STERILE_MAX_STUDY_DAYS} days",
+            }
+        )
+    if problems:
+        raise RuleViolation(
+            "sterile_meal_requirements",
+            "A shelf-stable sterile meal needs purpose sterilisation, at least 45 kGy, vacuum "
+            "packaging and a validated storage study of at most 548 days.",
+            errors=problems,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DoseVerdict:
+    """D_min, D_max and DUR of a treatment and whether it conforms (DOMAIN.md §3)."""
+
+    dose_min_kgy: float
+    dose_max_kgy: float
+    dur: float
+    conforming: bool
+    nonconformities: list[str]
+
+
+def judge_doses(
+    readings_kgy: Sequence[float], *, product_min_dose_kgy: float, legal_max_dose_kgy: float
+) -> DoseVerdict:
+    """Conforming ⇔ D_min ≥ the product's validated minimum and D_max ≤ the legal maximum.
+
+    D_min and D_max are the lowest and highest routine readings, whatever position they were
+    labelled with: the conservative reading when reference dosimeters sit outside the extremes."""
+    if len(readings_kgy) < 2 or min(readings_kgy) <= 0:
+        raise ValueError("a dose record needs at least two positive readings")
+    dose_min_kgy, dose_max_kgy = min(readings_kgy), max(readings_kgy)
+    nonconformities = []
+    if dose_min_kgy < product_min_dose_kgy:
+        nonconformities.append("dose_below_minimum")
+    if dose_max_kgy > legal_max_dose_kgy:
+        nonconformities.append("dose_above_legal_maximum")
+    return DoseVerdict(
+        dose_min_kgy=dose_min_kgy,
+        dose_max_kgy=dose_max_kgy,
+        dur=dose_max_kgy / dose_min_kgy,
+        conforming=not nonconformities,
+        nonconformities=nonconformities,
+    )
+
+
+def shelf_life_inputs(
+    product: Any, *, dose_min_kgy: float, production_date: date
+) -> ShelfLifeInputs:
+    """The radura-sl inputs of a release: the product's fields and the measured D_min.
+
+    `product` is a products row; the result is stored with the batch, so the date never moves
+    whatever happens to the product afterwards."""
+    return ShelfLifeInputs(
+        category=product["category"],
+        purpose=product["purpose"],
+        base_shelf_life_days=product["base_shelf_life_days"],
+        reference_temp_c=product["reference_temp_c"],
+        storage_temp_c=product["storage_temp_c"],
+        packaging=product["packaging"],
+        dose_min_kgy=dose_min_kgy,
+        production_date=production_date,
+        water_activity=product["water_activity"],
+        ph=product["ph"],
+        validated_shelf_life_days=product["validated_shelf_life_days"],
+        validated_study_ref=product["validated_study_ref"],
+    )
