@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.auth import TokenAuthenticationMiddleware, role_guard
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
+    from service.labels_api.keys import JwksController, signing_keys_lifespan
 
     settings = settings or get_settings()
     assert settings.database_url, "the CLI starts the embedded database before creating the app"
@@ -52,8 +53,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         log_exceptions="never",  # errors.unexpected_handler logs them once, with the request
     )
     return Litestar(
-        route_handlers=[HealthController, AccountsController],
-        lifespan=[database],
+        route_handlers=[HealthController, AccountsController, JwksController],
+        lifespan=[database, signing_keys_lifespan(settings)],
         dependencies={"db": Provide(db.provide_db)},
         guards=[role_guard],
         middleware=[

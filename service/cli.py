@@ -140,6 +140,60 @@ def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    from labels.signing import Keyring
+
+    if settings.signing_key:
+        print(
+            "RADURA_SIGNING_KEY is set: rotate by setting a new key there (and keep the old one "
+            "in the data folder's key archive so old labels still verify).",
+            file=sys.stderr,
+        )
+        return 1
+    keyring = Keyring.rotate(settings.data_dir)
+    print(json.dumps({"active_kid": keyring.active_kid, "keys": len(keyring.keys())}))
+    return 0
+
+
+def cmd_label_verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Check a label's URI offline, against a JWKS file or this server's own keys."""
+    from labels.signing import Keyring, KeyringError
+    from labels.uri import LabelUriError, parse_label_uri
+
+    try:
+        parsed = parse_label_uri(args.uri)
+    except LabelUriError as exc:
+        print(f"INVALID: not a Radura label URI: {exc.reason}")
+        return 1
+    try:
+        if args.jwks:
+            with open(args.jwks, encoding="utf-8") as jwks_file:
+                keyring = Keyring.from_jwks(json.load(jwks_file))
+        else:
+            keyring = Keyring.load_or_create(settings.data_dir, settings.signing_key)
+    except (OSError, ValueError, KeyringError) as exc:
+        print(f"cannot read the keys: {exc}", file=sys.stderr)
+        return 2
+    if parsed.signature_b64 is None:
+        print("INVALID: the URI carries no signature (s=)")
+        return 1
+    result = keyring.verify(parsed.signed_message, parsed.signature_b64)
+    if not result.valid:
+        print(f"INVALID: {result.reason}")
+        return 1
+    fields = {
+        "form": parsed.form,
+        "code": parsed.code,
+        "gtin": parsed.gtin14,
+        "lot": parsed.lot,
+        "serial": parsed.serial,
+        "expiry": parsed.expiry,
+    }
+    shown = ", ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+    print(f"VALID: signed by key {result.kid} ({result.key_status}); {shown}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="radura", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -168,6 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     url = db.add_parser("url", help="print the database URL in use")
     url.set_defaults(handler=cmd_db_url)
 
+    keys = sub.add_parser("keys", help="label signing keys").add_subparsers(
+        dest="action", required=True
+    )
+    rotate = keys.add_parser("rotate", help="make a new active key; old keys keep verifying")
+    rotate.set_defaults(handler=cmd_keys_rotate)
+
+    label = sub.add_parser("label", help="single labels").add_subparsers(
+        dest="action", required=True
+    )
+    verify = label.add_parser("verify", help="check a label URI offline")
+    verify.add_argument("uri")
+    verify.add_argument("--jwks", help="a JWKS file (e.g. a saved /.well-known/jwks.json)")
+    verify.set_defaults(handler=cmd_label_verify)
     return parser
 
 

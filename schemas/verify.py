@@ -1,0 +1,99 @@
+"""Public verification of a label (SPEC §6) and the scan statistics of a batch."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+Verdict = Literal["genuine", "expired", "recalled", "suspect", "invalid"]
+SignatureState = Literal["valid", "invalid", "missing"]
+
+
+class ProductInfo(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    category: str
+    registration_no: str | None
+    gtin: str | None
+
+
+class ProducerInfo(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    city: str
+
+
+class FacilityInfo(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    address: str
+
+
+class TreatmentInfo(msgspec.Struct, frozen=True, kw_only=True):
+    facility: FacilityInfo
+    irradiated_on: str  # YYYY-MM, in Asia/Jakarta
+    purpose: str
+    source_type: str
+    dose_min_kgy: float
+    dose_max_kgy: float
+
+
+class RecallInfo(msgspec.Struct, frozen=True, kw_only=True):
+    reason: str
+    at: datetime
+
+
+class ScanSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """How often this label (this serial, or the batch-level label) was scanned, this scan included."""
+
+    count: int
+    first_at: datetime | None
+
+
+class Verification(msgspec.Struct, frozen=True, kw_only=True):
+    """What a scan of a label issued by Radura answers (200)."""
+
+    verdict: Verdict
+    signature: SignatureState
+    code: str
+    serial: str | None
+    lot: str
+    product: ProductInfo
+    producer: ProducerInfo
+    treatment: TreatmentInfo
+    best_before: date
+    storage_temp_c: float
+    recall: RecallInfo | None
+    scans: ScanSummary
+
+
+class InvalidVerification(msgspec.Struct, frozen=True, kw_only=True):
+    """A label Radura did not issue (404): nothing else is said, not even whether the code exists."""
+
+    verdict: Literal["invalid"]
+    signature: SignatureState
+
+
+class ScanDay(msgspec.Struct, frozen=True, kw_only=True):
+    """Scans of one day (Asia/Jakarta), per verdict."""
+
+    date: date
+    total: int
+    genuine: int
+    expired: int
+    recalled: int
+    suspect: int
+    invalid: int
+
+
+class BatchScans(msgspec.Struct, frozen=True, kw_only=True):
+    """GET /api/v1/batches/{id}/scans: the batch's scan log, per day and per verdict."""
+
+    batch_id: UUID
+    total: int
+    by_verdict: dict[str, int]
+    distinct_serials: int
+    suspect_serials: int
+    first_at: datetime | None
+    last_at: datetime | None
+    days: list[ScanDay]

@@ -1,0 +1,76 @@
+"""SQL for products."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from schemas.products import Product, ProductCreate
+from service.core.auth import AuthUser
+from service.core.pagination import page_clause
+
+# a product with the Annex I maximum of its (category, purpose)
+_PRODUCT = """
+SELECT p.*, fcp.max_dose_kgy AS legal_max_dose_kgy
+FROM products p
+JOIN food_category_purposes fcp ON fcp.category = p.category AND fcp.purpose = p.purpose
+"""
+
+
+def _owned_by(user: AuthUser, args: list[Any]) -> str:
+    """Producers see their own products; regulators and admins see all."""
+    if user.role in ("admin", "regulator"):
+        return "TRUE"
+    args.append(user.organization_id)
+    return f"p.organization_id = ${len(args)}"
+
+
+def to_product(row: asyncpg.Record) -> Product:
+    return msgspec.convert(dict(row), Product)
+
+
+async def insert_product(
+    conn: asyncpg.Connection,
+    organization_id: UUID,
+    data: ProductCreate,
+    *,
+    gtin: str | None,
+    registration_no: str | None,
+    legal_max_dose_kgy: float,
+) -> Product:
+    row = await conn.fetchrow(
+        """INSERT INTO products (organization_id, name, category, purpose, min_dose_kgy,
+               base_shelf_life_days, reference_temp_c, storage_temp_c, packaging, gtin,
+               registration_no, net_content, water_activity, ph, validated_shelf_life_days,
+               validated_study_ref)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+           RETURNING *""",
+        organization_id, data.name, data.category, data.purpose, data.min_dose_kgy,
+        data.base_shelf_life_days, data.reference_temp_c, data.storage_temp_c, data.packaging,
+        gtin, registration_no, data.net_content, data.water_activity, data.ph,
+        data.validated_shelf_life_days, data.validated_study_ref,
+    )
+    return msgspec.convert(dict(row) | {"legal_max_dose_kgy": legal_max_dose_kgy}, Product)
+
+
+async def get_product(
+    conn: asyncpg.Connection, product_id: UUID, user: AuthUser
+) -> asyncpg.Record | None:
+    args: list[Any] = [product_id]
+    owned = _owned_by(user, args)
+    return await conn.fetchrow(_PRODUCT + f"WHERE p.id = $1 AND {owned}", *args)
+
+
+async def list_products(
+    conn: asyncpg.Connection, user: AuthUser, *, limit: int, cursor: str | None
+) -> list[asyncpg.Record]:
+    args: list[Any] = [limit + 1]
+    owned = _owned_by(user, args)
+    after = page_clause(cursor, args, alias="p")
+    return await conn.fetch(
+        _PRODUCT + f"WHERE {owned} AND {after} ORDER BY p.created_at DESC, p.id DESC LIMIT $1",
+        *args,
+    )

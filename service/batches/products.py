@@ -1,0 +1,67 @@
+"""HTTP endpoints for products: a producer's validated process specification per food."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+from litestar import Controller, Request, get, post
+
+from schemas.common import Page
+from schemas.products import Product, ProductCreate
+from service.accounts.queries import legal_max_dose_kgy
+from service.batches import product_queries as queries
+from service.batches import rules
+from service.core.auth import AuthUser, roles
+from service.core.errors import NotFound
+from service.core.pagination import Cursor, Limit, next_cursor
+
+READERS = roles("producer", "regulator", "admin")
+
+
+class ProductsController(Controller):
+    path = "/api/v1/products"
+    tags = ["products"]
+
+    @post(operation_id="createProduct", opt=roles("producer"))
+    async def create_product(
+        self, request: Request[AuthUser, None, object], db: asyncpg.Connection, data: ProductCreate
+    ) -> Product:
+        """Register a product and its validated process: category, purpose, minimum dose, and the
+        facts its shelf life is computed from. The minimum dose must not exceed the legal maximum
+        of BPOM 3/2018 Annex I for the category and purpose."""
+        gtin = rules.normalize_gtin_field(data.gtin)
+        registration_no = rules.normalize_registration_no(data.registration_no)
+        legal_max = await legal_max_dose_kgy(db, data.category, data.purpose)
+        rules.check_product_rules(data, legal_max)
+        assert legal_max is not None and request.user.organization_id is not None
+        return await queries.insert_product(
+            db,
+            request.user.organization_id,
+            data,
+            gtin=gtin,
+            registration_no=registration_no,
+            legal_max_dose_kgy=legal_max,
+        )
+
+    @get(operation_id="listProducts", opt=READERS)
+    async def list_products(
+        self,
+        request: Request[AuthUser, None, object],
+        db: asyncpg.Connection,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[Product]:
+        """Products, newest first: a producer's own, or all for a regulator or admin."""
+        rows = await queries.list_products(db, request.user, limit=limit, cursor=cursor)
+        return Page([queries.to_product(r) for r in rows[:limit]], next_cursor(rows, limit))
+
+    @get("/{product_id:uuid}", operation_id="getProduct", opt=READERS)
+    async def get_product(
+        self, request: Request[AuthUser, None, object], db: asyncpg.Connection, product_id: UUID
+    ) -> Product:
+        """One product."""
+        row = await queries.get_product(db, product_id, request.user)
+        if row is None:
+            raise NotFound("product")
+        return queries.to_product(row)

@@ -1,0 +1,64 @@
+"""Client fingerprints for the scan log: a keyed hash of (network prefix, User-Agent), no raw IP."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+
+import asyncpg
+
+FINGERPRINT_KEY_NAME = "scan_fingerprint_key"
+FINGERPRINT_BYTES = 16
+
+
+async def load_fingerprint_key(conn: asyncpg.Connection) -> bytes:
+    """The deployment's fingerprint key, created by whichever process asks first.
+
+    Every process must hash with the same key, or the clone rule would count one phone once per
+    process; ON CONFLICT DO NOTHING makes concurrent first starts agree on one row.
+    """
+    await conn.execute(
+        "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        FINGERPRINT_KEY_NAME,
+        secrets.token_bytes(32),
+    )
+    key: bytes = await conn.fetchval(
+        "SELECT value FROM server_secrets WHERE name = $1", FINGERPRINT_KEY_NAME
+    )
+    return key
+
+
+def network_prefix(host: str) -> str:
+    """The client's /24 (IPv4) or /48 (IPv6) network: a household or a mobile carrier's NAT pool
+    rather than a person, and enough to tell one phone re-scanning from many phones."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host  # not an address (a Unix socket, a test client): still one client
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    bits = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+
+
+class Fingerprinter:
+    """Keyed hashes of clients; the key never leaves the process or the server_secrets table."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+        # a phone scans several labels in a row: skip re-hashing the same (host, agent)
+        self._recent: dict[tuple[str, str], bytes] = {}
+
+    def fingerprint(self, host: str, user_agent: str) -> bytes:
+        cache_key = (host, user_agent)
+        found = self._recent.get(cache_key)
+        if found is not None:
+            return found
+        message = network_prefix(host).encode() + b"\x00" + user_agent.encode("utf-8", "replace")
+        digest = hmac.digest(self._key, message, hashlib.sha256)[:FINGERPRINT_BYTES]
+        if len(self._recent) >= 4096:
+            self._recent.clear()
+        self._recent[cache_key] = digest
+        return digest
