@@ -175,7 +175,7 @@ def _plan(version: int) -> _VersionPlan:
     for pattern in range(8):
         info = qr_util.BCH_type_info((ERROR_CORRECTION << 3) | pattern)
         format_info.append(
-            sum(bit(*format_cells[i % 15]) for i in range(30) if (info >> (i % 15)) & 1)
+            sum(bit(*format_cells[i]) for i in range(30) if (info >> (i % 15)) & 1)
         )
     version_info = 0
     if version >= 7:

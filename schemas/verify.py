@@ -97,3 +97,44 @@ class BatchScans(msgspec.Struct, frozen=True, kw_only=True):
     first_at: datetime | None
     last_at: datetime | None
     days: list[ScanDay]
+
+
+class DosimeterReading(msgspec.Struct, frozen=True, kw_only=True):
+    position: str
+    type: str
+    dose_kgy: float
+
+
+class IrradiatorInfo(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    source_type: str
+
+
+class TreatmentCertificate(msgspec.Struct, frozen=True, kw_only=True):
+    """The dose record behind a label (its GS1 `certificationInfo` link): what was done, where,
+    with which readings, against which limits."""
+
+    certificate: Literal["radura-treatment/1"]
+    code: str
+    lot: str
+    serial: str | None
+    status: str
+    product: ProductInfo
+    producer: ProducerInfo
+    purpose: str
+    facility: FacilityInfo
+    irradiator: IrradiatorInfo
+    run_id: str
+    started_at: datetime
+    ended_at: datetime
+    passes: int | None
+    dose_min_kgy: float
+    dose_max_kgy: float
+    dur: float
+    product_min_dose_kgy: float
+    legal_max_dose_kgy: float
+    legal_basis: str
+    conforming: bool
+    dosimeters: list[DosimeterReading]
+    released_at: datetime | None
+    best_before: date

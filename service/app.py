@@ -24,11 +24,13 @@ PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well
 
 def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.controller import AccountsController
+    from service.batches.routes import batch_controllers
     from service.core import db
     from service.core.auth import TokenAuthenticationMiddleware, role_guard
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
     from service.labels_api.keys import JwksController, signing_keys_lifespan
+    from service.shelf_life.controller import ShelfLifeController
 
     settings = settings or get_settings()
     assert settings.database_url, "the CLI starts the embedded database before creating the app"
@@ -53,7 +55,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         log_exceptions="never",  # errors.unexpected_handler logs them once, with the request
     )
     return Litestar(
-        route_handlers=[HealthController, AccountsController, JwksController],
+        route_handlers=[
+            HealthController,
+            AccountsController,
+            JwksController,
+            ShelfLifeController,
+            *batch_controllers(),
+        ],
         lifespan=[database, signing_keys_lifespan(settings)],
         dependencies={"db": Provide(db.provide_db)},
         guards=[role_guard],

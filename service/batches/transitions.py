@@ -21,6 +21,8 @@ ARROWS: dict[str, tuple[str, str]] = {
     "recall": ("released", "recalled"),
 }
 TERMINAL = frozenset({"rejected", "cancelled", "recalled"})
+# a batch in one of these has its one treatment: no second one, ever (Codex: no re-irradiation)
+TREATED_OR_AFTER = frozenset({"treated", "released", "rejected", "recalled"})
 
 
 def visible_to(user: AuthUser, args: list[Any], alias: str = "b") -> str:
@@ -51,11 +53,18 @@ async def load_batch(
 def status_conflict(current: str | None, action: str) -> Conflict:
     """409 with the current status, for a call that came too late or in the wrong state."""
     expected = ARROWS[action][0]
+    if action == "treat" and current in TREATED_OR_AFTER:
+        return Conflict(
+            "already_treated",
+            f"The batch has been treated already (it is {current}): no re-irradiation.",
+            current_status=current,
+            expected_status=expected,
+        )
     return Conflict(
         "status_conflict",
         f"Cannot {action} a batch that is {current}; it must be {expected}.",
-        status=current,
-        expected=expected,
+        current_status=current,
+        expected_status=expected,
     )
 
 

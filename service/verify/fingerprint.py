@@ -43,6 +43,19 @@ def network_prefix(host: str) -> str:
     return str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
 
 
+# Chat apps fetch a shared link to preview it; each would look like one more phone scanning the
+# label. They are counted as a single client, so sharing a genuine label never makes it suspect.
+LINK_PREVIEW_AGENTS = (
+    "whatsapp", "facebookexternalhit", "facebot", "telegrambot", "twitterbot", "slackbot",
+    "discordbot", "linkedinbot", "skypeuripreview", "line/", "googlebot", "bingbot", "applebot",
+)
+
+
+def is_link_preview(user_agent: str) -> bool:
+    agent = user_agent.lower()
+    return any(name in agent for name in LINK_PREVIEW_AGENTS)
+
+
 class Fingerprinter:
     """Keyed hashes of clients; the key never leaves the process or the server_secrets table."""
 
@@ -56,7 +69,10 @@ class Fingerprinter:
         found = self._recent.get(cache_key)
         if found is not None:
             return found
-        message = network_prefix(host).encode() + b"\x00" + user_agent.encode("utf-8", "replace")
+        if is_link_preview(user_agent):
+            message = b"link-preview"
+        else:
+            message = network_prefix(host).encode() + b"\x00" + user_agent.encode("utf-8", "replace")
         digest = hmac.digest(self._key, message, hashlib.sha256)[:FINGERPRINT_BYTES]
         if len(self._recent) >= 4096:
             self._recent.clear()

@@ -1,10 +1,12 @@
 """radura-sl/1 rule by rule, against values worked out by hand from SPEC.md §4."""
 
 from datetime import date
+from fractions import Fraction
 
 import pytest
 
 from service.shelf_life import MODEL_VERSION, estimate_shelf_life
+from service.shelf_life.model import derive
 from tests.unit.shelf_life.inputs import PRODUCTION_DATE, make_inputs
 
 STUDY_REF = "Lab Mikrobiologi Pangan, laporan 12/2023"
@@ -37,6 +39,22 @@ def test_dose_credit_is_exact_at_whole_days() -> None:
     # m = 1 + 2.4/3 = 1.8 exactly; 15 · 1.8 = 27 (in binary floating point 26.999999999999996)
     result = estimate_shelf_life(make_inputs(base_shelf_life_days=15, dose_min_kgy=2.4))
     assert result.extended_days == 27
+
+
+def test_inputs_are_read_as_the_decimals_they_were_written_as() -> None:
+    # 2.4 kGy is 2.4, not the binary float 2.39999…: m = 1 + 2.4/3 = 9/5 exactly
+    derivation = derive(make_inputs(base_shelf_life_days=15, dose_min_kgy=2.4))
+    assert derivation.multiplier == Fraction(9, 5)
+    assert derivation.model_days == 27
+
+
+def test_an_unmeasurably_small_warming_does_not_cost_a_day() -> None:
+    # 8.000000000001 °C against 8 °C: B = 5 · (18/18.000000000001)² = 4.99999999999944…
+    derivation = derive(make_inputs(storage_temp_c=8.000000000001, dose_min_kgy=0.0))
+    assert derivation.adjusted_base_days < 5
+    assert derivation.extended_days == 5
+    # a real warming, however small, still counts: 8.1 °C gives 5 · (18/18.1)² = 4.945 → 4
+    assert estimate_shelf_life(make_inputs(storage_temp_c=8.1, dose_min_kgy=0.0)).extended_days == 4
 
 
 def test_zero_dose_with_a_credit_purpose_gives_factor_one() -> None:

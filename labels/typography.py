@@ -1,0 +1,85 @@
+"""The label typeface (DejaVu Sans, shipped in labels/fonts/): metrics and line wrapping.
+
+One set of metrics (the TTF advance widths, read through reportlab) serves SVG, PNG and PDF,
+so a line that fits in one fits in all. DejaVu has ≤, ° and all Indonesian letters.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).with_name("fonts")
+FONT_FILES = {False: FONT_DIR / "DejaVuSans.ttf", True: FONT_DIR / "DejaVuSans-Bold.ttf"}
+PDF_FONT_NAMES = {False: "RaduraSans", True: "RaduraSans-Bold"}
+SVG_FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif"
+MM_PER_PT = 25.4 / 72
+ASCENT_EM = 0.76  # DejaVu Sans ascent and descent, as reportlab reads the font
+DESCENT_EM = 0.24
+LINE_HEIGHT_EM = 1.18
+
+
+@lru_cache(maxsize=1)
+def register_pdf_fonts() -> None:
+    """Make the label fonts known to reportlab (once per process)."""
+    for bold, path in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(PDF_FONT_NAMES[bold], str(path)))
+
+
+def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
+    register_pdf_fonts()
+    return pdfmetrics.stringWidth(text, PDF_FONT_NAMES[bold], size_pt) * MM_PER_PT
+
+
+def line_height_mm(size_pt: float) -> float:
+    return size_pt * LINE_HEIGHT_EM * MM_PER_PT
+
+
+def _cut_points(word: str, start: int, size_pt: float, bold: bool, width_mm: float) -> list[int]:
+    """Offsets (within `word`) where a word wider than the line is cut; each piece fits."""
+    cuts = []
+    begin = 0
+    while text_width_mm(word[begin:], size_pt, bold) > width_mm and len(word) - begin > 1:
+        end = begin + 1
+        while end < len(word) and text_width_mm(word[begin : end + 1], size_pt, bold) <= width_mm:
+            end += 1
+        cuts.append(start + end)
+        begin = end
+    return cuts
+
+
+def wrap_spans(
+    text: str, size_pt: float, bold: bool, width_mm: float
+) -> tuple[list[tuple[int, int]], bool]:
+    """Greedy word wrap as (start, end) offsets into `text`, and whether a word had to be cut.
+
+    A word longer than the line is cut so that nothing is ever clipped.
+    """
+    spans: list[tuple[int, int]] = []
+    line_start = line_end = -1
+    was_cut = False
+    for match in re.finditer(r"\S+", text):
+        start, end = match.span()
+        if line_start >= 0 and text_width_mm(text[line_start:end], size_pt, bold) <= width_mm:
+            line_end = end
+            continue
+        if line_start >= 0:
+            spans.append((line_start, line_end))
+        line_start = start
+        for cut in _cut_points(match.group(), start, size_pt, bold, width_mm):
+            spans.append((line_start, cut))
+            line_start, was_cut = cut, True
+        line_end = end
+    if line_start >= 0:
+        spans.append((line_start, line_end))
+    return spans, was_cut
+
+
+def wrap_text(text: str, size_pt: float, bold: bool, width_mm: float) -> list[str]:
+    """The lines of `text` wrapped to `width_mm`; see `wrap_spans`."""
+    # Runs of spaces inside a line print as one, as in HTML.
+    return [" ".join(text[a:b].split()) for a, b in wrap_spans(text, size_pt, bold, width_mm)[0]]

@@ -1,0 +1,93 @@
+"""Every word a label prints, Bahasa Indonesia first and English second (DOMAIN §1.2)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from schemas.labels import LabelContent, Purpose
+
+Lang = Literal["id", "en"]
+LANGS: tuple[Lang, ...] = ("id", "en")
+
+# key -> (Bahasa Indonesia, English); fields in braces are filled by `phrase`.
+WORDING: dict[str, tuple[str, str]] = {
+    "irradiated_food": ("PANGAN IRADIASI", "IRRADIATED FOOD"),
+    "do_not_reirradiate": ("TIDAK BOLEH DIIRADIASI ULANG", "DO NOT IRRADIATE AGAIN"),
+    "purpose": ("Tujuan iradiasi: {purpose}", "Purpose of irradiation: {purpose}"),
+    "irradiated_on": ("Diiradiasi: {month}/{year}, {country}", "Irradiated: {month}/{year}, {country}"),
+    "facility": ("Fasilitas iradiasi: {facility}", "Irradiation facility: {facility}"),
+    "best_before": ("Baik digunakan sebelum: {date}", "Best before: {date}"),
+    "storage": ("Simpan pada suhu ≤ {temp} °C", "Store at ≤ {temp} °C"),
+    "scan": ("Pindai untuk verifikasi", "Scan to verify"),
+    "producer": ("Diproduksi oleh: {producer}", "Produced by: {producer}"),
+    "registration": ("No. Reg.: {registration_no}", "Reg. no.: {registration_no}"),
+    "lot": ("Lot: {lot}", "Lot: {lot}"),
+    "net_content": ("Netto: {net_content}", "Net content: {net_content}"),
+    "continued": ("lanjutan", "continued"),
+}
+
+# What `Tujuan iradiasi: …` says for each purpose of SPEC §3.1.
+PURPOSES: dict[Purpose, tuple[str, str]] = {
+    "sprout_inhibition": ("menghambat pertunasan", "sprout inhibition"),
+    "delay_ripening": ("menunda pematangan", "delay of ripening"),
+    "disinfestation": ("disinfestasi serangga", "insect disinfestation"),
+    "quarantine": ("perlakuan karantina", "quarantine treatment"),
+    "extend_shelf_life": ("memperpanjang masa simpan", "shelf-life extension"),
+    "reduce_pathogens": ("mengurangi mikroba patogen", "reduction of pathogens"),
+    "reduce_microbial_load": ("mengurangi cemaran mikroba", "reduction of microbial load"),
+    "control_parasites": ("mengendalikan parasit", "control of parasites"),
+    "eliminate_salmonella": ("mengeliminasi Salmonella", "elimination of Salmonella"),
+    "sterilisation": ("sterilisasi", "sterilisation"),
+}
+
+
+def phrase(key: str, lang: Lang = "id", **fields: str) -> str:
+    """One entry of `WORDING` in `lang`, with its fields filled in."""
+    return WORDING[key][LANGS.index(lang)].format(**fields)
+
+
+def purpose_name(purpose: Purpose, lang: Lang = "id") -> str:
+    return PURPOSES[purpose][LANGS.index(lang)]
+
+
+def format_temperature(temp_c: float, lang: Lang = "id") -> str:
+    """8 -> '8', -18 -> '-18'; a fraction with the decimal comma in Bahasa Indonesia."""
+    text = f"{temp_c:.0f}" if float(temp_c).is_integer() else f"{temp_c:.1f}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def format_best_before(day: datetime.date) -> str:
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+
+
+def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
+    """Every printed sentence of one label (except the code under the QR), by wording key."""
+    producer = ", ".join(
+        part for part in (content.producer_name, content.producer_address, content.producer_city) if part
+    )
+    facility = ", ".join(part for part in (content.facility_name, content.facility_address) if part)
+    texts = {
+        "irradiated_food": phrase("irradiated_food", lang),
+        "do_not_reirradiate": phrase("do_not_reirradiate", lang),
+        "product_name": content.product_name,
+        "producer": phrase("producer", lang, producer=producer),
+        "lot": phrase("lot", lang, lot=content.lot),
+        "best_before": phrase("best_before", lang, date=format_best_before(content.best_before)),
+        "storage": phrase("storage", lang, temp=format_temperature(content.storage_temp_c, lang)),
+        "purpose": phrase("purpose", lang, purpose=purpose_name(content.purpose, lang)),
+        "irradiated_on": phrase(
+            "irradiated_on",
+            lang,
+            month=f"{content.irradiated_on.month:02d}",
+            year=f"{content.irradiated_on.year:04d}",
+            country=content.irradiation_country,
+        ),
+        "facility": phrase("facility", lang, facility=facility),
+        "scan": phrase("scan", lang),
+    }
+    if content.registration_no:
+        texts["registration"] = phrase("registration", lang, registration_no=content.registration_no)
+    if content.net_content:
+        texts["net_content"] = phrase("net_content", lang, net_content=content.net_content)
+    return texts

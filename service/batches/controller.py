@@ -1,0 +1,142 @@
+"""HTTP endpoints of a producer's batches: register, list, read, cancel, recall, audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from schemas.batches import Batch, BatchCreate, BatchRecord, BatchStatus, EventLog, ReasonBody
+from schemas.common import Page
+from service.batches import queries
+from service.batches.events import append_event, event_log
+from service.batches.idempotency import IdempotencyKey, IdempotentRequest, request_fingerprint
+from service.batches.transitions import load_batch, move, require_status
+from service.core.auth import ANY_ROLE, AuthUser, roles
+from service.core.errors import NotFound
+from service.core.pagination import Cursor, Limit, next_cursor
+
+AuthRequest = Request[AuthUser, None, object]
+REGISTER_SCOPE = "POST /api/v1/batches"
+
+
+async def batch_record(db: asyncpg.Connection, batch_id: UUID, user: AuthUser) -> BatchRecord:
+    record = await queries.batch_record(db, batch_id, user)
+    if record is None:
+        raise NotFound("batch")
+    return record
+
+
+class BatchesController(Controller):
+    path = "/api/v1/batches"
+    tags = ["batches"]
+
+    @post(operation_id="registerBatch", opt=roles("producer"), status_code=201)
+    async def register_batch(
+        self,
+        request: AuthRequest,
+        db: asyncpg.Connection,
+        data: BatchCreate,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Batch]:
+        """Register a batch of one of the producer's products, to be sent to a facility. It gets
+        a random 10-character code. With an `Idempotency-Key` header a retry returns the first
+        response; the same key with another body answers 422 `idempotency_key_reused`."""
+        user = request.user
+        keyed = None
+        if idempotency_key is not None:
+            fingerprint = request_fingerprint(data)
+            keyed = IdempotentRequest(user.id, REGISTER_SCOPE, idempotency_key, fingerprint)
+        async with db.transaction():
+            first = await keyed.first_response(db) if keyed else None
+            if first is not None:
+                return Response(msgspec.convert(first.body, Batch), status_code=first.status)
+            refs = await queries.registration_refs(db, data.product_id, data.facility_id)
+            if refs["product_owner"] is None or refs["product_owner"] != user.organization_id:
+                raise NotFound("product")
+            if refs["facility_kind"] != "facility":
+                raise NotFound("facility")
+            assert user.organization_id is not None
+            row = await queries.insert_batch(
+                db, data, producer_id=user.organization_id, user_id=user.id, at=datetime.now(UTC)
+            )
+            batch = queries.to_batch(row)
+            event = {"code": batch.code} | msgspec.to_builtins(data)
+            await append_event(db, batch.id, "registered", user, event, first=True)
+            if keyed:
+                await keyed.remember(db, 201, batch)
+        return Response(batch, status_code=201)
+
+    @get(operation_id="listBatches", opt=ANY_ROLE)
+    async def list_batches(
+        self,
+        request: AuthRequest,
+        db: asyncpg.Connection,
+        status: BatchStatus | None = None,
+        product_id: UUID | None = Parameter(query="product_id", default=None),
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[Batch]:
+        """Batches the caller may see, newest first: a producer's own, those sent to an operator's
+        or QA officer's facility, or all for a regulator or admin."""
+        rows = await queries.list_batches(
+            db, request.user, status=status, product_id=product_id, limit=limit, cursor=cursor
+        )
+        return Page([queries.to_batch(r) for r in rows[:limit]], next_cursor(rows, limit))
+
+    @get("/{batch_id:uuid}", operation_id="getBatch", opt=ANY_ROLE)
+    async def get_batch(
+        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID
+    ) -> BatchRecord:
+        """The whole record: product, producer, facility, receipt, treatment with its dosimeters,
+        QA decision, shelf life, recall and the number of label serials issued."""
+        return await batch_record(db, batch_id, request.user)
+
+    @get("/{batch_id:uuid}/events", operation_id="listBatchEvents", opt=ANY_ROLE)
+    async def list_events(
+        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID
+    ) -> EventLog:
+        """The batch's audit log, oldest first, and whether its hash chain is intact."""
+        await load_batch(db, batch_id, request.user)
+        return await event_log(db, batch_id)
+
+    @post("/{batch_id:uuid}/cancel", operation_id="cancelBatch", opt=roles("producer"),
+          status_code=200)
+    async def cancel_batch(
+        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID
+    ) -> BatchRecord:
+        """Cancel a batch that the facility has not received yet."""
+        async with db.transaction():
+            batch = await load_batch(db, batch_id, request.user)
+            require_status(batch, "cancel")
+            await move(db, batch_id, "cancel", "cancelled_at = now()")
+            await append_event(db, batch_id, "cancelled", request.user)
+        return await batch_record(db, batch_id, request.user)
+
+    @post(
+        "/{batch_id:uuid}/recall",
+        operation_id="recallBatch",
+        opt=roles("producer", "regulator", "admin"),
+        status_code=200,
+    )
+    async def recall_batch(
+        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID, data: ReasonBody
+    ) -> BatchRecord:
+        """Recall a released batch. Every scan of its labels shows the recall and the reason."""
+        user = request.user
+        async with db.transaction():
+            batch = await load_batch(db, batch_id, user)
+            require_status(batch, "recall")
+            await move(
+                db,
+                batch_id,
+                "recall",
+                "recalled_by = $4, recalled_at = now(), recall_reason = $5",
+                (user.id, data.reason),
+            )
+            await append_event(db, batch_id, "recalled", user, {"reason": data.reason})
+        return await batch_record(db, batch_id, user)

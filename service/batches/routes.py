@@ -1,0 +1,14 @@
+"""The batch life-cycle controllers, for create_app() to mount."""
+
+from __future__ import annotations
+
+from litestar import Controller
+
+
+def batch_controllers() -> list[type[Controller]]:
+    from service.batches.controller import BatchesController
+    from service.batches.export import ExportController
+    from service.batches.facility import FacilityController
+    from service.batches.products import ProductsController
+
+    return [ProductsController, BatchesController, FacilityController, ExportController]

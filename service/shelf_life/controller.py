@@ -1,0 +1,92 @@
+"""POST /api/v1/shelf-life/estimate: the public preview of the date a treatment would give."""
+
+from __future__ import annotations
+
+from litestar import Controller, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK
+
+from schemas.shelf_life import ShelfLifeEstimateRequest, ShelfLifeResult
+from service.accounts.queries import legal_max_dose_kgy
+from service.batches.rules import STERILE_MAX_STUDY_DAYS, STERILE_PACKAGING
+from service.core.db import Db
+from service.core.errors import RuleViolation
+from service.shelf_life import parameters as p
+from service.shelf_life.model import estimate_shelf_life
+
+
+class ShelfLifeController(Controller):
+    path = "/api/v1/shelf-life"
+    tags = ["shelf-life"]
+
+    @post(
+        "/estimate",
+        operation_id="estimateShelfLife",
+        exclude_from_auth=True,
+        security=[{}],  # public: the OpenAPI document must not ask for the app-wide bearer token
+        status_code=HTTP_200_OK,  # nothing is created: the same body always gives the same answer
+    )
+    async def estimate(self, db: Db, data: JSONBody[ShelfLifeEstimateRequest]) -> ShelfLifeResult:
+        """Preview the best-before date radura-sl/1 would give a product treated with a measured
+        minimum dose: the same result object a released batch carries, with its rules and a
+        Bahasa Indonesia / English explanation. Public; nothing is stored."""
+        await _check_against_the_category_table(db, data)
+        _check_sterile_meal(data)
+        try:
+            return estimate_shelf_life(data.to_inputs())
+        except ValueError as exc:  # decoded input never gets here; no input may produce a 500
+            raise RuleViolation("shelf_life_not_computable", str(exc)) from None
+
+
+async def _check_against_the_category_table(db: Db, data: ShelfLifeEstimateRequest) -> None:
+    # The same 422s a product gets (SPEC §3.2), so a preview never dates a product that could
+    # not be registered.
+    legal_max = await legal_max_dose_kgy(db, data.category, data.purpose)
+    if legal_max is None:
+        raise RuleViolation(
+            "purpose_not_allowed",
+            f"BPOM 3/2018 Annex I does not allow irradiation of {data.category!r} "
+            f"for {data.purpose!r} (or the category does not exist).",
+            category=data.category,
+            purpose=data.purpose,
+        )
+    # A measured minimum above the legal maximum means the maximum is above it too: such a
+    # treatment is non-conforming and can never be released, so it has no date to preview.
+    if data.dose_min_kgy > legal_max:
+        raise RuleViolation(
+            "dose_above_legal_maximum",
+            f"The minimum dose {data.dose_min_kgy} kGy is above the legal maximum "
+            f"{legal_max} kGy for {data.category} / {data.purpose}.",
+            legal_max_dose_kgy=legal_max,
+        )
+
+
+def _check_sterile_meal(data: ShelfLifeEstimateRequest) -> None:
+    # The product rules of a sterile meal that the preview body carries. A measured dose below
+    # 45 kGy is not refused: the model itself then withholds the sterile date (see model.py).
+    if data.category != p.STERILE_CATEGORY:
+        return
+    problems: list[dict[str, str]] = []
+    if data.packaging != STERILE_PACKAGING:
+        problems.append({"field": "packaging", "message": f"must be {STERILE_PACKAGING}"})
+    if data.validated_shelf_life_days is None:
+        problems.append(
+            {
+                "field": "validated_shelf_life_days",
+                "message": "a validated storage study is required",
+            }
+        )
+    elif data.validated_shelf_life_days > STERILE_MAX_STUDY_DAYS:
+        problems.append(
+            {
+                "field": "validated_shelf_life_days",
+                "message": f"must not exceed {STERILE_MAX_STUDY_DAYS} days",
+            }
+        )
+    if problems:
+        raise RuleViolation(
+            "sterile_meal_requirements",
+            f"A shelf-stable sterile meal needs {STERILE_PACKAGING} packaging and a validated "
+            f"storage study of at most {STERILE_MAX_STUDY_DAYS} days.",
+            errors=problems,
+        )

@@ -1,0 +1,93 @@
+"""The in-process cache of verified label views, dropped on NOTIFY and distrusted without LISTEN."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Generic, Protocol, TypeVar
+from uuid import UUID
+
+
+class HasBatch(Protocol):
+    @property
+    def batch_id(self) -> UUID: ...
+
+
+E = TypeVar("E", bound=HasBatch)
+
+# After a change notification, views are re-read from the primary for this long: a streaming
+# replica may not have replayed the recall yet when its NOTIFY arrives from the primary.
+PRIMARY_READS_AFTER_CHANGE_S = 5.0
+
+
+class LabelCache(Generic[E]):
+    """An LRU of label views keyed by the signed message, safe against the fill/invalidate race.
+
+    A view may only be cached while the change listener is connected (`trusted`): without it a
+    recall could go unseen. Each invalidation bumps `generation`; a view read from the database
+    before a bump is not stored after it, so a reader that raced a recall cannot re-cache it.
+    """
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._entries: OrderedDict[Hashable, E] = OrderedDict()
+        # batch id → its keys, so a batch's NOTIFY costs its own entries, not a walk of them all
+        self._keys_of_batch: dict[UUID, set[Hashable]] = {}
+        self._max_entries = max_entries
+        self.generation = 0
+        self.trusted = False
+        self._primary_until = 0.0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> E | None:
+        if not self.trusted:
+            return None
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Hashable, entry: E, generation: int) -> None:
+        if not self.trusted or generation != self.generation:
+            return
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        self._keys_of_batch.setdefault(entry.batch_id, set()).add(key)
+        if len(self._entries) > self._max_entries:
+            old_key, old = self._entries.popitem(last=False)
+            self._forget_key(old.batch_id, old_key)
+
+    def _forget_key(self, batch_id: UUID, key: Hashable) -> None:
+        keys = self._keys_of_batch.get(batch_id)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._keys_of_batch[batch_id]
+
+    def invalidate(self, batch_id: UUID | None) -> None:
+        """Drop the views of one batch, or all of them (`None`)."""
+        self.generation += 1
+        self._primary_until = time.monotonic() + PRIMARY_READS_AFTER_CHANGE_S
+        if batch_id is None:
+            self._entries.clear()
+            self._keys_of_batch.clear()
+            return
+        for key in self._keys_of_batch.pop(batch_id, ()):
+            self._entries.pop(key, None)
+
+    def distrust(self) -> None:
+        """The listener is gone: notifications may be lost, so serve nothing from memory."""
+        self.trusted = False
+        self.invalidate(None)
+
+    def trust(self) -> None:
+        """The listener is (re)connected: start afresh, nothing read before it counts."""
+        self.invalidate(None)
+        self.trusted = True
+
+    @property
+    def prefer_primary(self) -> bool:
+        """Whether reads must skip the replica: listener down, or a change just happened."""
+        return not self.trusted or time.monotonic() < self._primary_until

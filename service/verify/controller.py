@@ -1,0 +1,256 @@
+"""Public verification routes: /v/{code}[/{serial}], /01/{gtin}/10/{lot}[/21/{serial}] and the
+GS1 resolver description. HTML by default, JSON or a GS1 linkset by Accept or `linkType`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.response.base import ASGIResponse
+
+from labels.uri import LabelUriError, parse_label_uri, with_signature
+from schemas.labels import ParsedLabel
+from schemas.verify import InvalidVerification, Verification
+from service.verify import certificate, linkset, page, texts
+from service.verify.verifier import Outcome, Verifier
+
+_json = msgspec.json.Encoder()
+
+# Every answer depends on these request headers, and a verdict may change at any moment.
+_COMMON_HEADERS = {
+    "Vary": "Accept, Accept-Language",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+# any app or shop system may read the JSON from a browser (GS1 resolvers SHALL support CORS)
+_JSON_HEADERS = {**_COMMON_HEADERS, "Access-Control-Allow-Origin": "*"}
+_HTML_HEADERS = {**_COMMON_HEADERS, **page.PAGE_HEADERS}
+_INVALID_BODIES = {
+    state: _json.encode(InvalidVerification(verdict="invalid", signature=state))
+    for state in ("valid", "invalid", "missing")
+}
+_MEDIA_TYPES = ("text/html", "application/json", "application/linkset+json")
+_REPRESENTATION = {
+    "text/html": "page",
+    "application/json": "json",
+    "application/linkset+json": "linkset",
+}
+_accept_cache: dict[str, str] = {}
+
+_RESPONSES = {
+    200: ResponseSpec(
+        Verification,
+        description="A label Radura issued: genuine, expired, recalled or suspect. With "
+        "`Accept: text/html` (the default) a page; `application/linkset+json` a GS1 linkset.",
+    ),
+    301: ResponseSpec(None, description="To the canonical URI (AI 10 before 21, GTIN-14)."),
+    404: ResponseSpec(
+        InvalidVerification, description="Not a label Radura issued; nothing more is said."
+    ),
+}
+
+
+def _split_query(query: str) -> tuple[str, str | None, str | None]:
+    """The label's own query (AI 17, s), and the reader's `lang` and `linkType`, which are not
+    part of the signed label and may stand anywhere."""
+    if "lang=" not in query and "linkType=" not in query:
+        return query, None, None
+    kept, lang, link_type = [], None, None
+    for item in query.split("&"):
+        if item.startswith("lang="):
+            lang = item[5:]
+        elif item.startswith("linkType="):
+            link_type = item[9:].replace("%3A", ":").replace("%3a", ":")
+        elif item:
+            kept.append(item)
+    return "&".join(kept), lang, link_type
+
+
+def _representation(accept: str | None, link_type: str | None) -> str:
+    if link_type is not None and link_type in linkset.LINK_TYPES:
+        return linkset.LINK_TYPES[link_type]
+    if not accept:
+        return "page"
+    found = _accept_cache.get(accept)
+    if found is None:
+        from litestar.datastructures.headers import Accept
+
+        best = Accept(accept).best_match(list(_MEDIA_TYPES), default="text/html")
+        found = _REPRESENTATION.get(best or "text/html", "page")
+        if len(_accept_cache) > 512:
+            _accept_cache.clear()
+        _accept_cache[accept] = found
+    return found
+
+
+def _headers_of(scope: Any) -> tuple[str | None, str | None, str]:
+    accept = accept_language = None
+    user_agent = ""
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            accept = value.decode("latin-1")
+        elif name == b"accept-language":
+            accept_language = value.decode("latin-1")
+        elif name == b"user-agent":
+            user_agent = value.decode("latin-1")
+    return accept, accept_language, user_agent
+
+
+def _respond(body: bytes, status: int, media_type: str, headers: dict[str, str]) -> ASGIResponse:
+    return ASGIResponse(body=body, status_code=status, media_type=media_type, headers=headers)
+
+
+def _invalid(representation: str, lang: texts.Lang, signature: str) -> ASGIResponse:
+    """One answer for every label Radura did not issue: the same body whatever the reason."""
+    if representation == "page":
+        return _respond(page.invalid_page(lang), 404, "text/html; charset=utf-8", _HTML_HEADERS)
+    return _respond(_INVALID_BODIES[signature], 404, "application/json", _JSON_HEADERS)
+
+
+def _redirect(parsed: ParsedLabel, lang: str | None, link_type: str | None) -> ASGIResponse:
+    target = parsed.signed_message.decode("ascii")
+    extra = "&".join(
+        f"{name}={value}" for name, value in (("lang", lang), ("linkType", link_type)) if value
+    )
+    if extra:
+        target += ("&" if "?" in target else "?") + extra
+    if parsed.signature_b64 is not None:
+        target = with_signature(target, parsed.signature_b64)
+    return ASGIResponse(
+        body=b"", status_code=301, headers={"Location": target, "Vary": "Accept"}
+    )
+
+
+async def answer(request: Request[Any, Any, Any]) -> ASGIResponse:
+    """Resolve a scanned label URI into the representation the reader asked for."""
+    scope = request.scope
+    verifier: Verifier = request.app.state.verifier
+    raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+    path = raw_path.partition(b"?")[0].decode("latin-1")
+    label_query, lang_param, link_type = _split_query(scope["query_string"].decode("latin-1"))
+    accept, accept_language, user_agent = _headers_of(scope)
+    lang = texts.pick_language(lang_param, accept_language)
+    representation = _representation(accept, link_type)
+    try:
+        parsed = parse_label_uri(path + ("?" + label_query if label_query else ""))
+    except LabelUriError:
+        has_signature = label_query.startswith("s=") or "&s=" in label_query
+        return _invalid(representation, lang, "invalid" if has_signature else "missing")
+    if not parsed.canonical:
+        return _redirect(parsed, lang_param, link_type)
+    client = scope.get("client")
+    outcome = await verifier.verify(
+        parsed,
+        client[0] if client else "",
+        user_agent,
+        count_scan=representation in ("page", "json"),
+    )
+    if outcome.view is None:
+        return _invalid(representation, lang, outcome.signature)
+    base_url: str = request.app.state.public_base_url
+    if representation == "page":
+        return _page(outcome, lang, parsed)
+    if representation == "json":
+        return _respond(_verification_json(outcome), 200, "application/json", _JSON_HEADERS)
+    if representation == "linkset":
+        return _linkset(outcome, parsed, base_url)
+    return await _certificate(verifier, outcome, parsed)
+
+
+def _verification_json(outcome: Outcome) -> bytes:
+    view = outcome.view
+    assert view is not None and outcome.scans is not None
+    return _json.encode(
+        Verification(
+            verdict=outcome.verdict,
+            signature=outcome.signature,
+            code=view.code,
+            serial=view.serial,
+            lot=view.lot,
+            product=view.product,
+            producer=view.producer,
+            treatment=view.treatment,
+            best_before=view.best_before,
+            storage_temp_c=view.storage_temp_c,
+            recall=view.recall,
+            scans=outcome.scans,
+        )
+    )
+
+
+def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> ASGIResponse:
+    view = outcome.view
+    assert view is not None and outcome.scans is not None
+    rendered = view.pages.get((lang, outcome.verdict))
+    if rendered is None:
+        other = "en" if lang == "id" else "id"
+        assert parsed.signature_b64 is not None
+        href = linkset.label_href("", view.unsigned_path, parsed.signature_b64, f"lang={other}")
+        rendered = page.render(outcome.verdict, lang, view, href)
+        view.pages[(lang, outcome.verdict)] = rendered
+    body = rendered.replace(page.SCAN_COUNT_SLOT, str(outcome.scans.count)).encode()
+    return _respond(body, 200, "text/html; charset=utf-8", _HTML_HEADERS)
+
+
+def _linkset(outcome: Outcome, parsed: ParsedLabel, base_url: str) -> ASGIResponse:
+    view = outcome.view
+    assert view is not None and parsed.signature_b64 is not None
+    title = f"{texts.LABELS['id']['title']}: {view.product.name}"
+    document = linkset.label_linkset(base_url, view.unsigned_path, parsed.signature_b64, title)
+    return _respond(_json.encode(document), 200, "application/linkset+json", _JSON_HEADERS)
+
+
+async def _certificate(verifier: Verifier, outcome: Outcome, parsed: ParsedLabel) -> ASGIResponse:
+    view = outcome.view
+    assert view is not None
+    row = await verifier.certificate_row(view)
+    if row is None:  # released batches always have a treatment; kept for safety
+        return _invalid("json", "id", outcome.signature)
+    document = certificate.treatment_certificate(view, row)
+    return _respond(_json.encode(document), 200, "application/json", _JSON_HEADERS)
+
+
+class VerifyController(Controller):
+    """What a shopper's phone (or a shop's system) reaches by scanning a Radura QR code."""
+
+    tags = ["verification"]
+    security: list[dict[str, list[str]]] = [{}]
+
+    @get(
+        "/v/{label_path:path}",
+        operation_id="verifyShortLabel",
+        exclude_from_auth=True,
+        responses=_RESPONSES,
+        summary="Verify a label of the short form /v/{code}[/{serial}]?s=…",
+    )
+    async def verify_short_label(
+        self, request: Request[Any, Any, Any], label_path: Path
+    ) -> ASGIResponse:
+        """Verify a label without GTIN: the verdict, product, treatment and dates."""
+        return await answer(request)
+
+    @get(
+        "/01/{label_path:path}",
+        operation_id="verifyGs1Label",
+        exclude_from_auth=True,
+        responses=_RESPONSES,
+        summary="Verify a GS1 Digital Link label /01/{gtin}/10/{lot}[/21/{serial}]?17=…&s=…",
+    )
+    async def verify_gs1_label(
+        self, request: Request[Any, Any, Any], label_path: Path
+    ) -> ASGIResponse:
+        """Verify a GS1 Digital Link label; non-canonical forms are redirected first."""
+        return await answer(request)
+
+    @get(
+        "/.well-known/gs1resolver",
+        operation_id="gs1ResolverDescription",
+        exclude_from_auth=True,
+        cache=3600,
+    )
+    async def gs1_resolver(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
+        """The GS1-conformant resolver description of this service."""
+        return linkset.resolver_description(request.app.state.public_base_url)

@@ -1,0 +1,133 @@
+"""The verification page: one small HTML document, inline CSS pinned by hash, no script at all."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup
+
+from service.verify import texts
+from service.verify.texts import Lang
+
+if TYPE_CHECKING:
+    from service.verify.view import LabelView
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+_TEMPLATES = Path(__file__).with_name("templates")
+_CSS = (_TEMPLATES / "page.css").read_text(encoding="utf-8").strip()
+_CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+
+# Nothing may load, run or frame: the page is its own HTML and one hashed <style> element.
+CONTENT_SECURITY_POLICY = (
+    f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; img-src 'none'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# The page shows the scan count, which changes on every scan: rendered once, filled per request.
+SCAN_COUNT_SLOT = "\x00scans\x00"
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(_TEMPLATES),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+_template = _environment.get_template("page.html")
+
+
+def _icon(path: str) -> Markup:
+    # decorative: the heading next to it says the same in words
+    return Markup(
+        '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">'
+        '<circle cx="12" cy="12" r="11" fill="currentColor"/>'
+        f'<path d="{path}" fill="none" stroke="#fff" stroke-width="2.6" '
+        'stroke-linecap="round" stroke-linejoin="round"/></svg>'
+    )
+
+
+_ICONS = {
+    "genuine": _icon("M6.5 12.5l3.5 3.5 7.5-8"),
+    "expired": _icon("M12 6.5V12l3.5 2.5"),
+    "suspect": _icon("M12 6.5v7M12 17.5v.01"),
+    "recalled": _icon("M7.5 7.5l9 9M16.5 7.5l-9 9"),
+    "invalid": _icon("M7.5 7.5l9 9M16.5 7.5l-9 9"),
+}
+
+
+def _date(day: date) -> str:
+    return day.strftime("%d-%m-%Y")  # as printed on the label
+
+
+def _instant(at: datetime) -> str:
+    return at.astimezone(JAKARTA).strftime("%d-%m-%Y %H:%M WIB")
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def render(
+    verdict: str, lang: Lang, view: LabelView | None, other_lang_href: str
+) -> str:
+    """The page for a verdict; a label view's page keeps SCAN_COUNT_SLOT for the scan count."""
+    t = texts.LABELS[lang]
+    heading, meaning, action = texts.VERDICTS[verdict][lang]
+    context: dict[str, object] = {
+        "lang": lang,
+        "t": t,
+        "css": Markup(_CSS),  # noqa: S704 - our own file, pinned by the CSP hash
+        "verdict": verdict,
+        "icon": _ICONS[verdict],
+        "heading": heading,
+        "meaning": meaning,
+        "action": action,
+        "view": view,
+        "report": t["report_text"].format(phone=texts.REPORT_PHONE, email=texts.REPORT_EMAIL),
+        "other_lang": "en" if lang == "id" else "id",
+        "other_lang_href": other_lang_href,
+    }
+    index = 0 if lang == "id" else 1
+    if view is not None:
+        treatment = view.treatment
+        year, month = treatment.irradiated_on.split("-")
+        context |= {
+            "category": view.category_names[index],
+            "best_before": _date(view.best_before),
+            "storage": t["storage_text"].format(t=_number(view.storage_temp_c)),
+            "irradiated_on": f"{month}/{year}",
+            "purpose": texts.PURPOSES.get(treatment.purpose, (treatment.purpose,) * 2)[index],
+            "source": texts.SOURCE_TYPES.get(treatment.source_type, (treatment.source_type,) * 2)[
+                index
+            ],
+            "dose": f"{_number(treatment.dose_min_kgy)}–{_number(treatment.dose_max_kgy)} kGy",
+            "recalled_at": _instant(view.recall.at) if view.recall else "",
+            "scans": t["scans"].format(n=SCAN_COUNT_SLOT),
+        }
+    return _template.render(context)
+
+
+_invalid_pages: dict[Lang, bytes] = {}
+
+
+def invalid_page(lang: Lang) -> bytes:
+    """The same page for every label Radura did not issue, whatever made it invalid."""
+    page = _invalid_pages.get(lang)
+    if page is None:
+        other = "en" if lang == "id" else "id"
+        page = render("invalid", lang, None, f"?lang={other}").encode()
+        _invalid_pages[lang] = page
+    return page

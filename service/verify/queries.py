@@ -1,0 +1,143 @@
+"""SQL of public verification: a label's view with its scan tally, and a batch's scan statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+# Everything a scan shows, in one round trip: the batch, product, producer, facility and the
+# treatment, whether the serial was issued, and the label's tally (count and threshold + 1
+# fingerprints). Outer joins: a batch that is not (yet) released has no treatment, and its
+# scans are still logged as invalid.
+_VIEW = """
+SELECT b.id AS batch_id, b.code, b.lot, b.status, b.best_before, b.recall_reason, b.recalled_at,
+       b.updated_at,
+       coalesce((b.shelf_life ->> 'storage_temp_c')::float8, p.storage_temp_c) AS storage_temp_c,
+       p.name AS product_name, p.category, fc.name_id AS category_name_id,
+       fc.name_en AS category_name_en, p.registration_no, p.gtin, p.net_content, p.purpose,
+       producer.name AS producer_name, producer.city AS producer_city,
+       facility.name AS facility_name, facility.address AS facility_address,
+       facility.city AS facility_city,
+       to_char(t.ended_at AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM') AS irradiated_on,
+       i.source_type, t.dose_min_kgy, t.dose_max_kgy,
+       ($2::text IS NULL OR EXISTS (
+           SELECT 1 FROM label_serials s WHERE s.batch_id = b.id AND s.serial = $2::text::bpchar
+       )) AS serial_issued,
+       tally.scan_count, tally.first_at,
+       ARRAY(SELECT f.fingerprint FROM label_fingerprints f
+             WHERE f.batch_id = b.id AND f.serial = coalesce($2::text, '') LIMIT $3) AS fingerprints
+FROM batches b
+JOIN products p ON p.id = b.product_id
+JOIN food_categories fc ON fc.code = p.category
+JOIN organizations producer ON producer.id = b.producer_id
+JOIN organizations facility ON facility.id = b.facility_id
+LEFT JOIN treatments t ON t.batch_id = b.id
+LEFT JOIN irradiators i ON i.id = t.irradiator_id
+LEFT JOIN label_scan_tallies tally
+       ON tally.batch_id = b.id AND tally.serial = coalesce($2::text, '')
+"""
+
+VIEW_BY_CODE = _VIEW + "WHERE b.code = $1::bpchar"
+VIEW_BY_GTIN_LOT = _VIEW + (
+    "WHERE b.product_id = (SELECT id FROM products WHERE gtin = $1::bpchar) AND b.lot = $4"
+)
+
+TALLY = """
+SELECT (SELECT scan_count FROM label_scan_tallies WHERE batch_id = $1 AND serial = $2),
+       (SELECT first_at FROM label_scan_tallies WHERE batch_id = $1 AND serial = $2),
+       ARRAY(SELECT fingerprint FROM label_fingerprints
+             WHERE batch_id = $1 AND serial = $2 LIMIT $3)
+"""
+
+
+async def fetch_view_by_code(
+    conn: asyncpg.Connection | asyncpg.Pool, code: str, serial: str | None, threshold: int
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(VIEW_BY_CODE, code, serial, threshold + 1)
+
+
+async def fetch_view_by_gtin_lot(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    gtin14: str,
+    lot: str,
+    serial: str | None,
+    threshold: int,
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(VIEW_BY_GTIN_LOT, gtin14, serial, threshold + 1, lot)
+
+
+async def fetch_tally(
+    conn: asyncpg.Connection | asyncpg.Pool, batch_id: UUID, serial: str, threshold: int
+) -> asyncpg.Record:
+    row: asyncpg.Record = await conn.fetchrow(TALLY, batch_id, serial, threshold + 1)
+    return row
+
+
+async def batch_owner(conn: asyncpg.Connection, batch_id: UUID) -> UUID | None:
+    owner: UUID | None = await conn.fetchval(
+        "SELECT producer_id FROM batches WHERE id = $1", batch_id
+    )
+    return owner
+
+
+async def scans_per_day(
+    conn: asyncpg.Connection, batch_id: UUID, since: date | None, until: date | None
+) -> list[asyncpg.Record]:
+    """Scans of a batch per day (Asia/Jakarta) and verdict, oldest day first."""
+    return await conn.fetch(
+        """
+        SELECT (scanned_at AT TIME ZONE 'Asia/Jakarta')::date AS day, verdict, count(*) AS n,
+               min(scanned_at) AS first_at, max(scanned_at) AS last_at
+        FROM scans
+        WHERE batch_id = $1
+          AND ($2::date IS NULL OR scanned_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Jakarta'))
+          AND ($3::date IS NULL
+               OR scanned_at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta'))
+        GROUP BY 1, 2
+        ORDER BY 1, 2
+        """,
+        batch_id,
+        since,
+        until,
+    )
+
+
+async def serial_figures(conn: asyncpg.Connection, batch_id: UUID, threshold: int) -> Any:
+    """How many serials of the batch were scanned, and how many from too many clients."""
+    return await conn.fetchrow(
+        """
+        SELECT (SELECT count(*) FROM label_scan_tallies WHERE batch_id = $1 AND serial <> '')
+                   AS distinct_serials,
+               (SELECT count(*) FROM (
+                    SELECT serial FROM label_fingerprints WHERE batch_id = $1
+                    GROUP BY serial HAVING count(*) > $2) clones) AS suspect_serials
+        """,
+        batch_id,
+        threshold,
+    )
+
+
+async def fetch_certificate(conn: asyncpg.Connection | asyncpg.Pool, batch_id: UUID) -> Any:
+    """The treatment record of a batch with its dosimeters and the legal limit it was held to."""
+    return await conn.fetchrow(
+        """
+        SELECT t.run_id, t.started_at, t.ended_at, t.passes, t.dose_min_kgy, t.dose_max_kgy, t.dur,
+               t.product_min_dose_kgy, t.legal_max_dose_kgy, t.conforming, b.released_at,
+               i.name AS irradiator_name, i.source_type, fcp.source AS legal_basis,
+               (SELECT coalesce(json_agg(json_build_object('position', d.position, 'type', d.type,
+                                                           'dose_kgy', d.dose_kgy)
+                                         ORDER BY d.ordinal), '[]')
+                FROM dosimeters d WHERE d.batch_id = b.id) AS dosimeters
+        FROM batches b
+        JOIN products p ON p.id = b.product_id
+        JOIN treatments t ON t.batch_id = b.id
+        JOIN irradiators i ON i.id = t.irradiator_id
+        LEFT JOIN food_category_purposes fcp
+               ON fcp.category = p.category AND fcp.purpose = p.purpose
+        WHERE b.id = $1
+        """,
+        batch_id,
+    )

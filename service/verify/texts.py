@@ -1,0 +1,204 @@
+"""Every word the verification page shows, Bahasa Indonesia first and English second."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["id", "en"]
+LANGS: tuple[Lang, ...] = ("id", "en")
+
+# BPOM's public contact centre, where a shopper reports a suspect product (editable data).
+REPORT_PHONE = "1500533"
+REPORT_EMAIL = "halobpom@pom.go.id"
+
+PURPOSES: dict[str, tuple[str, str]] = {
+    "sprout_inhibition": ("Menghambat pertunasan", "Inhibit sprouting"),
+    "delay_ripening": ("Menunda pematangan", "Delay ripening"),
+    "disinfestation": ("Membasmi serangga", "Disinfest insects"),
+    "quarantine": ("Perlakuan karantina", "Quarantine treatment"),
+    "extend_shelf_life": ("Memperpanjang masa simpan", "Extend shelf life"),
+    "reduce_pathogens": ("Mengurangi bakteri patogen", "Reduce pathogens"),
+    "reduce_microbial_load": ("Mengurangi cemaran mikroba", "Reduce microbial load"),
+    "control_parasites": ("Mengendalikan parasit", "Control parasites"),
+    "eliminate_salmonella": ("Membasmi Salmonella", "Eliminate Salmonella"),
+    "sterilisation": ("Sterilisasi", "Sterilisation"),
+}
+
+SOURCE_TYPES: dict[str, tuple[str, str]] = {
+    "cobalt-60": ("Sinar gamma (kobalt-60)", "Gamma rays (cobalt-60)"),
+    "cesium-137": ("Sinar gamma (sesium-137)", "Gamma rays (caesium-137)"),
+    "electron-beam": ("Berkas elektron", "Electron beam"),
+    "x-ray": ("Sinar-X", "X-rays"),
+}
+
+# verdict → (heading, what it means, what to do)
+VERDICTS: dict[str, dict[Lang, tuple[str, str, str]]] = {
+    "genuine": {
+        "id": (
+            "Asli",
+            "Label ini diterbitkan oleh Radura. Produk ini telah diiradiasi dan dinyatakan lolos "
+            "oleh petugas mutu fasilitas.",
+            "Simpan sesuai petunjuk dan konsumsi sebelum tanggal di bawah.",
+        ),
+        "en": (
+            "Genuine",
+            "This label was issued by Radura. The product was irradiated and released by the "
+            "facility's quality officer.",
+            "Store it as instructed and eat it before the date below.",
+        ),
+    },
+    "expired": {
+        "id": (
+            "Kedaluwarsa",
+            "Label ini asli, tetapi tanggal baik digunakan sebelum sudah lewat.",
+            "Jangan konsumsi produk ini.",
+        ),
+        "en": (
+            "Expired",
+            "This label is genuine, but its best-before date has passed.",
+            "Do not eat this product.",
+        ),
+    },
+    "suspect": {
+        "id": (
+            "Mencurigakan",
+            "Label ini sudah dipindai dari terlalu banyak perangkat berbeda. Kemungkinan label "
+            "ini disalin dan ditempel pada produk lain.",
+            "Periksa kemasan dengan teliti. Jika ragu, jangan konsumsi dan laporkan ke BPOM.",
+        ),
+        "en": (
+            "Suspicious",
+            "This label has been scanned from too many different devices. It may have been "
+            "copied onto other packs.",
+            "Check the pack carefully. If in doubt, do not eat it and report it to BPOM.",
+        ),
+    },
+    "recalled": {
+        "id": (
+            "Ditarik",
+            "Produsen atau BPOM telah menarik batch ini dari peredaran.",
+            "Jangan konsumsi produk ini. Kembalikan ke tempat Anda membelinya.",
+        ),
+        "en": (
+            "Recalled",
+            "The producer or BPOM has recalled this batch.",
+            "Do not eat this product. Return it to where you bought it.",
+        ),
+    },
+    "invalid": {
+        "id": (
+            "Tidak dikenal",
+            "Label ini tidak diterbitkan oleh Radura. Produk ini mungkin palsu, atau labelnya "
+            "rusak atau diubah.",
+            "Jangan konsumsi produk ini sebelum Anda yakin.",
+        ),
+        "en": (
+            "Not recognised",
+            "This label was not issued by Radura. The product may be counterfeit, or its label "
+            "damaged or altered.",
+            "Do not eat this product until you are sure.",
+        ),
+    },
+}
+
+LABELS: dict[Lang, dict[str, str]] = {
+    "id": {
+        "title": "Verifikasi label pangan iradiasi",
+        "product": "Produk",
+        "name": "Nama produk",
+        "category": "Jenis pangan",
+        "registration": "Nomor registrasi",
+        "net_content": "Isi bersih",
+        "producer": "Produsen",
+        "lot": "Lot",
+        "serial": "Nomor seri",
+        "best_before": "Baik digunakan sebelum",
+        "storage": "Penyimpanan",
+        "storage_text": "Simpan pada suhu ≤ {t} °C",
+        "treatment": "Iradiasi",
+        "facility": "Fasilitas iradiasi",
+        "irradiated": "Diiradiasi",
+        "purpose": "Tujuan iradiasi",
+        "source": "Sumber radiasi",
+        "dose": "Dosis serap",
+        "no_reirradiation": "Tidak boleh diiradiasi ulang.",
+        "recall": "Penarikan",
+        "recall_reason": "Alasan",
+        "recall_at": "Ditarik pada",
+        "scans": "Label ini sudah dipindai {n} kali.",
+        "report": "Cara melapor",
+        "report_text": "Laporkan ke BPOM melalui HALO BPOM {phone} atau email {email}. Sebutkan "
+        "nama produk, tempat dan tanggal pembelian, dan simpan kemasannya.",
+        "other_lang": "English",
+        "about": "Radura — keterlacakan pangan iradiasi Indonesia.",
+    },
+    "en": {
+        "title": "Irradiated food label check",
+        "product": "Product",
+        "name": "Product name",
+        "category": "Food type",
+        "registration": "Registration number",
+        "net_content": "Net content",
+        "producer": "Producer",
+        "lot": "Lot",
+        "serial": "Serial number",
+        "best_before": "Best before",
+        "storage": "Storage",
+        "storage_text": "Store at or below {t} °C",
+        "treatment": "Irradiation",
+        "facility": "Irradiation facility",
+        "irradiated": "Irradiated",
+        "purpose": "Purpose",
+        "source": "Radiation source",
+        "dose": "Absorbed dose",
+        "no_reirradiation": "Must not be irradiated again.",
+        "recall": "Recall",
+        "recall_reason": "Reason",
+        "recall_at": "Recalled on",
+        "scans": "This label has been scanned {n} times.",
+        "report": "How to report",
+        "report_text": "Report it to BPOM (Indonesian FDA): HALO BPOM {phone} or email {email}. "
+        "Give the product name, where and when you bought it, and keep the pack.",
+        "other_lang": "Bahasa Indonesia",
+        "about": "Radura — traceability of irradiated food in Indonesia.",
+    },
+}
+
+
+def pick_language(query_lang: str | None, accept_language: str | None) -> Lang:
+    """`?lang=` first, then the best of id/en in Accept-Language, else Bahasa Indonesia."""
+    if query_lang in ("id", "en"):
+        return query_lang  # type: ignore[return-value]
+    if not accept_language:
+        return "id"
+    return _from_accept_language(accept_language)
+
+
+_accept_cache: dict[str, Lang] = {}
+
+
+def _from_accept_language(header: str) -> Lang:
+    found = _accept_cache.get(header)
+    if found is not None:
+        return found
+    best: tuple[float, int, Lang] = (0.0, 0, "id")
+    for position, item in enumerate(header.split(",")[:20]):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        lang: Lang | None = "id" if primary in ("id", "in", "ms") else "en" if primary == "en" else None
+        if lang is None:
+            continue
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                quality = 0.0
+        # higher quality wins; on a tie the earlier entry (-position) wins
+        if (quality, -position) > best[:2] and quality > 0:
+            best = (quality, -position, lang)
+    if len(_accept_cache) > 1024:
+        _accept_cache.clear()
+    _accept_cache[header] = best[2]
+    return best[2]

@@ -1,0 +1,151 @@
+"""Verifying one scanned label: signature, record, verdict, scan log — from memory when it can."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from labels.signing import Keyring
+from schemas.labels import ParsedLabel
+from schemas.verify import ScanSummary, SignatureState, Verdict
+from service.verify import queries
+from service.verify.cache import LabelCache
+from service.verify.fingerprint import Fingerprinter
+from service.verify.scan_log import ScanLog
+from service.verify.tally import LabelTally, Tallies
+from service.verify.verdict import decide, label_issued
+from service.verify.view import LabelView, view_from_row
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+@dataclass(slots=True)
+class Outcome:
+    verdict: Verdict
+    signature: SignatureState
+    view: LabelView | None = None
+    scans: ScanSummary | None = None
+
+
+class Verifier:
+    """Holds what one process knows: the keyring, the label-view cache, the scan tallies.
+
+    A cached view is keyed by the signed message and remembers which `s` tokens were verified
+    for it; any other token is checked with Ed25519 before anything is read or said.
+    """
+
+    def __init__(
+        self,
+        *,
+        keyring: Keyring,
+        primary: asyncpg.Pool,
+        replica: asyncpg.Pool | None,
+        fingerprinter: Fingerprinter,
+        scan_log: ScanLog,
+        clone_threshold: int,
+    ) -> None:
+        self.keyring = keyring
+        self._primary = primary
+        self._replica = replica
+        self.fingerprinter = fingerprinter
+        self.scan_log = scan_log
+        self.cache: LabelCache[LabelView] = LabelCache()
+        self.tallies = Tallies(clone_threshold)
+        self.clone_threshold = clone_threshold
+
+    def _reader(self) -> asyncpg.Pool:
+        if self._replica is not None and not self.cache.prefer_primary:
+            return self._replica
+        return self._primary
+
+    async def verify(
+        self, parsed: ParsedLabel, client_host: str, user_agent: str, *, count_scan: bool = True
+    ) -> Outcome:
+        """The verdict on a parsed label URI; a counted scan is logged and tallied."""
+        now = datetime.now(UTC)
+        fingerprint = self.fingerprinter.fingerprint(client_host, user_agent)
+        if parsed.signature is None or parsed.signature_b64 is None:
+            self._log_unverified(parsed, now, fingerprint, count_scan)
+            return Outcome("invalid", "missing")
+        message = parsed.signed_message
+        view = self.cache.get(message)
+        if view is None or parsed.signature not in view.signatures:
+            if not self.keyring.verify(message, parsed.signature_b64).valid:
+                self._log_unverified(parsed, now, fingerprint, count_scan)
+                return Outcome("invalid", "invalid")
+        tally: LabelTally | None = None
+        if view is None:
+            generation = self.cache.generation
+            row = await self._fetch_view(parsed)
+            if row is None:
+                return Outcome("invalid", "valid")  # signed by us, but no such batch (any more)
+            if not label_issued(row, parsed):
+                if count_scan:
+                    self.scan_log.record(now, row["batch_id"], parsed.serial, "invalid", fingerprint)
+                return Outcome("invalid", "valid")
+            view = view_from_row(row, parsed)
+            view.signatures.add(parsed.signature)
+            self.cache.put(message, view, generation)
+            if count_scan:
+                tally = self._load_tally(view, row["scan_count"], row["first_at"], row["fingerprints"])
+        else:
+            view.signatures.add(parsed.signature)
+        today = now.astimezone(JAKARTA).date()
+        if not count_scan:
+            verdict = decide(
+                status=view.status, best_before=view.best_before, today=today, suspect=False
+            )
+            return Outcome(verdict, "valid", view)
+        if tally is None:
+            tally = await self._current_tally(view)
+        suspect = self.tallies.count_scan(tally, now, view.serial, fingerprint)
+        verdict = decide(
+            status=view.status, best_before=view.best_before, today=today, suspect=suspect
+        )
+        self.scan_log.record(now, view.batch_id, view.serial, verdict, fingerprint)
+        return Outcome(verdict, "valid", view, ScanSummary(count=tally.count, first_at=tally.first_at))
+
+    async def _fetch_view(self, parsed: ParsedLabel) -> Any:
+        reader = self._reader()
+        threshold = self.clone_threshold
+        if parsed.code is not None:
+            return await queries.fetch_view_by_code(reader, parsed.code, parsed.serial, threshold)
+        assert parsed.gtin14 is not None and parsed.lot is not None
+        return await queries.fetch_view_by_gtin_lot(
+            reader, parsed.gtin14, parsed.lot, parsed.serial, threshold
+        )
+
+    def _load_tally(
+        self, view: LabelView, count: int | None, first_at: datetime | None, fingerprints: Any
+    ) -> LabelTally:
+        key = (view.batch_id, view.serial or "")
+        uncommitted = self.scan_log.uncommitted.get(key, 0)
+        return self.tallies.load(key, count or 0, first_at, fingerprints or (), uncommitted)
+
+    async def _current_tally(self, view: LabelView) -> LabelTally:
+        key = (view.batch_id, view.serial or "")
+        tally = self.tallies.get(key)
+        if tally is not None and not tally.stale(time.monotonic()):
+            return tally
+        row = await queries.fetch_tally(
+            self._reader(), view.batch_id, key[1], self.clone_threshold
+        )
+        return self._load_tally(view, row[0], row[1], row[2])
+
+    def _log_unverified(
+        self, parsed: ParsedLabel, now: datetime, fingerprint: bytes, count_scan: bool
+    ) -> None:
+        """A forged or unsigned label is logged against the batch it names, if any; the
+        batch is looked up at flush time, so this answer takes the same time either way."""
+        if count_scan:
+            self.scan_log.record_unresolved(
+                (now, parsed.code, parsed.gtin14, parsed.lot, parsed.serial, fingerprint)
+            )
+
+    async def certificate_row(self, view: LabelView) -> Any:
+        return await queries.fetch_certificate(self._reader(), view.batch_id)
