@@ -1,0 +1,30 @@
+"""Everything printed on a Radura label: URIs, signatures, QR codes, SVG / PNG / PDF.
+
+Pure library code for the web app, the CLI and workers alike: no Litestar, no database.
+Import the modules you need (this file imports nothing, so `labels.uri` stays light):
+
+- `labels.uri`: `unsigned_path(ref)`, `signed_uri(base_url, ref, keyring)`,
+  `with_signature(path, s)`, `parse_label_uri(text, *, today=None) -> ParsedLabel`,
+  `LabelUriError(reason)`.
+- `labels.signing`: `Keyring` (`load_or_create(data_dir, env_private_key)`, `rotate(data_dir)`,
+  `from_jwks(jwks)`, `generate()`, `.sign(message) -> str`, `.verify(message, s) -> VerifyResult`,
+  `.jwks()`, `.active_kid`), `VerifyResult`, `KeyringError`, `parse_private_key(text)`,
+  `new_env_private_key()`. `RADURA_SIGNING_KEY` formats are in that module's docstring.
+- `labels.gtin`: `gtin_check_digit_ok(text)`, `normalize_gtin(text) -> str` (14 digits),
+  `gtin_check_digit(body)`.
+- `labels.codes`: `random_code(n=10)`, `is_code(text)`, `readable_code(code, serial=None)`,
+  `normalize_typed_code(text)`, `CROCKFORD_ALPHABET`.
+- `labels.qr`: `qr_matrix(uri) -> QrMatrix` (level M; same modules and mask as qrcode),
+  `mask_penalties(uri)`, `QUIET_ZONE_MODULES`.
+- `labels.svg`: `label_svg(content, layout="a4-3x8", lang="id")`, `qr_svg(uri, module_mm=0.5)`.
+- `labels.png`: `label_png(content, dpi=300, layout="a4-3x8", lang="id")`,
+  `qr_png(uri, module_px=8, dpi=None)`.
+- `labels.pdf`: `render_pdf(cells, layout, progress=None, lang="id") -> bytes`,
+  `render_pdf_to(stream, cells, layout, progress=None, lang="id") -> int`,
+  `serial_cells(base, [(serial, uri), ...])`.
+- `labels.layouts`: `LAYOUTS`, `get_layout(name)` (`a4-3x8`, `a4-2x5`, `thermal-50x30`,
+  `thermal-40x30`); `labels.compose`: `compose_label(...)`, `LabelFitError`.
+- `labels.wording`: the printed words, Bahasa Indonesia and English (`WORDING`, `PURPOSES`).
+
+Value types (`LabelRef`, `LabelContent`, `ParsedLabel`) live in `schemas.labels`.
+"""

@@ -197,7 +197,9 @@ def _paragraph_size(text: str, size: float, bold: bool, headline: bool, width_mm
     return size * min(1.0, width_mm / longest) if longest else size
 
 
-def _line(key: str, text: str, column: _Column, shift: float, y: float, size: float, bold: bool) -> TextLine:
+def _line(
+    key: str, text: str, column: _Column, shift: float, y: float, size: float, bold: bool
+) -> TextLine:
     height = line_height_mm(size)
     return TextLine(
         key=key,
@@ -283,7 +285,12 @@ def _compose(content: LabelContent, spec: LabelSpec, matrix_size: int, lang: Lan
                         code=code_slot,
                     )
                     tail = tuple(
-                        Panel(lines=(_marker_line(marker, number, total, content.code, body_pt, rest), *lines))
+                        Panel(
+                            lines=(
+                                _marker_line(marker, number, total, content.code, body_pt, rest),
+                                *lines,
+                            )
+                        )
                         for number, lines in enumerate(flowed.panels[1:], start=2)
                     )
                     return LabelGeometry(spec, body_pt, module_mm, (head, *tail))

@@ -68,17 +68,26 @@ def _draw_text(draw: ImageDraw.ImageDraw, line: TextLine, scale: float, dy_px: f
         font = _font(line.bold, round(size_px * box_px / width_px * 0.99, 2))
         width_px = font.getlength(line.text)
     left_px = line.x_mm * scale + ((box_px - width_px) / 2 if line.centred else 0.0)
-    draw.text((left_px, line.baseline_mm * scale + dy_px), line.text, font=font, fill=0, anchor="ls")
+    draw.text(
+        (left_px, line.baseline_mm * scale + dy_px), line.text, font=font, fill=0, anchor="ls"
+    )
 
 
-def _draw_qr(draw: ImageDraw.ImageDraw, matrix: QrMatrix, x_px: float, y_px: float, module_px: float) -> None:
+def _draw_qr(
+    draw: ImageDraw.ImageDraw, matrix: QrMatrix, x_px: float, y_px: float, module_px: float
+) -> None:
     def edge(origin: float, index: int) -> int:
         # Rounding each module edge keeps modules within one pixel of each other in size.
         return round(origin + index * module_px)
 
     for row, col, length in matrix.dark_runs():
         draw.rectangle(
-            (edge(x_px, col), edge(y_px, row), edge(x_px, col + length) - 1, edge(y_px, row + 1) - 1),
+            (
+                edge(x_px, col),
+                edge(y_px, row),
+                edge(x_px, col + length) - 1,
+                edge(y_px, row + 1) - 1,
+            ),
             fill=0,
         )
 
@@ -94,7 +103,9 @@ def _draw_panel(
 ) -> None:
     if panel.symbol is not None:
         symbol = panel.symbol
-        for polygon in polygons(symbol.x_mm * scale, symbol.y_mm * scale + dy_px, symbol.size_mm * scale):
+        for polygon in polygons(
+            symbol.x_mm * scale, symbol.y_mm * scale + dy_px, symbol.size_mm * scale
+        ):
             draw.polygon(polygon, fill=0)
     if panel.qr is not None:
         origin = QUIET_ZONE_MODULES * geometry.module_mm
@@ -111,7 +122,9 @@ def _draw_panel(
         _draw_text(draw, code_line(panel.code, content), scale, dy_px)
 
 
-def label_png(content: LabelContent, dpi: int = 300, layout: str = "a4-3x8", lang: Lang = "id") -> bytes:
+def label_png(
+    content: LabelContent, dpi: int = 300, layout: str = "a4-3x8", lang: Lang = "id"
+) -> bytes:
     """One label as a greyscale PNG at `dpi` (72-1200), at the size of `layout`'s sticker."""
     if not MIN_DPI <= dpi <= MAX_DPI:
         raise ValueError(f"dpi must be {MIN_DPI}-{MAX_DPI}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import itemgetter
 
 import qrcode
@@ -129,7 +129,9 @@ def _function_grid(version: int) -> tuple[list[list[bool | None]], list[tuple[in
             grid[6][i] = i % 2 == 0
     # Format info: qrcode's bit i goes to both cells listed at index i (vertical, horizontal).
     vertical = [(i, 8) if i < 6 else (i + 1, 8) if i < 8 else (n - 15 + i, 8) for i in range(15)]
-    horizontal = [(8, n - i - 1) if i < 8 else (8, 15 - i) if i < 9 else (8, 14 - i) for i in range(15)]
+    horizontal = [
+        (8, n - i - 1) if i < 8 else (8, 15 - i) if i < 9 else (8, 14 - i) for i in range(15)
+    ]
     format_cells = vertical + horizontal
     for r, c in format_cells:
         grid[r][c] = False
@@ -157,7 +159,7 @@ def _placement_order(grid: list[list[bool | None]]) -> list[tuple[int, int]]:
     return order
 
 
-@lru_cache(maxsize=None)
+@cache
 def _plan(version: int) -> _VersionPlan:
     grid, format_cells = _function_grid(version)
     n = len(grid)
@@ -168,15 +170,12 @@ def _plan(version: int) -> _VersionPlan:
     function_dark = sum(bit(r, c) for r in range(n) for c in range(n) if grid[r][c])
     order = _placement_order(grid)
     masks = tuple(
-        sum(bit(r, c) for r, c in order if qr_util.mask_func(pattern)(r, c))
-        for pattern in range(8)
+        sum(bit(r, c) for r, c in order if qr_util.mask_func(pattern)(r, c)) for pattern in range(8)
     )
     format_info = []
     for pattern in range(8):
         info = qr_util.BCH_type_info((ERROR_CORRECTION << 3) | pattern)
-        format_info.append(
-            sum(bit(*format_cells[i]) for i in range(30) if (info >> (i % 15)) & 1)
-        )
+        format_info.append(sum(bit(*format_cells[i]) for i in range(30) if (info >> (i % 15)) & 1))
     version_info = 0
     if version >= 7:
         number = qr_util.BCH_type_number(version)

@@ -46,9 +46,7 @@ def _polar(r: float, deg: float, centre: Point = _CENTRE) -> Point:
 
 
 def _outline(start: Point, points: list[Point]) -> Outline:
-    segments = tuple(
-        (points[i], points[i + 1], points[i + 2]) for i in range(0, len(points), 3)
-    )
+    segments = tuple((points[i], points[i + 1], points[i + 2]) for i in range(0, len(points), 3))
     return start, segments
 
 
@@ -132,8 +130,14 @@ def polygons(x: float, y: float, size: float, steps: int = 8) -> list[list[Point
                 u = 1 - t
                 points.append(
                     (
-                        u**3 * current[0] + 3 * u * u * t * c1[0] + 3 * u * t * t * c2[0] + t**3 * end[0],
-                        u**3 * current[1] + 3 * u * u * t * c1[1] + 3 * u * t * t * c2[1] + t**3 * end[1],
+                        u**3 * current[0]
+                        + 3 * u * u * t * c1[0]
+                        + 3 * u * t * t * c2[0]
+                        + t**3 * end[0],
+                        u**3 * current[1]
+                        + 3 * u * u * t * c1[1]
+                        + 3 * u * t * t * c2[1]
+                        + t**3 * end[1],
                     )
                 )
             current = end

@@ -87,7 +87,9 @@ def b64url_decode(text: str) -> bytes:
     if not stripped.isascii() or len(stripped) % 4 == 1:
         raise ValueError("malformed base64url")
     try:
-        return base64.b64decode(stripped + "=" * (-len(stripped) % 4), altchars=b"-_", validate=True)
+        return base64.b64decode(
+            stripped + "=" * (-len(stripped) % 4), altchars=b"-_", validate=True
+        )
     except binascii.Error:
         raise ValueError("malformed base64url") from None
 
@@ -198,7 +200,9 @@ class Keyring:
     def from_private_keys(
         cls, active: Ed25519PrivateKey, retired: Iterable[Ed25519PrivateKey] = ()
     ) -> Keyring:
-        public = [VerificationKey(kid_of(k.public_key()), k.public_key(), "retired") for k in retired]
+        public = [
+            VerificationKey(kid_of(k.public_key()), k.public_key(), "retired") for k in retired
+        ]
         return cls(active, public)
 
     @classmethod
@@ -210,11 +214,10 @@ class Keyring:
     def load_or_create(cls, data_dir: Path, env_private_key: str | None = None) -> Keyring:
         """The server's keyring; creates the first key file if needed (safe across processes)."""
         if env_private_key:
-            active = parse_private_key(env_private_key)
             keys_dir = data_dir / "keys"
             file_active, archived = _read_file_keys(keys_dir) if keys_dir.is_dir() else (None, [])
             others = ([file_active] if file_active else []) + archived
-            return cls.from_private_keys(active, others)
+            return cls.from_private_keys(parse_private_key(env_private_key), others)
         keys = _keys_dir(data_dir)
         active, archived = _read_file_keys(keys)
         if active is None:

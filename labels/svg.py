@@ -46,7 +46,9 @@ def _text(line: TextLine) -> str:
     )
 
 
-def _panel(panel: Panel, geometry: LabelGeometry, content: LabelContent, matrix: QrMatrix) -> list[str]:
+def _panel(
+    panel: Panel, geometry: LabelGeometry, content: LabelContent, matrix: QrMatrix
+) -> list[str]:
     parts = [
         f'<rect width="{geometry.spec.width_mm}" height="{geometry.spec.height_mm}" fill="#fff" '
         'stroke="#999" stroke-width="0.1" stroke-dasharray="1 1"/>'
@@ -58,15 +60,16 @@ def _panel(panel: Panel, geometry: LabelGeometry, content: LabelContent, matrix:
         )
     if panel.qr is not None:
         origin = QUIET_ZONE_MODULES * geometry.module_mm
+        x_mm, y_mm = panel.qr.x_mm + origin, panel.qr.y_mm + origin
         parts.append(
-            f'<path transform="translate({panel.qr.x_mm + origin:.3f} {panel.qr.y_mm + origin:.3f}) '
+            f'<path transform="translate({x_mm:.3f} {y_mm:.3f}) '
             f'scale({geometry.module_mm:.5f})" d="{_qr_run_path(matrix)}" fill="#000" '
             'shape-rendering="crispEdges"/>'
         )
     lines = list(panel.lines)
     if panel.code is not None:
         lines.append(code_line(panel.code, content))
-    parts.append(f"<g font-family={quoteattr(SVG_FONT_FAMILY)} fill=\"#000\">")
+    parts.append(f'<g font-family={quoteattr(SVG_FONT_FAMILY)} fill="#000">')
     parts.extend(_text(line) for line in lines)
     parts.append("</g>")
     return parts

@@ -15,7 +15,10 @@ WORDING: dict[str, tuple[str, str]] = {
     "irradiated_food": ("PANGAN IRADIASI", "IRRADIATED FOOD"),
     "do_not_reirradiate": ("TIDAK BOLEH DIIRADIASI ULANG", "DO NOT IRRADIATE AGAIN"),
     "purpose": ("Tujuan iradiasi: {purpose}", "Purpose of irradiation: {purpose}"),
-    "irradiated_on": ("Diiradiasi: {month}/{year}, {country}", "Irradiated: {month}/{year}, {country}"),
+    "irradiated_on": (
+        "Diiradiasi: {month}/{year}, {country}",
+        "Irradiated: {month}/{year}, {country}",
+    ),
     "facility": ("Fasilitas iradiasi: {facility}", "Irradiation facility: {facility}"),
     "best_before": ("Baik digunakan sebelum: {date}", "Best before: {date}"),
     "storage": ("Simpan pada suhu ≤ {temp} °C", "Store at ≤ {temp} °C"),
@@ -64,7 +67,9 @@ def format_best_before(day: datetime.date) -> str:
 def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
     """Every printed sentence of one label (except the code under the QR), by wording key."""
     producer = ", ".join(
-        part for part in (content.producer_name, content.producer_address, content.producer_city) if part
+        part
+        for part in (content.producer_name, content.producer_address, content.producer_city)
+        if part
     )
     facility = ", ".join(part for part in (content.facility_name, content.facility_address) if part)
     texts = {
@@ -87,7 +92,9 @@ def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
         "scan": phrase("scan", lang),
     }
     if content.registration_no:
-        texts["registration"] = phrase("registration", lang, registration_no=content.registration_no)
+        texts["registration"] = phrase(
+            "registration", lang, registration_no=content.registration_no
+        )
     if content.net_content:
         texts["net_content"] = phrase("net_content", lang, net_content=content.net_content)
     return texts

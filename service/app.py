@@ -29,14 +29,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.auth import TokenAuthenticationMiddleware, role_guard
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
+    from service.labels_api.controller import LabelsController
     from service.labels_api.keys import JwksController, signing_keys_lifespan
     from service.shelf_life.controller import ShelfLifeController
+    from service.verify.setup import verify_lifespan, verify_route_handlers
 
     settings = settings or get_settings()
     assert settings.database_url, "the CLI starts the embedded database before creating the app"
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncGenerator[None, None]:
+        app.state.settings = settings
         app.state.pool = await db.create_pool(
             settings.database_url or "", max_size=settings.pool_max_size
         )
@@ -60,9 +63,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountsController,
             JwksController,
             ShelfLifeController,
+            LabelsController,
             *batch_controllers(),
+            *verify_route_handlers(settings),
         ],
-        lifespan=[database, signing_keys_lifespan(settings)],
+        lifespan=[database, signing_keys_lifespan(settings), verify_lifespan(settings)],
         dependencies={"db": Provide(db.provide_db)},
         guards=[role_guard],
         middleware=[

@@ -194,6 +194,12 @@ def cmd_label_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_labels_render(args: argparse.Namespace, settings: Settings) -> int:
+    from service.labels_api.render_command import run
+
+    return run(args, settings, _database_url(settings))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="radura", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -235,6 +241,20 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("uri")
     verify.add_argument("--jwks", help="a JWKS file (e.g. a saved /.well-known/jwks.json)")
     verify.set_defaults(handler=cmd_label_verify)
+
+    labels = sub.add_parser("labels", help="label sheets").add_subparsers(
+        dest="action", required=True
+    )
+    render = labels.add_parser("render", help="render a batch's labels into a PDF")
+    render.add_argument("batch_id")
+    render.add_argument(
+        "--layout",
+        default="a4-3x8",
+        choices=["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"],
+    )
+    render.add_argument("-o", "--output", required=True, help="the PDF file to write")
+    render.add_argument("--copies", type=int, help="repeat the batch label instead of serials")
+    render.set_defaults(handler=cmd_labels_render)
     return parser
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from schemas.batches import Batch, BatchCreate, BatchRecord, BatchStatus, EventLog, ReasonBody
 from schemas.common import Page
@@ -17,6 +18,7 @@ from service.batches.events import append_event, event_log
 from service.batches.idempotency import IdempotencyKey, IdempotentRequest, request_fingerprint
 from service.batches.transitions import load_batch, move, require_status
 from service.core.auth import ANY_ROLE, AuthUser, roles
+from service.core.db import Db
 from service.core.errors import NotFound
 from service.core.pagination import Cursor, Limit, next_cursor
 
@@ -39,8 +41,8 @@ class BatchesController(Controller):
     async def register_batch(
         self,
         request: AuthRequest,
-        db: asyncpg.Connection,
-        data: BatchCreate,
+        db: Db,
+        data: JSONBody[BatchCreate],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Batch]:
         """Register a batch of one of the producer's products, to be sent to a facility. It gets
@@ -75,9 +77,9 @@ class BatchesController(Controller):
     async def list_batches(
         self,
         request: AuthRequest,
-        db: asyncpg.Connection,
-        status: BatchStatus | None = None,
-        product_id: UUID | None = Parameter(query="product_id", default=None),
+        db: Db,
+        status: Annotated[BatchStatus | None, QueryParameter()] = None,
+        product_id: Annotated[UUID | None, QueryParameter()] = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[Batch]:
@@ -90,7 +92,7 @@ class BatchesController(Controller):
 
     @get("/{batch_id:uuid}", operation_id="getBatch", opt=ANY_ROLE)
     async def get_batch(
-        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> BatchRecord:
         """The whole record: product, producer, facility, receipt, treatment with its dosimeters,
         QA decision, shelf life, recall and the number of label serials issued."""
@@ -98,7 +100,7 @@ class BatchesController(Controller):
 
     @get("/{batch_id:uuid}/events", operation_id="listBatchEvents", opt=ANY_ROLE)
     async def list_events(
-        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> EventLog:
         """The batch's audit log, oldest first, and whether its hash chain is intact."""
         await load_batch(db, batch_id, request.user)
@@ -107,7 +109,7 @@ class BatchesController(Controller):
     @post("/{batch_id:uuid}/cancel", operation_id="cancelBatch", opt=roles("producer"),
           status_code=200)
     async def cancel_batch(
-        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> BatchRecord:
         """Cancel a batch that the facility has not received yet."""
         async with db.transaction():
@@ -124,7 +126,11 @@ class BatchesController(Controller):
         status_code=200,
     )
     async def recall_batch(
-        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID, data: ReasonBody
+        self,
+        request: AuthRequest,
+        db: Db,
+        batch_id: FromPath[UUID],
+        data: JSONBody[ReasonBody],
     ) -> BatchRecord:
         """Recall a released batch. Every scan of its labels shows the recall and the reason."""
         user = request.user

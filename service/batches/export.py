@@ -11,12 +11,12 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 from litestar import Controller, Request, get
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from schemas.batches import JAKARTA
@@ -120,10 +120,14 @@ class ExportController(Controller):
         self,
         request: Request[AuthUser, None, object],
         state: State,
-        date_from: date | None = Parameter(query="from", default=None,
-                                           description="First production date, inclusive."),
-        date_to: date | None = Parameter(query="to", default=None,
-                                         description="Last production date, inclusive."),
+        date_from: Annotated[
+            date | None,
+            QueryParameter(name="from", description="First production date, inclusive."),
+        ] = None,
+        date_to: Annotated[
+            date | None,
+            QueryParameter(name="to", description="Last production date, inclusive."),
+        ] = None,
     ) -> Stream:
         """Every batch the caller may see (a producer: its own), one CSV row each, ordered by
         production date. Text cells that a spreadsheet would run as a formula are prefixed

@@ -7,6 +7,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 from litestar import Controller, Request, post
+from litestar.params import FromPath, JSONBody
 
 from schemas.batches import (
     ActorRef,
@@ -25,6 +26,7 @@ from service.batches.controller import batch_record
 from service.batches.events import append_event
 from service.batches.transitions import load_batch, move, require_status
 from service.core.auth import AuthUser, roles
+from service.core.db import Db
 from service.core.errors import Forbidden, RuleViolation
 from service.shelf_life.model import estimate_shelf_life
 
@@ -55,7 +57,11 @@ class FacilityController(Controller):
 
     @post("/receipt", operation_id="receiveBatch", opt=FACILITY_STAFF)
     async def receive_batch(
-        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID, data: ReceiptCreate
+        self,
+        request: AuthRequest,
+        db: Db,
+        batch_id: FromPath[UUID],
+        data: JSONBody[ReceiptCreate],
     ) -> ReceiptRecorded:
         """Record that the facility received the batch."""
         user = request.user
@@ -87,7 +93,11 @@ class FacilityController(Controller):
 
     @post("/treatment", operation_id="recordTreatment", opt=FACILITY_STAFF)
     async def record_treatment(
-        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID, data: TreatmentCreate
+        self,
+        request: AuthRequest,
+        db: Db,
+        batch_id: FromPath[UUID],
+        data: JSONBody[TreatmentCreate],
     ) -> TreatmentRecorded:
         """Record the batch's one treatment with its routine dosimeter readings. D_min, D_max and
         DUR are computed and judged against the product's validated minimum and the legal
@@ -152,7 +162,7 @@ class FacilityController(Controller):
 
     @post("/release", operation_id="releaseBatch", opt=roles("qa"), status_code=200)
     async def release_batch(
-        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> BatchRecord:
         """QA release of a treated batch: its best-before date is computed (radura-sl/1) from the
         product and the measured D_min, and fixed. Refused for a non-conforming treatment (422
@@ -202,7 +212,11 @@ class FacilityController(Controller):
 
     @post("/reject", operation_id="rejectBatch", opt=roles("qa"), status_code=200)
     async def reject_batch(
-        self, request: AuthRequest, db: asyncpg.Connection, batch_id: UUID, data: ReasonBody
+        self,
+        request: AuthRequest,
+        db: Db,
+        batch_id: FromPath[UUID],
+        data: JSONBody[ReasonBody],
     ) -> BatchRecord:
         """QA rejection of a treated batch, with the reason. It is never treated again."""
         user = request.user

@@ -9,14 +9,14 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 
 from service.core.errors import RuleViolation
 
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         min_length=1,
         max_length=200,
         pattern=r"^[!-~]+$",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import asyncpg
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
 
 from schemas.common import Page
 from schemas.products import Product, ProductCreate
@@ -13,6 +13,7 @@ from service.accounts.queries import legal_max_dose_kgy
 from service.batches import product_queries as queries
 from service.batches import rules
 from service.core.auth import AuthUser, roles
+from service.core.db import Db
 from service.core.errors import NotFound
 from service.core.pagination import Cursor, Limit, next_cursor
 
@@ -25,7 +26,7 @@ class ProductsController(Controller):
 
     @post(operation_id="createProduct", opt=roles("producer"))
     async def create_product(
-        self, request: Request[AuthUser, None, object], db: asyncpg.Connection, data: ProductCreate
+        self, request: Request[AuthUser, None, object], db: Db, data: JSONBody[ProductCreate]
     ) -> Product:
         """Register a product and its validated process: category, purpose, minimum dose, and the
         facts its shelf life is computed from. The minimum dose must not exceed the legal maximum
@@ -48,7 +49,7 @@ class ProductsController(Controller):
     async def list_products(
         self,
         request: Request[AuthUser, None, object],
-        db: asyncpg.Connection,
+        db: Db,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[Product]:
@@ -58,7 +59,7 @@ class ProductsController(Controller):
 
     @get("/{product_id:uuid}", operation_id="getProduct", opt=READERS)
     async def get_product(
-        self, request: Request[AuthUser, None, object], db: asyncpg.Connection, product_id: UUID
+        self, request: Request[AuthUser, None, object], db: Db, product_id: FromPath[UUID]
     ) -> Product:
         """One product."""
         row = await queries.get_product(db, product_id, request.user)

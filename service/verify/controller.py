@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
+from litestar.datastructures import CacheControlHeader
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath
 from litestar.response.base import ASGIResponse
 
 from labels.uri import LabelUriError, parse_label_uri, with_signature
@@ -227,7 +229,7 @@ class VerifyController(Controller):
         summary="Verify a label of the short form /v/{code}[/{serial}]?s=…",
     )
     async def verify_short_label(
-        self, request: Request[Any, Any, Any], label_path: Path
+        self, request: Request[Any, Any, Any], label_path: FromPath[Path]
     ) -> ASGIResponse:
         """Verify a label without GTIN: the verdict, product, treatment and dates."""
         return await answer(request)
@@ -240,7 +242,7 @@ class VerifyController(Controller):
         summary="Verify a GS1 Digital Link label /01/{gtin}/10/{lot}[/21/{serial}]?17=…&s=…",
     )
     async def verify_gs1_label(
-        self, request: Request[Any, Any, Any], label_path: Path
+        self, request: Request[Any, Any, Any], label_path: FromPath[Path]
     ) -> ASGIResponse:
         """Verify a GS1 Digital Link label; non-canonical forms are redirected first."""
         return await answer(request)
@@ -249,7 +251,7 @@ class VerifyController(Controller):
         "/.well-known/gs1resolver",
         operation_id="gs1ResolverDescription",
         exclude_from_auth=True,
-        cache=3600,
+        cache_control=CacheControlHeader(max_age=3600, public=True),
     )
     async def gs1_resolver(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         """The GS1-conformant resolver description of this service."""

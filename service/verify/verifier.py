@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from labels.signing import Keyring
+from labels.signing import VerifyResult
 from schemas.labels import ParsedLabel
 from schemas.verify import ScanSummary, SignatureState, Verdict
 from service.verify import queries
@@ -22,6 +22,12 @@ from service.verify.verdict import decide, label_issued
 from service.verify.view import LabelView, view_from_row
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+class SignatureChecker(Protocol):
+    """A `labels.signing.Keyring`, or the app's `SigningKeys` that follows key rotations."""
+
+    def verify(self, message: bytes, s: str) -> VerifyResult: ...
 
 
 @dataclass(slots=True)
@@ -42,7 +48,7 @@ class Verifier:
     def __init__(
         self,
         *,
-        keyring: Keyring,
+        keyring: SignatureChecker,
         primary: asyncpg.Pool,
         replica: asyncpg.Pool | None,
         fingerprinter: Fingerprinter,

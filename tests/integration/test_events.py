@@ -112,3 +112,26 @@ async def test_events_of_another_organizations_batch_are_404(client, world: Worl
     regulator = await client.get(f"/api/v1/batches/{batch_id}/events",
                                  headers=world.regulator.headers)
     assert regulator.status_code == 200
+
+
+async def test_awkward_numbers_and_text_survive_jsonb(client, world: World, pool):
+    """The chain is re-derived from what jsonb gives back: numbers and text must hash the same."""
+    from service.batches.events import append_event, event_log
+    from service.core.auth import AuthUser
+
+    batch_id = UUID(await batch_in(client, world, "registered"))
+    actor = AuthUser(world.admin.id, "Admin “Ω” ünïcode", "admin", None)
+    data = {
+        "floats": [0.1 + 0.2, 1e-7, 5e-324, 1.7976931348623157e308, 1e16, 123456789.125, -0.0],
+        "ints": [0, -1, 2**62],
+        "text": "Rendang \"Padang\" — ½ kg\t\\ 🌶",
+        "nested": {"z": None, "a": True},
+    }
+    async with pool.acquire() as conn, conn.transaction():
+        await append_event(conn, batch_id, "note", actor, data)
+        await append_event(conn, batch_id, "label_issue", None, {"issued": 3, "total": 3})
+    async with pool.acquire() as conn:
+        log = await event_log(conn, batch_id)
+    assert log.chain_valid
+    assert [e.kind for e in log.items] == ["registered", "note", "label_issue"]
+    assert log.items[2].actor is None

@@ -1,0 +1,93 @@
+"""What a released batch's labels print and point to, read once from the database."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from labels.uri import signed_uri
+from schemas.labels import LabelContent, LabelRef
+from service.batches.transitions import visible_to
+from service.core.auth import AuthUser
+from service.core.errors import Conflict, NotFound
+from service.labels_api.keys import SigningKeys
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+_LABEL_SOURCE = """
+SELECT b.id, b.code, b.lot, b.status, b.best_before, b.shelf_life,
+       p.name AS product_name, p.gtin, p.registration_no, p.net_content, p.purpose,
+       p.storage_temp_c,
+       pr.name AS producer_name, pr.address AS producer_address, pr.city AS producer_city,
+       f.name AS facility_name, f.address AS facility_address, f.city AS facility_city,
+       t.ended_at
+FROM batches b
+JOIN products p ON p.id = b.product_id
+JOIN organizations pr ON pr.id = b.producer_id
+JOIN organizations f ON f.id = b.facility_id
+LEFT JOIN treatments t ON t.batch_id = b.id
+WHERE b.id = $1 AND {visible}
+"""
+
+
+class BatchLabel(msgspec.Struct, frozen=True):
+    """The batch-level label and what serial labels of the same batch share."""
+
+    batch_id: UUID
+    ref: LabelRef
+    content: LabelContent
+
+
+async def load_batch_label(
+    conn: asyncpg.Connection, batch_id: UUID, user: AuthUser, keys: SigningKeys, base_url: str
+) -> BatchLabel:
+    """The label of a released batch the user may see: 404 if not visible, 409 if not released."""
+    args: list[Any] = [batch_id]
+    row = await conn.fetchrow(_LABEL_SOURCE.format(visible=visible_to(user, args)), *args)
+    if row is None:
+        raise NotFound("batch")
+    if row["status"] != "released":
+        raise Conflict(
+            "batch_not_released",
+            f"Labels are issued only for a released batch; this one is {row['status']}.",
+            current_status=row["status"],
+        )
+    ref = LabelRef(
+        code=row["code"].strip(),
+        lot=row["lot"],
+        gtin14=row["gtin"],
+        best_before=row["best_before"],
+    )
+    shelf_life = row["shelf_life"] or {}
+    content = LabelContent(
+        uri=signed_uri(base_url, ref, keys),
+        code=ref.code,
+        product_name=row["product_name"],
+        producer_name=row["producer_name"],
+        producer_address=row["producer_address"],
+        producer_city=row["producer_city"],
+        registration_no=row["registration_no"],
+        lot=row["lot"],
+        best_before=row["best_before"],
+        # the temperature the date was computed for, fixed at release with the other inputs
+        storage_temp_c=float(shelf_life.get("storage_temp_c", row["storage_temp_c"])),
+        purpose=row["purpose"],
+        facility_name=row["facility_name"],
+        facility_address=f"{row['facility_address']}, {row['facility_city']}",
+        irradiated_on=_jakarta_date(row["ended_at"]),
+        net_content=row["net_content"],
+    )
+    return BatchLabel(batch_id, ref, content)
+
+
+def _jakarta_date(moment: Any) -> date:
+    return moment.astimezone(JAKARTA).date()
+
+
+def serial_uri(label: BatchLabel, serial: str, keys: SigningKeys, base_url: str) -> str:
+    return signed_uri(base_url, msgspec.structs.replace(label.ref, serial=serial), keys)

@@ -1,0 +1,248 @@
+"""HTTP endpoints that issue serials and render a batch's labels (SVG, PNG, PDF, CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import AsyncIterator
+from functools import lru_cache
+from typing import IO, Annotated, BinaryIO, Literal, cast
+from uuid import UUID
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
+
+from labels.pdf import render_pdf_to, serial_cells
+from labels.png import label_png, qr_png
+from labels.svg import label_svg, qr_svg
+from schemas.label_issue import LabelIssueRequest, LabelsIssued
+from schemas.labels import LabelContent
+from service.batches.events import append_event
+from service.batches.idempotency import IdempotencyKey, IdempotentRequest, request_fingerprint
+from service.batches.transitions import load_batch
+from service.core.auth import AuthUser, roles
+from service.core.db import Db
+from service.core.errors import Conflict
+from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
+from service.labels_api.serials import insert_serials, iter_serials
+
+Layout = Literal["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"]
+Dpi = Annotated[int, QueryParameter(ge=72, le=1200, description="Resolution of the PNG.")]
+Copies = Annotated[
+    int | None,
+    QueryParameter(ge=1, le=10_000, description="Repeat the batch label this many times."),
+]
+SVG = "image/svg+xml"
+PNG = "image/png"
+PDF = "application/pdf"
+# a deterministic label is rendered once per process; the signature is deterministic too
+_CACHE_SIZE = 256
+# PDFs larger than this spill from memory to a temporary file while they are written
+_PDF_SPOOL_BYTES = 32 * 1024 * 1024
+
+READERS = roles("producer", "regulator", "admin")
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _label_svg(content: LabelContent) -> str:
+    return label_svg(content)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _label_png(content: LabelContent, dpi: int) -> bytes:
+    return label_png(content, dpi=dpi)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _qr_svg(uri: str) -> str:
+    return qr_svg(uri)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _qr_png(uri: str, dpi: int) -> bytes:
+    return qr_png(uri, dpi=dpi)
+
+
+async def _file_chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
+    try:
+        while chunk := spool.read(256 * 1024):
+            yield chunk
+    finally:
+        spool.close()
+
+
+class LabelsController(Controller):
+    path = "/api/v1/batches"
+    tags = ["labels"]
+
+    async def _label(
+        self, db: Db, request: Request[AuthUser, None, State], batch_id: UUID
+    ) -> BatchLabel:
+        settings = request.app.state.settings
+        return await load_batch_label(
+            db, batch_id, request.user, request.app.state.signing_keys, settings.public_base_url
+        )
+
+    @post(
+        "/{batch_id:uuid}/labels",
+        operation_id="issueLabels",
+        opt=roles("producer", "admin"),
+        status_code=201,
+    )
+    async def issue_labels(
+        self,
+        db: Db,
+        request: Request[AuthUser, None, State],
+        batch_id: FromPath[UUID],
+        data: JSONBody[LabelIssueRequest],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[LabelsIssued]:
+        """Issue `count` new serials (1–100 000) for a released batch; each gets its own signed
+        QR. With an `Idempotency-Key` a retry returns the first answer and issues nothing."""
+        user = request.user
+        keyed = (
+            IdempotentRequest(
+                user.id,
+                "issue_labels",
+                idempotency_key,
+                request_fingerprint({"batch_id": str(batch_id), "count": data.count}),
+            )
+            if idempotency_key
+            else None
+        )
+        async with db.transaction():
+            if keyed and (first := await keyed.first_response(db)):
+                return Response(LabelsIssued(**first.body), status_code=first.status)
+            batch = await load_batch(db, batch_id, user, for_update=True)
+            if batch["status"] != "released":
+                raise Conflict(
+                    "batch_not_released",
+                    f"Serials are issued only for a released batch; this one is {batch['status']}.",
+                    current_status=batch["status"],
+                )
+            total = await insert_serials(db, batch_id, data.count)
+            issued = LabelsIssued(issued=data.count, total=total)
+            await append_event(
+                db, batch_id, "labels_issued", user, {"count": data.count, "total": total}
+            )
+            if keyed:
+                await keyed.remember(db, 201, issued)
+        return Response(issued, status_code=201)
+
+    @get("/{batch_id:uuid}/label.svg", operation_id="getLabelSvg", opt=READERS, media_type=SVG)
+    async def label_svg(
+        self, db: Db, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
+    ) -> Response[str]:
+        """The batch label as SVG, every mandatory text of BPOM 3/2018 in Bahasa Indonesia."""
+        label = await self._label(db, request, batch_id)
+        svg = await anyio.to_thread.run_sync(_label_svg, label.content)
+        return Response(svg, media_type=SVG)
+
+    @get("/{batch_id:uuid}/label.png", operation_id="getLabelPng", opt=READERS, media_type=PNG)
+    async def label_png(
+        self,
+        db: Db,
+        request: Request[AuthUser, None, State],
+        batch_id: FromPath[UUID],
+        dpi: Dpi = 300,
+    ) -> Response[bytes]:
+        """The batch label as PNG at `dpi`."""
+        label = await self._label(db, request, batch_id)
+        png = await anyio.to_thread.run_sync(_label_png, label.content, dpi)
+        return Response(png, media_type=PNG)
+
+    @get("/{batch_id:uuid}/qr.svg", operation_id="getQrSvg", opt=READERS, media_type=SVG)
+    async def qr_svg(
+        self, db: Db, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
+    ) -> Response[str]:
+        """The bare QR code of the batch label (error correction M, quiet zone 4)."""
+        label = await self._label(db, request, batch_id)
+        return Response(await anyio.to_thread.run_sync(_qr_svg, label.content.uri), media_type=SVG)
+
+    @get("/{batch_id:uuid}/qr.png", operation_id="getQrPng", opt=READERS, media_type=PNG)
+    async def qr_png(
+        self,
+        db: Db,
+        request: Request[AuthUser, None, State],
+        batch_id: FromPath[UUID],
+        dpi: Dpi = 300,
+    ) -> Response[bytes]:
+        """The bare QR code as PNG at `dpi` (0.4 mm modules)."""
+        label = await self._label(db, request, batch_id)
+        png = await anyio.to_thread.run_sync(_qr_png, label.content.uri, dpi)
+        return Response(png, media_type=PNG)
+
+    @get("/{batch_id:uuid}/labels.pdf", operation_id="getLabelsPdf", opt=READERS, media_type=PDF)
+    async def labels_pdf(
+        self,
+        db: Db,
+        request: Request[AuthUser, None, State],
+        batch_id: FromPath[UUID],
+        layout: Layout = "a4-3x8",
+        copies: Copies = None,
+    ) -> Stream:
+        """A printable sheet: with `copies`, the batch label repeated; otherwise one cell per
+        issued serial (or one page of batch labels when none are issued yet)."""
+        label = await self._label(db, request, batch_id)
+        state = request.app.state
+        base_url = state.settings.public_base_url
+        serials = [] if copies else [s async for s in iter_serials(state.pool, batch_id)]
+
+        def render() -> IO[bytes]:
+            if serials:
+                uris = ((s, serial_uri(label, s, state.signing_keys, base_url)) for s in serials)
+                cells = serial_cells(label.content, uris)
+            else:
+                from labels.layouts import get_layout
+
+                repeat = copies or get_layout(layout).cells_per_page
+                cells = (label.content for _ in range(repeat))
+            spool = tempfile.SpooledTemporaryFile(max_size=_PDF_SPOOL_BYTES)  # noqa: SIM115
+            render_pdf_to(cast(BinaryIO, spool), cells, layout)
+            spool.seek(0)
+            return spool
+
+        spool = await anyio.to_thread.run_sync(render)
+        return Stream(
+            _file_chunks(spool),
+            media_type=PDF,
+            headers={"Content-Disposition": f'attachment; filename="radura-{label.ref.code}.pdf"'},
+        )
+
+    @get(
+        "/{batch_id:uuid}/labels.csv",
+        operation_id="getLabelsCsv",
+        opt=READERS,
+        media_type="text/csv; charset=utf-8",
+    )
+    async def labels_csv(
+        self, db: Db, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
+    ) -> Stream:
+        """Every issued serial with its signed URI (`serial,uri`), for a print shop."""
+        label = await self._label(db, request, batch_id)
+        state = request.app.state
+        base_url = state.settings.public_base_url
+
+        async def rows() -> AsyncIterator[str]:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\r\n")
+            writer.writerow(["serial", "uri"])
+            n = 0
+            async for serial in iter_serials(state.pool, batch_id):
+                writer.writerow([serial, serial_uri(label, serial, state.signing_keys, base_url)])
+                n += 1
+                if n % 1000 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+
+        return Stream(
+            rows(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="radura-{label.ref.code}.csv"'},
+        )

@@ -1,0 +1,49 @@
+"""Serials for one released batch: issued in bulk with COPY, read back in order."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+import asyncpg
+
+from labels.codes import random_code
+
+# a collision among 32^10 codes is astronomically rare, but a batch must never get a duplicate
+_MAX_ATTEMPTS = 5
+
+
+async def insert_serials(conn: asyncpg.Connection, batch_id: UUID, count: int) -> int:
+    """Add `count` new random serials to the batch inside the caller's transaction; returns the
+    batch's total afterwards."""
+    for _ in range(_MAX_ATTEMPTS):
+        serials = {random_code() for _ in range(count)}
+        while len(serials) < count:
+            serials.add(random_code())
+        try:
+            async with conn.transaction():  # a savepoint: a clash retries only this COPY
+                await conn.copy_records_to_table(
+                    "label_serials",
+                    records=[(batch_id, serial) for serial in serials],
+                    columns=["batch_id", "serial"],
+                )
+            break
+        except asyncpg.UniqueViolationError:
+            continue
+    else:  # pragma: no cover - would need five clashes in a row
+        raise RuntimeError("could not draw unique serials")
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM label_serials WHERE batch_id = $1", batch_id
+    )
+    return total
+
+
+async def iter_serials(pool: asyncpg.Pool, batch_id: UUID) -> AsyncIterator[str]:
+    """Every serial of the batch in issue order, through a server-side cursor."""
+    async with pool.acquire() as conn, conn.transaction(readonly=True):
+        async for record in conn.cursor(
+            "SELECT serial FROM label_serials WHERE batch_id = $1 ORDER BY issued_at, serial",
+            batch_id,
+            prefetch=2000,
+        ):
+            yield record["serial"]

@@ -1,0 +1,100 @@
+"""Wiring of public verification into the app: its routes, rate limit and background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.exceptions import TooManyRequestsException
+from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
+from litestar.types import ControllerRouterHandler, Receive, Scope, Send
+
+from service.core.settings import Settings
+from service.verify.controller import VerifyController
+from service.verify.scans_api import BatchScansController
+
+
+class _RateLimitWithRetryAfter(RateLimitMiddleware):
+    """Litestar's rate limiter, whose 429 also says when to come back (`Retry-After`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except TooManyRequestsException as exc:
+            headers = dict(exc.headers or {})
+            reset = headers.get(self.config.rate_limit_reset_header_key, "60")
+            headers["Retry-After"] = str(max(1, int(reset)))
+            raise TooManyRequestsException(
+                detail="Too many scans from this network; try again shortly.", headers=headers
+            ) from None
+
+
+def verify_route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
+    """The public routes, rate-limited per client when a limit is set, and the scans API
+    (authenticated, so never rate-limited with them)."""
+    middleware = []
+    if settings.rate_limit_per_minute > 0:
+        config = RateLimitConfig(
+            rate_limit=("minute", settings.rate_limit_per_minute),
+            middleware_class=_RateLimitWithRetryAfter,
+            store="verify_rate_limit",
+        )
+        middleware.append(config.middleware)
+    public = Router(path="/", route_handlers=[VerifyController], middleware=middleware)
+    return [public, BatchScansController]
+
+
+def verify_lifespan(
+    settings: Settings,
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Loads the keyring and fingerprint key, starts the scan log and the change listener;
+    at shutdown writes every buffered scan before the pool closes."""
+
+    @asynccontextmanager
+    async def verification(app: Litestar) -> AsyncGenerator[None, None]:
+        from labels.signing import Keyring
+        from service.core import db
+        from service.verify.fingerprint import Fingerprinter, load_fingerprint_key
+        from service.verify.listener import ChangeListener
+        from service.verify.scan_log import ScanLog
+        from service.verify.verifier import Verifier
+
+        # the signing keys the app publishes (re-read after a rotation), or our own load of them
+        keyring = getattr(app.state, "signing_keys", None)
+        if keyring is None:
+            keyring = Keyring.load_or_create(settings.data_dir, settings.signing_key)
+        app.state.public_base_url = settings.public_base_url
+        pool = app.state.pool
+        async with pool.acquire() as conn:
+            fingerprint_key = await load_fingerprint_key(conn)
+        replica = None
+        if settings.replica_url:
+            replica = await db.create_pool(settings.replica_url, max_size=settings.pool_max_size)
+        scan_log = ScanLog(pool)
+        verifier = Verifier(
+            keyring=keyring,
+            primary=pool,
+            replica=replica,
+            fingerprinter=Fingerprinter(fingerprint_key),
+            scan_log=scan_log,
+            clone_threshold=settings.clone_threshold,
+        )
+        app.state.verifier = verifier
+        listener = ChangeListener(settings.database_url or "", verifier.cache)
+        scan_log.start()
+        listener.start()
+        # serving before LISTEN is up is safe (the cache stays off), only slower
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(listener.connected.wait(), timeout=5)
+        try:
+            yield
+        finally:
+            await listener.stop()
+            await scan_log.stop()
+            if replica is not None:
+                await replica.close()
+
+    return verification

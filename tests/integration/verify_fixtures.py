@@ -1,0 +1,158 @@
+"""Labelled batches made straight in SQL (released, recalled, expired…) and their signed URIs,
+so the verification tests do not depend on the batch life-cycle API."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from labels.codes import random_code
+from labels.gtin import gtin_check_digit
+from labels.signing import Keyring
+from labels.uri import signed_uri, unsigned_path, with_signature
+from schemas.labels import LabelRef
+from tests.integration.world import World
+
+TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+
+
+def random_gtin14() -> str:
+    """A GTIN-14 with a valid check digit under GS1 Indonesia's 899 prefix."""
+    body = "0899" + "".join(secrets.choice("0123456789") for _ in range(9))
+    return body + str(gtin_check_digit(body))
+
+
+@dataclass
+class LabelledBatch:
+    batch_id: UUID
+    code: str
+    lot: str
+    gtin14: str | None
+    best_before: date
+    product_name: str
+    serials: list[str] = field(default_factory=list)
+
+    def ref(self, serial: str | None = None, *, short: bool = False) -> LabelRef:
+        return LabelRef(
+            code=self.code,
+            lot=self.lot,
+            gtin14=None if short else self.gtin14,
+            serial=serial,
+            best_before=None if short or self.gtin14 is None else self.best_before,
+        )
+
+
+def server_keyring(data_dir: Path) -> Keyring:
+    """The keyring the app under test signs and verifies with (same data folder)."""
+    return Keyring.load_or_create(data_dir, None)
+
+
+def label_path(keyring: Keyring, batch: LabelledBatch, serial: str | None = None, *,
+               short: bool = False) -> str:
+    """Path + query (with `s`) of a label, as a phone would request it."""
+    path = unsigned_path(batch.ref(serial, short=short))
+    return with_signature(path, keyring.sign(path.encode("ascii")))
+
+
+def label_uri(base_url: str, keyring: Keyring, batch: LabelledBatch, serial: str | None = None,
+              *, short: bool = False) -> str:
+    return signed_uri(base_url, batch.ref(serial, short=short), keyring)
+
+
+async def _product(conn: asyncpg.Connection, world: World, name: str, gtin14: str | None) -> UUID:
+    product_id: UUID = await conn.fetchval(
+        """INSERT INTO products (organization_id, name, category, purpose, min_dose_kgy,
+               base_shelf_life_days, reference_temp_c, storage_temp_c, packaging, gtin,
+               registration_no, net_content)
+           VALUES ($1, $2, 'meat_poultry', 'extend_shelf_life', 1.5, 5, 8, 8, 'air', $3,
+                   'MD224010001234', '250 g') RETURNING id""",
+        world.producer_org, name, gtin14,
+    )
+    return product_id
+
+
+async def make_batch(
+    conn: asyncpg.Connection,
+    world: World,
+    *,
+    status: str = "released",
+    best_before: date | None = None,
+    with_gtin: bool = True,
+    serials: int = 3,
+    recall_reason: str | None = None,
+    product_name: str | None = None,
+) -> LabelledBatch:
+    """A batch of the world's producer, treated at its facility, in `status`, with `serials`
+    issued serials. `expired` is a released batch whose best-before date has passed."""
+    gtin14 = random_gtin14() if with_gtin else None
+    name = product_name or f"Rendang Daging Sapi {world.tag}"
+    product_id = await _product(conn, world, name, gtin14)
+    if status == "expired":
+        status, best_before = "released", best_before or TODAY - timedelta(days=3)
+    best_before = best_before or TODAY + timedelta(days=10)
+    code, lot = random_code(), f"L{secrets.token_hex(3).upper()}"
+    released = status in ("released", "recalled")
+    now = datetime.now(UTC)
+    batch_id: UUID = await conn.fetchval(
+        """INSERT INTO batches (code, product_id, producer_id, facility_id, lot, production_date,
+               quantity, unit, status, created_by, shelf_life, best_before, released_by,
+               released_at, recalled_by, recalled_at, recall_reason)
+           VALUES ($1, $2, $3, $4, $5, $6, 100, 'pcs', $7, $8, $9, $10, $11, $12, $13, $14, $15)
+           RETURNING id""",
+        code, product_id, world.producer_org, world.facility, lot, best_before - timedelta(days=10),
+        status, world.producer.id,
+        {"model": "radura-sl/1", "storage_temp_c": 8.0} if released else None,
+        best_before if released else None,
+        world.qa.id if released else None, now if released else None,
+        world.producer.id if status == "recalled" else None,
+        now if status == "recalled" else None,
+        recall_reason if status == "recalled" else None,
+    )
+    if status not in ("registered", "received", "cancelled"):
+        await _treatment(conn, world, batch_id)
+    issued = [random_code() for _ in range(serials)] if released else []
+    if issued:
+        await conn.executemany(
+            "INSERT INTO label_serials (batch_id, serial) VALUES ($1, $2)",
+            [(batch_id, serial) for serial in issued],
+        )
+    return LabelledBatch(batch_id, code, lot, gtin14, best_before, name, issued)
+
+
+async def _treatment(conn: asyncpg.Connection, world: World, batch_id: UUID) -> None:
+    ended = datetime(2026, 1, 14, 3, 0, tzinfo=UTC)
+    await conn.execute(
+        """INSERT INTO treatments (batch_id, irradiator_id, run_id, started_at, ended_at, passes,
+               dose_min_kgy, dose_max_kgy, dur, legal_max_dose_kgy, product_min_dose_kgy,
+               conforming, recorded_by)
+           VALUES ($1, $2, 'RUN-0114', $3, $4, 1, 2.5, 2.9, 1.16, 3.0, 1.5, true, $5)""",
+        batch_id, world.irradiator, ended - timedelta(hours=2), ended, world.operator.id,
+    )
+    await conn.executemany(
+        """INSERT INTO dosimeters (batch_id, ordinal, dosimeter_id, type, position, dose_kgy)
+           VALUES ($1, $2, $3, 'alanine', $4, $5)""",
+        [(batch_id, 1, "D-1", "min", 2.5), (batch_id, 2, "D-2", "max", 2.9)],
+    )
+
+
+async def recall(conn: asyncpg.Connection, batch_id: UUID, reason: str) -> None:
+    """Recall by plain SQL, as any writer could: the trigger must tell every process."""
+    await conn.execute(
+        """UPDATE batches SET status = 'recalled', recall_reason = $2, recalled_at = now(),
+               updated_at = now() WHERE id = $1 AND status = 'released'""",
+        batch_id, reason,
+    )
+
+
+def tamper(path: str) -> str:
+    """The same label with one signature character changed."""
+    head, _, signature = path.rpartition("s=")
+    index = len(signature) // 2
+    swapped = "A" if signature[index] != "A" else "B"
+    return f"{head}s={signature[:index]}{swapped}{signature[index + 1:]}"

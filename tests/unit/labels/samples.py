@@ -1,0 +1,120 @@
+"""Label contents, realistic URIs and decoding helpers shared by the label tests."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Sequence
+
+import msgspec
+import pypdfium2 as pdfium
+import zxingcpp
+from PIL import Image
+
+from labels.codes import random_code
+from labels.signing import Keyring
+from labels.uri import signed_uri
+from schemas.labels import LabelContent, LabelRef
+
+BASE_URL = "https://radura.example.id"
+GTIN14 = "08991234567891"
+LONG_LOT = "lot-2025-11-abcdefgh"  # 20 characters, lower case: byte mode, the largest QR
+TODAY = datetime.date(2025, 11, 20)
+
+LONG_PRODUCT = (
+    "Rendang Daging Sapi Pedas Khas Minangkabau Resep Nenek Moyang Dimasak Delapan Jam "
+    "dengan Santan Kelapa Segar dan Cabai Merah"
+)[:120]
+LONG_FACILITY = (
+    "Iradiator Gamma Merah Putih Badan Riset dan Inovasi Nasional Kawasan Sains dan "
+    "Teknologi B.J. Habibie Puspiptek Serpong Banten"
+)[:120]
+assert len(LONG_PRODUCT) == len(LONG_FACILITY) == 120
+
+
+def gs1_ref(serial: str | None = None, lot: str = LONG_LOT) -> LabelRef:
+    return LabelRef(
+        code="7KQ2M9XW4T",
+        lot=lot,
+        gtin14=GTIN14,
+        serial=serial,
+        best_before=datetime.date(2027, 1, 31),
+    )
+
+
+def batch_content(keyring: Keyring, **changes: object) -> LabelContent:
+    """A typical batch-level label with a signed GS1 URI; `changes` override fields."""
+    content = LabelContent(
+        uri=signed_uri(BASE_URL, gs1_ref(), keyring),
+        code="7KQ2M9XW4T",
+        product_name="Rendang Daging Sapi",
+        producer_name="UMKM Dapur Minang",
+        producer_address="Jl. Raya Serpong No. 12",
+        producer_city="Tangerang Selatan",
+        registration_no="P-IRT 206367401234567",
+        lot=LONG_LOT,
+        best_before=datetime.date(2027, 1, 31),
+        storage_temp_c=8,
+        purpose="extend_shelf_life",
+        facility_name="Iradiator Gamma Merah Putih (IGMP) BRIN",
+        facility_address="Kawasan Puspiptek, Setu, Tangerang Selatan, Banten",
+        irradiated_on=datetime.date(2025, 11, 3),
+        net_content="250 g",
+    )
+    return msgspec.structs.replace(content, **changes)
+
+
+def serial_contents(keyring: Keyring, count: int, **changes: object) -> list[LabelContent]:
+    """`count` serial labels of one batch, each with its own signed URI."""
+    base = batch_content(keyring, **changes)
+    cells = []
+    for _ in range(count):
+        serial = random_code()
+        uri = signed_uri(BASE_URL, gs1_ref(serial), keyring)
+        cells.append(msgspec.structs.replace(base, serial=serial, uri=uri))
+    return cells
+
+
+def mandatory_texts(content: LabelContent) -> list[str]:
+    """What SPEC §5.2 says every label prints, as it should read (Bahasa Indonesia)."""
+    return [
+        "PANGAN IRADIASI",
+        "Tujuan iradiasi: memperpanjang masa simpan",
+        "TIDAK BOLEH DIIRADIASI ULANG",
+        content.facility_name,
+        content.facility_address,
+        f"Diiradiasi: {content.irradiated_on:%m/%Y}, Indonesia",
+        content.product_name,
+        content.producer_name,
+        str(content.registration_no),
+        content.lot,
+        f"Baik digunakan sebelum: {content.best_before:%d-%m-%Y}",
+        "Simpan pada suhu ≤ 8 °C",
+        "7KQ2M 9XW4T",
+        "Pindai untuk verifikasi",
+    ]
+
+
+def squash(text: str) -> str:
+    """Whitespace collapsed to single spaces, so wrapped lines compare with the source."""
+    return " ".join(text.split())
+
+
+def decode_all(image: Image.Image) -> list[str]:
+    return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def decode_png(data: bytes) -> list[str]:
+    return decode_all(Image.open(io.BytesIO(data)))
+
+
+def pdf_pages(pdf: bytes) -> pdfium.PdfDocument:
+    return pdfium.PdfDocument(pdf)
+
+
+def render_page(document: pdfium.PdfDocument, index: int, dpi: int = 300) -> Image.Image:
+    return document[index].render(scale=dpi / 72).to_pil()
+
+
+def page_text(document: pdfium.PdfDocument, indexes: Sequence[int]) -> str:
+    return " ".join(document[i].get_textpage().get_text_range() for i in indexes)

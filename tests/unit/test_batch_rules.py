@@ -1,0 +1,115 @@
+"""Pure rules of products and treatments: registration numbers, sterile meals, dose verdicts."""
+
+from __future__ import annotations
+
+import math
+
+import msgspec
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from litestar.exceptions import ValidationException
+
+from schemas.products import ProductCreate
+from service.batches import rules
+from service.core.errors import RuleViolation
+
+
+def _product(**changes) -> ProductCreate:  # type: ignore[no-untyped-def]
+    body = {
+        "name": "Rendang", "category": "ready_meal_sterile", "purpose": "sterilisation",
+        "min_dose_kgy": 45, "base_shelf_life_days": 5, "reference_temp_c": 30,
+        "storage_temp_c": 30, "packaging": "vacuum", "validated_shelf_life_days": 540,
+        "validated_study_ref": "BATAN 2019",
+    } | changes
+    return msgspec.convert({k: v for k, v in body.items() if v is not None}, ProductCreate)
+
+
+@pytest.mark.parametrize(
+    ("given_no", "stored"),
+    [
+        ("MD224510001234", "MD224510001234"),
+        ("MD 224 510 001 234", "MD224510001234"),
+        ("ML-2245-1000-1234", "ML224510001234"),
+        ("P-IRT-206317401012325", "P-IRT206317401012325"),
+        (None, None),
+    ],
+)
+def test_registration_numbers_lose_their_grouping(given_no, stored):
+    assert rules.normalize_registration_no(given_no) == stored
+
+
+def test_gtin_normalisation_names_the_field():
+    assert rules.normalize_gtin_field("96385074") == "00000096385074"
+    with pytest.raises(ValidationException) as refused:
+        rules.normalize_gtin_field("96385075")
+    assert refused.value.extra == [{"key": "gtin", "message": refused.value.extra[0]["message"]}]
+
+
+def test_purpose_not_allowed_and_dose_above_maximum():
+    with pytest.raises(RuleViolation) as refused:
+        rules.check_product_rules(_product(), None)
+    assert refused.value.code == "purpose_not_allowed"
+    with pytest.raises(RuleViolation) as refused:
+        rules.check_product_rules(_product(min_dose_kgy=61), 60.0)
+    assert refused.value.code == "dose_above_legal_maximum"
+    rules.check_product_rules(_product(min_dose_kgy=60), 60.0)
+
+
+def test_sterile_meal_lists_every_broken_requirement():
+    with pytest.raises(RuleViolation) as refused:
+        rules.check_product_rules(
+            _product(min_dose_kgy=44.9, packaging="map", validated_shelf_life_days=None,
+                     validated_study_ref=None),
+            60.0,
+        )
+    assert refused.value.code == "sterile_meal_requirements"
+    fields = [e["field"] for e in refused.value.extra["errors"]]
+    assert fields == ["min_dose_kgy", "packaging", "validated_shelf_life_days"]
+    rules.check_product_rules(_product(validated_shelf_life_days=548), 60.0)
+    with pytest.raises(RuleViolation):
+        rules.check_product_rules(_product(validated_shelf_life_days=549), 60.0)
+
+
+def test_a_treatment_at_exactly_the_limits_conforms():
+    verdict = rules.judge_doses([1.5, 3.0], product_min_dose_kgy=1.5, legal_max_dose_kgy=3.0)
+    assert verdict.conforming and verdict.nonconformities == []
+    assert verdict.dur == 2.0
+
+
+def test_both_nonconformities():
+    verdict = rules.judge_doses([1.0, 3.5, 2.0], product_min_dose_kgy=1.5, legal_max_dose_kgy=3.0)
+    assert verdict.dose_min_kgy == 1.0 and verdict.dose_max_kgy == 3.5
+    assert verdict.nonconformities == ["dose_below_minimum", "dose_above_legal_maximum"]
+    assert not verdict.conforming
+
+
+def test_a_record_needs_two_positive_readings():
+    with pytest.raises(ValueError):
+        rules.judge_doses([2.0], product_min_dose_kgy=1, legal_max_dose_kgy=3)
+    with pytest.raises(ValueError):
+        rules.judge_doses([0.0, 2.0], product_min_dose_kgy=1, legal_max_dose_kgy=3)
+
+
+doses = st.floats(min_value=0.001, max_value=100)
+
+
+@given(st.lists(doses, min_size=2, max_size=20), doses, doses)
+def test_dose_verdict_properties(readings, product_min, legal_max):
+    verdict = rules.judge_doses(readings, product_min_dose_kgy=product_min,
+                                legal_max_dose_kgy=legal_max)
+    assert verdict.dose_min_kgy <= verdict.dose_max_kgy
+    assert verdict.dur >= 1 and math.isfinite(verdict.dur)
+    assert verdict.conforming == (min(readings) >= product_min and max(readings) <= legal_max)
+    assert verdict.conforming == (verdict.nonconformities == [])
+
+
+def test_shelf_life_inputs_take_the_measured_dose():
+    product = {"category": "meat_poultry", "purpose": "extend_shelf_life",
+               "base_shelf_life_days": 5, "reference_temp_c": 8.0, "storage_temp_c": 8.0,
+               "packaging": "air", "water_activity": None, "ph": None,
+               "validated_shelf_life_days": None, "validated_study_ref": None}
+    from datetime import date
+
+    inputs = rules.shelf_life_inputs(product, dose_min_kgy=3.0, production_date=date(2026, 1, 1))
+    assert inputs.dose_min_kgy == 3.0 and inputs.production_date == date(2026, 1, 1)
