@@ -74,3 +74,239 @@ async def test_each_verdict_as_json(
     else:
         assert body["recall"] is None
     assert response.headers["vary"] == "Accept, Accept-Language"
+
+
+HTML_HEADINGS = {
+    "genuine": ("Asli", "Genuine"),
+    "expired": ("Kedaluwarsa", "Expired"),
+    "recalled": ("Ditarik", "Recalled"),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("status", ["released", "expired", "recalled"])
+async def test_each_verdict_as_html_in_both_languages(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring, form: str, status: str
+) -> None:
+    batch = await _batch(pool, world, status=status, recall_reason="Kemasan bocor pada lot ini")
+    path = _path(keyring, batch, form, batch.serials[1])
+    verdict = {"released": "genuine"}.get(status, status)
+    indonesian = await client.get(path)  # no Accept at all: a phone camera's browser
+    english = await client.get(path, headers={"Accept-Language": "en-GB,en;q=0.9,id;q=0.5"})
+    by_query = await client.get(path.replace("?", "?lang=en&", 1) if "?" in path else path)
+    for response, lang in ((indonesian, "id"), (english, "en"), (by_query, "en")):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        html = response.text
+        assert f'<html lang="{lang}">' in html
+        heading = HTML_HEADINGS[verdict][0 if lang == "id" else 1]
+        assert f"<h1>" in html and f"<span>{heading}</span></h1>" in html
+        assert batch.product_name in html
+        assert batch.lot in html
+        assert batch.best_before.strftime("%d-%m-%Y") in html
+        assert "01/2026, Indonesia" in html
+        assert "2.5–2.9 kGy" in html
+        assert ("Simpan pada suhu ≤ 8 °C" if lang == "id" else "Store at or below 8 °C") in html
+        if verdict == "recalled":
+            assert "Kemasan bocor pada lot ini" in html
+        assert "<script" not in html.lower()
+        assert len(response.content) < 30_000
+
+
+async def test_page_headers_are_strict(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    for path in (_path(keyring, batch, "gs1", batch.serials[0]), "/v/0000000000?s=AAAA"):
+        response = await client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "default-src 'none'" in csp
+        assert "style-src 'sha256-" in csp
+        assert "script-src" not in csp  # falls back to default-src 'none': no script at all
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["vary"] == "Accept, Accept-Language"
+        assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("form", FORMS)
+async def test_batch_level_label_without_serial(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring, form: str
+) -> None:
+    batch = await _batch(pool, world)
+    response = await client.get(_path(keyring, batch, form), headers=JSON)
+    assert response.status_code == 200
+    assert response.json()["verdict"] == "genuine"
+    assert response.json()["serial"] is None
+
+
+def _assert_invalid(response, signature: str) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 404
+    assert response.json() == {"verdict": "invalid", "signature": signature}
+
+
+@pytest.mark.parametrize("form", FORMS)
+async def test_tampered_or_missing_signature_is_invalid(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring, form: str
+) -> None:
+    batch = await _batch(pool, world)
+    path = _path(keyring, batch, form, batch.serials[0])
+    _assert_invalid(await client.get(tamper(path), headers=JSON), "invalid")
+    unsigned = path.rpartition("s=")[0].rstrip("?&")
+    _assert_invalid(await client.get(unsigned, headers=JSON), "missing")
+    page = await client.get(tamper(path))
+    assert page.status_code == 404
+    assert "Label ini tidak diterbitkan oleh Radura" in page.text
+    assert "HALO BPOM 1500533" in page.text
+    english = await client.get(tamper(path), headers={"Accept-Language": "en"})
+    assert "This label was not issued by Radura" in english.text
+    # the label itself is still fine
+    assert (await client.get(path, headers=JSON)).json()["verdict"] == "genuine"
+
+
+async def test_a_signature_of_another_label_is_invalid(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    good = _path(keyring, batch, "short", batch.serials[0])
+    other = _path(keyring, batch, "short", batch.serials[1])
+    spliced = good.partition("?")[0] + "?" + other.partition("?")[2]
+    _assert_invalid(await client.get(spliced, headers=JSON), "invalid")
+
+
+async def test_a_label_naming_another_batch_lot_is_invalid(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    """Even a URI we signed is refused when the record does not back it: the GTIN of one
+    product with the lot of another, a serial of another batch, a serial never issued."""
+    first = await _batch(pool, world)
+    second = await _batch(pool, world)
+    mixed = LabelledBatch(
+        first.batch_id, first.code, second.lot, first.gtin14, first.best_before, "x", []
+    )
+    _assert_invalid(await client.get(label_path(keyring, mixed), headers=JSON), "valid")
+    foreign_serial = _path(keyring, first, "short", second.serials[0])
+    _assert_invalid(await client.get(foreign_serial, headers=JSON), "valid")
+    never_issued = _path(keyring, first, "gs1", "0000000000")
+    _assert_invalid(await client.get(never_issued, headers=JSON), "valid")
+
+
+async def test_a_printed_date_that_differs_from_the_record_is_invalid(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    from datetime import timedelta
+
+    batch = await _batch(pool, world)
+    later = LabelledBatch(
+        batch.batch_id, batch.code, batch.lot, batch.gtin14,
+        batch.best_before + timedelta(days=30), batch.product_name, batch.serials,
+    )
+    _assert_invalid(await client.get(label_path(keyring, later), headers=JSON), "valid")
+
+
+async def test_unreleased_batch_labels_are_invalid(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world, status="treated")
+    _assert_invalid(await client.get(_path(keyring, batch, "short"), headers=JSON), "valid")
+
+
+async def test_unknown_code_looks_exactly_like_a_bad_signature(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    """Nothing tells an unknown code from a known one with a bad signature: status, body,
+    headers, and time (neither reads the database)."""
+    import statistics
+    import time
+
+    from labels.codes import random_code
+
+    batch = await _batch(pool, world)
+    known = tamper(_path(keyring, batch, "short", batch.serials[0]))
+    unknown = known.replace(batch.code, random_code(), 1)
+    for accept in (JSON, {}):
+        a, b = await client.get(known, headers=accept), await client.get(unknown, headers=accept)
+        assert (a.status_code, a.content) == (b.status_code, b.content)
+        assert a.headers.get("content-type") == b.headers.get("content-type")
+    timings: dict[str, list[float]] = {"known": [], "unknown": []}
+    for _ in range(40):
+        for name, path in (("known", known), ("unknown", unknown)):
+            started = time.perf_counter()
+            await client.get(path, headers=JSON)
+            timings[name].append(time.perf_counter() - started)
+    known_ms = statistics.median(timings["known"]) * 1000
+    unknown_ms = statistics.median(timings["unknown"]) * 1000
+    assert abs(known_ms - unknown_ms) < max(0.5, 0.3 * known_ms), (known_ms, unknown_ms)
+
+
+async def test_gs1_paths_redirect_to_the_canonical_order_and_gtin14(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    assert batch.gtin14 is not None and batch.gtin14.startswith("0")
+    serial = batch.serials[0]
+    canonical = _path(keyring, batch, "gs1", serial)
+    query = canonical.partition("?")[2]
+    swapped = f"/01/{batch.gtin14}/21/{serial}/10/{batch.lot}?{query}"
+    response = await client.get(swapped, follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == canonical
+    gtin13 = canonical.replace(f"/01/{batch.gtin14}/", f"/01/{batch.gtin14[1:]}/", 1)
+    response = await client.get(gtin13 + "&lang=en", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"].startswith(canonical.partition("&s=")[0] + "&lang=en&s=")
+    followed = await client.get(swapped, headers=JSON)
+    assert followed.json()["verdict"] == "genuine"
+
+
+async def test_garbage_paths_are_invalid_not_errors(client: AsyncTestClient) -> None:
+    for path in ("/v/abc", "/v/0000000000/1/2", "/01/123", "/01/08991234567895/21/X",
+                 "/v/%FF%FE?s=%%", "/01/08991234567895/10/" + "L" * 40 + "?s=x"):
+        response = await client.get(path, headers=JSON)
+        assert response.status_code == 404, path
+        assert response.json()["verdict"] == "invalid"
+
+
+async def test_linkset_links_page_json_certificate_and_keys(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    path = _path(keyring, batch, "gs1", batch.serials[0])
+    response = await client.get(path, headers={"Accept": "application/linkset+json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/linkset+json")
+    assert response.headers["vary"] == "Accept, Accept-Language"
+    (context,) = response.json()["linkset"]
+    base = "https://radura.test"
+    assert context["anchor"] == base + path.rpartition("&s=")[0]
+    voc = "https://gs1.org/voc/"
+    assert context[voc + "pip"][0]["href"] == base + path
+    assert context[voc + "pip"][0]["type"] == "text/html"
+    assert context[voc + "defaultLink"][0]["href"] == base + path
+    assert context[voc + "verificationService"][0]["type"] == "application/json"
+    certificate_href = context[voc + "certificationInfo"][0]["href"]
+    (jwks,) = [links for rel, links in context.items() if rel.endswith("/jwks")]
+    assert jwks[0]["href"] == base + "/.well-known/jwks.json"
+    # every link resolves
+    json_href = context[voc + "verificationService"][0]["href"]
+    assert (await client.get(json_href.removeprefix(base))).json()["verdict"] == "genuine"
+    certificate = (await client.get(certificate_href.removeprefix(base))).json()
+    assert certificate["certificate"] == "radura-treatment/1"
+    assert certificate["dose_min_kgy"] == 2.5 and certificate["legal_max_dose_kgy"] == 3.0
+    assert [d["position"] for d in certificate["dosimeters"]] == ["min", "max"]
+    assert (await client.get("/.well-known/jwks.json")).status_code == 200
+    by_link_type = await client.get(path.replace("?", "?linkType=all&", 1))
+    assert by_link_type.json()["linkset"][0]["anchor"] == context["anchor"]
+    forged = await client.get(tamper(path), headers={"Accept": "application/linkset+json"})
+    _assert_invalid(forged, "invalid")
+
+
+async def test_gs1_resolver_description(client: AsyncTestClient) -> None:
+    response = await client.get("/.well-known/gs1resolver")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["resolverRoot"] == "https://radura.test"
+    assert document["supportedPrimaryKeys"] == ["01"]
+    assert document["supportedLinkType"][0]["prefix"] == "gs1:"
+    assert document["linkTypeDefaultCanBeLinkset"] is True
