@@ -1,0 +1,113 @@
+"""The date fixed at QA release equals the public preview, and never moves afterwards."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.integration.batch_steps import batch_in, chicken, create_product, rendang
+from tests.integration.world import World
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+PREVIEW_FIELDS = (
+    "category",
+    "purpose",
+    "base_shelf_life_days",
+    "reference_temp_c",
+    "storage_temp_c",
+    "packaging",
+    "water_activity",
+    "ph",
+    "validated_shelf_life_days",
+    "validated_study_ref",
+)
+
+
+async def _preview_for(client, product: dict, batch: dict) -> dict:  # type: ignore[no-untyped-def]
+    body = {k: product[k] for k in PREVIEW_FIELDS if product.get(k) is not None}
+    body |= {
+        "dose_min_kgy": batch["treatment"]["dose_min_kgy"],
+        "production_date": batch["production_date"],
+    }
+    response = await client.post("/api/v1/shelf-life/estimate", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "product_body",
+    [
+        chicken(),  # credit from the measured dose
+        chicken(storage_temp_c=12, name="Ayam disimpan 12 °C"),  # sqrt model above reference
+        chicken(packaging="vacuum", base_shelf_life_days=12, name="Ayam vakum"),  # 10-day cap
+        rendang(),
+    ],
+    ids=["chicken", "warmer", "vacuum-cap", "sterile-rendang"],
+)
+async def test_release_stores_the_same_result_the_preview_gives(client, world: World, product_body):
+    product = await create_product(client, world.producer, product_body)
+    if product["category"] == "ready_meal_sterile":
+        # sterilisation needs its 45 kGy minimum: record a treatment that reaches it
+        batch_id = await _sterile_released(client, world, product["id"])
+    else:
+        batch_id = await batch_in(client, world, "released", product["id"])
+    batch = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)).json()
+    stored = batch["shelf_life"]
+    preview = await _preview_for(client, product, batch)
+    assert stored == preview
+    assert stored["inputs"]["dose_min_kgy"] == batch["treatment"]["dose_min_kgy"]
+    assert stored["model"] == "radura-sl/1"
+
+
+async def _sterile_released(client, world: World, product_id: str) -> str:  # type: ignore[no-untyped-def]
+    from tests.integration.batch_steps import receive, register, treatment_body
+
+    batch_id = (await register(client, world, product_id))["id"]
+    await receive(client, world, batch_id)
+    treated = await client.post(
+        f"/api/v1/batches/{batch_id}/treatment",
+        json=treatment_body(world, 46.0, 52.0),
+        headers=world.operator.headers,
+    )
+    assert treated.status_code == 201, treated.text
+    released = await client.post(f"/api/v1/batches/{batch_id}/release", headers=world.qa.headers)
+    assert released.status_code == 200, released.text
+    return batch_id
+
+
+async def test_chicken_example_of_the_spec_at_release(client, world: World):
+    from tests.integration.batch_steps import receive, register, treatment_body
+
+    product = await create_product(client, world.producer, chicken())
+    batch = await register(client, world, product["id"], production_date="2026-11-20")
+    await receive(client, world, batch["id"])
+    await client.post(
+        f"/api/v1/batches/{batch['id']}/treatment",
+        json=treatment_body(world, 3.0, 3.0),
+        headers=world.operator.headers,
+    )
+    released = await client.post(f"/api/v1/batches/{batch['id']}/release", headers=world.qa.headers)
+    assert released.status_code == 200, released.text
+    record = (await client.get(f"/api/v1/batches/{batch['id']}", headers=world.qa.headers)).json()
+    assert record["shelf_life"]["multiplier"] == 2.0
+    assert record["shelf_life"]["extended_days"] == 10
+    assert record["shelf_life"]["best_before"] == "2026-11-30"
+
+
+async def test_a_later_product_change_never_moves_a_released_date(client, world: World, pool):
+    product = await create_product(client, world.producer, chicken())
+    batch_id = await batch_in(client, world, "released", product["id"])
+    before = (
+        await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    ).json()
+    async with pool.acquire() as conn:
+        # products have no edit endpoint; an administrator's direct change is the worst case
+        await conn.execute(
+            "UPDATE products SET base_shelf_life_days = 30, storage_temp_c = 2 WHERE id = $1",
+            uuid.UUID(product["id"]),
+        )
+    after = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)).json()
+    assert after["shelf_life"] == before["shelf_life"]
+    assert after["shelf_life"]["inputs"]["base_shelf_life_days"] == 5
