@@ -25,6 +25,8 @@ Import the modules you need (this file imports nothing, so `labels.uri` stays li
 - `labels.layouts`: `LAYOUTS`, `get_layout(name)` (`a4-3x8`, `a4-2x5`, `thermal-50x30`,
   `thermal-40x30`); `labels.compose`: `compose_label(...)`, `LabelFitError`.
 - `labels.wording`: the printed words, Bahasa Indonesia and English (`WORDING`, `PURPOSES`).
+- `labels.gs1_dates`: `parse_gs1_date(yymmdd, today)`, `format_gs1_date(day)`;
+  `labels.radura_symbol`: the symbol's vector outlines; `labels.typography`: fonts, wrapping.
 
 Value types (`LabelRef`, `LabelContent`, `ParsedLabel`) live in `schemas.labels`.
 """

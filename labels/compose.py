@@ -2,10 +2,16 @@
 
 The QR (with its 4-module quiet zone) sits top-right, the code and `Pindai untuk verifikasi`
 centred under it, the Radura symbol beside the two headline lines, the rest in a text
-column on the left. Text wraps, then shrinks, down to the layout's readable minimum. When
-the content still does not fit — a 40×30 mm label never holds every §5.2 item readably
-next to a QR of 0.4 mm modules — the text continues on a second (or third) label of the
-same size, each a panel here; the first panel always carries the QR and the headlines.
+column on the left. Text wraps, then shrinks, down to the layout's readable minimum
+(`LabelSpec.min_text_pt`, 4.5 pt: an x-height of about 0.9 mm). When the content still does
+not fit, the text continues on a second (or third) label of the same size — a panel here,
+marked "(lanjutan 2/2 · code)"; the first always carries the QR, the code and the headlines.
+
+Why: next to a QR of 0.4 mm modules (26 mm with its quiet zone for a realistic URI), every
+§5.2 item of a typical batch fits one 40×30 mm label only at about 2.3 pt and one 50×30 mm
+label at about 3 pt, which nobody can read; scannable QR and readable text win over label
+count. A4 stickers hold typical content on one label (70×37 mm at ~4.75 pt); 120-character
+product and facility names continue on a second 70×37 sticker.
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ _CODE_MAX_PT = 7.0
 _CODE_EDGE_MM = 0.6
 _SYMBOL_BESIDE_MIN_SHARE = 0.7
 
-# (wording key, bold, size relative to the body, set beside the Radura symbol)
+# (wording key, bold, size relative to the body, headline: beside the symbol, and shrunk
+# rather than cut when its longest word is wider than the column)
 _PARAGRAPHS: tuple[tuple[str, bool, float, bool], ...] = (
     ("irradiated_food", True, 1.3, True),
     ("do_not_reirradiate", True, 1.0, True),

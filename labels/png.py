@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import math
-from functools import lru_cache
+import threading
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -21,9 +21,21 @@ MIN_DPI, MAX_DPI = 72, 1200
 MM_PER_INCH = 25.4
 
 
-@lru_cache(maxsize=64)
+# One FreeType face must not be used by two threads at once (the web app renders in a
+# thread pool), so each thread keeps its own fonts.
+_thread_fonts = threading.local()
+
+
 def _font(bold: bool, size_px: float) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONT_FILES[bold]), size=size_px)
+    fonts: dict[tuple[bool, float], ImageFont.FreeTypeFont] = _thread_fonts.__dict__.setdefault(
+        "fonts", {}
+    )
+    font = fonts.get((bold, size_px))
+    if font is None:
+        if len(fonts) > 64:
+            fonts.clear()
+        font = fonts[bold, size_px] = ImageFont.truetype(str(FONT_FILES[bold]), size=size_px)
+    return font
 
 
 def _png_bytes(image: Image.Image, dpi: float | None) -> bytes:

@@ -50,8 +50,7 @@ def _panel(
     panel: Panel, geometry: LabelGeometry, content: LabelContent, matrix: QrMatrix
 ) -> list[str]:
     parts = [
-        f'<rect width="{geometry.spec.width_mm}" height="{geometry.spec.height_mm}" fill="#fff" '
-        'stroke="#999" stroke-width="0.1" stroke-dasharray="1 1"/>'
+        f'<rect width="{geometry.spec.width_mm}" height="{geometry.spec.height_mm}" fill="#fff"/>'
     ]
     if panel.symbol is not None:
         symbol = panel.symbol

@@ -96,7 +96,10 @@ def _split_text(text: str) -> tuple[str, str | None]:
         text = text.partition("#")[0]
         path, question, query = text.partition("?")
         return path, query if question else None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket in the host
+        raise LabelUriError("malformed URI") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise LabelUriError("not an http(s) URI nor a path starting with /")
     has_query = "?" in text.partition("#")[0]

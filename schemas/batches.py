@@ -1,4 +1,4 @@
-"""Batches and their life cycle: registration, receipt, treatment with dosimeters, QA, recall, audit."""
+"""Batches and their life: registration, receipt, treatment with dosimeters, QA, recall, audit."""
 
 from __future__ import annotations
 
@@ -155,7 +155,7 @@ class DosimeterReading(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
 
 
 class TreatmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of POST /api/v1/batches/{id}/treatment: the dose record of one (possibly multi-pass) run."""
+    """Body of POST /api/v1/batches/{id}/treatment: the dose record of one (multi-pass) run."""
 
     irradiator_id: UUID
     run_id: Label
@@ -296,4 +296,3 @@ class Event(msgspec.Struct, kw_only=True):
 class EventLog(msgspec.Struct, kw_only=True):
     items: list[Event]
     chain_valid: bool
-

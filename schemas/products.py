@@ -1,4 +1,4 @@
-"""Products: the producer's validated process specification, and the shelf-life facts of the food."""
+"""Products: the producer's validated process specification and the food's shelf-life facts."""
 
 from __future__ import annotations
 

@@ -7,7 +7,9 @@ from uuid import UUID
 
 import asyncpg
 
-from service.core.auth import store_token
+from service.batches.demo_batches import seed_demo_batches
+from service.core.auth import AuthUser, store_token
+from service.core.db import create_pool
 
 IGMP = {
     "kind": "facility",
@@ -74,9 +76,10 @@ async def _user(conn: asyncpg.Connection, role: str, name: str, org_id: UUID | N
 
 async def seed_demo(dsn: str) -> dict[str, Any]:
     """Seed once (idempotently) and hand out a fresh token per demo user for this run."""
-    conn = await asyncpg.connect(dsn)
+    # a pool of one: its connections carry the jsonb codec the batch operations rely on
+    pool = await create_pool(dsn, max_size=1)
     try:
-        async with conn.transaction():
+        async with pool.acquire() as conn, conn.transaction():
             # one seeder at a time, even if two `serve --demo` start together
             await conn.execute("SELECT pg_advisory_xact_lock(7261757261)")
             orgs = {
@@ -94,19 +97,26 @@ async def seed_demo(dsn: str) -> dict[str, Any]:
                     orgs["facility"],
                 )
             tokens = {}
+            actors = {}
             for role, name, org_kind in USERS:
-                user_id = await _user(conn, role, name, orgs[org_kind] if org_kind else None)
+                org_id = orgs[org_kind] if org_kind else None
+                user_id = await _user(conn, role, name, org_id)
+                actors[role] = AuthUser(user_id, name, role, org_id)
                 tokens[role] = {
                     "user_id": str(user_id),
                     "name": name,
                     "token": await store_token(conn, user_id),
                 }
+            batches = await seed_demo_batches(
+                conn, users=actors, facility_id=orgs["facility"], irradiator_id=irradiator
+            )
     finally:
-        await conn.close()
+        await pool.close()
     return {
         "organizations": {k: str(v) for k, v in orgs.items()},
         "irradiator_id": str(irradiator),
         "users": tokens,
+        "batches": batches,
     }
 
 
@@ -119,6 +129,14 @@ def print_demo(demo: dict[str, Any], *, base_url: str) -> None:
     print("  Tokens for this run (send as 'Authorization: Bearer <token>'):")
     for role, user in demo["users"].items():
         print(f"    {role:<10} {user['name']:<24} {user['token']}")
+    print("\n  Batches, one in every state (GET with any token above):")
+    for batch in demo.get("batches", []):
+        print(
+            f"    {batch['status']:<10} {batch['code']}  {base_url}/api/v1/batches/{batch['id']}"
+            f"  ({batch['product']}, lot {batch['lot']})"
+        )
+        if batch["status"] in ("released", "recalled"):
+            print(f"               public page: {base_url}/v/{batch['code']}")
     print(
         f"\n  Try: curl -H 'Authorization: Bearer {demo['users']['admin']['token']}' "
         f"{base_url}/api/v1/organizations\n",

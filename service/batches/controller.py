@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
 import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from schemas.batches import Batch, BatchCreate, BatchRecord, BatchStatus, EventLog, ReasonBody
 from schemas.common import Page
-from service.batches import queries
-from service.batches.events import append_event, event_log
+from service.batches import lifecycle, queries
+from service.batches.events import event_log
 from service.batches.idempotency import IdempotencyKey, IdempotentRequest, request_fingerprint
-from service.batches.transitions import load_batch, move, require_status
+from service.batches.transitions import load_batch
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound
 from service.core.pagination import Cursor, Limit, next_cursor
 
-AuthRequest = Request[AuthUser, None, object]
+AuthRequest = Request[AuthUser, None, State]
 REGISTER_SCOPE = "POST /api/v1/batches"
 
 
@@ -49,28 +49,16 @@ class BatchesController(Controller):
         a random 10-character code. With an `Idempotency-Key` header a retry returns the first
         response; the same key with another body answers 422 `idempotency_key_reused`."""
         user = request.user
-        keyed = None
-        if idempotency_key is not None:
-            fingerprint = request_fingerprint(data)
-            keyed = IdempotentRequest(user.id, REGISTER_SCOPE, idempotency_key, fingerprint)
+        if idempotency_key is None:
+            return Response(await lifecycle.register_batch(db, user, data), status_code=201)
+        fingerprint = request_fingerprint(data)
+        keyed = IdempotentRequest(user.id, REGISTER_SCOPE, idempotency_key, fingerprint)
         async with db.transaction():
-            first = await keyed.first_response(db) if keyed else None
+            first = await keyed.first_response(db)
             if first is not None:
                 return Response(msgspec.convert(first.body, Batch), status_code=first.status)
-            refs = await queries.registration_refs(db, data.product_id, data.facility_id)
-            if refs["product_owner"] is None or refs["product_owner"] != user.organization_id:
-                raise NotFound("product")
-            if refs["facility_kind"] != "facility":
-                raise NotFound("facility")
-            assert user.organization_id is not None
-            row = await queries.insert_batch(
-                db, data, producer_id=user.organization_id, user_id=user.id, at=datetime.now(UTC)
-            )
-            batch = queries.to_batch(row)
-            event = {"code": batch.code} | msgspec.to_builtins(data)
-            await append_event(db, batch.id, "registered", user, event, first=True)
-            if keyed:
-                await keyed.remember(db, 201, batch)
+            batch = await lifecycle.register_batch(db, user, data)
+            await keyed.remember(db, 201, batch)
         return Response(batch, status_code=201)
 
     @get(operation_id="listBatches", opt=ANY_ROLE)
@@ -99,24 +87,22 @@ class BatchesController(Controller):
         return await batch_record(db, batch_id, request.user)
 
     @get("/{batch_id:uuid}/events", operation_id="listBatchEvents", opt=ANY_ROLE)
-    async def list_events(
-        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
-    ) -> EventLog:
+    async def list_events(self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]) -> EventLog:
         """The batch's audit log, oldest first, and whether its hash chain is intact."""
         await load_batch(db, batch_id, request.user)
         return await event_log(db, batch_id)
 
-    @post("/{batch_id:uuid}/cancel", operation_id="cancelBatch", opt=roles("producer"),
-          status_code=200)
+    @post(
+        "/{batch_id:uuid}/cancel",
+        operation_id="cancelBatch",
+        opt=roles("producer"),
+        status_code=200,
+    )
     async def cancel_batch(
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> BatchRecord:
         """Cancel a batch that the facility has not received yet."""
-        async with db.transaction():
-            batch = await load_batch(db, batch_id, request.user)
-            require_status(batch, "cancel")
-            await move(db, batch_id, "cancel", "cancelled_at = now()")
-            await append_event(db, batch_id, "cancelled", request.user)
+        await lifecycle.cancel_batch(db, request.user, batch_id)
         return await batch_record(db, batch_id, request.user)
 
     @post(
@@ -134,15 +120,5 @@ class BatchesController(Controller):
     ) -> BatchRecord:
         """Recall a released batch. Every scan of its labels shows the recall and the reason."""
         user = request.user
-        async with db.transaction():
-            batch = await load_batch(db, batch_id, user)
-            require_status(batch, "recall")
-            await move(
-                db,
-                batch_id,
-                "recall",
-                "recalled_by = $4, recalled_at = now(), recall_reason = $5",
-                (user.id, data.reason),
-            )
-            await append_event(db, batch_id, "recalled", user, {"reason": data.reason})
+        await lifecycle.recall_batch(db, user, batch_id, data.reason)
         return await batch_record(db, batch_id, user)

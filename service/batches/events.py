@@ -113,12 +113,26 @@ async def append_event(
             raise LookupError(f"no batch {batch_id}")
         seq = (last["seq"] or 0) + 1
         prev_hash = bytes(last["hash"]) if last["hash"] is not None else GENESIS_HASH
-    at = datetime.now(UTC)
+    await conn.execute(
+        _INSERT_EVENT,
+        *sealed_event(batch_id, seq, prev_hash, kind, actor, data, datetime.now(UTC)),
+    )
+
+
+def sealed_event(
+    batch_id: UUID,
+    seq: int,
+    prev_hash: bytes,
+    kind: str,
+    actor: AuthUser | None,
+    data: dict[str, Any] | None,
+    at: datetime,
+) -> tuple[Any, ...]:
+    """The ten column values of an event row, in table order, with its hash computed."""
     actor_ref = None if actor is None else ActorRef(actor.id, actor.name, actor.role)
     stable_data = _jsonb_stable(msgspec.to_builtins(data or {}))
     digest = event_hash(prev_hash, canonical_event(batch_id, seq, kind, at, actor_ref, stable_data))
-    await conn.execute(
-        _INSERT_EVENT,
+    return (
         batch_id,
         seq,
         kind,
@@ -154,8 +168,9 @@ def chain_is_valid(batch_id: UUID, rows: list[asyncpg.Record]) -> bool:
         if row["seq"] != expected_seq or bytes(row["prev_hash"]) != prev_hash:
             return False
         event = _event(row)
-        canonical = canonical_event(batch_id, row["seq"], row["kind"], row["at"], event.actor,
-                                    row["data"])
+        canonical = canonical_event(
+            batch_id, row["seq"], row["kind"], row["at"], event.actor, row["data"]
+        )
         if event_hash(prev_hash, canonical) != bytes(row["hash"]):
             return False
         prev_hash = bytes(row["hash"])
@@ -163,7 +178,5 @@ def chain_is_valid(batch_id: UUID, rows: list[asyncpg.Record]) -> bool:
 
 
 async def event_log(conn: asyncpg.Connection, batch_id: UUID) -> EventLog:
-    rows = await conn.fetch(
-        "SELECT * FROM batch_events WHERE batch_id = $1 ORDER BY seq", batch_id
-    )
+    rows = await conn.fetch("SELECT * FROM batch_events WHERE batch_id = $1 ORDER BY seq", batch_id)
     return EventLog(items=[_event(r) for r in rows], chain_valid=chain_is_valid(batch_id, rows))

@@ -118,7 +118,7 @@ class ExportController(Controller):
     )
     async def export_batches(
         self,
-        request: Request[AuthUser, None, object],
+        request: Request[AuthUser, None, State],
         state: State,
         date_from: Annotated[
             date | None,

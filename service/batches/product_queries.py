@@ -48,10 +48,22 @@ async def insert_product(
                validated_study_ref)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
            RETURNING *""",
-        organization_id, data.name, data.category, data.purpose, data.min_dose_kgy,
-        data.base_shelf_life_days, data.reference_temp_c, data.storage_temp_c, data.packaging,
-        gtin, registration_no, data.net_content, data.water_activity, data.ph,
-        data.validated_shelf_life_days, data.validated_study_ref,
+        organization_id,
+        data.name,
+        data.category,
+        data.purpose,
+        data.min_dose_kgy,
+        data.base_shelf_life_days,
+        data.reference_temp_c,
+        data.storage_temp_c,
+        data.packaging,
+        gtin,
+        registration_no,
+        data.net_content,
+        data.water_activity,
+        data.ph,
+        data.validated_shelf_life_days,
+        data.validated_study_ref,
     )
     return msgspec.convert(dict(row) | {"legal_max_dose_kgy": legal_max_dose_kgy}, Product)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
 from schemas.common import Page
 from schemas.products import Product, ProductCreate
-from service.accounts.queries import legal_max_dose_kgy
+from service.batches import lifecycle
 from service.batches import product_queries as queries
-from service.batches import rules
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound
@@ -26,29 +26,17 @@ class ProductsController(Controller):
 
     @post(operation_id="createProduct", opt=roles("producer"))
     async def create_product(
-        self, request: Request[AuthUser, None, object], db: Db, data: JSONBody[ProductCreate]
+        self, request: Request[AuthUser, None, State], db: Db, data: JSONBody[ProductCreate]
     ) -> Product:
         """Register a product and its validated process: category, purpose, minimum dose, and the
         facts its shelf life is computed from. The minimum dose must not exceed the legal maximum
         of BPOM 3/2018 Annex I for the category and purpose."""
-        gtin = rules.normalize_gtin_field(data.gtin)
-        registration_no = rules.normalize_registration_no(data.registration_no)
-        legal_max = await legal_max_dose_kgy(db, data.category, data.purpose)
-        rules.check_product_rules(data, legal_max)
-        assert legal_max is not None and request.user.organization_id is not None
-        return await queries.insert_product(
-            db,
-            request.user.organization_id,
-            data,
-            gtin=gtin,
-            registration_no=registration_no,
-            legal_max_dose_kgy=legal_max,
-        )
+        return await lifecycle.create_product(db, request.user, data)
 
     @get(operation_id="listProducts", opt=READERS)
     async def list_products(
         self,
-        request: Request[AuthUser, None, object],
+        request: Request[AuthUser, None, State],
         db: Db,
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -59,7 +47,7 @@ class ProductsController(Controller):
 
     @get("/{product_id:uuid}", operation_id="getProduct", opt=READERS)
     async def get_product(
-        self, request: Request[AuthUser, None, object], db: Db, product_id: FromPath[UUID]
+        self, request: Request[AuthUser, None, State], db: Db, product_id: FromPath[UUID]
     ) -> Product:
         """One product."""
         row = await queries.get_product(db, product_id, request.user)

@@ -4,28 +4,44 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
 
 from labels.codes import random_code
 from schemas.batches import Batch, BatchCreate, BatchRecord
+from service.batches.events import GENESIS_HASH, sealed_event
 from service.batches.transitions import visible_to
 from service.core.auth import AuthUser
+from service.core.errors import NotFound
 from service.core.pagination import page_clause
 
 BATCH_COLUMNS = (
     "id, code, status, product_id, producer_id, facility_id, lot, production_date, quantity, "
     "unit, best_before, created_at, updated_at"
 )
+_BATCH_FIELDS = BATCH_COLUMNS.split(", ")
 
-_INSERT_BATCH = f"""
-INSERT INTO batches (code, product_id, producer_id, facility_id, lot, production_date, quantity,
-                     unit, created_by, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-ON CONFLICT ON CONSTRAINT batches_code_key DO NOTHING
-RETURNING {BATCH_COLUMNS}
+# Registration in one statement (so one implicit transaction, one round trip): the checks that
+# the product is the producer's and the facility is one, the batch row, and its first event.
+_REGISTER = f"""
+WITH refs AS (
+    SELECT (SELECT organization_id FROM products WHERE id = $3) = $4 AS product_is_theirs,
+           (SELECT kind FROM organizations WHERE id = $5) = 'facility' AS is_facility
+), batch AS (
+    INSERT INTO batches (id, code, product_id, producer_id, facility_id, lot, production_date,
+                         quantity, unit, created_by, created_at, updated_at)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11 FROM refs
+    WHERE refs.product_is_theirs AND refs.is_facility
+    ON CONFLICT ON CONSTRAINT batches_code_key DO NOTHING
+    RETURNING {BATCH_COLUMNS}
+), event AS (
+    INSERT INTO batch_events (batch_id, seq, kind, at, actor_id, actor_name, actor_role, data,
+                              prev_hash, hash)
+    SELECT batch.id, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM batch
+)
+SELECT refs.product_is_theirs, refs.is_facility, batch.* FROM refs LEFT JOIN batch ON TRUE
 """
 
 
@@ -33,40 +49,38 @@ def to_batch(row: asyncpg.Record) -> Batch:
     return msgspec.convert(dict(row), Batch)
 
 
-async def registration_refs(
-    conn: asyncpg.Connection, product_id: UUID, facility_id: UUID
-) -> asyncpg.Record:
-    """Who owns the product and whether the facility is one, in one round trip."""
-    row = await conn.fetchrow(
-        """SELECT (SELECT organization_id FROM products WHERE id = $1) AS product_owner,
-                  (SELECT kind FROM organizations WHERE id = $2) AS facility_kind""",
-        product_id,
-        facility_id,
-    )
-    assert row is not None
-    return row
-
-
-async def insert_batch(
-    conn: asyncpg.Connection, data: BatchCreate, *, producer_id: UUID, user_id: UUID, at: datetime
-) -> asyncpg.Record:
-    """Insert with a fresh random code; a (vanishingly rare) clash of codes just draws again."""
+async def register_batch(
+    conn: asyncpg.Connection, data: BatchCreate, user: AuthUser, *, at: datetime
+) -> Batch:
+    """Insert the batch with a fresh random code and its `registered` event; 404 when the
+    product is not the producer's or the facility is not one. A clash of codes (1 in 2^50 per
+    pair) just draws again."""
     for _ in range(5):
+        batch_id, code = uuid4(), random_code(10)
+        event = {"code": code} | msgspec.to_builtins(data)
+        sealed = sealed_event(batch_id, 1, GENESIS_HASH, "registered", user, event, at)
         row = await conn.fetchrow(
-            _INSERT_BATCH,
-            random_code(10),
+            _REGISTER,
+            batch_id,
+            code,
             data.product_id,
-            producer_id,
+            user.organization_id,
             data.facility_id,
             data.lot,
             data.production_date,
             data.quantity,
             data.unit,
-            user_id,
+            user.id,
             at,
+            *sealed[1:],
         )
-        if row is not None:
-            return row
+        assert row is not None
+        if not row["product_is_theirs"]:
+            raise NotFound("product")
+        if not row["is_facility"]:
+            raise NotFound("facility")
+        if row["id"] is not None:
+            return msgspec.convert({k: row[k] for k in _BATCH_FIELDS}, Batch)
     raise RuntimeError("five random batch codes in a row were taken")  # 32^10 codes: never
 
 

@@ -91,7 +91,10 @@ def _check_sterile_meal(data: ProductCreate) -> None:
         problems.append({"field": "packaging", "message": "must be vacuum"})
     if data.validated_shelf_life_days is None:
         problems.append(
-            {"field": "validated_shelf_life_days", "message": "a validated storage study is required"}
+            {
+                "field": "validated_shelf_life_days",
+                "message": "a validated storage study is required",
+            }
         )
     elif data.validated_shelf_life_days > STERILE_MAX_STUDY_DAYS:
         problems.append(

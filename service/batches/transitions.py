@@ -83,11 +83,13 @@ async def move(
     """Take one arrow of the life cycle in one statement guarded by the expected status.
 
     `sets` adds assignments whose parameters start at $4 and come from `args`. Of two concurrent
-    callers the second waits on the row lock, re-reads the status, matches nothing and gets 409."""
+    callers the second waits on the row lock, re-reads the status, matches nothing and gets 409.
+    Times are clock_timestamp(), not now(): the demo seeder runs a whole life in one transaction,
+    and each step must still carry its own time."""
     expected, new = ARROWS[action]
     extra = f", {sets}" if sets else ""
     row = await conn.fetchrow(
-        f"""UPDATE batches SET status = $2, updated_at = now(){extra}
+        f"""UPDATE batches SET status = $2, updated_at = clock_timestamp(){extra}
             WHERE id = $1 AND status = $3 RETURNING *""",
         batch_id,
         new,

@@ -16,7 +16,7 @@ async def insert_receipt(
     row = await conn.fetchrow(
         """INSERT INTO receipts (batch_id, quantity_received, condition, notes, received_at,
                                  received_by)
-           VALUES ($1, $2, $3, $4, COALESCE($5, now()), $6) RETURNING *""",
+           VALUES ($1, $2, $3, $4, COALESCE($5, clock_timestamp()), $6) RETURNING *""",
         batch_id,
         data.quantity_received,
         data.condition,

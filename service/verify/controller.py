@@ -3,20 +3,19 @@ GS1 resolver description. HTML by default, JSON or a GS1 linkset by Accept or `l
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath
-from litestar.response.base import ASGIResponse
 
 from labels.uri import LabelUriError, parse_label_uri, with_signature
 from schemas.labels import ParsedLabel
 from schemas.verify import InvalidVerification, Verification
 from service.verify import certificate, linkset, page, texts
+from service.verify.response import RawResponse, encode_headers
 from service.verify.verifier import Outcome, Verifier
 
 _json = msgspec.json.Encoder()
@@ -29,7 +28,9 @@ _COMMON_HEADERS = {
 }
 # any app or shop system may read the JSON from a browser (GS1 resolvers SHALL support CORS)
 _JSON_HEADERS = {**_COMMON_HEADERS, "Access-Control-Allow-Origin": "*"}
-_HTML_HEADERS = {**_COMMON_HEADERS, **page.PAGE_HEADERS}
+_HTML = encode_headers("text/html; charset=utf-8", {**_COMMON_HEADERS, **page.PAGE_HEADERS})
+_JSON = encode_headers("application/json", _JSON_HEADERS)
+_LINKSET = encode_headers("application/linkset+json", _JSON_HEADERS)
 _INVALID_BODIES = {
     state: _json.encode(InvalidVerification(verdict="invalid", signature=state))
     for state in ("valid", "invalid", "missing")
@@ -101,18 +102,40 @@ def _headers_of(scope: Any) -> tuple[str | None, str | None, str]:
     return accept, accept_language, user_agent
 
 
-def _respond(body: bytes, status: int, media_type: str, headers: dict[str, str]) -> ASGIResponse:
-    return ASGIResponse(body=body, status_code=status, media_type=media_type, headers=headers)
+class _ParsedLabels:
+    """Parsed label URIs by their text: a label scanned again is not parsed again. Parsing is
+    pure but for the GS1 century window of AI 17, so the memo starts afresh each day."""
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        self._entries: dict[str, ParsedLabel] = {}
+        self._max_entries = max_entries
+        self._day = date.today()
+
+    def parse(self, text: str) -> ParsedLabel:
+        today = date.today()
+        if today != self._day:
+            self._entries.clear()
+            self._day = today
+        parsed = self._entries.get(text)
+        if parsed is None:
+            parsed = parse_label_uri(text, today=today)
+            if len(self._entries) >= self._max_entries:
+                self._entries.clear()
+            self._entries[text] = parsed
+        return parsed
 
 
-def _invalid(representation: str, lang: texts.Lang, signature: str) -> ASGIResponse:
+_parsed_labels = _ParsedLabels()
+
+
+def _invalid(representation: str, lang: texts.Lang, signature: str) -> RawResponse:
     """One answer for every label Radura did not issue: the same body whatever the reason."""
     if representation == "page":
-        return _respond(page.invalid_page(lang), 404, "text/html; charset=utf-8", _HTML_HEADERS)
-    return _respond(_INVALID_BODIES[signature], 404, "application/json", _JSON_HEADERS)
+        return RawResponse(404, _HTML, page.invalid_page(lang))
+    return RawResponse(404, _JSON, _INVALID_BODIES[signature])
 
 
-def _redirect(parsed: ParsedLabel, lang: str | None, link_type: str | None) -> ASGIResponse:
+def _redirect(parsed: ParsedLabel, lang: str | None, link_type: str | None) -> RawResponse:
     target = parsed.signed_message.decode("ascii")
     extra = "&".join(
         f"{name}={value}" for name, value in (("lang", lang), ("linkType", link_type)) if value
@@ -121,12 +144,10 @@ def _redirect(parsed: ParsedLabel, lang: str | None, link_type: str | None) -> A
         target += ("&" if "?" in target else "?") + extra
     if parsed.signature_b64 is not None:
         target = with_signature(target, parsed.signature_b64)
-    return ASGIResponse(
-        body=b"", status_code=301, headers={"Location": target, "Vary": "Accept"}
-    )
+    return RawResponse(301, [(b"location", target.encode("ascii")), (b"vary", b"Accept")])
 
 
-async def answer(request: Request[Any, Any, Any]) -> ASGIResponse:
+async def answer(request: Request[Any, Any, Any]) -> RawResponse:
     """Resolve a scanned label URI into the representation the reader asked for."""
     scope = request.scope
     verifier: Verifier = request.app.state.verifier
@@ -137,7 +158,7 @@ async def answer(request: Request[Any, Any, Any]) -> ASGIResponse:
     lang = texts.pick_language(lang_param, accept_language)
     representation = _representation(accept, link_type)
     try:
-        parsed = parse_label_uri(path + ("?" + label_query if label_query else ""))
+        parsed = _parsed_labels.parse(path + ("?" + label_query if label_query else ""))
     except LabelUriError:
         has_signature = label_query.startswith("s=") or "&s=" in label_query
         return _invalid(representation, lang, "invalid" if has_signature else "missing")
@@ -156,10 +177,10 @@ async def answer(request: Request[Any, Any, Any]) -> ASGIResponse:
     if representation == "page":
         return _page(outcome, lang, parsed)
     if representation == "json":
-        return _respond(_verification_json(outcome), 200, "application/json", _JSON_HEADERS)
+        return RawResponse(200, _JSON, _verification_json(outcome))
     if representation == "linkset":
         return _linkset(outcome, parsed, base_url)
-    return await _certificate(verifier, outcome, parsed)
+    return await _certificate(verifier, outcome)
 
 
 def _verification_json(outcome: Outcome) -> bytes:
@@ -183,7 +204,7 @@ def _verification_json(outcome: Outcome) -> bytes:
     )
 
 
-def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> ASGIResponse:
+def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> RawResponse:
     view = outcome.view
     assert view is not None and outcome.scans is not None
     rendered = view.pages.get((lang, outcome.verdict))
@@ -194,25 +215,25 @@ def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> ASGIRespon
         rendered = page.render(outcome.verdict, lang, view, href)
         view.pages[(lang, outcome.verdict)] = rendered
     body = rendered.replace(page.SCAN_COUNT_SLOT, str(outcome.scans.count)).encode()
-    return _respond(body, 200, "text/html; charset=utf-8", _HTML_HEADERS)
+    return RawResponse(200, _HTML, body)
 
 
-def _linkset(outcome: Outcome, parsed: ParsedLabel, base_url: str) -> ASGIResponse:
+def _linkset(outcome: Outcome, parsed: ParsedLabel, base_url: str) -> RawResponse:
     view = outcome.view
     assert view is not None and parsed.signature_b64 is not None
     title = f"{texts.LABELS['id']['title']}: {view.product.name}"
     document = linkset.label_linkset(base_url, view.unsigned_path, parsed.signature_b64, title)
-    return _respond(_json.encode(document), 200, "application/linkset+json", _JSON_HEADERS)
+    return RawResponse(200, _LINKSET, _json.encode(document))
 
 
-async def _certificate(verifier: Verifier, outcome: Outcome, parsed: ParsedLabel) -> ASGIResponse:
+async def _certificate(verifier: Verifier, outcome: Outcome) -> RawResponse:
     view = outcome.view
     assert view is not None
     row = await verifier.certificate_row(view)
     if row is None:  # released batches always have a treatment; kept for safety
         return _invalid("json", "id", outcome.signature)
     document = certificate.treatment_certificate(view, row)
-    return _respond(_json.encode(document), 200, "application/json", _JSON_HEADERS)
+    return RawResponse(200, _JSON, _json.encode(document))
 
 
 class VerifyController(Controller):
@@ -228,9 +249,7 @@ class VerifyController(Controller):
         responses=_RESPONSES,
         summary="Verify a label of the short form /v/{code}[/{serial}]?s=…",
     )
-    async def verify_short_label(
-        self, request: Request[Any, Any, Any], label_path: FromPath[Path]
-    ) -> ASGIResponse:
+    async def verify_short_label(self, request: Request[Any, Any, Any]) -> RawResponse:
         """Verify a label without GTIN: the verdict, product, treatment and dates."""
         return await answer(request)
 
@@ -241,9 +260,7 @@ class VerifyController(Controller):
         responses=_RESPONSES,
         summary="Verify a GS1 Digital Link label /01/{gtin}/10/{lot}[/21/{serial}]?17=…&s=…",
     )
-    async def verify_gs1_label(
-        self, request: Request[Any, Any, Any], label_path: FromPath[Path]
-    ) -> ASGIResponse:
+    async def verify_gs1_label(self, request: Request[Any, Any, Any]) -> RawResponse:
         """Verify a GS1 Digital Link label; non-canonical forms are redirected first."""
         return await answer(request)
 

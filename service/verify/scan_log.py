@@ -1,12 +1,11 @@
-"""The scan log: scans buffered off the request path, flushed by COPY every half second and at
-shutdown, with the per-label tallies and the distinct fingerprints of each serial."""
+"""The scan log: scans buffered off the request path and written by COPY every quarter second and
+at shutdown, with the per-label tallies and the distinct client fingerprints of each serial."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -15,21 +14,52 @@ import structlog
 
 log = structlog.get_logger()
 
-FLUSH_INTERVAL_S = 0.5  # "at least every second", with room for a slow flush
+# "at least every second": small, frequent batches also keep each COPY's pause of the event loop
+# short, which is what the p99 of a scan sees.
+FLUSH_INTERVAL_S = 0.25
 # While the database is away, scans wait in memory up to this many; then the oldest are dropped.
 MAX_BUFFERED = 200_000
 
-# Scans of a known batch (a valid signature named it)
+TallyKey = tuple[UUID, str]  # (batch id, serial or '' for the batch-level label)
+# A scan of a known batch (a valid signature named it)
 ScanRow = tuple[datetime, UUID, str | None, str, bytes]
-# Scans with a bad or missing signature: the batch is named only by what the URI claims, and
-# resolved at flush time, so the request answers a known and an unknown code alike.
+# A scan with a bad or missing signature: the batch is named only by what the URI claims, and
+# is looked up at flush time, so the request answers a known and an unknown code alike.
 UnresolvedRow = tuple[datetime, str | None, str | None, str | None, str | None, bytes]
 
 
 @dataclass(slots=True)
-class _Pending:
-    scans: list[ScanRow]
-    unresolved: list[UnresolvedRow]
+class _Tally:
+    count: int
+    first_at: datetime
+    last_at: datetime
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Scans not yet committed, with their tallies kept as they arrive (no pass at flush)."""
+
+    scans: list[ScanRow] = field(default_factory=list)
+    unresolved: list[UnresolvedRow] = field(default_factory=list)
+    tallies: dict[TallyKey, _Tally] = field(default_factory=dict)
+    fingerprints: dict[tuple[UUID, str, bytes], datetime] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.scans or self.unresolved)
+
+    def absorb(self, older: _Batch) -> None:
+        """Put back a batch whose write failed, ahead of what came since."""
+        self.scans[:0] = older.scans
+        self.unresolved[:0] = older.unresolved
+        for key, tally in older.tallies.items():
+            mine = self.tallies.get(key)
+            if mine is None:
+                self.tallies[key] = tally
+            else:
+                mine.count += tally.count
+                mine.first_at = min(mine.first_at, tally.first_at)
+        for key, at in older.fingerprints.items():
+            self.fingerprints[key] = min(at, self.fingerprints.get(key, at))
 
 
 _TALLY_UPSERT = """
@@ -47,18 +77,26 @@ SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::timestamptz[])
 ON CONFLICT DO NOTHING
 """
 
-# Unresolved scans are logged only when the code (or GTIN + lot) names a real batch.
-_UNRESOLVED_INSERT = """
+# Unresolved scans are logged only when the code (or GTIN + lot) names a real batch; two joins,
+# each on a unique index.
+_UNRESOLVED_BY_CODE = """
 INSERT INTO scans (scanned_at, batch_id, serial, verdict, fingerprint)
 SELECT x.scanned_at, b.id, x.serial, 'invalid', x.fingerprint
-FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
-    AS x (scanned_at, code, gtin14, lot, serial, fingerprint)
-JOIN batches b ON (x.code IS NOT NULL AND b.code = x.code::bpchar)
-    OR (x.code IS NULL AND b.lot = x.lot
-        AND b.product_id = (SELECT p.id FROM products p WHERE p.gtin = x.gtin14::bpchar))
+FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::bytea[])
+    AS x (scanned_at, code, serial, fingerprint)
+JOIN batches b ON b.code = x.code::bpchar
+"""
+_UNRESOLVED_BY_GTIN_LOT = """
+INSERT INTO scans (scanned_at, batch_id, serial, verdict, fingerprint)
+SELECT x.scanned_at, b.id, x.serial, 'invalid', x.fingerprint
+FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::bytea[])
+    AS x (scanned_at, gtin14, lot, serial, fingerprint)
+JOIN products p ON p.gtin = x.gtin14::bpchar
+JOIN batches b ON b.product_id = p.id AND b.lot = x.lot
 """
 
-
+# Errors worth another try at the next flush; anything else means the database refuses this
+# batch, and retrying it forever would hold up every later scan.
 _RETRYABLE: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
@@ -72,29 +110,48 @@ _RETRYABLE: tuple[type[BaseException], ...] = (
 
 
 class ScanLog:
-    """Collects scans in memory; a background task writes them in one transaction per flush."""
+    """Collects scans in memory; a background task writes them, one transaction per flush."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-        self._pending = _Pending([], [])
+        self._pending = _Batch()
+        self._in_flight = _Batch()
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
-        # scans of each label accepted but not yet committed, for the tallies shown to shoppers
-        self.uncommitted: Counter[tuple[UUID, str]] = Counter()
 
     def record(
         self, at: datetime, batch_id: UUID, serial: str | None, verdict: str, fingerprint: bytes
     ) -> None:
-        self._pending.scans.append((at, batch_id, serial, verdict, fingerprint))
-        if verdict != "invalid":
-            self.uncommitted[(batch_id, serial or "")] += 1
-        if len(self._pending.scans) > MAX_BUFFERED:
-            del self._pending.scans[: len(self._pending.scans) - MAX_BUFFERED]
+        pending = self._pending
+        pending.scans.append((at, batch_id, serial, verdict, fingerprint))
+        if len(pending.scans) > MAX_BUFFERED:
+            del pending.scans[: len(pending.scans) - MAX_BUFFERED]
+        if verdict == "invalid":
+            return  # a forged label is not a sighting of the real one
+        key = (batch_id, serial or "")
+        tally = pending.tallies.get(key)
+        if tally is None:
+            pending.tallies[key] = _Tally(1, at, at)
+        else:
+            tally.count += 1
+            tally.last_at = at
+        if serial is not None:
+            pending.fingerprints.setdefault((batch_id, serial, fingerprint), at)
 
     def record_unresolved(self, row: UnresolvedRow) -> None:
-        self._pending.unresolved.append(row)
-        if len(self._pending.unresolved) > MAX_BUFFERED:
-            del self._pending.unresolved[: len(self._pending.unresolved) - MAX_BUFFERED]
+        unresolved = self._pending.unresolved
+        unresolved.append(row)
+        if len(unresolved) > MAX_BUFFERED:
+            del unresolved[: len(unresolved) - MAX_BUFFERED]
+
+    def uncommitted(self, key: TallyKey) -> int:
+        """Scans of a label accepted by this process and not yet committed."""
+        count = 0
+        for batch in (self._pending, self._in_flight):
+            tally = batch.tallies.get(key)
+            if tally is not None:
+                count += tally.count
+        return count
 
     def __len__(self) -> int:
         return len(self._pending.scans) + len(self._pending.unresolved)
@@ -108,7 +165,10 @@ class ScanLog:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await self.flush()
+        try:
+            await self.flush()
+        except _RETRYABLE as exc:
+            log.error("scan_log_lost_at_shutdown", error=type(exc).__name__, scans=len(self))
 
     async def _run(self) -> None:
         while True:
@@ -119,88 +179,65 @@ class ScanLog:
                 log.warning("scan_log_flush_failed", error=type(exc).__name__, buffered=len(self))
 
     async def flush(self) -> int:
-        """Write the buffered scans; on failure they go back to the buffer for the next try."""
+        """Write the buffered scans; after a retryable failure they wait for the next flush."""
         async with self._flush_lock:
-            batch, self._pending = self._pending, _Pending([], [])
-            if not batch.scans and not batch.unresolved:
+            batch, self._pending = self._pending, _Batch()
+            if not batch:
                 return 0
+            self._in_flight = batch
             try:
                 async with self._pool.acquire() as conn, conn.transaction():
-                    await self._write(conn, batch)
-            except _RETRYABLE + (asyncio.CancelledError,):
-                self._pending.scans[:0] = batch.scans
-                self._pending.unresolved[:0] = batch.unresolved
+                    await _write(conn, batch)
+            except (*_RETRYABLE, asyncio.CancelledError):
+                self._pending.absorb(batch)
                 raise
             except asyncpg.PostgresError as exc:
-                # retrying a batch the database refuses would block every later scan behind it
-                log.error("scan_log_batch_dropped", error=type(exc).__name__, scans=len(batch.scans))
-                self._forget_committed(batch.scans)
+                log.error("scan_log_batch_refused", error=type(exc).__name__, scans=len(batch.scans))
                 return 0
-            self._forget_committed(batch.scans)
+            finally:
+                self._in_flight = _Batch()
             return len(batch.scans) + len(batch.unresolved)
 
-    async def _write(self, conn: asyncpg.Connection, batch: _Pending) -> None:
-        if batch.scans:
-            await conn.copy_records_to_table(
-                "scans",
-                records=batch.scans,
-                columns=["scanned_at", "batch_id", "serial", "verdict", "fingerprint"],
-            )
-            await _write_tallies(conn, batch.scans)
-        if batch.unresolved:
-            await conn.execute(_UNRESOLVED_INSERT, *(list(col) for col in zip(*batch.unresolved, strict=True)))
 
-    def _forget_committed(self, scans: list[ScanRow]) -> None:
-        for _, batch_id, serial, verdict, _ in scans:
-            if verdict == "invalid":
-                continue
-            key = (batch_id, serial or "")
-            left = self.uncommitted[key] - 1
-            if left > 0:
-                self.uncommitted[key] = left
-            else:
-                del self.uncommitted[key]
-
-
-@dataclass(slots=True)
-class _Tally:
-    count: int
-    first_at: datetime
-    last_at: datetime
-
-
-async def _write_tallies(conn: asyncpg.Connection, scans: list[ScanRow]) -> None:
-    tallies: dict[tuple[UUID, str], _Tally] = {}
-    fingerprints: dict[tuple[UUID, str, bytes], datetime] = {}
-    for at, batch_id, serial, verdict, fingerprint in scans:
-        if verdict == "invalid":
-            continue  # a forged label is not a sighting of the real one
-        tally = tallies.get((batch_id, serial or ""))
-        if tally is None:
-            tallies[(batch_id, serial or "")] = _Tally(1, at, at)
-        else:
-            tally.count += 1
-            tally.first_at = min(tally.first_at, at)
-            tally.last_at = max(tally.last_at, at)
-        if serial is not None:
-            fingerprints.setdefault((batch_id, serial, fingerprint), at)
+async def _write(conn: asyncpg.Connection, batch: _Batch) -> None:
+    if batch.scans:
+        await conn.copy_records_to_table(
+            "scans",
+            records=batch.scans,
+            columns=["scanned_at", "batch_id", "serial", "verdict", "fingerprint"],
+        )
     # rows are locked in key order, the same in every process, so two flushers never deadlock
-    if tallies:
-        keys = sorted(tallies)
+    if batch.tallies:
+        keys = sorted(batch.tallies)
+        tallies = [batch.tallies[key] for key in keys]
         await conn.execute(
             _TALLY_UPSERT,
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-            [tallies[k].count for k in keys],
-            [tallies[k].first_at for k in keys],
-            [tallies[k].last_at for k in keys],
+            [key[0] for key in keys],
+            [key[1] for key in keys],
+            [tally.count for tally in tallies],
+            [tally.first_at for tally in tallies],
+            [tally.last_at for tally in tallies],
         )
-    if fingerprints:
-        seen = sorted(fingerprints)
+    if batch.fingerprints:
+        seen = sorted(batch.fingerprints)
         await conn.execute(
             _FINGERPRINTS_INSERT,
-            [k[0] for k in seen],
-            [k[1] for k in seen],
-            [k[2] for k in seen],
-            [fingerprints[k] for k in seen],
+            [key[0] for key in seen],
+            [key[1] for key in seen],
+            [key[2] for key in seen],
+            [batch.fingerprints[key] for key in seen],
         )
+    by_code = [row for row in batch.unresolved if row[1] is not None]
+    if by_code:
+        await conn.execute(
+            _UNRESOLVED_BY_CODE, *_columns([(r[0], r[1], r[4], r[5]) for r in by_code])
+        )
+    by_gtin = [row for row in batch.unresolved if row[1] is None and row[2] is not None]
+    if by_gtin:
+        await conn.execute(
+            _UNRESOLVED_BY_GTIN_LOT, *_columns([(r[0], r[2], r[3], r[4], r[5]) for r in by_gtin])
+        )
+
+
+def _columns(rows: list[tuple[object, ...]]) -> list[list[object]]:
+    return [list(column) for column in zip(*rows, strict=True)]

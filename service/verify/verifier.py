@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import structlog
 
 from labels.signing import VerifyResult
 from schemas.labels import ParsedLabel
@@ -17,11 +20,12 @@ from service.verify import queries
 from service.verify.cache import LabelCache
 from service.verify.fingerprint import Fingerprinter
 from service.verify.scan_log import ScanLog
-from service.verify.tally import LabelTally, Tallies
+from service.verify.tally import LabelTally, Tallies, TallyKey
 from service.verify.verdict import decide, label_issued
 from service.verify.view import LabelView, view_from_row
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
+log = structlog.get_logger()
 
 
 class SignatureChecker(Protocol):
@@ -63,6 +67,16 @@ class Verifier:
         self.cache: LabelCache[LabelView] = LabelCache()
         self.tallies = Tallies(clone_threshold)
         self.clone_threshold = clone_threshold
+        # one database read per label at a time, however many phones scan it at that moment
+        self._view_reads: dict[tuple[bytes, int], asyncio.Task[Any]] = {}
+        self._tally_reads: dict[TallyKey, asyncio.Task[Any]] = {}
+
+    async def close(self) -> None:
+        """Cancel reads still in flight (at shutdown, before the pools close)."""
+        for task in [*self._view_reads.values(), *self._tally_reads.values()]:
+            task.cancel()
+        self._view_reads.clear()
+        self._tally_reads.clear()
 
     def _reader(self) -> asyncpg.Pool:
         if self._replica is not None and not self.cache.prefer_primary:
@@ -87,7 +101,7 @@ class Verifier:
         tally: LabelTally | None = None
         if view is None:
             generation = self.cache.generation
-            row = await self._fetch_view(parsed)
+            row = await self._shared_view_read(parsed, generation)
             if row is None:
                 return Outcome("invalid", "valid")  # signed by us, but no such batch (any more)
             if not label_issued(row, parsed):
@@ -116,6 +130,20 @@ class Verifier:
         self.scan_log.record(now, view.batch_id, view.serial, verdict, fingerprint)
         return Outcome(verdict, "valid", view, ScanSummary(count=tally.count, first_at=tally.first_at))
 
+    async def _shared_view_read(self, parsed: ParsedLabel, generation: int) -> Any:
+        """The label's row, read once for every request that wants it now.
+
+        Keyed by the cache generation too: a request that arrives after a change notification
+        never joins a read that started before it."""
+        key = (parsed.signed_message, generation)
+        task = self._view_reads.get(key)
+        if task is None:
+            task = _detached(self._fetch_view(parsed))
+            self._view_reads[key] = task
+            task.add_done_callback(lambda _: self._view_reads.pop(key, None))
+        # shielded: one requester going away (a closed connection) does not cancel the others
+        return await asyncio.shield(task)
+
     async def _fetch_view(self, parsed: ParsedLabel) -> Any:
         reader = self._reader()
         threshold = self.clone_threshold
@@ -130,17 +158,29 @@ class Verifier:
         self, view: LabelView, count: int | None, first_at: datetime | None, fingerprints: Any
     ) -> LabelTally:
         key = (view.batch_id, view.serial or "")
-        uncommitted = self.scan_log.uncommitted.get(key, 0)
+        uncommitted = self.scan_log.uncommitted(key)
         return self.tallies.load(key, count or 0, first_at, fingerprints or (), uncommitted)
 
     async def _current_tally(self, view: LabelView) -> LabelTally:
+        """This label's figures; a stale one is refreshed in the background, not waited for.
+
+        Only a label this process has no figures for waits for the database."""
         key = (view.batch_id, view.serial or "")
         tally = self.tallies.get(key)
         if tally is not None and not tally.stale(time.monotonic()):
             return tally
-        row = await queries.fetch_tally(
-            self._reader(), view.batch_id, key[1], self.clone_threshold
-        )
+        task = self._tally_reads.get(key)
+        if task is None:
+            task = _detached(self._refresh_tally(view, key))
+            self._tally_reads[key] = task
+            task.add_done_callback(lambda _: self._tally_reads.pop(key, None))
+        if tally is not None:
+            return tally
+        result: LabelTally = await asyncio.shield(task)
+        return result
+
+    async def _refresh_tally(self, view: LabelView, key: TallyKey) -> LabelTally:
+        row = await queries.fetch_tally(self._reader(), key[0], key[1], self.clone_threshold)
         return self._load_tally(view, row[0], row[1], row[2])
 
     def _log_unverified(
@@ -155,3 +195,15 @@ class Verifier:
 
     async def certificate_row(self, view: LabelView) -> Any:
         return await queries.fetch_certificate(self._reader(), view.batch_id)
+
+
+def _detached(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    """A task whose failure nobody may be left to read (every waiter gone) without a warning."""
+    task = asyncio.create_task(coroutine)
+
+    def retrieve(done: asyncio.Task[Any]) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            log.debug("verify_read_failed", error=type(done.exception()).__name__)
+
+    task.add_done_callback(retrieve)
+    return task

@@ -15,7 +15,7 @@ _lots = itertools.count(1)
 
 
 def fresh_gtin13() -> str:
-    """A GTIN-13 with a valid check digit under the Indonesian prefix 899, unique enough per test."""
+    """A GTIN-13 with a valid check digit under the Indonesian prefix 899, unique per test."""
     body = "899" + "".join(secrets.choice("0123456789") for _ in range(9))
     return body + str(gtin_check_digit(body))
 
@@ -92,7 +92,8 @@ async def create_product(client, actor: Actor, body: dict[str, Any]) -> dict[str
 
 async def register(client, world: World, product_id: str, **changes: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     response = await client.post(
-        "/api/v1/batches", json=batch_body(world, product_id, **changes),
+        "/api/v1/batches",
+        json=batch_body(world, product_id, **changes),
         headers=world.producer.headers,
     )
     assert response.status_code == 201, response.text
@@ -131,8 +132,10 @@ async def batch_in(client, world: World, status: str, product_id: str | None = N
         "treated": [],
         "released": [("release", world.qa, None)],
         "rejected": [("reject", world.qa, {"reason": "Dosimeter AM-1 terbaca rendah"})],
-        "recalled": [("release", world.qa, None),
-                     ("recall", world.producer, {"reason": "Kemasan bocor"})],
+        "recalled": [
+            ("release", world.qa, None),
+            ("recall", world.producer, {"reason": "Kemasan bocor"}),
+        ],
     }
     if status in ("received", "treated", "released", "rejected", "recalled"):
         await receive(client, world, batch_id)

@@ -14,7 +14,6 @@ from tests.integration.batch_steps import (
     batch_in,
     chicken,
     create_product,
-    receive,
     register,
     treatment_body,
 )
@@ -57,7 +56,8 @@ async def test_registration_gives_a_random_crockford_code(client, world: World):
 async def test_registration_format_failures_are_400(client, world: World, changes, field):
     product_id = await _product(client, world)
     response = await client.post(
-        "/api/v1/batches", json=batch_body(world, product_id, **changes),
+        "/api/v1/batches",
+        json=batch_body(world, product_id, **changes),
         headers=world.producer.headers,
     )
     assert response.status_code == 400, response.text
@@ -69,8 +69,9 @@ async def test_production_date_may_not_be_in_the_future_in_jakarta(client, world
     today_jakarta = datetime.now(ZoneInfo("Asia/Jakarta")).date()
     response = await client.post(
         "/api/v1/batches",
-        json=batch_body(world, product_id,
-                        production_date=(today_jakarta + timedelta(days=1)).isoformat()),
+        json=batch_body(
+            world, product_id, production_date=(today_jakarta + timedelta(days=1)).isoformat()
+        ),
         headers=world.producer.headers,
     )
     assert response.status_code == 400
@@ -88,7 +89,8 @@ async def test_a_lot_is_unique_per_product(client, world: World):
     product_id = await _product(client, world)
     await register(client, world, product_id, lot="RDG-001")
     response = await client.post(
-        "/api/v1/batches", json=batch_body(world, product_id, lot="RDG-001"),
+        "/api/v1/batches",
+        json=batch_body(world, product_id, lot="RDG-001"),
         headers=world.producer.headers,
     )
     assert response.status_code == 409
@@ -103,10 +105,14 @@ async def test_references_the_producer_cannot_use_are_404(client, world: World):
         "/api/v1/batches", json=batch_body(world, product_id), headers=world.other_producer.headers
     )
     assert other.status_code == 404
-    for facility_id in (world.producer_org, world.regulator_org,
-                        "00000000-0000-4000-8000-000000000000"):
+    for facility_id in (
+        world.producer_org,
+        world.regulator_org,
+        "00000000-0000-4000-8000-000000000000",
+    ):
         response = await client.post(
-            "/api/v1/batches", json=batch_body(world, product_id, facility_id=str(facility_id)),
+            "/api/v1/batches",
+            json=batch_body(world, product_id, facility_id=str(facility_id)),
             headers=world.producer.headers,
         )
         assert response.status_code == 404, facility_id
@@ -132,7 +138,8 @@ async def test_idempotency_key_replays_the_first_response(client, world: World):
     assert other_body.json()["code"] == "idempotency_key_reused"
     # another user's key space is its own
     other_user = await client.post(
-        "/api/v1/batches", json=batch_body(world, product_id),
+        "/api/v1/batches",
+        json=batch_body(world, product_id),
         headers=world.producer.headers | {"Idempotency-Key": "another"},
     )
     assert other_user.status_code == 201
@@ -152,7 +159,8 @@ async def test_concurrent_retries_with_one_key_register_one_batch(client, world:
 async def test_a_bad_idempotency_key_is_a_400(client, world: World):
     product_id = await _product(client, world)
     response = await client.post(
-        "/api/v1/batches", json=batch_body(world, product_id),
+        "/api/v1/batches",
+        json=batch_body(world, product_id),
         headers=world.producer.headers | {"Idempotency-Key": "x" * 201},
     )
     assert response.status_code == 400
@@ -168,8 +176,9 @@ async def test_list_filters_and_pages(client, world: World):
         found, cursor = [], None
         while True:
             query = params | {"limit": 2} | ({"cursor": cursor} if cursor else {})
-            page = (await client.get("/api/v1/batches", params=query,
-                                     headers=world.producer.headers)).json()
+            page = (
+                await client.get("/api/v1/batches", params=query, headers=world.producer.headers)
+            ).json()
             found += [b["id"] for b in page["items"]]
             if (cursor := page["next_cursor"]) is None:
                 return found
@@ -183,15 +192,17 @@ async def test_list_filters_and_pages(client, world: World):
     assert {b["id"] for b in facility.json()["items"]} == {*registered, cancelled}
     elsewhere = await client.get("/api/v1/batches", headers=world.other_operator.headers)
     assert elsewhere.json()["items"] == []
-    bad = await client.get("/api/v1/batches", params={"status": "lost"},
-                           headers=world.producer.headers)
+    bad = await client.get(
+        "/api/v1/batches", params={"status": "lost"}, headers=world.producer.headers
+    )
     assert bad.status_code == 400
 
 
 async def test_cancel_only_a_registered_batch(client, world: World):
     batch_id = await batch_in(client, world, "registered")
-    response = await client.post(f"/api/v1/batches/{batch_id}/cancel",
-                                 headers=world.producer.headers)
+    response = await client.post(
+        f"/api/v1/batches/{batch_id}/cancel", headers=world.producer.headers
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
     assert response.json()["cancelled_at"] is not None
@@ -213,22 +224,30 @@ async def test_receipt_rules(client, world: World):
         ({"quantity_received": 5, "received_at": "2026-01-01T10:00:00"}, "received_at"),
         ({"quantity_received": 5, "received_at": "0001-01-01T00:00:00+05:00"}, "received_at"),
     ):
-        response = await client.post(f"/api/v1/batches/{batch_id}/receipt", json=body,
-                                     headers=world.operator.headers)
+        response = await client.post(
+            f"/api/v1/batches/{batch_id}/receipt", json=body, headers=world.operator.headers
+        )
         assert response.status_code == 400, body
         assert field in _fields(response)
     received_at = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0)
     response = await client.post(
         f"/api/v1/batches/{batch_id}/receipt",
-        json={"quantity_received": 118, "condition": "2 karton penyok", "notes": "Suhu 4 °C\nOK",
-              "received_at": received_at.isoformat()},
+        json={
+            "quantity_received": 118,
+            "condition": "2 karton penyok",
+            "notes": "Suhu 4 °C\nOK",
+            "received_at": received_at.isoformat(),
+        },
         headers=world.qa.headers,  # a QA officer may receive too
     )
     assert response.status_code == 201, response.text
     assert response.json()["received_by"]["role"] == "qa"
     assert datetime.fromisoformat(response.json()["received_at"]) == received_at
-    twice = await client.post(f"/api/v1/batches/{batch_id}/receipt",
-                              json={"quantity_received": 1}, headers=world.operator.headers)
+    twice = await client.post(
+        f"/api/v1/batches/{batch_id}/receipt",
+        json={"quantity_received": 1},
+        headers=world.operator.headers,
+    )
     assert twice.status_code == 409
 
 
@@ -238,10 +257,20 @@ async def test_treatment_format_failures_are_400(client, world: World):
     one = treatment_body(world, 2.0)
     one["dosimeters"] = one["dosimeters"][:1]
     cases = [
-        (treatment_body(world, 2.0, 2.5, ended_at=(now + timedelta(hours=1)).isoformat()),
-         "ended_at"),
-        (treatment_body(world, 2.0, 2.5, started_at=now.isoformat(),
-                        ended_at=(now - timedelta(hours=1)).isoformat()), "ended_at"),
+        (
+            treatment_body(world, 2.0, 2.5, ended_at=(now + timedelta(hours=1)).isoformat()),
+            "ended_at",
+        ),
+        (
+            treatment_body(
+                world,
+                2.0,
+                2.5,
+                started_at=now.isoformat(),
+                ended_at=(now - timedelta(hours=1)).isoformat(),
+            ),
+            "ended_at",
+        ),
         (one, "dosimeters"),
         (treatment_body(world, 2.0, 0.0), "dose_kgy"),
         (treatment_body(world, 2.0, 250), "dose_kgy"),
@@ -252,8 +281,9 @@ async def test_treatment_format_failures_are_400(client, world: World):
     duplicate["dosimeters"][1]["dosimeter_id"] = duplicate["dosimeters"][0]["dosimeter_id"]
     cases.append((duplicate, "dosimeters"))
     for body, field in cases:
-        response = await client.post(f"/api/v1/batches/{batch_id}/treatment", json=body,
-                                     headers=world.operator.headers)
+        response = await client.post(
+            f"/api/v1/batches/{batch_id}/treatment", json=body, headers=world.operator.headers
+        )
         assert response.status_code == 400, (field, response.text)
         assert any(field in f for f in _fields(response)), (field, response.text)
 
@@ -271,8 +301,11 @@ async def test_the_irradiator_must_belong_to_the_facility(client, world: World):
 
 async def test_treatment_before_receipt_is_a_conflict(client, world: World):
     batch_id = await batch_in(client, world, "registered")
-    response = await client.post(f"/api/v1/batches/{batch_id}/treatment",
-                                 json=treatment_body(world), headers=world.operator.headers)
+    response = await client.post(
+        f"/api/v1/batches/{batch_id}/treatment",
+        json=treatment_body(world),
+        headers=world.operator.headers,
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "status_conflict"
     assert response.json()["current_status"] == "registered"
@@ -280,7 +313,9 @@ async def test_treatment_before_receipt_is_a_conflict(client, world: World):
 
 async def test_the_record_holds_everything(client, world: World):
     batch_id = await batch_in(client, world, "released")
-    record = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.operator.headers)).json()
+    record = (
+        await client.get(f"/api/v1/batches/{batch_id}", headers=world.operator.headers)
+    ).json()
     assert record["status"] == "released"
     assert record["product"]["category"] == "meat_poultry"
     assert record["producer"]["id"] == str(world.producer_org)

@@ -25,8 +25,9 @@ async def test_two_concurrent_releases_one_wins(client, world: World):
         assert sorted(r.status_code for r in responses) == [200, 409]
         loser = next(r for r in responses if r.status_code == 409).json()
         assert loser["current_status"] == "released"
-        events = (await client.get(f"/api/v1/batches/{batch_id}/events",
-                                   headers=world.qa.headers)).json()
+        events = (
+            await client.get(f"/api/v1/batches/{batch_id}/events", headers=world.qa.headers)
+        ).json()
         assert [e["kind"] for e in events["items"]].count("released") == 1
         assert events["chain_valid"]
 
@@ -36,16 +37,23 @@ async def test_two_concurrent_recalls_one_wins(client, world: World):
     for _ in range(ROUNDS):
         batch_id = await batch_in(client, world, "released", product_id=product_id)
         responses = await asyncio.gather(
-            client.post(f"/api/v1/batches/{batch_id}/recall", json={"reason": "Uji rantai dingin"},
-                        headers=world.producer.headers),
-            client.post(f"/api/v1/batches/{batch_id}/recall", json={"reason": "Temuan inspeksi"},
-                        headers=world.regulator.headers),
+            client.post(
+                f"/api/v1/batches/{batch_id}/recall",
+                json={"reason": "Uji rantai dingin"},
+                headers=world.producer.headers,
+            ),
+            client.post(
+                f"/api/v1/batches/{batch_id}/recall",
+                json={"reason": "Temuan inspeksi"},
+                headers=world.regulator.headers,
+            ),
         )
         assert sorted(r.status_code for r in responses) == [200, 409]
         loser = next(r for r in responses if r.status_code == 409).json()
         assert loser["current_status"] == "recalled"
-        events = (await client.get(f"/api/v1/batches/{batch_id}/events",
-                                   headers=world.regulator.headers)).json()
+        events = (
+            await client.get(f"/api/v1/batches/{batch_id}/events", headers=world.regulator.headers)
+        ).json()
         assert [e["kind"] for e in events["items"]].count("recalled") == 1
 
 
@@ -53,8 +61,11 @@ async def test_concurrent_release_and_reject_one_wins(client, world: World):
     batch_id = await batch_in(client, world, "treated")
     responses = await asyncio.gather(
         client.post(f"/api/v1/batches/{batch_id}/release", headers=world.qa.headers),
-        client.post(f"/api/v1/batches/{batch_id}/reject", json={"reason": "Ragu pada dosimetri"},
-                    headers=world.second_qa.headers),
+        client.post(
+            f"/api/v1/batches/{batch_id}/reject",
+            json={"reason": "Ragu pada dosimetri"},
+            headers=world.second_qa.headers,
+        ),
     )
     assert sorted(r.status_code for r in responses) == [200, 409]
 

@@ -31,14 +31,28 @@ scalars = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.sampled_from([0, -1, 1e308, -1e308, 2**63, 5e-324, 3651, 60.0000001]),
     st.text(max_size=40),
-    st.sampled_from(["", " ", "\x00", "L1\n", "=1+1", "2026-02-30", "9999-12-31",
-                     "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
-                     "00000000-0000-0000-0000-000000000000", "not-a-uuid", "P-IRT" + "9" * 15]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "L1\n",
+            "=1+1",
+            "2026-02-30",
+            "9999-12-31",
+            "0001-01-01T00:00:00+14:00",
+            "9999-12-31T23:59:59-12:00",
+            "00000000-0000-0000-0000-000000000000",
+            "not-a-uuid",
+            "P-IRT" + "9" * 15,
+        ]
+    ),
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                  max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -83,8 +97,9 @@ async def test_product_creation_never_fails_with_a_5xx(client, world: World, dat
 async def test_batch_registration_never_fails_with_a_5xx(client, world: World, data):
     product_id = world.__dict__.setdefault(
         "_fuzz_product",
-        (await client.post("/api/v1/products", json=chicken(),
-                           headers=world.producer.headers)).json()["id"],
+        (
+            await client.post("/api/v1/products", json=chicken(), headers=world.producer.headers)
+        ).json()["id"],
     )
     body = data.draw(broken(batch_body(world, product_id)))
     key = data.draw(st.none() | st.text(min_size=1, max_size=30).filter(str.isprintable))
@@ -96,27 +111,51 @@ async def test_batch_registration_never_fails_with_a_5xx(client, world: World, d
 @given(data=st.data())
 @SETTINGS
 async def test_facility_records_never_fail_with_a_5xx(client, world: World, data):
-    action, state, valid = data.draw(st.sampled_from([
-        ("receipt", "registered", {"quantity_received": 10, "condition": "baik",
-                                   "notes": "catatan", "received_at": "2026-01-05T08:00:00+07:00"}),
-        ("treatment", "received", treatment_body(world, 2.2, 2.8, product_temp_c=4,
-                                                 dwell_time_s=30, atmosphere="udara")),
-        ("reject", "treated", {"reason": "Dosimeter rusak"}),
-        ("recall", "released", {"reason": "Temuan inspeksi"}),
-    ]))
+    action, state, valid = data.draw(
+        st.sampled_from(
+            [
+                (
+                    "receipt",
+                    "registered",
+                    {
+                        "quantity_received": 10,
+                        "condition": "baik",
+                        "notes": "catatan",
+                        "received_at": "2026-01-05T08:00:00+07:00",
+                    },
+                ),
+                (
+                    "treatment",
+                    "received",
+                    treatment_body(
+                        world, 2.2, 2.8, product_temp_c=4, dwell_time_s=30, atmosphere="udara"
+                    ),
+                ),
+                ("reject", "treated", {"reason": "Dosimeter rusak"}),
+                ("recall", "released", {"reason": "Temuan inspeksi"}),
+            ]
+        )
+    )
     batch_id = await batch_in(client, world, state)
     body = data.draw(broken(valid))
-    actor = {"receipt": world.operator, "treatment": world.operator, "reject": world.second_qa,
-             "recall": world.producer}[action]
-    response = await client.post(f"/api/v1/batches/{batch_id}/{action}", json=body,
-                                 headers=actor.headers)
+    actor = {
+        "receipt": world.operator,
+        "treatment": world.operator,
+        "reject": world.second_qa,
+        "recall": world.producer,
+    }[action]
+    response = await client.post(
+        f"/api/v1/batches/{batch_id}/{action}", json=body, headers=actor.headers
+    )
     _assert_handled(response, (action, body))
 
 
-@given(params=st.dictionaries(
-    st.sampled_from(["status", "product_id", "limit", "cursor", "from", "to"]),
-    st.text(max_size=30) | st.sampled_from(["released", "2026-01-01", "0", "201", "-1"]),
-))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["status", "product_id", "limit", "cursor", "from", "to"]),
+        st.text(max_size=30) | st.sampled_from(["released", "2026-01-01", "0", "201", "-1"]),
+    )
+)
 @SETTINGS
 async def test_lists_and_export_never_fail_with_a_5xx(client, world: World, params):
     for url in ("/api/v1/batches", "/api/v1/products", "/api/v1/exports/batches.csv"):

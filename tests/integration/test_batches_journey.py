@@ -42,9 +42,7 @@ async def test_producer_operator_qa_and_recall_journey(client, world: World):
     assert treatment["recorded_by"]["id"] == str(world.operator.id)
 
     # a QA officer who did not record the treatment releases it
-    response = await client.post(
-        f"/api/v1/batches/{batch['id']}/release", headers=world.qa.headers
-    )
+    response = await client.post(f"/api/v1/batches/{batch['id']}/release", headers=world.qa.headers)
     assert response.status_code == 200, response.text
     released = response.json()
     assert released["status"] == "released"
@@ -53,9 +51,10 @@ async def test_producer_operator_qa_and_recall_journey(client, world: World):
     assert shelf_life["model"] == "radura-sl/1"
     assert shelf_life["inputs"]["dose_min_kgy"] == 2.4
     production = date.fromisoformat(batch["production_date"])
-    assert released["best_before"] == (
-        production + timedelta(days=shelf_life["extended_days"])
-    ).isoformat()
+    assert (
+        released["best_before"]
+        == (production + timedelta(days=shelf_life["extended_days"])).isoformat()
+    )
     assert shelf_life["extended_days"] == 9  # floor(5 · min(2, 1 + 2.4/3)) = floor(9.0)
 
     # the producer recalls it
@@ -70,7 +69,9 @@ async def test_producer_operator_qa_and_recall_journey(client, world: World):
     assert recalled["recall"]["reason"] == "Kemasan bocor di gudang distributor"
 
     # the whole record, and the audit chain of five events
-    record = (await client.get(f"/api/v1/batches/{batch['id']}", headers=world.regulator.headers)).json()
+    record = (
+        await client.get(f"/api/v1/batches/{batch['id']}", headers=world.regulator.headers)
+    ).json()
     assert record["product"]["id"] == product["id"]
     assert record["facility"]["id"] == str(world.facility)
     assert record["receipt"]["quantity_received"] == 120
@@ -80,7 +81,11 @@ async def test_producer_operator_qa_and_recall_journey(client, world: World):
         await client.get(f"/api/v1/batches/{batch['id']}/events", headers=world.producer.headers)
     ).json()
     assert [e["kind"] for e in events["items"]] == [
-        "registered", "received", "treated", "released", "recalled",
+        "registered",
+        "received",
+        "treated",
+        "released",
+        "recalled",
     ]
     assert events["chain_valid"] is True
 
@@ -100,9 +105,7 @@ async def test_under_dose_treatment_is_recorded_but_cannot_be_released(client, w
     treatment = await treat(client, world, batch["id"], 1.7, 2.4)
     assert treatment["conforming"] is False
     assert treatment["nonconformities"] == ["dose_below_minimum"]
-    response = await client.post(
-        f"/api/v1/batches/{batch['id']}/release", headers=world.qa.headers
-    )
+    response = await client.post(f"/api/v1/batches/{batch['id']}/release", headers=world.qa.headers)
     assert response.status_code == 422
     assert response.json()["code"] == "treatment_nonconforming"
     assert response.json()["nonconformities"] == ["dose_below_minimum"]
@@ -185,8 +188,6 @@ async def test_sterile_rendang_is_dated_by_its_validated_study(client, world: Wo
     batch = await register(client, world, product["id"])
     await receive(client, world, batch["id"])
     await treat(client, world, batch["id"], 46.2, 52.8)
-    response = await client.post(
-        f"/api/v1/batches/{batch['id']}/release", headers=world.qa.headers
-    )
+    response = await client.post(f"/api/v1/batches/{batch['id']}/release", headers=world.qa.headers)
     assert response.status_code == 200, response.text
     assert response.json()["shelf_life"]["extended_days"] == 540

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from datetime import UTC, datetime
 from uuid import UUID
@@ -32,7 +33,9 @@ def _rederive(batch_id: str, event: dict) -> str:
 
 
 async def _events(client, world: World, batch_id: str) -> dict:  # type: ignore[no-untyped-def]
-    response = await client.get(f"/api/v1/batches/{batch_id}/events", headers=world.producer.headers)
+    response = await client.get(
+        f"/api/v1/batches/{batch_id}/events", headers=world.producer.headers
+    )
     assert response.status_code == 200
     return response.json()
 
@@ -44,13 +47,19 @@ async def test_one_event_per_transition_with_its_actor(client, world: World):
     items = log["items"]
     assert [e["seq"] for e in items] == [1, 2, 3, 4, 5]
     assert [(e["kind"], e["actor"]["role"]) for e in items] == [
-        ("registered", "producer"), ("received", "operator"), ("treated", "operator"),
-        ("released", "qa"), ("recalled", "producer"),
+        ("registered", "producer"),
+        ("received", "operator"),
+        ("treated", "operator"),
+        ("released", "qa"),
+        ("recalled", "producer"),
     ]
-    assert items[0]["actor"] == {"id": str(world.producer.id), "name": world.producer.name,
-                                 "role": "producer"}
+    assert items[0]["actor"] == {
+        "id": str(world.producer.id),
+        "name": world.producer.name,
+        "role": "producer",
+    }
     assert items[0]["prev_hash"] == "00" * 32
-    for previous, event in zip(items, items[1:], strict=False):
+    for previous, event in itertools.pairwise(items):
         assert event["prev_hash"] == previous["hash"]
     assert items[2]["data"]["dose_min_kgy"] == 2.1 and items[2]["data"]["conforming"] is True
     assert items[4]["data"] == {"reason": "Kemasan bocor"}
@@ -79,9 +88,10 @@ async def test_the_database_refuses_to_change_events(client, world: World, pool,
     async with pool.acquire() as conn:
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
             await conn.execute(statement, batch_id)
-        assert await conn.fetchval(
-            "SELECT count(*) FROM batch_events WHERE batch_id = $1", batch_id
-        ) == 2
+        assert (
+            await conn.fetchval("SELECT count(*) FROM batch_events WHERE batch_id = $1", batch_id)
+            == 2
+        )
 
 
 async def test_the_database_refuses_to_truncate_events(pool):
@@ -99,18 +109,22 @@ async def test_a_forged_event_breaks_the_chain(client, world: World, pool):
         await conn.execute(
             """INSERT INTO batch_events (batch_id, seq, kind, at, data, prev_hash, hash)
                VALUES ($1, 3, 'released', now(), '{}', $2, $3)""",
-            UUID(batch_id), bytes.fromhex(log["items"][-1]["hash"]), b"\x00" * 32,
+            UUID(batch_id),
+            bytes.fromhex(log["items"][-1]["hash"]),
+            b"\x00" * 32,
         )
     assert (await _events(client, world, batch_id))["chain_valid"] is False
 
 
 async def test_events_of_another_organizations_batch_are_404(client, world: World):
     batch_id = await batch_in(client, world, "registered")
-    response = await client.get(f"/api/v1/batches/{batch_id}/events",
-                                headers=world.other_producer.headers)
+    response = await client.get(
+        f"/api/v1/batches/{batch_id}/events", headers=world.other_producer.headers
+    )
     assert response.status_code == 404
-    regulator = await client.get(f"/api/v1/batches/{batch_id}/events",
-                                 headers=world.regulator.headers)
+    regulator = await client.get(
+        f"/api/v1/batches/{batch_id}/events", headers=world.regulator.headers
+    )
     assert regulator.status_code == 200
 
 
@@ -124,7 +138,7 @@ async def test_awkward_numbers_and_text_survive_jsonb(client, world: World, pool
     data = {
         "floats": [0.1 + 0.2, 1e-7, 5e-324, 1.7976931348623157e308, 1e16, 123456789.125, -0.0],
         "ints": [0, -1, 2**62],
-        "text": "Rendang \"Padang\" — ½ kg\t\\ 🌶",
+        "text": 'Rendang "Padang" — ½ kg\t\\ 🌶',
         "nested": {"z": None, "a": True},
     }
     async with pool.acquire() as conn, conn.transaction():

@@ -28,7 +28,9 @@ async def _rows(client, actor, **params) -> list[dict[str, str]]:  # type: ignor
 
 async def test_a_released_batch_has_every_column(client, world: World):
     batch_id = await batch_in(client, world, "released")
-    record = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)).json()
+    record = (
+        await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    ).json()
     rows = [r for r in await _rows(client, world.producer) if r["code"] == record["code"]]
     assert len(rows) == 1
     row = rows[0]
@@ -51,16 +53,22 @@ async def test_scope_by_role(client, world: World):
     other_product = await create_product(client, world.other_producer, chicken())
     response = await client.post(
         "/api/v1/batches",
-        json={"product_id": other_product["id"], "facility_id": str(world.facility),
-              "lot": "OTHER-1", "production_date": date.today().isoformat(), "quantity": 3,
-              "unit": "kg"},
+        json={
+            "product_id": other_product["id"],
+            "facility_id": str(world.facility),
+            "lot": "OTHER-1",
+            "production_date": date.today().isoformat(),
+            "quantity": 3,
+            "unit": "kg",
+        },
         headers=world.other_producer.headers,
     )
     theirs = response.json()["id"]
     codes = {}
     for batch_id in (mine, theirs):
-        codes[batch_id] = (await client.get(f"/api/v1/batches/{batch_id}",
-                                            headers=world.admin.headers)).json()["code"]
+        codes[batch_id] = (
+            await client.get(f"/api/v1/batches/{batch_id}", headers=world.admin.headers)
+        ).json()["code"]
     producer_codes = {r["code"] for r in await _rows(client, world.producer)}
     assert codes[mine] in producer_codes and codes[theirs] not in producer_codes
     for actor in (world.regulator, world.admin):
@@ -79,14 +87,23 @@ async def test_date_range_is_on_production_date(client, world: World):
     recent = date.today() - timedelta(days=3)
     await register(client, world, product_id, lot="OLD", production_date=old.isoformat())
     await register(client, world, product_id, lot="RECENT", production_date=recent.isoformat())
-    lots = {r["lot"] for r in await _rows(client, world.producer,
-                                          **{"from": (old + timedelta(days=1)).isoformat()})}
+    lots = {
+        r["lot"]
+        for r in await _rows(
+            client, world.producer, **{"from": (old + timedelta(days=1)).isoformat()}
+        )
+    }
     assert "RECENT" in lots and "OLD" not in lots
-    lots = {r["lot"] for r in await _rows(client, world.producer,
-                                          **{"from": old.isoformat(), "to": old.isoformat()})}
+    lots = {
+        r["lot"]
+        for r in await _rows(
+            client, world.producer, **{"from": old.isoformat(), "to": old.isoformat()}
+        )
+    }
     assert lots == {"OLD"}
     backwards = await client.get(
-        URL, params={"from": recent.isoformat(), "to": old.isoformat()},
+        URL,
+        params={"from": recent.isoformat(), "to": old.isoformat()},
         headers=world.producer.headers,
     )
     assert backwards.status_code == 400
@@ -108,8 +125,13 @@ async def test_quoting_and_formula_injection(client, world: World):
 async def test_many_rows_stream_in_order(client, world: World):
     product_id = (await create_product(client, world.producer, chicken()))["id"]
     for i in range(450):  # more than two chunks of the stream
-        await register(client, world, product_id, lot=f"BULK-{i}",
-                       production_date=(date.today() - timedelta(days=i % 30)).isoformat())
+        await register(
+            client,
+            world,
+            product_id,
+            lot=f"BULK-{i}",
+            production_date=(date.today() - timedelta(days=i % 30)).isoformat(),
+        )
     rows = [r for r in await _rows(client, world.producer) if r["lot"].startswith("BULK-")]
     assert len(rows) == 450
     dates = [r["production_date"] for r in rows]

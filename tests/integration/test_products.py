@@ -29,7 +29,9 @@ async def test_create_read_and_list(client, world: World):
     listed = await client.get("/api/v1/products", headers=world.producer.headers)
     assert [p["id"] for p in listed.json()["items"]] == [product["id"]]
     # a regulator sees it, another producer does not
-    regulator = await client.get(f"/api/v1/products/{product['id']}", headers=world.regulator.headers)
+    regulator = await client.get(
+        f"/api/v1/products/{product['id']}", headers=world.regulator.headers
+    )
     assert regulator.status_code == 200
     other = await client.get(
         f"/api/v1/products/{product['id']}", headers=world.other_producer.headers
@@ -40,14 +42,17 @@ async def test_create_read_and_list(client, world: World):
 
 
 async def test_list_is_cursor_paginated(client, world: World):
-    ids = [(await create_product(client, world.producer, chicken(name=f"Ayam {i}")))["id"]
-           for i in range(5)]
+    ids = [
+        (await create_product(client, world.producer, chicken(name=f"Ayam {i}")))["id"]
+        for i in range(5)
+    ]
     seen: list[str] = []
     cursor = None
     while True:
         params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = (await client.get("/api/v1/products", params=params,
-                                 headers=world.producer.headers)).json()
+        page = (
+            await client.get("/api/v1/products", params=params, headers=world.producer.headers)
+        ).json()
         seen += [p["id"] for p in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -105,8 +110,16 @@ async def test_registration_numbers_are_stored_normalized(client, world, given, 
 
 @pytest.mark.parametrize(
     "registration_no",
-    ["MD12345678901", "MD1234567890123", "MK224510001234", "P-IRT12345678901234", "PIRT" + "1" * 15,
-     "MD 2245  1000 1234", "md224510001234", "MD224510001234\n"],
+    [
+        "MD12345678901",
+        "MD1234567890123",
+        "MK224510001234",
+        "P-IRT12345678901234",
+        "PIRT" + "1" * 15,
+        "MD 2245  1000 1234",
+        "md224510001234",
+        "MD224510001234\n",
+    ],
 )
 async def test_a_bad_registration_number_is_a_400(client, world, registration_no):
     response = await _post(client, world, chicken(registration_no=registration_no))
@@ -174,8 +187,10 @@ async def test_the_minimum_dose_may_equal_the_legal_maximum(client, world: World
     [
         ({"min_dose_kgy": 30}, ["min_dose_kgy"]),
         ({"packaging": "map"}, ["packaging"]),
-        ({"validated_shelf_life_days": None, "validated_study_ref": None},
-         ["validated_shelf_life_days"]),
+        (
+            {"validated_shelf_life_days": None, "validated_study_ref": None},
+            ["validated_shelf_life_days"],
+        ),
         ({"validated_shelf_life_days": 600}, ["validated_shelf_life_days"]),
         ({"min_dose_kgy": 10, "packaging": "air"}, ["min_dose_kgy", "packaging"]),
     ],

@@ -11,12 +11,14 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import msgspec
 
 from labels.codes import random_code
 from labels.gtin import gtin_check_digit
 from labels.signing import Keyring
 from labels.uri import signed_uri, unsigned_path, with_signature
 from schemas.labels import LabelRef
+from schemas.shelf_life import ShelfLifeExplanation, ShelfLifeInputs, ShelfLifeResult
 from tests.integration.world import World
 
 TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date()
@@ -107,7 +109,7 @@ async def make_batch(
            RETURNING id""",
         code, product_id, world.producer_org, world.facility, lot, best_before - timedelta(days=10),
         status, world.producer.id,
-        {"model": "radura-sl/1", "storage_temp_c": 8.0} if released else None,
+        _shelf_life(best_before) if released else None,
         best_before if released else None,
         world.qa.id if released else None, now if released else None,
         world.producer.id if status == "recalled" else None,
@@ -123,6 +125,23 @@ async def make_batch(
             [(batch_id, serial) for serial in issued],
         )
     return LabelledBatch(batch_id, code, lot, gtin14, best_before, name, issued)
+
+
+def _shelf_life(best_before: date) -> dict[str, object]:
+    """A stored radura-sl result whose date is `best_before` (chicken-like, 5 d at 8 °C)."""
+    production = best_before - timedelta(days=10)
+    result = ShelfLifeResult(
+        model="radura-sl/1", base_days=5, adjusted_base_days=5.0, multiplier=2.0,
+        extended_days=10, best_before=best_before, storage_temp_c=8.0, rules=["dose_credit"],
+        explanation=ShelfLifeExplanation(id="Uji.", en="Test."),
+        inputs=ShelfLifeInputs(
+            category="meat_poultry", purpose="extend_shelf_life", base_shelf_life_days=5,
+            reference_temp_c=8.0, storage_temp_c=8.0, packaging="air", dose_min_kgy=2.5,
+            production_date=production,
+        ),
+    )
+    builtins: dict[str, object] = msgspec.to_builtins(result)
+    return builtins
 
 
 async def _treatment(conn: asyncpg.Connection, world: World, batch_id: UUID) -> None:

@@ -29,9 +29,19 @@ def _chain(batch_id: UUID, kinds: list[str], data: list[dict[str, Any]] | None =
         payload = (data or [{}] * len(kinds))[seq - 1]
         actor = ActorRef(actor_id, "Dewi Lestari", "qa")
         digest = event_hash(prev, canonical_event(batch_id, seq, kind, at, actor, payload))
-        rows.append({"seq": seq, "kind": kind, "at": at, "actor_id": actor_id,
-                     "actor_name": "Dewi Lestari", "actor_role": "qa", "data": payload,
-                     "prev_hash": prev, "hash": digest})
+        rows.append(
+            {
+                "seq": seq,
+                "kind": kind,
+                "at": at,
+                "actor_id": actor_id,
+                "actor_name": "Dewi Lestari",
+                "actor_role": "qa",
+                "data": payload,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
         at += timedelta(minutes=7)
     return rows
@@ -57,8 +67,11 @@ def test_an_intact_chain_is_valid():
 )
 def test_any_change_breaks_the_chain(tamper):
     batch_id = uuid4()
-    rows = _chain(batch_id, ["registered", "received", "treated"],
-                  [{}, {"quantity_received": 120}, {"dose_min_kgy": 2.1}])
+    rows = _chain(
+        batch_id,
+        ["registered", "received", "treated"],
+        [{}, {"quantity_received": 120}, {"dose_min_kgy": 2.1}],
+    )
     tamper(rows)
     assert not chain_is_valid(batch_id, rows)
 
@@ -71,8 +84,12 @@ def test_a_chain_belongs_to_its_batch():
 
 def test_canonical_json_is_sorted_and_compact():
     canonical = canonical_event(
-        UUID(int=1), 1, "registered", datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
-        ActorRef(UUID(int=2), "Siti", "producer"), {"b": 1, "a": [2.5, "x"]},
+        UUID(int=1),
+        1,
+        "registered",
+        datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        ActorRef(UUID(int=2), "Siti", "producer"),
+        {"b": 1, "a": [2.5, "x"]},
     )
     assert canonical == (
         b'{"actor":{"id":"00000000-0000-0000-0000-000000000002","name":"Siti","role":"producer"},'

@@ -17,9 +17,15 @@ from service.core.errors import RuleViolation
 
 def _product(**changes) -> ProductCreate:  # type: ignore[no-untyped-def]
     body = {
-        "name": "Rendang", "category": "ready_meal_sterile", "purpose": "sterilisation",
-        "min_dose_kgy": 45, "base_shelf_life_days": 5, "reference_temp_c": 30,
-        "storage_temp_c": 30, "packaging": "vacuum", "validated_shelf_life_days": 540,
+        "name": "Rendang",
+        "category": "ready_meal_sterile",
+        "purpose": "sterilisation",
+        "min_dose_kgy": 45,
+        "base_shelf_life_days": 5,
+        "reference_temp_c": 30,
+        "storage_temp_c": 30,
+        "packaging": "vacuum",
+        "validated_shelf_life_days": 540,
         "validated_study_ref": "BATAN 2019",
     } | changes
     return msgspec.convert({k: v for k, v in body.items() if v is not None}, ProductCreate)
@@ -59,8 +65,12 @@ def test_purpose_not_allowed_and_dose_above_maximum():
 def test_sterile_meal_lists_every_broken_requirement():
     with pytest.raises(RuleViolation) as refused:
         rules.check_product_rules(
-            _product(min_dose_kgy=44.9, packaging="map", validated_shelf_life_days=None,
-                     validated_study_ref=None),
+            _product(
+                min_dose_kgy=44.9,
+                packaging="map",
+                validated_shelf_life_days=None,
+                validated_study_ref=None,
+            ),
             60.0,
         )
     assert refused.value.code == "sterile_meal_requirements"
@@ -96,8 +106,9 @@ doses = st.floats(min_value=0.001, max_value=100)
 
 @given(st.lists(doses, min_size=2, max_size=20), doses, doses)
 def test_dose_verdict_properties(readings, product_min, legal_max):
-    verdict = rules.judge_doses(readings, product_min_dose_kgy=product_min,
-                                legal_max_dose_kgy=legal_max)
+    verdict = rules.judge_doses(
+        readings, product_min_dose_kgy=product_min, legal_max_dose_kgy=legal_max
+    )
     assert verdict.dose_min_kgy <= verdict.dose_max_kgy
     assert verdict.dur >= 1 and math.isfinite(verdict.dur)
     assert verdict.conforming == (min(readings) >= product_min and max(readings) <= legal_max)
@@ -105,10 +116,18 @@ def test_dose_verdict_properties(readings, product_min, legal_max):
 
 
 def test_shelf_life_inputs_take_the_measured_dose():
-    product = {"category": "meat_poultry", "purpose": "extend_shelf_life",
-               "base_shelf_life_days": 5, "reference_temp_c": 8.0, "storage_temp_c": 8.0,
-               "packaging": "air", "water_activity": None, "ph": None,
-               "validated_shelf_life_days": None, "validated_study_ref": None}
+    product = {
+        "category": "meat_poultry",
+        "purpose": "extend_shelf_life",
+        "base_shelf_life_days": 5,
+        "reference_temp_c": 8.0,
+        "storage_temp_c": 8.0,
+        "packaging": "air",
+        "water_activity": None,
+        "ph": None,
+        "validated_shelf_life_days": None,
+        "validated_study_ref": None,
+    }
     from datetime import date
 
     inputs = rules.shelf_life_inputs(product, dose_min_kgy=3.0, production_date=date(2026, 1, 1))

@@ -17,9 +17,14 @@ PRODUCT = "00000000-0000-4000-8000-000000000001"
 
 
 def _batch(**changes) -> dict:  # type: ignore[no-untyped-def]
-    return {"product_id": PRODUCT, "facility_id": PRODUCT, "lot": "L-1",
-            "production_date": today_in_jakarta().isoformat(), "quantity": 5,
-            "unit": "pcs"} | changes
+    return {
+        "product_id": PRODUCT,
+        "facility_id": PRODUCT,
+        "lot": "L-1",
+        "production_date": today_in_jakarta().isoformat(),
+        "quantity": 5,
+        "unit": "pcs",
+    } | changes
 
 
 def test_today_in_jakarta_is_accepted_tomorrow_is_not():
@@ -37,8 +42,10 @@ def test_a_lot_with_a_trailing_newline_is_refused():
 def _treatment(**changes) -> dict:  # type: ignore[no-untyped-def]
     ended = datetime.now(UTC) - timedelta(hours=1)
     return {
-        "irradiator_id": PRODUCT, "run_id": "R1",
-        "started_at": (ended - timedelta(hours=1)).isoformat(), "ended_at": ended.isoformat(),
+        "irradiator_id": PRODUCT,
+        "run_id": "R1",
+        "started_at": (ended - timedelta(hours=1)).isoformat(),
+        "ended_at": ended.isoformat(),
         "dosimeters": [
             {"dosimeter_id": "A", "type": "PMMA", "position": "min", "dose_kgy": 2},
             {"dosimeter_id": "B", "type": "PMMA", "position": "max", "dose_kgy": 3},

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 
 import msgspec
 import pypdfium2 as pdfium
+import resvg_py
 import zxingcpp
 from PIL import Image
 
 from labels.codes import random_code
 from labels.signing import Keyring
+from labels.typography import FONT_FILES
 from labels.uri import signed_uri
 from schemas.labels import LabelContent, LabelRef
 
@@ -118,3 +120,15 @@ def render_page(document: pdfium.PdfDocument, index: int, dpi: int = 300) -> Ima
 
 def page_text(document: pdfium.PdfDocument, indexes: Sequence[int]) -> str:
     return " ".join(document[i].get_textpage().get_text_range() for i in indexes)
+
+
+def rasterize_svg(svg: str, dpi: int = 300) -> bytes:
+    """PNG of an SVG through resvg, with only the label fonts (as on a machine without any)."""
+    png = resvg_py.svg_to_bytes(
+        svg_string=svg,
+        dpi=dpi,
+        background="#ffffff",
+        skip_system_fonts=True,
+        font_files=[str(path) for path in FONT_FILES.values()],
+    )
+    return bytes(png)

@@ -1,0 +1,260 @@
+"""The life of a batch as domain operations on a connection: the HTTP handlers and the demo
+seeder both call these, so a rule holds however a batch is moved.
+
+Each operation is one transaction, or part of the caller's when one is open (no savepoint: an
+error aborts the whole of it, which is what every caller wants). Checks that can
+answer 404/409/403/422 run first; the state change itself is the status-guarded UPDATE of
+`transitions.move`, so of two concurrent callers exactly one wins."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager, nullcontext
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from schemas.batches import (
+    ActorRef,
+    Batch,
+    BatchCreate,
+    Dosimeter,
+    IrradiatorRef,
+    ReceiptCreate,
+    ReceiptRecorded,
+    TreatmentCreate,
+    TreatmentRecorded,
+)
+from schemas.products import Product, ProductCreate
+from service.accounts.queries import legal_max_dose_kgy
+from service.batches import product_queries, queries, rules
+from service.batches import treatment_queries as facility_queries
+from service.batches.events import append_event
+from service.batches.transitions import load_batch, move, require_status
+from service.core.auth import AuthUser
+from service.core.errors import Forbidden, RuleViolation
+from service.shelf_life.model import estimate_shelf_life
+
+
+def _transaction(conn: asyncpg.Connection) -> AbstractAsyncContextManager[Any]:
+    """A transaction, unless the caller holds one (saves a SAVEPOINT round trip per write)."""
+    return nullcontext() if conn.is_in_transaction() else conn.transaction()
+
+
+def _actor(user: AuthUser) -> ActorRef:
+    return ActorRef(user.id, user.name, user.role)
+
+
+async def create_product(conn: asyncpg.Connection, user: AuthUser, data: ProductCreate) -> Product:
+    """Format checks (400) first, then the rules that need the food-category table (422)."""
+    gtin = rules.normalize_gtin_field(data.gtin)
+    registration_no = rules.normalize_registration_no(data.registration_no)
+    legal_max = await legal_max_dose_kgy(conn, data.category, data.purpose)
+    rules.check_product_rules(data, legal_max)
+    assert legal_max is not None and user.organization_id is not None
+    return await product_queries.insert_product(
+        conn,
+        user.organization_id,
+        data,
+        gtin=gtin,
+        registration_no=registration_no,
+        legal_max_dose_kgy=legal_max,
+    )
+
+
+async def register_batch(conn: asyncpg.Connection, user: AuthUser, data: BatchCreate) -> Batch:
+    """One statement: the batch and its first event, or 404 for someone else's product."""
+    return await queries.register_batch(conn, data, user, at=datetime.now(UTC))
+
+
+async def cancel_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID) -> None:
+    async with _transaction(conn):
+        batch = await load_batch(conn, batch_id, user)
+        require_status(batch, "cancel")
+        await move(conn, batch_id, "cancel", "cancelled_at = clock_timestamp()")
+        await append_event(conn, batch_id, "cancelled", user)
+
+
+async def recall_batch(
+    conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, reason: str
+) -> None:
+    async with _transaction(conn):
+        batch = await load_batch(conn, batch_id, user)
+        require_status(batch, "recall")
+        await move(
+            conn,
+            batch_id,
+            "recall",
+            "recalled_by = $4, recalled_at = clock_timestamp(), recall_reason = $5",
+            (user.id, reason),
+        )
+        await append_event(conn, batch_id, "recalled", user, {"reason": reason})
+
+
+async def receive_batch(
+    conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, data: ReceiptCreate
+) -> ReceiptRecorded:
+    async with _transaction(conn):
+        batch = await load_batch(conn, batch_id, user)
+        require_status(batch, "receive")
+        moved = await move(conn, batch_id, "receive")
+        receipt = await facility_queries.insert_receipt(conn, batch_id, data, user_id=user.id)
+        await append_event(
+            conn,
+            batch_id,
+            "received",
+            user,
+            {
+                "quantity_received": data.quantity_received,
+                "condition": data.condition,
+                "received_at": receipt["received_at"],
+            },
+        )
+    return ReceiptRecorded(
+        quantity_received=receipt["quantity_received"],
+        condition=receipt["condition"],
+        notes=receipt["notes"],
+        received_at=receipt["received_at"],
+        received_by=_actor(user),
+        batch_id=batch_id,
+        status=moved["status"],
+    )
+
+
+async def record_treatment(
+    conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, data: TreatmentCreate
+) -> TreatmentRecorded:
+    """The batch's one treatment. Judged, and recorded whatever the verdict: it is a fact."""
+    batch = await load_batch(conn, batch_id, user)
+    require_status(batch, "treat")
+    irradiator = await facility_queries.irradiator(conn, data.irradiator_id)
+    if irradiator is None or irradiator["facility_id"] != batch["facility_id"]:
+        raise RuleViolation(
+            "irradiator_not_at_facility",
+            "The irradiator must be one of the facility the batch was sent to.",
+        )
+    product = await facility_queries.product_limits(conn, batch["product_id"])
+    verdict = rules.judge_doses(
+        [d.dose_kgy for d in data.dosimeters],
+        product_min_dose_kgy=product["min_dose_kgy"],
+        legal_max_dose_kgy=product["legal_max_dose_kgy"],
+    )
+    async with _transaction(conn):
+        moved = await move(conn, batch_id, "treat")
+        row = await facility_queries.insert_treatment(
+            conn,
+            batch_id,
+            data,
+            verdict,
+            product_min_dose_kgy=product["min_dose_kgy"],
+            legal_max_dose_kgy=product["legal_max_dose_kgy"],
+            user_id=user.id,
+        )
+        await append_event(
+            conn,
+            batch_id,
+            "treated",
+            user,
+            {
+                "irradiator_id": data.irradiator_id,
+                "run_id": data.run_id,
+                "started_at": data.started_at,
+                "ended_at": data.ended_at,
+                "dose_min_kgy": verdict.dose_min_kgy,
+                "dose_max_kgy": verdict.dose_max_kgy,
+                "dur": verdict.dur,
+                "conforming": verdict.conforming,
+                "nonconformities": verdict.nonconformities,
+                "dosimeters": len(data.dosimeters),
+            },
+        )
+    return msgspec.convert(
+        dict(row)
+        | {
+            "irradiator": IrradiatorRef(
+                irradiator["id"], irradiator["name"], irradiator["source_type"]
+            ),
+            "dosimeters": [
+                msgspec.convert(d, Dosimeter, from_attributes=True) for d in data.dosimeters
+            ],
+            "recorded_by": _actor(user),
+            "status": moved["status"],
+        },
+        TreatmentRecorded,
+    )
+
+
+async def _treatment_for_decision(
+    conn: asyncpg.Connection, batch_id: UUID, user: AuthUser
+) -> asyncpg.Record:
+    """The treatment a QA officer decides on, if they did not record it (403 four_eyes)."""
+    treatment = await facility_queries.treatment_of(conn, batch_id)
+    assert treatment is not None  # a treated batch has its treatment (same transaction)
+    if treatment["recorded_by"] == user.id:
+        raise Forbidden(
+            "four_eyes",
+            "The QA officer who decides on a batch must not be the one who recorded its treatment.",
+        )
+    return treatment
+
+
+async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID) -> None:
+    """QA release: computes radura-sl/1 from the product and the measured D_min, and fixes the
+    result with all its inputs, so a later change anywhere never moves this batch's date."""
+    batch = await load_batch(conn, batch_id, user)
+    require_status(batch, "release")
+    treatment = await _treatment_for_decision(conn, batch_id, user)
+    if not treatment["conforming"]:
+        raise RuleViolation(
+            "treatment_nonconforming",
+            "A batch whose treatment does not conform cannot be released; reject it.",
+            nonconformities=list(treatment["nonconformities"]),
+        )
+    product = await facility_queries.product_limits(conn, batch["product_id"])
+    inputs = rules.shelf_life_inputs(
+        product, dose_min_kgy=treatment["dose_min_kgy"], production_date=batch["production_date"]
+    )
+    try:
+        shelf_life = estimate_shelf_life(inputs)
+    except ValueError as exc:  # stored rows are validated; this guards against a bad edit
+        raise RuleViolation("shelf_life_not_computable", str(exc)) from None
+    async with _transaction(conn):
+        await move(
+            conn,
+            batch_id,
+            "release",
+            "shelf_life = $4, best_before = $5, released_by = $6, released_at = clock_timestamp()",
+            (shelf_life, shelf_life.best_before, user.id),
+        )
+        await append_event(
+            conn,
+            batch_id,
+            "released",
+            user,
+            {
+                "model": shelf_life.model,
+                "extended_days": shelf_life.extended_days,
+                "best_before": shelf_life.best_before,
+                "rules": shelf_life.rules,
+            },
+        )
+
+
+async def reject_batch(
+    conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, reason: str
+) -> None:
+    """QA rejection; the batch is never treated again (no re-irradiation)."""
+    batch = await load_batch(conn, batch_id, user)
+    require_status(batch, "reject")
+    await _treatment_for_decision(conn, batch_id, user)
+    async with _transaction(conn):
+        await move(
+            conn,
+            batch_id,
+            "reject",
+            "rejected_by = $4, rejected_at = clock_timestamp(), reject_reason = $5",
+            (user.id, reason),
+        )
+        await append_event(conn, batch_id, "rejected", user, {"reason": reason})

@@ -1,0 +1,51 @@
+"""`radura serve --demo` seeds products and one batch in every state, once."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from service.batches.events import event_log
+from service.demo import seed_demo
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+STATES = {"registered", "received", "treated", "released", "rejected", "cancelled", "recalled"}
+
+
+async def _counts(conn) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
+    return tuple(
+        [
+            await conn.fetchval(f"SELECT count(*) FROM {table}")
+            for table in ("products", "batches", "batch_events", "dosimeters")
+        ]
+    )  # type: ignore[return-value]
+
+
+async def test_demo_seeds_every_state_once(database_url: str, pool):
+    first = await seed_demo(database_url)
+    assert {b["status"] for b in first["batches"]} == STATES
+    async with pool.acquire() as conn:
+        before = await _counts(conn)
+    second = await seed_demo(database_url)
+    async with pool.acquire() as conn:
+        assert await _counts(conn) == before
+        assert [b["id"] for b in second["batches"]] == [b["id"] for b in first["batches"]]
+        for batch in second["batches"]:
+            log = await event_log(conn, __import__("uuid").UUID(batch["id"]))
+            assert log.chain_valid and log.items[-1].kind == batch["status"]
+        rendang = next(b for b in second["batches"] if b["status"] == "released")
+        row = await conn.fetchrow(
+            "SELECT b.production_date, b.best_before, t.dose_min_kgy, t.conforming,"
+            " (SELECT count(*) FROM dosimeters d WHERE d.batch_id = b.id) AS dosimeters"
+            " FROM batches b JOIN treatments t ON t.batch_id = b.id WHERE b.id = $1::uuid",
+            rendang["id"],
+        )
+        assert row["best_before"] == row["production_date"] + timedelta(days=540)
+        assert row["best_before"] > date.today()
+        assert row["dose_min_kgy"] == 46.8 and row["conforming"] and row["dosimeters"] == 4
+        rejected = next(b for b in second["batches"] if b["status"] == "rejected")
+        assert not await conn.fetchval(
+            "SELECT conforming FROM treatments WHERE batch_id = $1::uuid", rejected["id"]
+        )

@@ -1,0 +1,47 @@
+"""Public verification is rate-limited per client (429 + Retry-After); the API is not."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import asyncpg
+from litestar.testing import AsyncTestClient
+
+from tests.integration.verify_fixtures import label_path, make_batch, server_keyring
+from tests.integration.world import World
+
+JSON = {"Accept": "application/json"}
+
+
+async def test_public_routes_are_limited_per_client_and_the_api_is_not(
+    settings, pool: asyncpg.Pool, world: World, data_dir: Path
+) -> None:
+    from service.app import create_app
+
+    async with pool.acquire() as conn:
+        batch = await make_batch(conn, world)
+    path = label_path(server_keyring(data_dir), batch, batch.serials[0])
+    limited = dataclasses.replace(settings, rate_limit_per_minute=5)
+    async with AsyncTestClient(app=create_app(limited)) as client:
+        answers = [await client.get(path, headers=JSON) for _ in range(5)]
+        assert [a.status_code for a in answers] == [200] * 5
+        assert answers[0].headers["ratelimit-limit"] == "5"
+        refused = await client.get(path, headers=JSON)
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        # every public verification route shares the client's budget
+        assert (await client.get("/v/0000000000?s=x")).status_code == 429
+        assert (await client.get("/.well-known/gs1resolver")).status_code == 429
+        # the authenticated API and the probes are not limited with them
+        for _ in range(10):
+            assert (await client.get("/api/v1/me", headers=world.producer.headers)).status_code == 200
+        assert (await client.get("/health")).status_code == 200
+
+
+async def test_zero_turns_the_limit_off(client: AsyncTestClient, settings) -> None:
+    assert settings.rate_limit_per_minute == 0
+    for _ in range(150):
+        response = await client.get("/v/0000000000?s=x", headers=JSON)
+        assert response.status_code == 404
+    assert "ratelimit-limit" not in response.headers
