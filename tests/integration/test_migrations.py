@@ -57,7 +57,7 @@ async def test_edited_applied_file_is_refused(fresh_dsn: str, tmp_path: Path):
         await apply_migrations(conn, tmp_path / "m")
         edited = tmp_path / "m" / "0002_food_categories.sql"
         edited.write_text(edited.read_text() + "\n-- a harmless-looking edit\n")
-        with pytest.raises(MigrationError, match="0002_food_categories.sql was changed after"):
+        with pytest.raises(MigrationError, match=r"0002_food_categories\.sql was changed after"):
             await apply_migrations(conn, tmp_path / "m")
         with pytest.raises(MigrationError, match="changed after it was applied"):
             await pending_migrations(conn, tmp_path / "m")
@@ -74,7 +74,7 @@ async def test_failing_migration_leaves_nothing_behind(fresh_dsn: str, tmp_path:
     )
     conn = await asyncpg.connect(fresh_dsn)
     try:
-        with pytest.raises(MigrationError, match="0002_bad.sql failed"):
+        with pytest.raises(MigrationError, match=r"0002_bad\.sql failed"):
             await apply_migrations(conn, directory)
         assert await conn.fetchval("SELECT to_regclass('good') IS NOT NULL")
         assert await conn.fetchval("SELECT to_regclass('half_done') IS NULL")
@@ -85,7 +85,7 @@ async def test_failing_migration_leaves_nothing_behind(fresh_dsn: str, tmp_path:
 
 async def test_badly_named_file_is_refused(tmp_path: Path):
     (tmp_path / "add_things.sql").write_text("SELECT 1;")
-    with pytest.raises(MigrationError, match="NNNN_lowercase_words.sql"):
+    with pytest.raises(MigrationError, match=r"NNNN_lowercase_words\.sql"):
         discover(tmp_path)
 
 
