@@ -65,8 +65,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     dsn = _database_url(settings)
     if args.demo:
         from service.demo import print_demo, seed_demo
+        from service.labels_api.keys import SigningKeys
 
-        print_demo(asyncio.run(seed_demo(dsn)), base_url=settings.public_base_url)
+        demo = asyncio.run(seed_demo(dsn, SigningKeys(settings), settings.public_base_url))
+        print_demo(demo, base_url=f"http://{args.host}:{args.port}")
     # the workers are fresh processes: they read the database they must use from the environment
     os.environ["RADURA_DATABASE_URL"] = dsn
     get_settings.cache_clear()  # workers may be forked from this process

@@ -7,9 +7,12 @@ from uuid import UUID
 
 import asyncpg
 
+from labels.uri import signed_uri
+from schemas.labels import LabelRef
 from service.batches.demo_batches import seed_demo_batches
 from service.core.auth import AuthUser, store_token
 from service.core.db import create_pool
+from service.labels_api.keys import SigningKeys
 
 IGMP = {
     "kind": "facility",
@@ -74,7 +77,7 @@ async def _user(conn: asyncpg.Connection, role: str, name: str, org_id: UUID | N
     return new_id
 
 
-async def seed_demo(dsn: str) -> dict[str, Any]:
+async def seed_demo(dsn: str, keys: SigningKeys, base_url: str) -> dict[str, Any]:
     """Seed once (idempotently) and hand out a fresh token per demo user for this run."""
     # a pool of one: its connections carry the jsonb codec the batch operations rely on
     pool = await create_pool(dsn, max_size=1)
@@ -110,6 +113,9 @@ async def seed_demo(dsn: str) -> dict[str, Any]:
             batches = await seed_demo_batches(
                 conn, users=actors, facility_id=orgs["facility"], irradiator_id=irradiator
             )
+            for batch in batches:
+                if batch["status"] in ("released", "recalled"):
+                    batch["label_uri"] = await _label_uri(conn, batch["id"], keys, base_url)
     finally:
         await pool.close()
     return {
@@ -118,6 +124,21 @@ async def seed_demo(dsn: str) -> dict[str, Any]:
         "users": tokens,
         "batches": batches,
     }
+
+
+async def _label_uri(
+    conn: asyncpg.Connection, batch_id: Any, keys: SigningKeys, base_url: str
+) -> str:
+    """The signed URI the batch label's QR carries: what a shopper's phone opens."""
+    row = await conn.fetchrow(
+        """SELECT b.code, b.lot, b.best_before, p.gtin FROM batches b
+           JOIN products p ON p.id = b.product_id WHERE b.id = $1""",
+        UUID(str(batch_id)),
+    )
+    ref = LabelRef(
+        code=row["code"].strip(), lot=row["lot"], gtin14=row["gtin"], best_before=row["best_before"]
+    )
+    return signed_uri(base_url, ref, keys)
 
 
 def print_demo(demo: dict[str, Any], *, base_url: str) -> None:
@@ -136,7 +157,7 @@ def print_demo(demo: dict[str, Any], *, base_url: str) -> None:
             f"  ({batch['product']}, lot {batch['lot']})"
         )
         if batch["status"] in ("released", "recalled"):
-            print(f"               public page: {base_url}/v/{batch['code']}")
+            print(f"               label (what the QR opens): {batch['label_uri']}")
     print(
         f"\n  Try: curl -H 'Authorization: Bearer {demo['users']['admin']['token']}' "
         f"{base_url}/api/v1/organizations\n",

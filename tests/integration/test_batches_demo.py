@@ -23,12 +23,17 @@ async def _counts(conn) -> tuple[int, int, int, int]:  # type: ignore[no-untyped
     )  # type: ignore[return-value]
 
 
-async def test_demo_seeds_every_state_once(database_url: str, pool):
-    first = await seed_demo(database_url)
+async def test_demo_seeds_every_state_once(database_url: str, pool, settings, client):
+    from urllib.parse import urlsplit
+
+    from service.labels_api.keys import SigningKeys
+
+    keys = SigningKeys(settings)
+    first = await seed_demo(database_url, keys, settings.public_base_url)
     assert {b["status"] for b in first["batches"]} == STATES
     async with pool.acquire() as conn:
         before = await _counts(conn)
-    second = await seed_demo(database_url)
+    second = await seed_demo(database_url, keys, settings.public_base_url)
     async with pool.acquire() as conn:
         assert await _counts(conn) == before
         assert [b["id"] for b in second["batches"]] == [b["id"] for b in first["batches"]]
@@ -49,3 +54,14 @@ async def test_demo_seeds_every_state_once(database_url: str, pool):
         assert not await conn.fetchval(
             "SELECT conforming FROM treatments WHERE batch_id = $1::uuid", rejected["id"]
         )
+
+    # the printed label links are signed: what a shopper's phone would open
+    verdicts = {}
+    for batch in second["batches"]:
+        if "label_uri" in batch:
+            uri = urlsplit(batch["label_uri"])
+            response = await client.get(
+                f"{uri.path}?{uri.query}", headers={"Accept": "application/json"}
+            )
+            verdicts[batch["status"]] = response.json()["verdict"]
+    assert verdicts == {"released": "genuine", "recalled": "recalled"}
