@@ -44,7 +44,7 @@ class RecallInfo(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ScanSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """How often this label (this serial, or the batch-level label) was scanned, this scan included."""
+    """How often this label (its serial, or the batch-level label) was scanned, this scan too."""
 
     count: int
     first_at: datetime | None
@@ -68,7 +68,7 @@ class Verification(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class InvalidVerification(msgspec.Struct, frozen=True, kw_only=True):
-    """A label Radura did not issue (404): nothing else is said, not even whether the code exists."""
+    """A label Radura did not issue (404): nothing more is said, not even if the code exists."""
 
     verdict: Literal["invalid"]
     signature: SignatureState

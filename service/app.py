@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.controller import AccountsController
     from service.batches.routes import batch_controllers
     from service.core import db
-    from service.core.auth import TokenAuthenticationMiddleware, role_guard
+    from service.core.auth import TokenAuthenticationMiddleware
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
     from service.labels_api.controller import LabelsController
@@ -69,7 +69,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         lifespan=[database, signing_keys_lifespan(settings), verify_lifespan(settings)],
         dependencies={"db": Provide(db.provide_db)},
-        guards=[role_guard],
         middleware=[
             DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
         ],

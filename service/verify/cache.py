@@ -67,9 +67,12 @@ class LabelCache(Generic[E]):
                 del self._keys_of_batch[batch_id]
 
     def invalidate(self, batch_id: UUID | None) -> None:
-        """Drop the views of one batch, or all of them (`None`)."""
-        self.generation += 1
+        """Drop the views of one batch, or all of them (`None`), after a change."""
         self._primary_until = time.monotonic() + PRIMARY_READS_AFTER_CHANGE_S
+        self._drop(batch_id)
+
+    def _drop(self, batch_id: UUID | None) -> None:
+        self.generation += 1
         if batch_id is None:
             self._entries.clear()
             self._keys_of_batch.clear()
@@ -80,11 +83,15 @@ class LabelCache(Generic[E]):
     def distrust(self) -> None:
         """The listener is gone: notifications may be lost, so serve nothing from memory."""
         self.trusted = False
-        self.invalidate(None)
+        self._drop(None)
 
-    def trust(self) -> None:
-        """The listener is (re)connected: start afresh, nothing read before it counts."""
-        self.invalidate(None)
+    def trust(self, *, after_outage: bool) -> None:
+        """The listener is (re)connected: start afresh, nothing read before it counts. After an
+        outage, changes missed meanwhile may be recent: the primary answers for a while."""
+        if after_outage:
+            self.invalidate(None)
+        else:
+            self._drop(None)
         self.trusted = True
 
     @property

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get, head
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi.datastructures import ResponseSpec
 
@@ -147,7 +147,7 @@ def _redirect(parsed: ParsedLabel, lang: str | None, link_type: str | None) -> R
     return RawResponse(301, [(b"location", target.encode("ascii")), (b"vary", b"Accept")])
 
 
-async def answer(request: Request[Any, Any, Any]) -> RawResponse:
+async def answer(request: Request[Any, Any, Any], *, count_scan: bool = True) -> RawResponse:
     """Resolve a scanned label URI into the representation the reader asked for."""
     scope = request.scope
     verifier: Verifier = request.app.state.verifier
@@ -169,7 +169,7 @@ async def answer(request: Request[Any, Any, Any]) -> RawResponse:
         parsed,
         client[0] if client else "",
         user_agent,
-        count_scan=representation in ("page", "json"),
+        count_scan=count_scan and representation in ("page", "json"),
     )
     if outcome.view is None:
         return _invalid(representation, lang, outcome.signature)
@@ -207,14 +207,17 @@ def _verification_json(outcome: Outcome) -> bytes:
 def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> RawResponse:
     view = outcome.view
     assert view is not None and outcome.scans is not None
-    rendered = view.pages.get((lang, outcome.verdict))
-    if rendered is None:
+    halves = view.pages.get((lang, outcome.verdict))
+    if halves is None:
         other = "en" if lang == "id" else "id"
         assert parsed.signature_b64 is not None
         href = linkset.label_href("", view.unsigned_path, parsed.signature_b64, f"lang={other}")
-        rendered = page.render(outcome.verdict, lang, view, href)
-        view.pages[(lang, outcome.verdict)] = rendered
-    body = rendered.replace(page.SCAN_COUNT_SLOT, str(outcome.scans.count)).encode()
+        head, _, tail = page.render(outcome.verdict, lang, view, href).partition(
+            page.SCAN_COUNT_SLOT
+        )
+        halves = (head.encode(), tail.encode())
+        view.pages[(lang, outcome.verdict)] = halves
+    body = b"%b%d%b" % (halves[0], outcome.scans.count, halves[1])
     return RawResponse(200, _HTML, body)
 
 
@@ -264,9 +267,27 @@ class VerifyController(Controller):
         """Verify a GS1 Digital Link label; non-canonical forms are redirected first."""
         return await answer(request)
 
+    @head(
+        ["/v/{label_path:path}", "/01/{label_path:path}"],
+        operation_id="checkLabel",
+        exclude_from_auth=True,
+        include_in_schema=False,
+    )
+    async def check_label(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """HEAD (GS1 resolvers answer it): the status and headers of GET, no scan counted."""
+        raw = await answer(request, count_scan=False)
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in raw.headers
+            if name not in (b"content-length", b"content-type")
+        }
+        media_type = dict(raw.headers).get(b"content-type", b"application/json").decode()
+        return Response(None, status_code=raw.status, headers=headers, media_type=media_type)
+
     @get(
         "/.well-known/gs1resolver",
         operation_id="gs1ResolverDescription",
+        summary="GS1 resolver description",
         exclude_from_auth=True,
         cache_control=CacheControlHeader(max_age=3600, public=True),
     )

@@ -46,8 +46,19 @@ def network_prefix(host: str) -> str:
 # Chat apps fetch a shared link to preview it; each would look like one more phone scanning the
 # label. They are counted as a single client, so sharing a genuine label never makes it suspect.
 LINK_PREVIEW_AGENTS = (
-    "whatsapp", "facebookexternalhit", "facebot", "telegrambot", "twitterbot", "slackbot",
-    "discordbot", "linkedinbot", "skypeuripreview", "line/", "googlebot", "bingbot", "applebot",
+    "whatsapp",
+    "facebookexternalhit",
+    "facebot",
+    "telegrambot",
+    "twitterbot",
+    "slackbot",
+    "discordbot",
+    "linkedinbot",
+    "skypeuripreview",
+    "line/",
+    "googlebot",
+    "bingbot",
+    "applebot",
 )
 
 
@@ -72,7 +83,9 @@ class Fingerprinter:
         if is_link_preview(user_agent):
             message = b"link-preview"
         else:
-            message = network_prefix(host).encode() + b"\x00" + user_agent.encode("utf-8", "replace")
+            message = (
+                network_prefix(host).encode() + b"\x00" + user_agent.encode("utf-8", "replace")
+            )
         digest = hmac.digest(self._key, message, hashlib.sha256)[:FINGERPRINT_BYTES]
         if len(self._recent) >= 4096:
             self._recent.clear()

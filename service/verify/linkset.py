@@ -53,7 +53,10 @@ def label_linkset(
                 GS1_VOC + "verificationService": [
                     {
                         "href": label_href(
-                            base_url, unsigned_path, signature_b64, "linkType=gs1:verificationService"
+                            base_url,
+                            unsigned_path,
+                            signature_b64,
+                            "linkType=gs1:verificationService",
                         ),
                         "title": "Verification result (JSON)",
                         "type": "application/json",

@@ -35,6 +35,7 @@ class ChangeListener:
         self._task: asyncio.Task[None] | None = None
         self._connection: asyncpg.Connection | None = None
         self._lost = asyncio.Event()
+        self._connected_before = False
         self.connected = asyncio.Event()
 
     def start(self) -> None:
@@ -67,7 +68,8 @@ class ChangeListener:
         self._connection = conn
         self._lost.clear()
         # LISTEN is in place before the cache is trusted: no change can fall in between
-        self._cache.trust()
+        self._cache.trust(after_outage=self._connected_before)
+        self._connected_before = True
         self.connected.set()
         log.info("verify_listener_connected")
 

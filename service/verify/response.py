@@ -11,7 +11,9 @@ EncodedHeaders = list[tuple[bytes, bytes]]
 
 
 def encode_headers(media_type: str | None, headers: dict[str, str]) -> EncodedHeaders:
-    encoded = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+    encoded = [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
     if media_type is not None:
         encoded.insert(0, (b"content-type", media_type.encode("latin-1")))
     return encoded

@@ -58,8 +58,8 @@ class _Batch:
             else:
                 mine.count += tally.count
                 mine.first_at = min(mine.first_at, tally.first_at)
-        for key, at in older.fingerprints.items():
-            self.fingerprints[key] = min(at, self.fingerprints.get(key, at))
+        for seen, at in older.fingerprints.items():
+            self.fingerprints[seen] = min(at, self.fingerprints.get(seen, at))
 
 
 _TALLY_UPSERT = """
@@ -107,6 +107,9 @@ _RETRYABLE: tuple[type[BaseException], ...] = (
     asyncpg.DeadlockDetectedError,
     asyncpg.SerializationError,
 )
+
+
+_PUT_BACK: tuple[type[BaseException], ...] = (*_RETRYABLE, asyncio.CancelledError)
 
 
 class ScanLog:
@@ -188,11 +191,13 @@ class ScanLog:
             try:
                 async with self._pool.acquire() as conn, conn.transaction():
                     await _write(conn, batch)
-            except (*_RETRYABLE, asyncio.CancelledError):
+            except _PUT_BACK:
                 self._pending.absorb(batch)
                 raise
             except asyncpg.PostgresError as exc:
-                log.error("scan_log_batch_refused", error=type(exc).__name__, scans=len(batch.scans))
+                log.error(
+                    "scan_log_batch_refused", error=type(exc).__name__, scans=len(batch.scans)
+                )
                 return 0
             finally:
                 self._in_flight = _Batch()

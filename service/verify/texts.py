@@ -87,13 +87,13 @@ VERDICTS: dict[str, dict[Lang, tuple[str, str, str]]] = {
     },
     "invalid": {
         "id": (
-            "Tidak dikenal",
+            "Bukan label Radura",
             "Label ini tidak diterbitkan oleh Radura. Produk ini mungkin palsu, atau labelnya "
             "rusak atau diubah.",
             "Jangan konsumsi produk ini sebelum Anda yakin.",
         ),
         "en": (
-            "Not recognised",
+            "Not a Radura label",
             "This label was not issued by Radura. The product may be counterfeit, or its label "
             "damaged or altered.",
             "Do not eat this product until you are sure.",
@@ -185,7 +185,9 @@ def _from_accept_language(header: str) -> Lang:
     for position, item in enumerate(header.split(",")[:20]):
         tag, _, params = item.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
-        lang: Lang | None = "id" if primary in ("id", "in", "ms") else "en" if primary == "en" else None
+        lang: Lang | None = (
+            "id" if primary in ("id", "in", "ms") else "en" if primary == "en" else None
+        )
         if lang is None:
             continue
         quality = 1.0

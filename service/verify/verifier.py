@@ -26,6 +26,8 @@ from service.verify.view import LabelView, view_from_row
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 log = structlog.get_logger()
+# what a representation that is not a scan (linkset, certificate, HEAD) carries as figures
+_NOT_COUNTED = ScanSummary(count=0, first_at=None)
 
 
 class SignatureChecker(Protocol):
@@ -94,10 +96,11 @@ class Verifier:
             return Outcome("invalid", "missing")
         message = parsed.signed_message
         view = self.cache.get(message)
-        if view is None or parsed.signature not in view.signatures:
-            if not self.keyring.verify(message, parsed.signature_b64).valid:
-                self._log_unverified(parsed, now, fingerprint, count_scan)
-                return Outcome("invalid", "invalid")
+        # a token already verified for this very message needs no second Ed25519 check
+        known = view is not None and parsed.signature in view.signatures
+        if not known and not self.keyring.verify(message, parsed.signature_b64).valid:
+            self._log_unverified(parsed, now, fingerprint, count_scan)
+            return Outcome("invalid", "invalid")
         tally: LabelTally | None = None
         if view is None:
             generation = self.cache.generation
@@ -106,13 +109,17 @@ class Verifier:
                 return Outcome("invalid", "valid")  # signed by us, but no such batch (any more)
             if not label_issued(row, parsed):
                 if count_scan:
-                    self.scan_log.record(now, row["batch_id"], parsed.serial, "invalid", fingerprint)
+                    self.scan_log.record(
+                        now, row["batch_id"], parsed.serial, "invalid", fingerprint
+                    )
                 return Outcome("invalid", "valid")
             view = view_from_row(row, parsed)
             view.signatures.add(parsed.signature)
             self.cache.put(message, view, generation)
             if count_scan:
-                tally = self._load_tally(view, row["scan_count"], row["first_at"], row["fingerprints"])
+                tally = self._load_tally(
+                    view, row["scan_count"], row["first_at"], row["fingerprints"]
+                )
         else:
             view.signatures.add(parsed.signature)
         today = now.astimezone(JAKARTA).date()
@@ -120,7 +127,7 @@ class Verifier:
             verdict = decide(
                 status=view.status, best_before=view.best_before, today=today, suspect=False
             )
-            return Outcome(verdict, "valid", view)
+            return Outcome(verdict, "valid", view, _NOT_COUNTED)
         if tally is None:
             tally = await self._current_tally(view)
         suspect = self.tallies.count_scan(tally, now, view.serial, fingerprint)
@@ -128,7 +135,9 @@ class Verifier:
             status=view.status, best_before=view.best_before, today=today, suspect=suspect
         )
         self.scan_log.record(now, view.batch_id, view.serial, verdict, fingerprint)
-        return Outcome(verdict, "valid", view, ScanSummary(count=tally.count, first_at=tally.first_at))
+        return Outcome(
+            verdict, "valid", view, ScanSummary(count=tally.count, first_at=tally.first_at)
+        )
 
     async def _shared_view_read(self, parsed: ParsedLabel, generation: int) -> Any:
         """The label's row, read once for every request that wants it now.

@@ -40,8 +40,8 @@ class LabelView:
     net_content: str | None
     unsigned_path: str  # the signed message, as text: the links of the page and the linkset
     signatures: set[bytes] = field(default_factory=set)
-    # rendered pages per (language, verdict), with the scan-count slot still open
-    pages: dict[tuple[str, str], str] = field(default_factory=dict)
+    # rendered pages per (language, verdict): the bytes before and after the scan count
+    pages: dict[tuple[str, str], tuple[bytes, bytes]] = field(default_factory=dict)
 
 
 def view_from_row(row: Any, parsed: ParsedLabel) -> LabelView:

@@ -31,8 +31,11 @@ async def test_requests_succeed_again_after_postgres_restarts(settings, tmp_path
             assert (await client.get("/ready")).status_code == 200
 
             await asyncio.to_thread(
-                pg_ctl, ["-w", "-m", "fast", "restart"], pgdata=server.pgdata,
-                user=server.system_user, timeout=60,
+                pg_ctl,
+                ["-w", "-m", "fast", "restart"],
+                pgdata=server.pgdata,
+                user=server.system_user,
+                timeout=60,
             )
 
             statuses = []

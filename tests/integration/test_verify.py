@@ -45,7 +45,12 @@ def _path(keyring, batch: LabelledBatch, form: str, serial: str | None = None) -
     [("released", "genuine"), ("expired", "expired"), ("recalled", "recalled")],
 )
 async def test_each_verdict_as_json(
-    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring, form: str, status: str,
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    world: World,
+    keyring,
+    form: str,
+    status: str,
     verdict: str,
 ) -> None:
     batch = await _batch(pool, world, status=status, recall_reason="Kemasan bocor pada lot ini")
@@ -104,7 +109,7 @@ async def test_each_verdict_as_html_in_both_languages(
         html = response.text
         assert f'<html lang="{lang}">' in html
         heading = HTML_HEADINGS[verdict][0 if lang == "id" else 1]
-        assert f"<h1>" in html and f"<span>{heading}</span></h1>" in html
+        assert "<h1>" in html and f"<span>{heading}</span></h1>" in html
         assert batch.product_name in html
         assert batch.lot in html
         assert batch.best_before.strftime("%d-%m-%Y") in html
@@ -203,8 +208,13 @@ async def test_a_printed_date_that_differs_from_the_record_is_invalid(
 
     batch = await _batch(pool, world)
     later = LabelledBatch(
-        batch.batch_id, batch.code, batch.lot, batch.gtin14,
-        batch.best_before + timedelta(days=30), batch.product_name, batch.serials,
+        batch.batch_id,
+        batch.code,
+        batch.lot,
+        batch.gtin14,
+        batch.best_before + timedelta(days=30),
+        batch.product_name,
+        batch.serials,
     )
     _assert_invalid(await client.get(label_path(keyring, later), headers=JSON), "valid")
 
@@ -265,8 +275,14 @@ async def test_gs1_paths_redirect_to_the_canonical_order_and_gtin14(
 
 
 async def test_garbage_paths_are_invalid_not_errors(client: AsyncTestClient) -> None:
-    for path in ("/v/abc", "/v/0000000000/1/2", "/01/123", "/01/08991234567895/21/X",
-                 "/v/%FF%FE?s=%%", "/01/08991234567895/10/" + "L" * 40 + "?s=x"):
+    for path in (
+        "/v/abc",
+        "/v/0000000000/1/2",
+        "/01/123",
+        "/01/08991234567895/21/X",
+        "/v/%FF%FE?s=%%",
+        "/01/08991234567895/10/" + "L" * 40 + "?s=x",
+    ):
         response = await client.get(path, headers=JSON)
         assert response.status_code == 404, path
         assert response.json()["verdict"] == "invalid"
@@ -314,3 +330,58 @@ async def test_gs1_resolver_description(client: AsyncTestClient) -> None:
     assert document["supportedPrimaryKeys"] == ["01"]
     assert document["supportedLinkType"][0]["prefix"] == "gs1:"
     assert document["linkTypeDefaultCanBeLinkset"] is True
+
+
+async def test_head_answers_like_get_without_counting_a_scan(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    path = _path(keyring, batch, "gs1", batch.serials[0])
+    response = await client.head(path, headers=JSON)
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-type"].startswith("application/json")
+    assert {"Accept", "Accept-Language"} <= _vary(response)
+    assert (await client.head(tamper(path))).status_code == 404
+    assert (await client.get(path, headers=JSON)).json()["scans"]["count"] == 1
+
+
+async def test_no_scanned_text_makes_a_server_error(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    """Seeded fuzz of what a damaged or forged QR may hold: pieces of real labels, stray
+    characters, escapes, lengths; the answer is a verdict or a redirect, never an error."""
+    import random
+    from urllib.parse import quote
+
+    batch = await _batch(pool, world)
+    real = _path(keyring, batch, "gs1", batch.serials[0])
+    pieces = [
+        *real.replace("?", "/").replace("&", "/").split("/"),
+        "01",
+        "10",
+        "21",
+        "17",
+        "v",
+        "s=",
+        "%",
+        "%2F",
+        "%00",
+        "..",
+        "é",
+        "\u202e",
+        "?",
+        "&",
+        "=",
+        "lang=en",
+        "linkType=all",
+        "0" * 14,
+        "Z" * 10,
+        "x" * 300,
+    ]
+    rng = random.Random(20260127)
+    for _ in range(300):
+        text = "/".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        path = rng.choice(["/01/", "/v/"]) + quote(text, safe="/?&=%")
+        for accept in (JSON, {}, {"Accept": "application/linkset+json"}):
+            response = await client.get(path, headers=accept, follow_redirects=False)
+            assert response.status_code in (200, 301, 404), (path, response.status_code)

@@ -35,7 +35,9 @@ async def test_public_routes_are_limited_per_client_and_the_api_is_not(
         assert (await client.get("/.well-known/gs1resolver")).status_code == 429
         # the authenticated API and the probes are not limited with them
         for _ in range(10):
-            assert (await client.get("/api/v1/me", headers=world.producer.headers)).status_code == 200
+            assert (
+                await client.get("/api/v1/me", headers=world.producer.headers)
+            ).status_code == 200
         assert (await client.get("/health")).status_code == 200
 
 

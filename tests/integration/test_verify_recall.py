@@ -13,7 +13,13 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.integration.verify_fixtures import LabelledBatch, label_path, make_batch, recall, server_keyring
+from tests.integration.verify_fixtures import (
+    LabelledBatch,
+    label_path,
+    make_batch,
+    recall,
+    server_keyring,
+)
 from tests.integration.world import World
 from tests.live_server import live_server
 
@@ -108,9 +114,10 @@ async def test_recall_through_one_process_shows_on_the_other_within_a_second(
     first_url, second_url = two_processes
     batch = await _batch(pool, world)
     path = label_path(keyring, batch, batch.serials[0])
-    async with httpx.AsyncClient(base_url=first_url) as first, httpx.AsyncClient(
-        base_url=second_url
-    ) as second:
+    async with (
+        httpx.AsyncClient(base_url=first_url) as first,
+        httpx.AsyncClient(base_url=second_url) as second,
+    ):
         for process in (first, second, first, second):
             assert (await process.get(path, headers=JSON)).json()["verdict"] == "genuine"
         response = await first.post(
@@ -131,9 +138,10 @@ async def test_recall_by_plain_sql_shows_on_both_processes_within_a_second(
 ) -> None:
     batch = await _batch(pool, world)
     path = label_path(keyring, batch, short=True)
-    async with httpx.AsyncClient(base_url=two_processes[0]) as first, httpx.AsyncClient(
-        base_url=two_processes[1]
-    ) as second:
+    async with (
+        httpx.AsyncClient(base_url=two_processes[0]) as first,
+        httpx.AsyncClient(base_url=two_processes[1]) as second,
+    ):
         for process in (first, second, first, second):
             assert (await process.get(path, headers=JSON)).json()["verdict"] == "genuine"
         async with pool.acquire() as conn:
@@ -143,3 +151,23 @@ async def test_recall_by_plain_sql_shows_on_both_processes_within_a_second(
             _until_recalled(lambda p: second.get(p, headers=JSON), path),
         )
         assert max(waits) < WITHIN_S
+
+
+async def test_a_stopped_server_process_has_written_every_scan(
+    database_url: str, data_dir: Path, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    """Ctrl-C right after a burst: granian runs the lifespan shutdown, which flushes the log."""
+    batch = await _batch(pool, world)
+    paths = [label_path(keyring, batch, serial) for serial in batch.serials] * 100
+    env = {
+        "RADURA_DATABASE_URL": database_url,
+        "RADURA_DATA_DIR": str(data_dir),
+        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
+        "RADURA_LOG_FORMAT": "json",
+    }
+    with live_server(env) as url:
+        async with httpx.AsyncClient(base_url=url) as http:
+            responses = await asyncio.gather(*(http.get(p, headers=JSON) for p in paths))
+        assert {r.status_code for r in responses} == {200}
+    written = await pool.fetchval("SELECT count(*) FROM scans WHERE batch_id = $1", batch.batch_id)
+    assert written == len(paths) == 300

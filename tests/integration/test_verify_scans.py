@@ -14,7 +14,13 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from labels.codes import random_code
-from tests.integration.verify_fixtures import LabelledBatch, label_path, make_batch, server_keyring, tamper
+from tests.integration.verify_fixtures import (
+    LabelledBatch,
+    label_path,
+    make_batch,
+    server_keyring,
+    tamper,
+)
 from tests.integration.world import World
 
 JSON = {"Accept": "application/json"}
@@ -80,7 +86,11 @@ async def test_every_verification_of_a_known_code_is_logged(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'scans'"
     )
     assert {c["column_name"] for c in columns} == {
-        "scanned_at", "batch_id", "serial", "verdict", "fingerprint"
+        "scanned_at",
+        "batch_id",
+        "serial",
+        "verdict",
+        "fingerprint",
     }
     second = await client.get(path, headers=JSON)
     assert second.json()["scans"]["count"] == 3
@@ -151,7 +161,13 @@ async def test_clone_rule_flags_a_serial_seen_from_too_many_clients(
         response = await client.get(other, headers={**JSON, "User-Agent": "Same phone"})
     assert response.json()["verdict"] == "genuine"
     # link previews of a shared label count as one client, however many apps fetch it
-    for bot in ("WhatsApp/2.23", "facebookexternalhit/1.1", "TelegramBot", "Slackbot", "Twitterbot"):
+    for bot in (
+        "WhatsApp/2.23",
+        "facebookexternalhit/1.1",
+        "TelegramBot",
+        "Slackbot",
+        "Twitterbot",
+    ):
         response = await client.get(other, headers={**JSON, "User-Agent": bot})
     assert response.json()["verdict"] == "genuine"
     # a batch-level label is on every pack: many clients are expected
@@ -171,7 +187,8 @@ async def test_clone_rule_is_read_from_the_database_by_another_process(
     await _flush(client)
     distinct = await pool.fetchval(
         "SELECT count(*) FROM label_fingerprints WHERE batch_id = $1 AND serial = $2",
-        batch.batch_id, batch.serials[0],
+        batch.batch_id,
+        batch.serials[0],
     )
     assert distinct == 6
     async with _fresh_app(settings) as other:
@@ -207,7 +224,11 @@ async def test_scans_api_counts_per_day_and_verdict(
         body = response.json()
         assert body["total"] == 8
         assert body["by_verdict"] == {
-            "genuine": 5, "expired": 0, "recalled": 0, "suspect": 2, "invalid": 1
+            "genuine": 5,
+            "expired": 0,
+            "recalled": 0,
+            "suspect": 2,
+            "invalid": 1,
         }
         assert body["distinct_serials"] == 1
         assert body["suspect_serials"] == 1
@@ -219,7 +240,5 @@ async def test_scans_api_counts_per_day_and_verdict(
     assert (await client.get(url)).status_code == 401
     unknown = "/api/v1/batches/00000000-0000-4000-8000-000000000000/scans"
     assert (await client.get(unknown, headers=world.regulator.headers)).status_code == 404
-    tomorrow_on = await client.get(
-        url + "?from=2999-01-01", headers=world.producer.headers
-    )
+    tomorrow_on = await client.get(url + "?from=2999-01-01", headers=world.producer.headers)
     assert tomorrow_on.json()["total"] == 0

@@ -55,15 +55,22 @@ def server_keyring(data_dir: Path) -> Keyring:
     return Keyring.load_or_create(data_dir, None)
 
 
-def label_path(keyring: Keyring, batch: LabelledBatch, serial: str | None = None, *,
-               short: bool = False) -> str:
+def label_path(
+    keyring: Keyring, batch: LabelledBatch, serial: str | None = None, *, short: bool = False
+) -> str:
     """Path + query (with `s`) of a label, as a phone would request it."""
     path = unsigned_path(batch.ref(serial, short=short))
     return with_signature(path, keyring.sign(path.encode("ascii")))
 
 
-def label_uri(base_url: str, keyring: Keyring, batch: LabelledBatch, serial: str | None = None,
-              *, short: bool = False) -> str:
+def label_uri(
+    base_url: str,
+    keyring: Keyring,
+    batch: LabelledBatch,
+    serial: str | None = None,
+    *,
+    short: bool = False,
+) -> str:
     return signed_uri(base_url, batch.ref(serial, short=short), keyring)
 
 
@@ -74,7 +81,9 @@ async def _product(conn: asyncpg.Connection, world: World, name: str, gtin14: st
                registration_no, net_content)
            VALUES ($1, $2, 'meat_poultry', 'extend_shelf_life', 1.5, 5, 8, 8, 'air', $3,
                    'MD224010001234', '250 g') RETURNING id""",
-        world.producer_org, name, gtin14,
+        world.producer_org,
+        name,
+        gtin14,
     )
     return product_id
 
@@ -107,11 +116,18 @@ async def make_batch(
                released_at, recalled_by, recalled_at, recall_reason)
            VALUES ($1, $2, $3, $4, $5, $6, 100, 'pcs', $7, $8, $9, $10, $11, $12, $13, $14, $15)
            RETURNING id""",
-        code, product_id, world.producer_org, world.facility, lot, best_before - timedelta(days=10),
-        status, world.producer.id,
+        code,
+        product_id,
+        world.producer_org,
+        world.facility,
+        lot,
+        best_before - timedelta(days=10),
+        status,
+        world.producer.id,
         _shelf_life(best_before) if released else None,
         best_before if released else None,
-        world.qa.id if released else None, now if released else None,
+        world.qa.id if released else None,
+        now if released else None,
         world.producer.id if status == "recalled" else None,
         now if status == "recalled" else None,
         recall_reason if status == "recalled" else None,
@@ -131,12 +147,23 @@ def _shelf_life(best_before: date) -> dict[str, object]:
     """A stored radura-sl result whose date is `best_before` (chicken-like, 5 d at 8 °C)."""
     production = best_before - timedelta(days=10)
     result = ShelfLifeResult(
-        model="radura-sl/1", base_days=5, adjusted_base_days=5.0, multiplier=2.0,
-        extended_days=10, best_before=best_before, storage_temp_c=8.0, rules=["dose_credit"],
+        model="radura-sl/1",
+        base_days=5,
+        adjusted_base_days=5.0,
+        multiplier=2.0,
+        extended_days=10,
+        best_before=best_before,
+        storage_temp_c=8.0,
+        rules=["dose_credit"],
         explanation=ShelfLifeExplanation(id="Uji.", en="Test."),
         inputs=ShelfLifeInputs(
-            category="meat_poultry", purpose="extend_shelf_life", base_shelf_life_days=5,
-            reference_temp_c=8.0, storage_temp_c=8.0, packaging="air", dose_min_kgy=2.5,
+            category="meat_poultry",
+            purpose="extend_shelf_life",
+            base_shelf_life_days=5,
+            reference_temp_c=8.0,
+            storage_temp_c=8.0,
+            packaging="air",
+            dose_min_kgy=2.5,
             production_date=production,
         ),
     )
@@ -151,7 +178,11 @@ async def _treatment(conn: asyncpg.Connection, world: World, batch_id: UUID) -> 
                dose_min_kgy, dose_max_kgy, dur, legal_max_dose_kgy, product_min_dose_kgy,
                conforming, recorded_by)
            VALUES ($1, $2, 'RUN-0114', $3, $4, 1, 2.5, 2.9, 1.16, 3.0, 1.5, true, $5)""",
-        batch_id, world.irradiator, ended - timedelta(hours=2), ended, world.operator.id,
+        batch_id,
+        world.irradiator,
+        ended - timedelta(hours=2),
+        ended,
+        world.operator.id,
     )
     await conn.executemany(
         """INSERT INTO dosimeters (batch_id, ordinal, dosimeter_id, type, position, dose_kgy)
@@ -165,7 +196,8 @@ async def recall(conn: asyncpg.Connection, batch_id: UUID, reason: str) -> None:
     await conn.execute(
         """UPDATE batches SET status = 'recalled', recall_reason = $2, recalled_at = now(),
                updated_at = now() WHERE id = $1 AND status = 'released'""",
-        batch_id, reason,
+        batch_id,
+        reason,
     )
 
 
@@ -174,4 +206,4 @@ def tamper(path: str) -> str:
     head, _, signature = path.rpartition("s=")
     index = len(signature) // 2
     swapped = "A" if signature[index] != "A" else "B"
-    return f"{head}s={signature[:index]}{swapped}{signature[index + 1:]}"
+    return f"{head}s={signature[:index]}{swapped}{signature[index + 1 :]}"

@@ -56,6 +56,4 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def radura_serve(port: int, env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
-    return start(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *extra], env
-    )
+    return start([sys.executable, "-m", "service.cli", "serve", "--port", str(port), *extra], env)

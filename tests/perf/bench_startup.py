@@ -32,8 +32,17 @@ def _time_radura(data_dir: Path) -> float:
 def _time_bare() -> float:
     port = free_port()
     process = start(
-        [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--port", str(port),
-         "tests.perf.bare_app:create_app"]
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--factory",
+            "--port",
+            str(port),
+            "tests.perf.bare_app:create_app",
+        ]
     )
     try:
         return wait_until_ok(f"http://127.0.0.1:{port}/ready")
@@ -53,8 +62,10 @@ def main() -> None:
         bare.append(_time_bare())
 
     def show(name: str, values: list[float]) -> None:
-        print(f"{name:<44} median {statistics.median(values):6.2f} s   "
-              f"(runs: {', '.join(f'{v:.2f}' for v in values)})")
+        print(
+            f"{name:<44} median {statistics.median(values):6.2f} s   "
+            f"(runs: {', '.join(f'{v:.2f}' for v in values)})"
+        )
 
     print(f"radura serve start-up until /ready answers, {runs} runs each")
     show("cold (empty data dir: initdb + migrate)", cold)

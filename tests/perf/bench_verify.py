@@ -55,10 +55,22 @@ def run_wrk(
 ) -> tuple[float, float, float, str]:
     """requests/s, p50 ms, p99 ms and any error line of one wrk run."""
     header_args = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
-    out = subprocess.run(  # noqa: S603
-        ["wrk", "-t", str(args.threads), "-c", str(args.connections), *header_args,
-         "-d", f"{seconds}s", "--latency", url],
-        check=True, capture_output=True, text=True,
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(args.threads),
+            "-c",
+            str(args.connections),
+            *header_args,
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
@@ -112,8 +124,21 @@ def measure(args: argparse.Namespace, dsn: str, data_dir: Path) -> list[Figures]
     gs1_path, short_path = asyncio.run(seed(dsn, data_dir))
     workers = str(args.workers)
     bare_port, radura_port = free_port(), free_port()
-    bare = start([sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
-                  "--port", str(bare_port), "--workers", workers, "tests.perf.bare_app:create_app"])
+    bare = start(
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--factory",
+            "--port",
+            str(bare_port),
+            "--workers",
+            workers,
+            "tests.perf.bare_app:create_app",
+        ]
+    )
     env = {
         "RADURA_DATABASE_URL": dsn,
         "RADURA_DATA_DIR": str(data_dir),
@@ -133,7 +158,7 @@ def measure(args: argparse.Namespace, dsn: str, data_dir: Path) -> list[Figures]
     try:
         wait_until_ok(bare_root + "/ready")
         wait_until_ok(root + "/ready")
-        for name, url, headers in targets:  # warm-up: caches, pools, the scan log's first COPY
+        for _, url, headers in targets:  # warm-up: caches, pools, the scan log's first COPY
             run_wrk(url, args, headers, 2)
         for _ in range(args.rounds):
             for name, url, headers in targets:
@@ -155,25 +180,32 @@ def measure(args: argparse.Namespace, dsn: str, data_dir: Path) -> list[Figures]
 
 def report(args: argparse.Namespace, figures: list[Figures]) -> bool:
     baseline = figures[0].requests_per_s
-    print(f"granian, {args.workers} worker(s); wrk -t{args.threads} -c{args.connections} "
-          f"-d{args.duration}s, median of {args.rounds} alternating rounds; {os.cpu_count()} CPUs")
+    print(
+        f"granian, {args.workers} worker(s); wrk -t{args.threads} -c{args.connections} "
+        f"-d{args.duration}s, median of {args.rounds} alternating rounds; {os.cpu_count()} CPUs"
+    )
     print(f"{'':<32} {'req/s':>9} {'of bare':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for f in figures:
         share = f.requests_per_s / baseline
-        print(f"{f.name:<32} {f.requests_per_s:>9.0f} {share:>7.0%} {f.p50_ms:>8.2f} "
-              f"{f.p99_ms:>8.2f}" + (f"   ({f.errors})" if f.errors else ""))
+        print(
+            f"{f.name:<32} {f.requests_per_s:>9.0f} {share:>7.0%} {f.p50_ms:>8.2f} "
+            f"{f.p99_ms:>8.2f}" + (f"   ({f.errors})" if f.errors else "")
+        )
     verify_json = figures[1]
     share = verify_json.requests_per_s / baseline
     ok = share >= TARGET_SHARE and verify_json.p99_ms <= TARGET_P99_MS
-    print(f"target: verification JSON >= {TARGET_SHARE:.0%} of bare and p99 <= "
-          f"{TARGET_P99_MS:.0f} ms: {'MET' if ok else 'NOT MET'} "
-          f"({share:.0%}, p99 {verify_json.p99_ms:.2f} ms)")
+    print(
+        f"target: verification JSON >= {TARGET_SHARE:.0%} of bare and p99 <= "
+        f"{TARGET_P99_MS:.0f} ms: {'MET' if ok else 'NOT MET'} "
+        f"({share:.0%}, p99 {verify_json.p99_ms:.2f} ms)"
+    )
     return ok
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
@@ -181,8 +213,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        print("wrk is not installed. Install it (Debian/Ubuntu): sudo apt-get install -y wrk",
-              file=sys.stderr)
+        print(
+            "wrk is not installed. Install it (Debian/Ubuntu): sudo apt-get install -y wrk",
+            file=sys.stderr,
+        )
         return 2
     with tempfile.TemporaryDirectory(prefix="radura-bench-") as tmp:
         data_dir = Path(tmp)

@@ -1,0 +1,215 @@
+"""The verification page in a real headless Chromium: language, verdict at a glance, the facts a
+shopper needs, a recall's reason, the invalid page, the CSP really holding, size and contrast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.browser.conftest import ARTIFACTS
+from tests.integration.verify_fixtures import (
+    LabelledBatch,
+    label_path,
+    make_batch,
+    server_keyring,
+    tamper,
+)
+from tests.integration.world import World
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 760}
+
+
+@pytest.fixture(scope="module")
+def keyring(data_dir: Path):  # type: ignore[no-untyped-def]
+    return server_keyring(data_dir)
+
+
+async def _batch(pool: asyncpg.Pool, world: World, **kwargs: Any) -> LabelledBatch:
+    async with pool.acquire() as conn:
+        return await make_batch(conn, world, **kwargs)
+
+
+class Visit:
+    """One page load in a fresh phone-sized context, with everything the browser complained of."""
+
+    def __init__(self, page: Any, response: Any, problems: list[str]) -> None:
+        self.page, self.response, self.problems = page, response, problems
+
+    async def text(self, selector: str) -> str:
+        return str(await self.page.locator(selector).inner_text()).strip()
+
+
+async def _visit(browser: Any, url: str, name: str, locale: str = "id-ID") -> Visit:
+    context = await browser.new_context(viewport=PHONE, locale=locale)
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url == url or r.url.startswith(url.split("?")[0])
+            else problems.append(f"extra request {r.url}")
+        ),
+    )
+    response = await page.goto(url)
+    # nothing wider than a small phone's screen: no sideways scrolling to read the verdict
+    if await page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+        problems.append("the page is wider than the screen")
+    await page.screenshot(path=str(ARTIFACTS / f"verify-{name}.png"), full_page=True)
+    return Visit(page, response, problems)
+
+
+def _luminance(rgb: str) -> float:
+    values = [int(v) / 255 for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(foreground: str, background: str) -> float:
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+async def _verdict_colours(visit: Visit) -> tuple[str, str]:
+    colours = await visit.page.eval_on_selector(
+        ".verdict", "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+    )
+    return colours[0], colours[1]
+
+
+async def test_genuine_page_in_bahasa_indonesia_by_default(
+    browser: Any, server_url: str, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    visit = await _visit(
+        browser, server_url + label_path(keyring, batch, batch.serials[0]), "genuine-id"
+    )
+    assert visit.response.status == 200
+    assert visit.problems == []  # no CSP violation, no script, nothing fetched
+    assert await visit.page.get_attribute("html", "lang") == "id"
+    assert await visit.text("h1") == "ASLI"  # as shown: the CSS upper-cases it
+    assert await visit.page.locator("h1").count() == 1
+    headings = await visit.page.locator("h2").all_inner_texts()
+    assert headings == ["Produk", "Iradiasi"]
+    body = await visit.text("main")
+    for fact in (
+        batch.product_name,
+        batch.lot,
+        batch.serials[0],
+        "Rendang Uni",
+        batch.best_before.strftime("%d-%m-%Y"),
+        "Simpan pada suhu ≤ 8 °C",
+        "01/2026, Indonesia",
+        "Memperpanjang masa simpan",
+        "2.5–2.9 kGy",
+        "Sinar gamma (kobalt-60)",
+        "Tidak boleh diiradiasi ulang.",
+    ):
+        assert fact in body, fact
+    # the hashed inline style really applied: a wrong hash would leave the page unstyled
+    foreground, background = await _verdict_colours(visit)
+    assert background == "rgb(229, 244, 232)"
+    assert _contrast(foreground, background) >= 7  # WCAG AAA for the verdict's words
+    assert len(await visit.response.body()) < 30_000
+
+
+async def test_english_by_accept_language_by_query_and_by_the_link(
+    browser: Any, server_url: str, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    url = server_url + label_path(keyring, batch, batch.serials[0])
+    by_header = await _visit(browser, url, "genuine-en", locale="en-GB")
+    assert await by_header.page.get_attribute("html", "lang") == "en"
+    assert await by_header.text("h1") == "GENUINE"
+    assert "Store at or below 8 °C" in await by_header.text("main")
+    by_query = await _visit(browser, url.replace("?", "?lang=en&", 1), "genuine-en-query")
+    assert await by_query.text("h1") == "GENUINE"
+    # the language link keeps the signature: the other language is the same verdict
+    await by_query.page.click("text=Bahasa Indonesia")
+    assert await by_query.text("h1") == "ASLI"
+    assert by_query.problems == []
+
+
+@pytest.mark.parametrize(
+    ("status", "heading", "name", "colour"),
+    [
+        ("recalled", "Ditarik", "recalled", "rgb(253, 234, 234)"),
+        ("expired", "Kedaluwarsa", "expired", "rgb(255, 243, 220)"),
+    ],
+)
+async def test_recalled_and_expired_pages(
+    browser: Any,
+    server_url: str,
+    pool: asyncpg.Pool,
+    world: World,
+    keyring,
+    status: str,
+    heading: str,
+    name: str,
+    colour: str,
+) -> None:
+    batch = await _batch(
+        pool, world, status=status, recall_reason="Ditemukan cemaran Listeria pada uji laboratorium"
+    )
+    visit = await _visit(browser, server_url + label_path(keyring, batch, short=True), name)
+    assert visit.response.status == 200
+    assert await visit.text("h1") == heading.upper()
+    foreground, background = await _verdict_colours(visit)
+    assert background == colour
+    assert _contrast(foreground, background) >= 7
+    body = await visit.text("main")
+    assert "Jangan konsumsi produk ini" in body
+    if status == "recalled":
+        assert "Ditemukan cemaran Listeria pada uji laboratorium" in body
+        assert await visit.page.locator("h2").first.inner_text() == "Penarikan"
+
+
+async def test_invalid_page_says_plainly_it_is_not_ours_and_how_to_report(
+    browser: Any, server_url: str, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    visit = await _visit(
+        browser, server_url + tamper(label_path(keyring, batch, batch.serials[0])), "invalid-id"
+    )
+    assert visit.response.status == 404
+    assert visit.problems == [] or all("404" in p for p in visit.problems)
+    assert await visit.text("h1") == "BUKAN LABEL RADURA"
+    body = await visit.text("main")
+    assert "Label ini tidak diterbitkan oleh Radura" in body
+    assert "HALO BPOM 1500533" in body and "halobpom@pom.go.id" in body
+    assert batch.product_name not in body  # nothing about the batch leaks
+    foreground, background = await _verdict_colours(visit)
+    assert _contrast(foreground, background) >= 7
+    english = await _visit(
+        browser, server_url + "/v/0000000000?s=AAAA", "invalid-en", locale="en-US"
+    )
+    assert "This label was not issued by Radura" in await english.text("main")
+
+
+async def test_suspect_page_warns_and_says_how_to_report(
+    browser: Any, server_url: str, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    import httpx
+
+    batch = await _batch(pool, world)
+    path = label_path(keyring, batch, batch.serials[0])
+    async with httpx.AsyncClient(base_url=server_url) as http:
+        for phone in range(6):  # the same label from six different phones: a copied label
+            await http.get(path, headers={"User-Agent": f"Phone {phone}"})
+    visit = await _visit(browser, server_url + path, "suspect")
+    assert await visit.text("h1") == "MENCURIGAKAN"
+    body = await visit.text("main")
+    assert "terlalu banyak perangkat berbeda" in body
+    assert "HALO BPOM 1500533" in body
+    foreground, background = await _verdict_colours(visit)
+    assert background == "rgb(255, 240, 224)"
+    assert _contrast(foreground, background) >= 7

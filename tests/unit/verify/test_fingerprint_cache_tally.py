@@ -1,0 +1,116 @@
+"""Client fingerprints, the label-view cache and the in-process scan tallies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from service.verify.cache import LabelCache
+from service.verify.fingerprint import Fingerprinter, network_prefix
+from service.verify.tally import Tallies
+
+NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("host", "prefix"),
+    [
+        ("203.0.113.7", "203.0.113.0/24"),
+        ("203.0.113.250", "203.0.113.0/24"),
+        ("2001:db8:abcd:12::1", "2001:db8:abcd::/48"),
+        ("::ffff:198.51.100.9", "198.51.100.0/24"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_network_prefix(host: str, prefix: str) -> None:
+    assert network_prefix(host) == prefix
+
+
+def test_fingerprints_group_a_network_and_an_agent_never_an_address() -> None:
+    key = b"k" * 32
+    fingerprinter = Fingerprinter(key)
+    phone = fingerprinter.fingerprint("203.0.113.7", "Android 14 Chrome")
+    assert len(phone) == 16
+    assert fingerprinter.fingerprint("203.0.113.99", "Android 14 Chrome") == phone
+    assert fingerprinter.fingerprint("203.0.114.7", "Android 14 Chrome") != phone
+    assert fingerprinter.fingerprint("203.0.113.7", "iPhone Safari") != phone
+    assert Fingerprinter(b"x" * 32).fingerprint("203.0.113.7", "Android 14 Chrome") != phone
+    assert b"203.0.113" not in phone
+    previews = {
+        fingerprinter.fingerprint(host, agent)
+        for host, agent in [
+            ("1.1.1.1", "WhatsApp/2.23"),
+            ("8.8.8.8", "TelegramBot (like TwitterBot)"),
+            ("9.9.9.9", "facebookexternalhit/1.1"),
+        ]
+    }
+    assert len(previews) == 1
+
+
+@dataclass
+class Entry:
+    batch_id: UUID
+
+
+def test_cache_serves_only_while_trusted_and_drops_a_batch_on_notice() -> None:
+    cache: LabelCache[Entry] = LabelCache()
+    first, second = uuid4(), uuid4()
+    cache.put(b"a", Entry(first), cache.generation)
+    assert cache.get(b"a") is None  # not trusted yet: no listener, no cache
+    cache.trust(after_outage=False)
+    generation = cache.generation
+    cache.put(b"a", Entry(first), generation)
+    cache.put(b"a2", Entry(first), generation)
+    cache.put(b"b", Entry(second), generation)
+    assert cache.get(b"a") is not None and len(cache) == 3
+    cache.invalidate(first)
+    assert cache.get(b"a") is None and cache.get(b"a2") is None
+    assert cache.get(b"b") is not None
+    assert cache.prefer_primary  # a replica may not have the change yet
+    fresh: LabelCache[Entry] = LabelCache()
+    fresh.trust(after_outage=False)
+    assert not fresh.prefer_primary
+    cache.distrust()
+    assert cache.get(b"b") is None and len(cache) == 0
+
+
+def test_a_read_that_raced_a_notice_is_not_cached() -> None:
+    cache: LabelCache[Entry] = LabelCache()
+    cache.trust(after_outage=False)
+    before = cache.generation
+    cache.invalidate(uuid4())  # NOTIFY arrives while the read is in flight
+    cache.put(b"a", Entry(uuid4()), before)
+    assert cache.get(b"a") is None
+
+
+def test_cache_is_bounded() -> None:
+    cache: LabelCache[Entry] = LabelCache(max_entries=3)
+    cache.trust(after_outage=False)
+    for key in (b"1", b"2", b"3", b"4"):
+        cache.put(key, Entry(uuid4()), cache.generation)
+    assert len(cache) == 3 and cache.get(b"1") is None
+
+
+def test_tally_flags_a_serial_past_the_threshold_and_never_a_batch_label() -> None:
+    tallies = Tallies(threshold=5)
+    batch = uuid4()
+    serial = tallies.load((batch, "SERIAL0001"), 0, None, [], 0)
+    flags = [tallies.count_scan(serial, NOW, "SERIAL0001", bytes([n])) for n in range(7)]
+    assert flags == [False] * 5 + [True] * 2
+    assert serial.count == 7 and serial.first_at == NOW
+    batch_label = tallies.load((batch, ""), 0, None, [], 0)
+    assert not any(tallies.count_scan(batch_label, NOW, None, bytes([n])) for n in range(20))
+
+
+def test_tally_merges_the_database_without_going_backwards() -> None:
+    tallies = Tallies(threshold=5)
+    key = (uuid4(), "SERIAL0001")
+    tally = tallies.load(key, 10, NOW, [b"a", b"b"], uncommitted=2)
+    assert tally.count == 12
+    tallies.count_scan(tally, NOW, "SERIAL0001", b"c")
+    again = tallies.load(key, 5, NOW, [b"d"], uncommitted=0)  # a lagging replica
+    assert again is tally and tally.count == 13
+    assert tally.fingerprints == {b"a", b"b", b"c", b"d"}

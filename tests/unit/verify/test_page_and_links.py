@@ -1,0 +1,122 @@
+"""The page's CSP hash, escaping and size; label links keep `s` last; query handling."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import pytest
+
+from schemas.verify import FacilityInfo, ProducerInfo, ProductInfo, RecallInfo, TreatmentInfo
+from service.verify import page
+from service.verify.controller import _representation, _split_query
+from service.verify.linkset import label_href, label_linkset, resolver_description
+from service.verify.view import LabelView
+
+
+def _view(name: str = "Rendang", recall: RecallInfo | None = None) -> LabelView:
+    return LabelView(
+        batch_id=uuid4(),
+        code="7KQ2M9XW4T",
+        serial="8H3JQ2KD0A",
+        lot="L1",
+        status="released",
+        best_before=date(2026, 12, 31),
+        storage_temp_c=4.0,
+        product=ProductInfo(
+            name=name,
+            category="meat_poultry",
+            registration_no="MD224010001234",
+            gtin="08991234567895",
+        ),
+        producer=ProducerInfo(name="UMKM Rendang " + name, city="Tangerang"),
+        treatment=TreatmentInfo(
+            facility=FacilityInfo(name="IGMP — BRIN " + name, address="Puspiptek, Setu " + name),
+            irradiated_on="2026-01",
+            purpose="extend_shelf_life",
+            source_type="cobalt-60",
+            dose_min_kgy=2.5,
+            dose_max_kgy=2.9,
+        ),
+        recall=recall,
+        category_names=("Daging", "Meat"),
+        net_content="250 g",
+        unsigned_path="/v/7KQ2M9XW4T/8H3JQ2KD0A",
+    )
+
+
+def test_the_csp_hash_is_the_hash_of_the_inline_style() -> None:
+    html = page.render("genuine", "id", _view(), "?lang=en")
+    (style,) = re.findall(r"<style>(.*?)</style>", html, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in page.CONTENT_SECURITY_POLICY
+    assert (
+        "<script" not in html and " style=" not in html and " on" not in html.replace(" only", "")
+    )
+
+
+def test_producer_text_is_escaped() -> None:
+    html = page.render("genuine", "en", _view('<script>alert("x")</script>'), "?lang=id")
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("verdict", ["genuine", "expired", "suspect", "recalled"])
+def test_page_stays_small_with_long_texts(verdict: str) -> None:
+    recall = RecallInfo(reason="R" * 1000, at=datetime(2026, 2, 1, tzinfo=UTC))
+    html = page.render(verdict, "id", _view("N" * 200, recall), "?lang=en")
+    assert len(html.encode()) < 30_000
+    assert page.SCAN_COUNT_SLOT in html
+
+
+def test_invalid_page_is_the_same_for_every_reason() -> None:
+    assert page.invalid_page("id") == page.invalid_page("id")
+    assert b"Label ini tidak diterbitkan oleh Radura" in page.invalid_page("id")
+
+
+def test_links_keep_the_signature_last() -> None:
+    assert label_href("https://r.test", "/01/08991234567895/10/L1?17=261231", "SIG", "lang=en") == (
+        "https://r.test/01/08991234567895/10/L1?17=261231&lang=en&s=SIG"
+    )
+    assert label_href("", "/v/7KQ2M9XW4T", "SIG") == "/v/7KQ2M9XW4T?s=SIG"
+    linkset = label_linkset("https://r.test", "/v/7KQ2M9XW4T", "SIG", "t")
+    (context,) = linkset["linkset"]
+    assert all(
+        link["href"].endswith("s=SIG")
+        for rel, links in context.items()
+        if rel != "anchor" and "jwks" not in rel
+        for link in links
+    )
+    assert resolver_description("https://r.test")["resolverRoot"] == "https://r.test"
+
+
+def test_reader_parameters_are_taken_out_of_the_label_query() -> None:
+    assert _split_query("17=261231&s=SIG") == ("17=261231&s=SIG", None, None)
+    assert _split_query("lang=en&17=261231&s=SIG") == ("17=261231&s=SIG", "en", None)
+    assert _split_query("s=SIG&linkType=gs1%3AcertificationInfo") == (
+        "s=SIG",
+        None,
+        "gs1:certificationInfo",
+    )
+
+
+@pytest.mark.parametrize(
+    ("accept", "link_type", "expected"),
+    [
+        (None, None, "page"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", None, "page"),
+        ("application/json", None, "json"),
+        ("application/linkset+json", None, "linkset"),
+        ("*/*", None, "page"),
+        ("image/png", None, "page"),
+        ("text/html", "all", "linkset"),
+        ("application/json", "gs1:certificationInfo", "certificate"),
+        ("application/json", "gs1:pip", "page"),
+        ("application/json", "gs1:unknownThing", "json"),
+    ],
+)
+def test_representation(accept: str | None, link_type: str | None, expected: str) -> None:
+    assert _representation(accept, link_type) == expected
