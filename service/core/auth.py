@@ -83,15 +83,6 @@ def check_role(user: AuthUser, handler: BaseRouteHandler) -> None:
         raise PermissionDeniedException(f"The role {user.role!r} may not use this endpoint.")
 
 
-async def role_guard(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-) -> None:
-    """The role check as a Litestar guard, for a router that is not behind the middleware."""
-    if handler.opt.get("exclude_from_auth") or "user" not in connection.scope:
-        return  # a public route (see app.PUBLIC_PATHS): the middleware authenticated nobody
-    check_role(connection.user, handler)
-
-
 def roles(*names: str) -> dict[str, Any]:
     """Handler options naming who may call it: `@get(..., opt=roles("admin", "regulator"))`."""
     return {"roles": frozenset(names)}
