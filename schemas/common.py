@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 import msgspec
 
@@ -14,6 +14,20 @@ LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
 
 ROLES = ("admin", "producer", "operator", "qa", "regulator")
+
+# the purposes of irradiation (SPEC §3.1); which category allows which is data, in the database
+Purpose = Literal[
+    "sprout_inhibition",
+    "delay_ripening",
+    "disinfestation",
+    "quarantine",
+    "extend_shelf_life",
+    "reduce_pathogens",
+    "reduce_microbial_load",
+    "control_parasites",
+    "eliminate_salmonella",
+    "sterilisation",
+]
 
 
 class Page(msgspec.Struct, Generic[T]):

@@ -7,18 +7,7 @@ from typing import Literal
 
 import msgspec
 
-Purpose = Literal[
-    "sprout_inhibition",
-    "delay_ripening",
-    "disinfestation",
-    "quarantine",
-    "extend_shelf_life",
-    "reduce_pathogens",
-    "reduce_microbial_load",
-    "control_parasites",
-    "eliminate_salmonella",
-    "sterilisation",
-]
+from schemas.common import Purpose
 
 LabelForm = Literal["gs1", "short"]
 

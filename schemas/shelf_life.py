@@ -5,21 +5,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
-Packaging = Literal["air", "vacuum", "map"]
+from schemas.common import Purpose
 
-# SPEC.md §3.1: the fixed list of irradiation purposes.
-Purpose = Literal[
-    "sprout_inhibition",
-    "delay_ripening",
-    "disinfestation",
-    "quarantine",
-    "extend_shelf_life",
-    "reduce_pathogens",
-    "reduce_microbial_load",
-    "control_parasites",
-    "eliminate_salmonella",
-    "sterilisation",
-]
+Packaging = Literal["air", "vacuum", "map"]
 
 # Only the shape is checked here; whether the code exists is a question for the food-category
 # table (a 422 from the service, not a 400 from decoding). msgspec searches with Python's `re`,

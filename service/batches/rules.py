@@ -80,23 +80,41 @@ def check_product_rules(data: ProductCreate, legal_max_dose_kgy: float | None) -
 
 
 def _check_sterile_meal(data: ProductCreate) -> None:
+    check_sterile_meal(
+        packaging=data.packaging,
+        validated_shelf_life_days=data.validated_shelf_life_days,
+        purpose=data.purpose,
+        min_dose_kgy=data.min_dose_kgy,
+    )
+
+
+def check_sterile_meal(
+    *,
+    packaging: str,
+    validated_shelf_life_days: int | None,
+    purpose: str | None = None,
+    min_dose_kgy: float | None = None,
+) -> None:
+    """The rules of a shelf-stable sterile meal (SPEC §3.2): one 422 naming every field that
+    breaks them. Purpose and minimum dose are checked when the caller has them (a product has,
+    a shelf-life preview has not)."""
     problems: list[dict[str, str]] = []
-    if data.purpose != STERILE_PURPOSE:
+    if purpose is not None and purpose != STERILE_PURPOSE:
         problems.append({"field": "purpose", "message": "must be sterilisation"})
-    if data.min_dose_kgy < STERILE_MIN_DOSE_KGY:
+    if min_dose_kgy is not None and min_dose_kgy < STERILE_MIN_DOSE_KGY:
         problems.append(
             {"field": "min_dose_kgy", "message": f"must be at least {STERILE_MIN_DOSE_KGY} kGy"}
         )
-    if data.packaging != STERILE_PACKAGING:
-        problems.append({"field": "packaging", "message": "must be vacuum"})
-    if data.validated_shelf_life_days is None:
+    if packaging != STERILE_PACKAGING:
+        problems.append({"field": "packaging", "message": f"must be {STERILE_PACKAGING}"})
+    if validated_shelf_life_days is None:
         problems.append(
             {
                 "field": "validated_shelf_life_days",
                 "message": "a validated storage study is required",
             }
         )
-    elif data.validated_shelf_life_days > STERILE_MAX_STUDY_DAYS:
+    elif validated_shelf_life_days > STERILE_MAX_STUDY_DAYS:
         problems.append(
             {
                 "field": "validated_shelf_life_days",
@@ -106,8 +124,9 @@ def _check_sterile_meal(data: ProductCreate) -> None:
     if problems:
         raise RuleViolation(
             "sterile_meal_requirements",
-            "A shelf-stable sterile meal needs purpose sterilisation, at least 45 kGy, vacuum "
-            "packaging and a validated storage study of at most 548 days.",
+            f"A shelf-stable sterile meal needs purpose sterilisation, at least "
+            f"{STERILE_MIN_DOSE_KGY} kGy, {STERILE_PACKAGING} packaging and a validated storage "
+            f"study of at most {STERILE_MAX_STUDY_DAYS} days.",
             errors=problems,
         )
 

@@ -8,7 +8,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from schemas.shelf_life import ShelfLifeEstimateRequest, ShelfLifeResult
 from service.accounts.queries import legal_max_dose_kgy
-from service.batches.rules import STERILE_MAX_STUDY_DAYS, STERILE_PACKAGING
+from service.batches.rules import check_sterile_meal
 from service.core.db import Db
 from service.core.errors import RuleViolation
 from service.shelf_life import parameters as p
@@ -64,29 +64,7 @@ async def _check_against_the_category_table(db: Db, data: ShelfLifeEstimateReque
 def _check_sterile_meal(data: ShelfLifeEstimateRequest) -> None:
     # The product rules of a sterile meal that the preview body carries. A measured dose below
     # 45 kGy is not refused: the model itself then withholds the sterile date (see model.py).
-    if data.category != p.STERILE_CATEGORY:
-        return
-    problems: list[dict[str, str]] = []
-    if data.packaging != STERILE_PACKAGING:
-        problems.append({"field": "packaging", "message": f"must be {STERILE_PACKAGING}"})
-    if data.validated_shelf_life_days is None:
-        problems.append(
-            {
-                "field": "validated_shelf_life_days",
-                "message": "a validated storage study is required",
-            }
-        )
-    elif data.validated_shelf_life_days > STERILE_MAX_STUDY_DAYS:
-        problems.append(
-            {
-                "field": "validated_shelf_life_days",
-                "message": f"must not exceed {STERILE_MAX_STUDY_DAYS} days",
-            }
-        )
-    if problems:
-        raise RuleViolation(
-            "sterile_meal_requirements",
-            f"A shelf-stable sterile meal needs {STERILE_PACKAGING} packaging and a validated "
-            f"storage study of at most {STERILE_MAX_STUDY_DAYS} days.",
-            errors=problems,
+    if data.category == p.STERILE_CATEGORY:
+        check_sterile_meal(
+            packaging=data.packaging, validated_shelf_life_days=data.validated_shelf_life_days
         )

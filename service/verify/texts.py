@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from typing import Literal
 
+from labels.wording import PURPOSES as LABEL_PURPOSES
+
 Lang = Literal["id", "en"]
 LANGS: tuple[Lang, ...] = ("id", "en")
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
 
 # BPOM's public contact centre, where a shopper reports a suspect product (editable data).
 REPORT_PHONE = "1500533"
 REPORT_EMAIL = "halobpom@pom.go.id"
 
+# the same words the printed label uses, so the page and the pack never disagree
 PURPOSES: dict[str, tuple[str, str]] = {
-    "sprout_inhibition": ("Menghambat pertunasan", "Inhibit sprouting"),
-    "delay_ripening": ("Menunda pematangan", "Delay ripening"),
-    "disinfestation": ("Membasmi serangga", "Disinfest insects"),
-    "quarantine": ("Perlakuan karantina", "Quarantine treatment"),
-    "extend_shelf_life": ("Memperpanjang masa simpan", "Extend shelf life"),
-    "reduce_pathogens": ("Mengurangi bakteri patogen", "Reduce pathogens"),
-    "reduce_microbial_load": ("Mengurangi cemaran mikroba", "Reduce microbial load"),
-    "control_parasites": ("Mengendalikan parasit", "Control parasites"),
-    "eliminate_salmonella": ("Membasmi Salmonella", "Eliminate Salmonella"),
-    "sterilisation": ("Sterilisasi", "Sterilisation"),
+    purpose: (_sentence_case(name_id), _sentence_case(name_en))
+    for purpose, (name_id, name_en) in LABEL_PURPOSES.items()
 }
 
 SOURCE_TYPES: dict[str, tuple[str, str]] = {

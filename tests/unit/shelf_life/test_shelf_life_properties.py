@@ -1,11 +1,13 @@
 """Properties SPEC.md §4 demands of radura-sl/1, checked by Hypothesis over the input range."""
 
 from datetime import date, timedelta
+from typing import get_args
 
 import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
+from schemas.common import Purpose
 from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
 from service.shelf_life import estimate_shelf_life
 
@@ -27,18 +29,7 @@ CATEGORIES = [
     "spices_herbs",
     "ready_meal_sterile",
 ]
-PURPOSES = [
-    "sprout_inhibition",
-    "delay_ripening",
-    "disinfestation",
-    "quarantine",
-    "extend_shelf_life",
-    "reduce_pathogens",
-    "reduce_microbial_load",
-    "control_parasites",
-    "eliminate_salmonella",
-    "sterilisation",
-]
+PURPOSES = list(get_args(Purpose))
 
 
 def _number(low: float, high: float) -> st.SearchStrategy[float]:
