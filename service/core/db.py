@@ -73,7 +73,11 @@ def start_embedded_postgres(data_dir: Path, *, keep_running: bool = False) -> st
     return dsn
 
 
+# a request that cannot get a connection this fast answers 503 instead of queueing forever
+POOL_ACQUIRE_TIMEOUT_S = 10.0
+
+
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
     """One pooled connection per request; the handler owns any transaction on it."""
-    async with state.pool.acquire() as conn:
+    async with state.pool.acquire(timeout=POOL_ACQUIRE_TIMEOUT_S) as conn:
         yield conn

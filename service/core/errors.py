@@ -124,6 +124,15 @@ def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]
         405: "Method not allowed",
         429: "Too many requests",
     }.get(exc.status_code, "Error")
+    if exc.status_code == 400:
+        # e.g. a body that is not JSON at all: the whole body is the field at fault
+        return _problem(
+            400,
+            "Invalid request",
+            str(exc.detail),
+            headers=exc.headers,
+            errors=[{"field": "body", "message": str(exc.detail)}],
+        )
     return _problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
 
 
@@ -168,7 +177,10 @@ def postgres_handler(_: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> R
             headers={"Retry-After": "1"},
         )
     if isinstance(exc, asyncpg.DataError):
-        return _problem(400, "Invalid request", "A value is out of range for its field.")
+        message = "A value is out of range for its field."
+        return _problem(
+            400, "Invalid request", message, errors=[{"field": "body", "message": message}]
+        )
     return unexpected_handler(_, exc)
 
 
@@ -177,7 +189,7 @@ def unavailable_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[A
     return _problem(
         503,
         "Service unavailable",
-        "The database is not reachable; retry shortly.",
+        "The service is busy or its database unreachable; retry shortly.",
         code="database_unavailable",
         headers={"Retry-After": "2"},
     )
@@ -201,6 +213,7 @@ def exception_handlers() -> dict[Any, Any]:
         asyncpg.OperatorInterventionError: unavailable_handler,
         asyncpg.InterfaceError: unavailable_handler,
         ConnectionError: unavailable_handler,
+        TimeoutError: unavailable_handler,
         OSError: unavailable_handler,
         asyncpg.PostgresError: postgres_handler,
         Exception: unexpected_handler,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
-from typing import IO, Annotated, BinaryIO, Literal, cast
+from typing import IO, Annotated, Any, BinaryIO, Literal, TypeVar, cast
 from uuid import UUID
 
 import anyio
@@ -16,6 +16,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
+from labels.compose import LabelFitError
 from labels.pdf import render_pdf_to, serial_cells
 from labels.png import label_png, qr_png
 from labels.svg import label_svg, qr_svg
@@ -26,9 +27,9 @@ from service.batches.idempotency import IdempotencyKey, IdempotentRequest, reque
 from service.batches.transitions import load_batch
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
-from service.core.errors import Conflict
+from service.core.errors import Conflict, RuleViolation
 from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
-from service.labels_api.serials import insert_serials, iter_serials
+from service.labels_api.serials import all_serials, insert_serials, iter_serials
 
 Layout = Literal["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"]
 Dpi = Annotated[int, QueryParameter(ge=72, le=1200, description="Resolution of the PNG.")]
@@ -45,6 +46,7 @@ _CACHE_SIZE = 256
 _PDF_SPOOL_BYTES = 32 * 1024 * 1024
 
 READERS = roles("producer", "regulator", "admin")
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -65,6 +67,18 @@ def _qr_svg(uri: str) -> str:
 @lru_cache(maxsize=_CACHE_SIZE)
 def _qr_png(uri: str, dpi: int) -> bytes:
     return qr_png(uri, dpi=dpi)
+
+
+async def _off_loop(render: Callable[..., T], *args: Any) -> T:
+    """Run CPU-heavy drawing in a worker thread; a label that cannot fit its layout is the
+    request's problem (422), not the server's."""
+    try:
+        return await anyio.to_thread.run_sync(render, *args)
+    except LabelFitError as exc:
+        raise RuleViolation(
+            "label_does_not_fit",
+            f"The label's texts do not fit this layout even at the smallest readable size: {exc}",
+        ) from None
 
 
 async def _file_chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
@@ -139,7 +153,7 @@ class LabelsController(Controller):
     ) -> Response[str]:
         """The batch label as SVG, every mandatory text of BPOM 3/2018 in Bahasa Indonesia."""
         label = await self._label(db, request, batch_id)
-        svg = await anyio.to_thread.run_sync(_label_svg, label.content)
+        svg = await _off_loop(_label_svg, label.content)
         return Response(svg, media_type=SVG)
 
     @get("/{batch_id:uuid}/label.png", operation_id="getLabelPng", opt=READERS, media_type=PNG)
@@ -152,7 +166,7 @@ class LabelsController(Controller):
     ) -> Response[bytes]:
         """The batch label as PNG at `dpi`."""
         label = await self._label(db, request, batch_id)
-        png = await anyio.to_thread.run_sync(_label_png, label.content, dpi)
+        png = await _off_loop(_label_png, label.content, dpi)
         return Response(png, media_type=PNG)
 
     @get("/{batch_id:uuid}/qr.svg", operation_id="getQrSvg", opt=READERS, media_type=SVG)
@@ -161,7 +175,7 @@ class LabelsController(Controller):
     ) -> Response[str]:
         """The bare QR code of the batch label (error correction M, quiet zone 4)."""
         label = await self._label(db, request, batch_id)
-        return Response(await anyio.to_thread.run_sync(_qr_svg, label.content.uri), media_type=SVG)
+        return Response(await _off_loop(_qr_svg, label.content.uri), media_type=SVG)
 
     @get("/{batch_id:uuid}/qr.png", operation_id="getQrPng", opt=READERS, media_type=PNG)
     async def qr_png(
@@ -173,7 +187,7 @@ class LabelsController(Controller):
     ) -> Response[bytes]:
         """The bare QR code as PNG at `dpi` (0.4 mm modules)."""
         label = await self._label(db, request, batch_id)
-        png = await anyio.to_thread.run_sync(_qr_png, label.content.uri, dpi)
+        png = await _off_loop(_qr_png, label.content.uri, dpi)
         return Response(png, media_type=PNG)
 
     @get("/{batch_id:uuid}/labels.pdf", operation_id="getLabelsPdf", opt=READERS, media_type=PDF)
@@ -190,7 +204,7 @@ class LabelsController(Controller):
         label = await self._label(db, request, batch_id)
         state = request.app.state
         base_url = state.settings.public_base_url
-        serials = [] if copies else [s async for s in iter_serials(state.pool, batch_id)]
+        serials = [] if copies else await all_serials(db, batch_id)
 
         def render() -> IO[bytes]:
             if serials:
@@ -206,7 +220,7 @@ class LabelsController(Controller):
             spool.seek(0)
             return spool
 
-        spool = await anyio.to_thread.run_sync(render)
+        spool = await _off_loop(render)
         return Stream(
             _file_chunks(spool),
             media_type=PDF,

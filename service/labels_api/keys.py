@@ -19,33 +19,53 @@ _RELOAD_INTERVAL_S = 5.0
 
 
 class SigningKeys:
-    """A Keyring that re-reads the data folder when it meets a kid it does not know yet."""
+    """A Keyring that follows the key files: after `radura keys rotate` (another process), every
+    running process signs with the new key and publishes it within `_RELOAD_INTERVAL_S`."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._lock = threading.Lock()
-        self._loaded_at = 0.0
-        self.keyring = self._load()
+        self._checked_at = time.monotonic()
+        self.keyring = Keyring.load_or_create(settings.data_dir, settings.signing_key)
+        self._stamp = self._files_stamp()  # after loading: the first start may create the files
 
-    def _load(self) -> Keyring:
-        self._loaded_at = time.monotonic()
-        return Keyring.load_or_create(self._settings.data_dir, self._settings.signing_key)
+    def _files_stamp(self) -> tuple[int, ...]:
+        """Changes whenever a key file is replaced or added (rotation renames a new file in)."""
+        keys = self._settings.data_dir / "keys"
+        stamp: list[int] = []
+        for path in (keys / "active.pem", keys / "archive"):
+            try:
+                info = path.stat()
+            except OSError:
+                stamp += [0, 0]
+                continue
+            stamp += [info.st_ino, info.st_mtime_ns]
+        return tuple(stamp)
+
+    def _current(self) -> Keyring:
+        now = time.monotonic()
+        if now - self._checked_at < _RELOAD_INTERVAL_S:
+            return self.keyring
+        with self._lock:
+            if now - self._checked_at < _RELOAD_INTERVAL_S:
+                return self.keyring
+            self._checked_at = now
+            stamp = self._files_stamp()
+            if stamp != self._stamp:
+                self.keyring = Keyring.load_or_create(
+                    self._settings.data_dir, self._settings.signing_key
+                )
+                self._stamp = stamp
+        return self.keyring
 
     def sign(self, message: bytes) -> str:
-        return self.keyring.sign(message)
+        return self._current().sign(message)
 
     def verify(self, message: bytes, s: str) -> VerifyResult:
-        result = self.keyring.verify(message, s)
-        if result.valid or not (result.reason or "").startswith("unknown kid"):
-            return result
-        with self._lock:
-            if time.monotonic() - self._loaded_at < _RELOAD_INTERVAL_S:
-                return result
-            self.keyring = self._load()
-        return self.keyring.verify(message, s)
+        return self._current().verify(message, s)
 
     def jwks(self) -> dict[str, Any]:
-        return self.keyring.jwks()
+        return self._current().jwks()
 
 
 def signing_keys_lifespan(settings: Settings) -> Any:

@@ -38,6 +38,17 @@ async def insert_serials(conn: asyncpg.Connection, batch_id: UUID, count: int) -
     return total
 
 
+async def all_serials(conn: asyncpg.Connection, batch_id: UUID) -> list[str]:
+    """Every serial of the batch in issue order, on the caller's connection: a request that
+    already holds one must never wait on the pool for a second (a pool of N would deadlock
+    under N such requests)."""
+    rows = await conn.fetch(
+        "SELECT serial FROM label_serials WHERE batch_id = $1 ORDER BY issued_at, serial",
+        batch_id,
+    )
+    return [row["serial"] for row in rows]
+
+
 async def iter_serials(pool: asyncpg.Pool, batch_id: UUID) -> AsyncIterator[str]:
     """Every serial of the batch in issue order, through a server-side cursor."""
     async with pool.acquire() as conn, conn.transaction(readonly=True):

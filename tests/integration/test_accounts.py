@@ -104,11 +104,13 @@ async def test_bad_organization_is_400_naming_the_field(client, world: World, bo
     assert field in {e["field"] for e in problem["errors"]} or field in problem["detail"]
 
 
-async def test_malformed_json_is_400(client, world: World):
+async def test_malformed_json_is_400_naming_the_body(client, world: World):
     response = await client.post(
         "/api/v1/organizations", content=b"{not json", headers=world.admin.headers
     )
     assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["field"] == "body"
 
 
 async def test_irradiator_rules(client, world: World):

@@ -274,3 +274,62 @@ async def test_cli_renders_serials_to_pdf_with_progress(
     )
     _, missing_err = await missing.communicate()
     assert missing.returncode == 1 and b"No such batch" in missing_err
+
+
+async def test_longest_allowed_texts_render_or_refuse_but_never_fail(client, world: World, pool):
+    product = await create_product(client, world.producer, chicken(name="Rendang " + "R" * 192))
+    batch_id = await batch_in(client, world, "released", product["id"])
+    async with pool.acquire() as conn:
+        # the longest names and addresses the organization schema accepts
+        for org in (world.producer_org, world.facility):
+            await conn.execute(
+                "UPDATE organizations SET name = $2, address = $3, city = $4 WHERE id = $1",
+                org,
+                "Nama " + "N" * 195,
+                "Jalan " + "J" * 494,
+                "Kota " + "K" * 195,
+            )
+    outcomes = {}
+    for path in (
+        "label.svg",
+        "label.png",
+        *(
+            f"labels.pdf?layout={name}&copies=1"
+            for name in ("a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30")
+        ),
+    ):
+        response = await client.get(
+            f"/api/v1/batches/{batch_id}/{path}", headers=world.producer.headers
+        )
+        assert response.status_code in (200, 422), (path, response.status_code, response.text[:300])
+        if response.status_code == 422:
+            assert response.json()["code"] == "label_does_not_fit"
+        outcomes[path] = response.status_code
+    # the sheets have room for everything; only the small thermal rolls may refuse
+    assert outcomes["labels.pdf?layout=a4-2x5&copies=1"] == 200
+
+
+async def test_many_concurrent_pdf_downloads_do_not_starve_the_pool(client, world: World, settings):
+    import asyncio
+    import dataclasses
+
+    from litestar.testing import AsyncTestClient
+
+    from service.app import create_app
+
+    batch = await released_batch(client, world, gtin=False)
+    await client.post(
+        f"/api/v1/batches/{batch['id']}/labels", json={"count": 3}, headers=world.producer.headers
+    )
+    small_pool = create_app(dataclasses.replace(settings, pool_max_size=2))
+    async with AsyncTestClient(app=small_pool) as tight:
+
+        async def download() -> int:
+            response = await tight.get(
+                f"/api/v1/batches/{batch['id']}/labels.pdf", headers=world.producer.headers
+            )
+            return response.status_code
+
+        statuses = await asyncio.wait_for(asyncio.gather(*(download() for _ in range(8))), 60)
+        assert statuses == [200] * 8
+        assert (await tight.get("/api/v1/me", headers=world.producer.headers)).status_code == 200

@@ -80,3 +80,21 @@ def test_running_server_learns_a_rotated_key_from_disk(tmp_path: Path, monkeypat
     monkeypatch.setattr(keys_module, "_RELOAD_INTERVAL_S", 0.0)
     assert server.verify(message, signature).valid
     assert server.keyring.active_kid == rotated.active_kid
+
+
+def test_running_server_signs_and_publishes_with_the_rotated_key(tmp_path: Path, monkeypatch):
+    import dataclasses
+
+    import service.labels_api.keys as keys_module
+
+    settings = dataclasses.replace(load_settings(), data_dir=tmp_path, signing_key=None)
+    server = SigningKeys(settings)
+    old_kid = server.keyring.active_kid
+    rotated = Keyring.rotate(tmp_path)
+    # within the reload interval the process keeps its key, then it follows the files
+    assert {k["kid"] for k in server.jwks()["keys"] if k["status"] == "active"} == {old_kid}
+    monkeypatch.setattr(keys_module, "_RELOAD_INTERVAL_S", 0.0)
+    active = {k["kid"]: k["status"] for k in server.jwks()["keys"]}
+    assert active == {rotated.active_kid: "active", old_kid: "retired"}
+    signature = server.sign(b"/v/7KQ2M9XW4T")
+    assert rotated.verify(b"/v/7KQ2M9XW4T", signature).key_status == "active"
