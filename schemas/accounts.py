@@ -8,16 +8,21 @@ from uuid import UUID
 
 import msgspec
 
-from schemas.common import Name, ShortText
+from schemas.common import CONTROL_CHARS, TEXT_END, Name, ShortText
 
 OrganizationKind = Literal["producer", "facility", "regulator"]
 Role = Literal["admin", "producer", "operator", "qa", "regulator"]
 SourceType = Literal["cobalt-60", "cesium-137", "electron-beam", "x-ray"]
 
-Phone = Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9][0-9 ()-]{5,19}$")]
+# TEXT_END, not a bare `$`: that would let a final newline through
+Phone = Annotated[str, msgspec.Meta(pattern=rf"^\+?[0-9][0-9 ()-]{{5,19}}{TEXT_END}")]
 # Nomor Induk Berusaha, the 13-digit business number from OSS
-Nib = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{13}$")]
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Nib = Annotated[str, msgspec.Meta(pattern=rf"^[0-9]{{13}}{TEXT_END}")]
+_EMAIL_PART = rf"[^@\s{CONTROL_CHARS}]+"
+Email = Annotated[
+    str,
+    msgspec.Meta(max_length=254, pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}{TEXT_END}"),
+]
 
 
 class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -84,7 +89,9 @@ class IrradiatorCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
     source_type: SourceType
     activity_kci: Annotated[float, msgspec.Meta(gt=0, le=10_000)] | None = None
-    max_energy_mev: Annotated[float, msgspec.Meta(gt=0, le=100)] | None = None
+    # Only absurd numbers are malformed (400); an energy above a source's legal limit (SPEC §3.1:
+    # electron beam 10 MeV, x-ray 7.5 MeV) is a domain rule, answered 422 `energy_above_limit`.
+    max_energy_mev: Annotated[float, msgspec.Meta(gt=0, le=1e6)] | None = None
 
     def __post_init__(self) -> None:
         if self.source_type in ("electron-beam", "x-ray") and self.max_energy_mev is None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from schemas.common import Reason
+from schemas.common import NAME_PATTERN, LongText, Reason
 from schemas.products import Product, check_one_line, text_field_error
 from schemas.shelf_life import PRODUCTION_DATE_MIN, ShelfLifeResult
 
@@ -38,8 +38,7 @@ Quantity = Annotated[float, msgspec.Meta(gt=0, le=1e9)]
 # (and would make DUR = max/min undefined).
 MeasuredDoseKgy = Annotated[float, msgspec.Meta(gt=0, le=100, description="Absorbed dose in kGy.")]
 Instant = Annotated[datetime, msgspec.Meta(tz=True, description="RFC 3339 with an offset.")]
-Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
-Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NAME_PATTERN)]
 
 
 def today_in_jakarta() -> date:
@@ -115,13 +114,11 @@ class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     quantity_received: Quantity
     condition: Label | None = None
-    notes: Note | None = None
+    notes: LongText | None = None
     received_at: Instant | None = None
 
     def __post_init__(self) -> None:
         check_one_line("condition", self.condition)
-        if self.notes is not None and "\x00" in self.notes:
-            raise text_field_error("notes", "must not contain NUL characters")
         check_instant("received_at", self.received_at)
 
 
@@ -235,7 +232,7 @@ class ReasonBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
     def __post_init__(self) -> None:
-        if "\x00" in self.reason or not self.reason.strip():
+        if not self.reason.strip():
             raise text_field_error("reason", "must be readable text")
 
 

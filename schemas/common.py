@@ -8,10 +8,26 @@ import msgspec
 
 T = TypeVar("T")
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
-ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
+# What no stored or printed text may hold: C0 controls other than tab and line feed, DEL, C1
+# controls, the Unicode line and paragraph separators, and the bidirectional controls (which can
+# make a label or a page show text in another order than it was stored). PostgreSQL refuses NUL.
+CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+# msgspec searches with Python's `re`, where `$` also matches before a final newline; `(?!\n)`
+# refuses that newline (`\Z` would too, but is not a regex the OpenAPI document may carry).
+TEXT_END = r"$(?!\n)"
+
+# One line: none of the above, and no tab or line feed either.
+ONE_LINE_PATTERN = rf"^[^\t\n{CONTROL_CHARS}]*{TEXT_END}"
+# One line that neither starts nor ends with whitespace.
+NAME_PATTERN = rf"^[^\s{CONTROL_CHARS}](?:[^\t\n{CONTROL_CHARS}]*[^\s{CONTROL_CHARS}])?{TEXT_END}"
+# Several lines: tabs and line feeds, and a carriage return only in a CRLF line break (what a
+# browser's text area sends).
+TEXT_PATTERN = rf"^(?:[^{CONTROL_CHARS}]|\r\n)*{TEXT_END}"
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NAME_PATTERN)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=ONE_LINE_PATTERN)]
+LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
+Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, pattern=TEXT_PATTERN)]
 
 ROLES = ("admin", "producer", "operator", "qa", "regulator")
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from schemas.common import Name
+from schemas.common import NAME_PATTERN, Name
 from schemas.shelf_life import (
     CategoryCode,
     Packaging,
@@ -44,7 +44,7 @@ RegistrationNo = Annotated[
     ),
 ]
 NetContent = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$", examples=["250 g"])
+    str, msgspec.Meta(min_length=1, max_length=100, pattern=NAME_PATTERN, examples=["250 g"])
 ]
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from schemas.common import Purpose
+from schemas.common import NAME_PATTERN, Purpose
 
 Packaging = Literal["air", "vacuum", "map"]
 
@@ -30,7 +30,7 @@ StudyRef = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=300,
-        pattern=r"^\S(?:.*\S)?$(?!\n)",
+        pattern=NAME_PATTERN,
         description="Reference of the storage study of the treated product (report, lab, date).",
     ),
 ]

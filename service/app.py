@@ -61,11 +61,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HealthController,
             AccountsController,
-            JwksController,
-            ShelfLifeController,
             LabelsController,
             *batch_controllers(),
-            *verify_route_handlers(settings),
+            # every public endpoint shares the verification pages' per-client rate limit
+            *verify_route_handlers(settings, other_public=[JwksController, ShelfLifeController]),
         ],
         lifespan=[database, signing_keys_lifespan(settings), verify_lifespan(settings)],
         dependencies={"db": Provide(db.provide_db)},

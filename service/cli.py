@@ -55,6 +55,13 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     except MigrationError as exc:
         print(f"migration refused: {exc}", file=sys.stderr)
         return 1
+    except asyncpg.PostgresError as exc:
+        # e.g. a missing database or privilege, or the partition upkeep after the migrations
+        print(f"migration failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"migration failed: cannot reach the database: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -63,9 +63,13 @@ class AccountsController(Controller):
         return organization
 
     @get("/facilities", operation_id="listFacilities", opt=ANY_ROLE)
-    async def list_facilities(self, db: Db) -> list[Facility]:
-        """Irradiation facilities a producer can send batches to."""
-        return await queries.list_facilities(db)
+    async def list_facilities(
+        self, db: Db, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[Facility]:
+        """Irradiation facilities a producer can send batches to, newest first."""
+        rows = await queries.list_facilities(db, limit=limit, cursor=cursor)
+        items = [msgspec.convert(dict(r), Facility) for r in rows[:limit]]
+        return Page(items, next_cursor(rows, limit))
 
     @post("/users", operation_id="createUser", opt=roles("admin"))
     async def create_user(self, db: Db, data: JSONBody[UserCreate]) -> UserCreated:

@@ -9,7 +9,6 @@ import asyncpg
 import msgspec
 
 from schemas.accounts import (
-    Facility,
     FoodCategory,
     Irradiator,
     IrradiatorCreate,
@@ -54,12 +53,17 @@ async def list_organizations(
     )
 
 
-async def list_facilities(conn: asyncpg.Connection) -> list[Facility]:
-    rows = await conn.fetch(
-        "SELECT id, name, address, city, province FROM organizations WHERE kind = 'facility' "
-        "ORDER BY name"
+async def list_facilities(
+    conn: asyncpg.Connection, *, limit: int, cursor: str | None
+) -> list[asyncpg.Record]:
+    args: list[Any] = [limit + 1]
+    after = page_clause(cursor, args)
+    return await conn.fetch(
+        f"""SELECT id, name, address, city, province, created_at FROM organizations
+            WHERE kind = 'facility' AND {after}
+            ORDER BY created_at DESC, id DESC LIMIT $1""",
+        *args,
     )
-    return [msgspec.convert(dict(r), Facility) for r in rows]
 
 
 async def insert_user(conn: asyncpg.Connection, data: UserCreate) -> User:

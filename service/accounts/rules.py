@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schemas.accounts import IrradiatorCreate, Organization, UserCreate
-from service.core.errors import RuleViolation
+from service.core.errors import NotFound, RuleViolation
 
 # which user roles each kind of organization may hold (SPEC §3.1)
 ROLES_BY_ORGANIZATION_KIND = {
@@ -21,10 +21,12 @@ def check_user_fits(data: UserCreate, organization: Organization | None) -> None
         if data.organization_id is not None:
             raise RuleViolation("admin_has_no_organization", "An admin belongs to no organization.")
         return
-    if data.organization_id is None or organization is None:
+    if data.organization_id is None:
         raise RuleViolation(
-            "organization_required", f"A {data.role} user needs an existing organization_id."
+            "organization_required", f"A {data.role} user needs an organization_id."
         )
+    if organization is None:
+        raise NotFound("organization")  # SPEC §3: an unknown id answers 404
     if data.role not in ROLES_BY_ORGANIZATION_KIND[organization.kind]:
         allowed = ", ".join(sorted(ROLES_BY_ORGANIZATION_KIND[organization.kind]))
         raise RuleViolation(
@@ -34,7 +36,9 @@ def check_user_fits(data: UserCreate, organization: Organization | None) -> None
 
 
 def check_irradiator(data: IrradiatorCreate, facility: Organization | None) -> None:
-    if facility is None or facility.kind != "facility":
+    if facility is None:
+        raise NotFound("organization")
+    if facility.kind != "facility":
         raise RuleViolation("not_a_facility", "facility_id must name an irradiation facility.")
     limit = MAX_ENERGY_MEV.get(data.source_type)
     if limit is not None and data.max_energy_mev is not None and data.max_energy_mev > limit:

@@ -26,6 +26,7 @@ from schemas.batches import (
     ReceiptRecorded,
     TreatmentCreate,
     TreatmentRecorded,
+    today_in_jakarta,
 )
 from schemas.products import Product, ProductCreate
 from service.accounts.queries import legal_max_dose_kgy
@@ -34,7 +35,7 @@ from service.batches import treatment_queries as facility_queries
 from service.batches.events import append_event
 from service.batches.transitions import load_batch, move, require_status
 from service.core.auth import AuthUser
-from service.core.errors import Forbidden, RuleViolation
+from service.core.errors import Forbidden, NotFound, RuleViolation
 from service.shelf_life.model import estimate_shelf_life
 
 
@@ -53,6 +54,7 @@ async def create_product(conn: asyncpg.Connection, user: AuthUser, data: Product
     registration_no = rules.normalize_registration_no(data.registration_no)
     legal_max = await legal_max_dose_kgy(conn, data.category, data.purpose)
     rules.check_product_rules(data, legal_max)
+    rules.check_product_shelf_life(data, today_in_jakarta())
     assert legal_max is not None and user.organization_id is not None
     return await product_queries.insert_product(
         conn,
@@ -130,11 +132,11 @@ async def record_treatment(
     batch = await load_batch(conn, batch_id, user)
     require_status(batch, "treat")
     irradiator = await facility_queries.irradiator(conn, data.irradiator_id)
+    # Another facility's irradiator answers like an unknown one: its existence is not revealed.
     if irradiator is None or irradiator["facility_id"] != batch["facility_id"]:
-        raise RuleViolation(
-            "irradiator_not_at_facility",
-            "The irradiator must be one of the facility the batch was sent to.",
-        )
+        raise NotFound("irradiator")
+    received_at = await facility_queries.received_at(conn, batch_id)
+    rules.check_treatment_after_receipt(data.started_at, received_at)
     product = await facility_queries.product_limits(conn, batch["product_id"])
     verdict = rules.judge_doses(
         [d.dose_kgy for d in data.dosimeters],
@@ -220,6 +222,9 @@ async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID
         shelf_life = estimate_shelf_life(inputs)
     except ValueError as exc:  # stored rows are validated; this guards against a bad edit
         raise RuleViolation("shelf_life_not_computable", str(exc)) from None
+    # Product creation refuses a product with no shelf life; one stored before that rule (or
+    # edited since) must still never be released with a label that is expired on the day.
+    rules.require_shelf_life(shelf_life, "With its measured minimum dose, this batch")
     async with _transaction(conn):
         await move(
             conn,

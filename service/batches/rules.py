@@ -1,18 +1,20 @@
-"""Pure domain rules of products and treatments: normalisation, sterile meals, dose verdicts."""
+"""Pure domain rules of products and treatments: normalisation, sterile meals, doses, shelf life."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+import msgspec
 from litestar.exceptions import ValidationException
 
 from schemas.products import ProductCreate
-from schemas.shelf_life import ShelfLifeInputs
+from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
 from service.core.errors import RuleViolation
+from service.shelf_life.model import estimate_shelf_life
 
 # Codex / BATAN: a sterilising dose of a shelf-stable meal is at least 45 kGy, and a storage study
 # of the treated product must back its date; 548 days (1.5 years) is the longest BATAN reported.
@@ -166,13 +168,49 @@ def judge_doses(
     )
 
 
+def check_product_shelf_life(data: ProductCreate, today: date) -> None:
+    """A product must keep for at least a day when treated at its own validated minimum dose.
+
+    E never falls as D_min rises, so a conforming treatment (D_min ≥ min_dose_kgy) can only give
+    more; a product refused here would otherwise be labelled expired the day it is released."""
+    inputs = shelf_life_inputs(
+        msgspec.structs.asdict(data), dose_min_kgy=data.min_dose_kgy, production_date=today
+    )
+    subject = f"Treated at its minimum dose of {data.min_dose_kgy} kGy, this product"
+    require_shelf_life(estimate_shelf_life(inputs), subject)
+
+
+def require_shelf_life(result: ShelfLifeResult, subject: str) -> None:
+    """422 `no_shelf_life` for a result of 0 days, with the model's explanation of why."""
+    if result.extended_days < 1:
+        raise RuleViolation(
+            "no_shelf_life",
+            f"{subject} would keep no days at its storage temperature: every label would be out "
+            f"of date on the day it is made. {result.explanation.en}",
+            explanation={"id": result.explanation.id, "en": result.explanation.en},
+            rules=list(result.rules),
+        )
+
+
+def check_treatment_after_receipt(started_at: datetime, received_at: datetime) -> None:
+    """A batch cannot be irradiated before the facility had it (422 naming both times)."""
+    if started_at < received_at:
+        raise RuleViolation(
+            "treatment_before_receipt",
+            f"The treatment started at {started_at.isoformat()}, before the batch was received "
+            f"at {received_at.isoformat()}.",
+            started_at=started_at.isoformat(),
+            received_at=received_at.isoformat(),
+        )
+
+
 def shelf_life_inputs(
     product: Any, *, dose_min_kgy: float, production_date: date
 ) -> ShelfLifeInputs:
     """The radura-sl inputs of a release: the product's fields and the measured D_min.
 
-    `product` is a products row; the result is stored with the batch, so the date never moves
-    whatever happens to the product afterwards."""
+    `product` is a products row (or a new product's fields as a dict); at release the result is
+    stored with the batch, so the date never moves whatever happens to the product afterwards."""
     return ShelfLifeInputs(
         category=product["category"],
         purpose=product["purpose"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -26,6 +27,14 @@ async def insert_receipt(
     )
     assert row is not None
     return row
+
+
+async def received_at(conn: asyncpg.Connection, batch_id: UUID) -> datetime:
+    value: datetime | None = await conn.fetchval(
+        "SELECT received_at FROM receipts WHERE batch_id = $1", batch_id
+    )
+    assert value is not None  # a received batch has its receipt (same transaction as the move)
+    return value
 
 
 async def irradiator(conn: asyncpg.Connection, irradiator_id: UUID) -> asyncpg.Record | None:

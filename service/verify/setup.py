@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar, Router
@@ -29,30 +29,34 @@ class _RateLimitWithRetryAfter(RateLimitMiddleware):
             reset = headers.get(self.config.rate_limit_reset_header_key, "60")
             headers["Retry-After"] = str(max(1, int(reset)))
             raise TooManyRequestsException(
-                detail="Too many scans from this network; try again shortly.", headers=headers
+                detail="Too many requests from this network; try again shortly.", headers=headers
             ) from None
 
 
-def verify_route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
-    """The public routes, rate-limited per client when a limit is set, and the scans API
-    (authenticated, so never rate-limited with them)."""
+def verify_route_handlers(
+    settings: Settings, other_public: Sequence[ControllerRouterHandler] = ()
+) -> list[ControllerRouterHandler]:
+    """The public routes — verification's and the app's `other_public` ones — under one per-client
+    rate limit when a limit is set, and the scans API (authenticated, so never limited)."""
     middleware = []
     if settings.rate_limit_per_minute > 0:
         config = RateLimitConfig(
             rate_limit=("minute", settings.rate_limit_per_minute),
             middleware_class=_RateLimitWithRetryAfter,
-            store="verify_rate_limit",
+            store="public_rate_limit",
         )
         middleware.append(config.middleware)
-    public = Router(path="/", route_handlers=[VerifyController], middleware=middleware)
+    public = Router(
+        path="/", route_handlers=[VerifyController, *other_public], middleware=middleware
+    )
     return [public, BatchScansController]
 
 
 def verify_lifespan(
     settings: Settings,
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    """Loads the keyring and fingerprint key, starts the scan log and the change listener;
-    at shutdown writes every buffered scan before the pool closes."""
+    """Loads the keyring and fingerprint key, starts the scan log, the change listener and the
+    keeper of the scan partitions; at shutdown writes every buffered scan before the pool closes."""
 
     @asynccontextmanager
     async def verification(app: Litestar) -> AsyncGenerator[None, None]:
@@ -60,6 +64,7 @@ def verify_lifespan(
         from service.core import db
         from service.verify.fingerprint import Fingerprinter, load_fingerprint_key
         from service.verify.listener import ChangeListener
+        from service.verify.partitions import PartitionKeeper
         from service.verify.scan_log import ScanLog
         from service.verify.verifier import Verifier
 
@@ -85,8 +90,10 @@ def verify_lifespan(
         )
         app.state.verifier = verifier
         listener = ChangeListener(settings.database_url or "", verifier.cache)
+        partitions = PartitionKeeper(pool)
         scan_log.start()
         listener.start()
+        partitions.start()
         # serving before LISTEN is up is safe (the cache stays off), only slower
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(listener.connected.wait(), timeout=5)
@@ -97,6 +104,7 @@ def verify_lifespan(
         try:
             yield
         finally:
+            await partitions.stop()
             await listener.stop()
             await verifier.close()
             await scan_log.stop()

@@ -61,6 +61,16 @@ def batch_body(world: World, product_id: str, **changes: Any) -> dict[str, Any]:
     } | changes
 
 
+def receipt_body(**changes: Any) -> dict[str, Any]:
+    """Received a day ago: before any treatment `treatment_body` describes."""
+    received_at = datetime.now(UTC) - timedelta(days=1)
+    return {
+        "quantity_received": 120,
+        "condition": "baik, beku",
+        "received_at": received_at.isoformat(),
+    } | changes
+
+
 def treatment_body(world: World, *doses_kgy: float, **changes: Any) -> dict[str, Any]:
     ended = datetime.now(UTC) - timedelta(minutes=5)
     doses = doses_kgy or (2.1, 2.6)
@@ -103,7 +113,7 @@ async def register(client, world: World, product_id: str, **changes: Any) -> dic
 async def receive(client, world: World, batch_id: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     response = await client.post(
         f"/api/v1/batches/{batch_id}/receipt",
-        json={"quantity_received": 120, "condition": "baik, beku"},
+        json=receipt_body(),
         headers=world.operator.headers,
     )
     assert response.status_code == 201, response.text

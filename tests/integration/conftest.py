@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest_asyncio
@@ -27,3 +29,15 @@ async def world(pool: asyncpg.Pool) -> World:
     has to be emptied (the audit log refuses DELETE and TRUNCATE by design)."""
     async with pool.acquire() as conn:
         return await build_world(conn)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fresh_dsn(database_url: str) -> AsyncIterator[str]:
+    """An empty database on the same server as the session's."""
+    name = "radura_mig_" + secrets.token_hex(4)
+    admin = await asyncpg.connect(database_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(database_url)
+    yield urlunsplit(parts._replace(path="/" + name))
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()

@@ -75,14 +75,100 @@ async def test_role_must_fit_organization_kind(client, world: World, role, org_a
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_user_in_unknown_organization_is_refused(client, world: World):
+async def test_user_in_unknown_organization_is_not_found(client, world: World):
     response = await client.post(
         "/api/v1/users",
         json={"name": "Ghost", "role": "producer", "organization_id": str(uuid.uuid4())},
         headers=world.admin.headers,
     )
-    assert response.status_code == 422
-    assert response.json()["code"] == "organization_required"
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == "not_found"
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_irradiator_at_unknown_facility_is_not_found(client, world: World):
+    response = await client.post(
+        "/api/v1/irradiators",
+        json={"facility_id": str(uuid.uuid4()), "name": "Gamma 2", "source_type": "cobalt-60"},
+        headers=world.admin.headers,
+    )
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == "not_found"
+
+
+def _organization(world: World) -> dict:
+    return {"kind": "producer", "name": "Bu Sri", "address": "Jl. Melati 3", "city": "Malang"}
+
+
+def _irradiator(world: World) -> dict:
+    return {"facility_id": str(world.facility), "name": "Gamma 2", "source_type": "cobalt-60"}
+
+
+def _user(world: World) -> dict:
+    return {"name": "Rina", "role": "regulator", "organization_id": str(world.regulator_org)}
+
+
+# (path, a valid body, the text field under test): Name and ShortText, where they are typed
+TEXT_FIELDS = [
+    pytest.param("/api/v1/organizations", _organization, "name", id="organization-name"),
+    pytest.param("/api/v1/organizations", _organization, "address", id="organization-address"),
+    pytest.param("/api/v1/irradiators", _irradiator, "name", id="irradiator-name"),
+    pytest.param("/api/v1/users", _user, "name", id="user-name"),
+]
+NOT_ONE_LINE_OF_TEXT = [
+    "Bu\x00Sri",
+    "Bu\x01Sri",
+    "\x1b[31mBu Sri",
+    "Bu Sri\x7f",
+    "Bu\x85Sri",
+    "Bu Sri\n",
+    "Bu\nSri",
+    "Bu\r\nSri",
+    "Bu\tSri",
+    "Bu\u2028Sri",
+    "Bu \u202eirS",
+]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), TEXT_FIELDS)
+@pytest.mark.parametrize("value", NOT_ONE_LINE_OF_TEXT)
+async def test_control_characters_in_text_are_400_naming_the_field(
+    client, world: World, path, body, field, value
+):
+    response = await client.post(
+        path, json=body(world) | {field: value}, headers=world.admin.headers
+    )
+    assert response.status_code == 400, (field, value, response.text)
+    assert field in {e["field"] for e in response.json()["errors"]}
+
+
+@pytest.mark.parametrize(("path", "body", "field"), TEXT_FIELDS)
+async def test_one_line_of_text_in_any_script_is_accepted(client, world: World, path, body, field):
+    value = f"Ibu Sri — Kopi Gayo « Aceh » №3, 東京 ({world.tag})"
+    response = await client.post(
+        path, json=body(world) | {field: value}, headers=world.admin.headers
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()[field] == value
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("phone", "+62 21 756 0562\n"), ("nib", "1234567890123\n"), ("email", "sri@example.id\n")],
+)
+async def test_a_final_newline_does_not_slip_past_a_pattern(client, world: World, field, value):
+    path, body = (
+        ("/api/v1/users", _user) if field == "email" else ("/api/v1/organizations", _organization)
+    )
+    response = await client.post(
+        path, json=body(world) | {field: value}, headers=world.admin.headers
+    )
+    assert response.status_code == 400, response.text
+    assert field in {e["field"] for e in response.json()["errors"]}
+    fixed = await client.post(
+        path, json=body(world) | {field: value.strip()}, headers=world.admin.headers
+    )
+    assert fixed.status_code == 201, fixed.text
 
 
 @pytest.mark.parametrize(
@@ -134,6 +220,21 @@ async def test_irradiator_rules(client, world: World):
     )
     assert no_energy.status_code == 400
     assert no_energy.json()["errors"][0]["field"] == "max_energy_mev"
+    # SPEC §3.1: above the limit is a domain rule (422), however far above
+    for source_type, energy in (("electron-beam", 150), ("x-ray", 12)):
+        refused = await client.post(
+            "/api/v1/irradiators",
+            json=base | {"source_type": source_type, "max_energy_mev": energy},
+            headers=world.admin.headers,
+        )
+        assert refused.status_code == 422, (energy, refused.text)
+        assert refused.json()["code"] == "energy_above_limit"
+    absurd = await client.post(
+        "/api/v1/irradiators",
+        json=base | {"source_type": "electron-beam", "max_energy_mev": 1e300},
+        headers=world.admin.headers,
+    )
+    assert absurd.status_code == 400 and absurd.json()["errors"][0]["field"] == "max_energy_mev"
     at_producer = await client.post(
         "/api/v1/irradiators",
         json={"facility_id": str(world.producer_org), "name": "Nope", "source_type": "cobalt-60"},
@@ -188,3 +289,20 @@ async def test_unknown_organization_is_404(client, world: World):
     )
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_facility_list_is_a_cursor_page(client, world: World):
+    first = await client.get("/api/v1/facilities?limit=1", headers=world.producer.headers)
+    assert first.status_code == 200, first.text
+    page = first.json()
+    assert set(page) == {"items", "next_cursor"}
+    # newest first: this test's world made its second facility last
+    assert [f["id"] for f in page["items"]] == [str(world.other_facility)]
+    assert set(page["items"][0]) == {"id", "name", "address", "city", "province"}
+    second = await client.get(
+        f"/api/v1/facilities?limit=1&cursor={page['next_cursor']}", headers=world.producer.headers
+    )
+    assert [f["id"] for f in second.json()["items"]] == [str(world.facility)]
+    for bad in ("limit=0", "limit=201", "cursor=not-a-cursor"):
+        response = await client.get(f"/api/v1/facilities?{bad}", headers=world.producer.headers)
+        assert response.status_code == 400, (bad, response.text)

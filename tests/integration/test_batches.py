@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from tests.integration.batch_steps import (
     batch_in,
     chicken,
     create_product,
+    receipt_body,
     register,
     treatment_body,
 )
@@ -223,6 +225,10 @@ async def test_receipt_rules(client, world: World):
         ({"quantity_received": 5, "received_at": future}, "received_at"),
         ({"quantity_received": 5, "received_at": "2026-01-01T10:00:00"}, "received_at"),
         ({"quantity_received": 5, "received_at": "0001-01-01T00:00:00+05:00"}, "received_at"),
+        ({"quantity_received": 5, "notes": "Suhu\x1b[2J 4 °C"}, "notes"),
+        ({"quantity_received": 5, "notes": "Suhu 4 °C\x00"}, "notes"),
+        ({"quantity_received": 5, "notes": "Suhu\r4 °C"}, "notes"),
+        ({"quantity_received": 5, "condition": "baik\x07"}, "condition"),
     ):
         response = await client.post(
             f"/api/v1/batches/{batch_id}/receipt", json=body, headers=world.operator.headers
@@ -235,7 +241,7 @@ async def test_receipt_rules(client, world: World):
         json={
             "quantity_received": 118,
             "condition": "2 karton penyok",
-            "notes": "Suhu 4 °C\nOK",
+            "notes": "Suhu 4 °C\nOK\r\n\tsegel utuh",  # notes may run over lines
             "received_at": received_at.isoformat(),
         },
         headers=world.qa.headers,  # a QA officer may receive too
@@ -288,15 +294,58 @@ async def test_treatment_format_failures_are_400(client, world: World):
         assert any(field in f for f in _fields(response)), (field, response.text)
 
 
-async def test_the_irradiator_must_belong_to_the_facility(client, world: World):
+@pytest.mark.parametrize("whose", ["other_facility", "unknown"])
+async def test_an_irradiator_not_of_the_facility_is_not_found(client, world: World, whose):
+    # another facility's irradiator answers like an unknown one (SPEC §1: existence not revealed)
+    irradiator_id = world.other_irradiator if whose == "other_facility" else uuid.uuid4()
     batch_id = await batch_in(client, world, "received")
     response = await client.post(
         f"/api/v1/batches/{batch_id}/treatment",
-        json=treatment_body(world, irradiator_id=str(world.other_irradiator)),
+        json=treatment_body(world, irradiator_id=str(irradiator_id)),
         headers=world.operator.headers,
     )
-    assert response.status_code == 422
-    assert response.json()["code"] == "irradiator_not_at_facility"
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == "not_found"
+    assert response.json()["detail"] == "No such irradiator."
+    record = (
+        await client.get(f"/api/v1/batches/{batch_id}", headers=world.operator.headers)
+    ).json()
+    assert record["status"] == "received" and record["treatment"] is None
+
+
+async def test_a_treatment_cannot_start_before_the_receipt(client, world: World):
+    batch_id = await batch_in(client, world, "registered")
+    received_at = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0)
+    await client.post(
+        f"/api/v1/batches/{batch_id}/receipt",
+        json=receipt_body(received_at=received_at.isoformat()),
+        headers=world.operator.headers,
+    )
+    started_at = received_at - timedelta(minutes=1)
+    early = treatment_body(
+        world,
+        started_at=started_at.isoformat(),
+        ended_at=(received_at + timedelta(hours=1)).isoformat(),
+    )
+    response = await client.post(
+        f"/api/v1/batches/{batch_id}/treatment", json=early, headers=world.operator.headers
+    )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "treatment_before_receipt"
+    assert datetime.fromisoformat(problem["started_at"]) == started_at
+    assert datetime.fromisoformat(problem["received_at"]) == received_at
+    assert received_at.isoformat() in problem["detail"]
+    # starting the moment it was received is fine
+    on_time = treatment_body(
+        world,
+        started_at=received_at.isoformat(),
+        ended_at=(received_at + timedelta(hours=1)).isoformat(),
+    )
+    response = await client.post(
+        f"/api/v1/batches/{batch_id}/treatment", json=on_time, headers=world.operator.headers
+    )
+    assert response.status_code == 201, response.text
 
 
 async def test_treatment_before_receipt_is_a_conflict(client, world: World):
@@ -344,3 +393,16 @@ async def test_release_stores_the_inputs_so_the_date_never_moves(client, world: 
     assert again["best_before"] == first["best_before"]
     assert again["shelf_life"] == first["shelf_life"]
     assert again["shelf_life"]["inputs"]["base_shelf_life_days"] == 5
+
+
+async def test_a_reason_is_readable_text_over_one_or_more_lines(client, world: World):
+    batch_id = await batch_in(client, world, "released")
+    url = f"/api/v1/batches/{batch_id}/recall"
+    for reason in ("Kemasan\x1b[2J bocor", "Kemasan bocor\x00", "Kemasan\u202e bocor", "     "):
+        response = await client.post(url, json={"reason": reason}, headers=world.producer.headers)
+        assert response.status_code == 400, (reason, response.text)
+        assert "reason" in _fields(response)
+    reason = "Kemasan bocor.\nLot ditarik dari toko."
+    response = await client.post(url, json={"reason": reason}, headers=world.producer.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["recall"]["reason"] == reason

@@ -9,19 +9,15 @@ from urllib.parse import urlsplit
 
 import pypdfium2 as pdfium
 import pytest
-import zxingcpp
 from PIL import Image
 
 from labels.signing import Keyring
 from labels.uri import parse_label_uri
 from tests.integration.batch_steps import batch_in, chicken, create_product, fresh_gtin13
 from tests.integration.world import World
+from tests.unit.labels.samples import decode_all
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-def decode_all(image: Image.Image) -> list[str]:
-    return [result.text for result in zxingcpp.read_barcodes(image)]
 
 
 def pdf_pages(pdf: bytes, dpi: int = 300) -> list[Image.Image]:

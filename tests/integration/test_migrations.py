@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
-import pytest_asyncio
 
 from service.core.migrate import (
     MIGRATIONS_DIR,
@@ -22,18 +18,6 @@ from service.core.migrate import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def fresh_dsn(database_url: str) -> AsyncIterator[str]:
-    """An empty database on the same server as the session's."""
-    name = "radura_mig_" + secrets.token_hex(4)
-    admin = await asyncpg.connect(database_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(database_url)
-    yield urlunsplit(parts._replace(path="/" + name))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
 
 
 async def test_fresh_database_migrates_then_second_run_is_a_no_op(fresh_dsn: str):

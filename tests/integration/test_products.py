@@ -222,3 +222,64 @@ async def test_an_unknown_product_is_404(client, world: World):
     assert response.status_code == 404
     not_a_uuid = await client.get("/api/v1/products/not-a-uuid", headers=world.producer.headers)
     assert not_a_uuid.status_code in (400, 404)
+
+
+def _tuna(**changes: object) -> dict:
+    """Tuna whose 270 days were established frozen at −18 °C."""
+    return {
+        "name": "Tuna loin",
+        "category": "fish_seafood",
+        "purpose": "reduce_pathogens",
+        "min_dose_kgy": 1.5,
+        "base_shelf_life_days": 270,
+        "reference_temp_c": -18,
+        "storage_temp_c": -18,
+        "packaging": "air",
+    } | changes
+
+
+def _spice(**changes: object) -> dict:
+    """Dried spice, no dose credit: Q10 = 3 takes two thirds off per 10 °C above the reference."""
+    return {
+        "name": "Lada hitam bubuk",
+        "category": "spices_herbs",
+        "purpose": "reduce_microbial_load",
+        "min_dose_kgy": 6,
+        "base_shelf_life_days": 2,
+        "reference_temp_c": 20,
+        "storage_temp_c": 30,
+        "packaging": "air",
+    } | changes
+
+
+@pytest.mark.parametrize(
+    ("body", "rule"),
+    [
+        # the square-root model: a base established below −10 °C says nothing above it, B = 0
+        (_tuna(storage_temp_c=4), "temp_adjust_sqrt"),
+        # 2 days at 20 °C keep 2/3 of a day at 30 °C
+        (_spice(), "temp_adjust_q10"),
+    ],
+    ids=["frozen-base-sold-chilled", "q10-below-one-day"],
+)
+async def test_a_product_with_no_shelf_life_is_refused(client, world: World, body, rule):
+    response = await _post(client, world, body)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "no_shelf_life"
+    assert rule in problem["rules"]
+    # the model's own explanation says why, in both languages
+    assert problem["explanation"]["en"].endswith("→ 0 days.")
+    assert problem["explanation"]["en"] in problem["detail"]
+    assert problem["explanation"]["id"].endswith("→ 0 hari.")
+    listed = await client.get("/api/v1/products", headers=world.producer.headers)
+    assert listed.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [_tuna(), _spice(base_shelf_life_days=3)],
+    ids=["frozen-sold-frozen", "q10-exactly-one-day"],
+)
+async def test_a_product_that_keeps_a_day_is_accepted(client, world: World, body):
+    await create_product(client, world.producer, body)

@@ -111,3 +111,30 @@ async def test_a_later_product_change_never_moves_a_released_date(client, world:
     after = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)).json()
     assert after["shelf_life"] == before["shelf_life"]
     assert after["shelf_life"]["inputs"]["base_shelf_life_days"] == 5
+
+
+async def test_a_stored_product_with_no_shelf_life_is_never_released(client, world: World, pool):
+    # Creation refuses this product now (test_products); one stored before that rule, or edited
+    # since, must still not be released with a label that is out of date on the day.
+    async with pool.acquire() as conn:
+        product_id = await conn.fetchval(
+            """INSERT INTO products (organization_id, name, category, purpose, min_dose_kgy,
+                   base_shelf_life_days, reference_temp_c, storage_temp_c, packaging)
+               VALUES ($1, 'Tuna beku dijual dingin', 'fish_seafood', 'reduce_pathogens', 1.5,
+                       270, -18, 4, 'air')
+               RETURNING id""",
+            world.producer_org,
+        )
+    batch_id = await batch_in(client, world, "treated", str(product_id))
+    response = await client.post(f"/api/v1/batches/{batch_id}/release", headers=world.qa.headers)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "no_shelf_life"
+    assert "0 days" in problem["detail"] and problem["explanation"]["id"].endswith("0 hari.")
+    record = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.qa.headers)).json()
+    assert record["status"] == "treated"
+    assert record["shelf_life"] is None and record["best_before"] is None
+    events = (
+        await client.get(f"/api/v1/batches/{batch_id}/events", headers=world.qa.headers)
+    ).json()
+    assert "released" not in [e["kind"] for e in events["items"]]

@@ -1,4 +1,4 @@
-"""Public verification is rate-limited per client (429 + Retry-After); the API is not."""
+"""Public endpoints are rate-limited per client (429 + Retry-After); the API is not."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 import asyncpg
 from litestar.testing import AsyncTestClient
 
+from tests.integration.test_shelf_life_estimate import CHICKEN
+from tests.integration.test_shelf_life_estimate import URL as ESTIMATE
 from tests.integration.verify_fixtures import label_path, make_batch, server_keyring
 from tests.integration.world import World
 
@@ -47,3 +49,31 @@ async def test_zero_turns_the_limit_off(client: AsyncTestClient, settings) -> No
         response = await client.get("/v/0000000000?s=x", headers=JSON)
         assert response.status_code == 404
     assert "ratelimit-limit" not in response.headers
+
+
+async def test_the_shelf_life_estimate_and_the_jwks_are_limited_with_them(
+    settings, world: World
+) -> None:
+    from service.app import create_app
+
+    limited = dataclasses.replace(settings, rate_limit_per_minute=3)
+    async with AsyncTestClient(app=create_app(limited)) as client:
+        answers = [await client.post(ESTIMATE, json=CHICKEN) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200] * 3
+        refused = await client.post(ESTIMATE, json=CHICKEN)
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        # one budget per client across the public endpoints
+        assert (await client.get("/.well-known/jwks.json")).status_code == 429
+        # the authenticated API is not limited with them
+        for _ in range(5):
+            assert (
+                await client.get("/api/v1/me", headers=world.producer.headers)
+            ).status_code == 200
+    async with AsyncTestClient(app=create_app(limited)) as client:
+        answers = [await client.get("/.well-known/jwks.json") for _ in range(3)]
+        assert [a.status_code for a in answers] == [200] * 3
+        refused = await client.get("/.well-known/jwks.json")
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert (await client.post(ESTIMATE, json=CHICKEN)).status_code == 429

@@ -166,7 +166,7 @@ async def test_a_stopped_server_process_has_written_every_scan(
         "RADURA_LOG_FORMAT": "json",
     }
     with live_server(env) as url:
-        async with httpx.AsyncClient(base_url=url) as http:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as http:
             responses = await asyncio.gather(*(http.get(p, headers=JSON) for p in paths))
         assert {r.status_code for r in responses} == {200}
     written = await pool.fetchval("SELECT count(*) FROM scans WHERE batch_id = $1", batch.batch_id)

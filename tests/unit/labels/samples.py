@@ -103,7 +103,9 @@ def squash(text: str) -> str:
 
 
 def decode_all(image: Image.Image) -> list[str]:
-    return [result.text for result in zxingcpp.read_barcodes(image)]
+    # QR only: with every format on, zxing now and then reads label text as a linear barcode
+    qr = zxingcpp.BarcodeFormat.QRCode
+    return [result.text for result in zxingcpp.read_barcodes(image, formats=qr)]
 
 
 def decode_png(data: bytes) -> list[str]:
