@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from labels.codes import random_code
+from labels.codes import random_code, random_codes
 
 # a collision among 32^10 codes is astronomically rare, but a batch must never get a duplicate
 _MAX_ATTEMPTS = 5
@@ -17,7 +17,7 @@ async def insert_serials(conn: asyncpg.Connection, batch_id: UUID, count: int) -
     """Add `count` new random serials to the batch inside the caller's transaction; returns the
     batch's total afterwards."""
     for _ in range(_MAX_ATTEMPTS):
-        serials = {random_code() for _ in range(count)}
+        serials = set(random_codes(count))
         while len(serials) < count:
             serials.add(random_code())
         try:

@@ -79,3 +79,20 @@ def test_code_helpers() -> None:
     assert not is_code("7KQ2M9XW4U")  # U is not Crockford
     assert not is_code("7kq2m9xw4t")
     assert not is_code("7KQ2M9XW4")
+
+
+def test_bulk_codes_are_valid_distinct_and_evenly_spread() -> None:
+    from collections import Counter
+
+    from labels.codes import CROCKFORD_ALPHABET, random_codes
+
+    codes = random_codes(20_000)
+    assert len(codes) == len(set(codes)) == 20_000
+    assert all(is_code(code) for code in codes)
+    counts = Counter("".join(codes))
+    assert set(counts) == set(CROCKFORD_ALPHABET)
+    expected = 200_000 / 32
+    # chi-square with 31 degrees of freedom: above 70 happens with probability < 1e-4
+    chi_square = sum((n - expected) ** 2 / expected for n in counts.values())
+    assert chi_square < 70, chi_square
+    assert random_codes(0) == [] and [len(c) for c in random_codes(3, n=7)] == [7, 7, 7]
