@@ -97,8 +97,7 @@ async def _create_user(
     import msgspec
 
     from schemas.accounts import UserCreate
-    from service.accounts import queries, rules
-    from service.core.auth import store_token
+    from service.accounts.users import create_user_with_token
 
     # convert, not the constructor: it validates the name and role like the HTTP API does
     data = msgspec.convert(
@@ -106,18 +105,10 @@ async def _create_user(
     )
     conn = await asyncpg.connect(dsn)
     try:
-        async with conn.transaction():
-            org = (
-                await queries.get_organization(conn, data.organization_id)
-                if data.organization_id
-                else None
-            )
-            rules.check_user_fits(data, org)
-            user = await queries.insert_user(conn, data)
-            token = await store_token(conn, user.id)
+        user = await create_user_with_token(conn, data)
     finally:
         await conn.close()
-    return {"user_id": str(user.id), "token": token}
+    return {"user_id": str(user.id), "token": user.token}
 
 
 def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:

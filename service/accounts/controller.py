@@ -22,7 +22,8 @@ from schemas.accounts import (
 )
 from schemas.common import Page
 from service.accounts import queries, rules
-from service.core.auth import ANY_ROLE, AuthUser, roles, store_token
+from service.accounts.users import create_user_with_token
+from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound
 from service.core.pagination import Cursor, Limit, next_cursor
@@ -74,16 +75,7 @@ class AccountsController(Controller):
     @post("/users", operation_id="createUser", opt=roles("admin"))
     async def create_user(self, db: Db, data: JSONBody[UserCreate]) -> UserCreated:
         """Create a user and its first token; the token is shown only in this response."""
-        async with db.transaction():
-            organization = (
-                await queries.get_organization(db, data.organization_id)
-                if data.organization_id
-                else None
-            )
-            rules.check_user_fits(data, organization)
-            user = await queries.insert_user(db, data)
-            token = await store_token(db, user.id)
-        return UserCreated(user.id, user.name, user.role, user.organization_id, user.email, token)
+        return await create_user_with_token(db, data)
 
     @get("/me", operation_id="getMe", opt=ANY_ROLE)
     async def me(self, request: Request[AuthUser, None, State]) -> AuthUser:

@@ -60,23 +60,43 @@ def normalize_registration_no(registration_no: str | None) -> str | None:
     return prefix + digits
 
 
-def check_product_rules(data: ProductCreate, legal_max_dose_kgy: float | None) -> None:
-    """The rules that need the food-category table (422 with a code)."""
+def check_annex_limit(
+    category: str,
+    purpose: str,
+    dose_kgy: float,
+    legal_max_dose_kgy: float | None,
+    *,
+    dose_name: str,
+) -> None:
+    """BPOM 3/2018 Annex I: the (category, purpose) pair must be listed (422
+    `purpose_not_allowed`) and `dose_kgy` must not exceed its maximum (422
+    `dose_above_legal_maximum`). `legal_max_dose_kgy` is None when the pair is not listed."""
     if legal_max_dose_kgy is None:
         raise RuleViolation(
             "purpose_not_allowed",
-            f"BPOM 3/2018 Annex I does not allow irradiation of {data.category!r} "
-            f"for {data.purpose!r} (or the category does not exist).",
-            category=data.category,
-            purpose=data.purpose,
+            f"BPOM 3/2018 Annex I does not allow irradiation of {category!r} "
+            f"for {purpose!r} (or the category does not exist).",
+            category=category,
+            purpose=purpose,
         )
-    if data.min_dose_kgy > legal_max_dose_kgy:
+    if dose_kgy > legal_max_dose_kgy:
         raise RuleViolation(
             "dose_above_legal_maximum",
-            f"The validated minimum dose {data.min_dose_kgy} kGy is above the legal maximum "
-            f"{legal_max_dose_kgy} kGy for {data.category} / {data.purpose}.",
+            f"The {dose_name} {dose_kgy} kGy is above the legal maximum "
+            f"{legal_max_dose_kgy} kGy for {category} / {purpose}.",
             legal_max_dose_kgy=legal_max_dose_kgy,
         )
+
+
+def check_product_rules(data: ProductCreate, legal_max_dose_kgy: float | None) -> None:
+    """The rules that need the food-category table (422 with a code)."""
+    check_annex_limit(
+        data.category,
+        data.purpose,
+        data.min_dose_kgy,
+        legal_max_dose_kgy,
+        dose_name="validated minimum dose",
+    )
     if data.category == STERILE_CATEGORY:
         _check_sterile_meal(data)
 

@@ -8,7 +8,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from schemas.shelf_life import ShelfLifeEstimateRequest, ShelfLifeResult
 from service.accounts.queries import legal_max_dose_kgy
-from service.batches.rules import check_sterile_meal
+from service.batches.rules import check_annex_limit, check_sterile_meal
 from service.core.db import Db
 from service.core.errors import RuleViolation
 from service.shelf_life import parameters as p
@@ -42,23 +42,11 @@ async def _check_against_the_category_table(db: Db, data: ShelfLifeEstimateReque
     # The same 422s a product gets (SPEC §3.2), so a preview never dates a product that could
     # not be registered.
     legal_max = await legal_max_dose_kgy(db, data.category, data.purpose)
-    if legal_max is None:
-        raise RuleViolation(
-            "purpose_not_allowed",
-            f"BPOM 3/2018 Annex I does not allow irradiation of {data.category!r} "
-            f"for {data.purpose!r} (or the category does not exist).",
-            category=data.category,
-            purpose=data.purpose,
-        )
     # A measured minimum above the legal maximum means the maximum is above it too: such a
     # treatment is non-conforming and can never be released, so it has no date to preview.
-    if data.dose_min_kgy > legal_max:
-        raise RuleViolation(
-            "dose_above_legal_maximum",
-            f"The minimum dose {data.dose_min_kgy} kGy is above the legal maximum "
-            f"{legal_max} kGy for {data.category} / {data.purpose}.",
-            legal_max_dose_kgy=legal_max,
-        )
+    check_annex_limit(
+        data.category, data.purpose, data.dose_min_kgy, legal_max, dose_name="minimum dose"
+    )
 
 
 def _check_sterile_meal(data: ShelfLifeEstimateRequest) -> None:
