@@ -183,6 +183,9 @@ async def test_label_refusals(client, world: World):
     batch = await released_batch(client, world, gtin=False)
     for method, path, body in (
         ("GET", "label.svg", None),
+        ("GET", "label.png", None),
+        ("GET", "qr.svg", None),
+        ("GET", "qr.png", None),
         ("GET", "labels.pdf", None),
         ("GET", "labels.csv", None),
         ("POST", "labels", {"count": 1}),
@@ -190,8 +193,15 @@ async def test_label_refusals(client, world: World):
         url = f"/api/v1/batches/{batch['id']}/{path}"
         other = await client.request(method, url, json=body, headers=world.other_producer.headers)
         assert other.status_code == 404, (path, other.status_code)
-        operator = await client.request(method, url, json=body, headers=world.operator.headers)
-        assert operator.status_code == 403, (path, operator.status_code)
+        for facility_staff in (world.operator, world.qa):
+            refused = await client.request(method, url, json=body, headers=facility_staff.headers)
+            assert refused.status_code == 403, (path, facility_staff.role, refused.status_code)
+        regulator = await client.request(method, url, json=body, headers=world.regulator.headers)
+        # a regulator reads every batch's labels, but only the producer (or admin) issues them
+        assert regulator.status_code == (403 if method == "POST" else 200), (path, regulator.text)
+        for allowed in (world.producer, world.admin):
+            response = await client.request(method, url, json=body, headers=allowed.headers)
+            assert response.status_code in (200, 201), (path, allowed.role, response.text)
         anonymous = await client.request(method, url, json=body)
         assert anonymous.status_code == 401
     for bad in ({"count": 0}, {"count": 100_001}, {"count": "five"}, {"count": 2.5}, {}):
