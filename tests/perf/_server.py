@@ -1,23 +1,19 @@
-"""Helpers for benchmarks: free ports, starting `radura serve` or a bare app, waiting for it."""
+"""Helpers for benchmarks: starting `radura serve` or a bare app, waiting for it, stopping it."""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.live_server import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["ROOT", "free_port", "radura_serve", "start", "stop", "wait_until_ok"]
 
 
 def wait_until_ok(url: str, timeout_s: float = 120.0) -> float:

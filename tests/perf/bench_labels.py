@@ -11,7 +11,6 @@ least 2× segno's rate (SPEC §9).
 from __future__ import annotations
 
 import argparse
-import datetime
 import io
 import sys
 import time
@@ -26,53 +25,24 @@ from labels.pdf import render_pdf, serial_cells
 from labels.qr import qr_matrix
 from labels.signing import Keyring
 from labels.uri import signed_uri
-from schemas.labels import LabelContent, LabelRef
+from tests.unit.labels.samples import BASE_URL, batch_content, gs1_ref
 
-BASE_URL = "https://radura.example.id"
 TARGET_RATIO = 2.0
-
-
-def batch_label(uri: str) -> LabelContent:
-    return LabelContent(
-        uri=uri,
-        code="7KQ2M9XW4T",
-        product_name="Rendang Daging Sapi",
-        producer_name="UMKM Dapur Minang",
-        producer_address="Jl. Raya Serpong No. 12",
-        producer_city="Tangerang Selatan",
-        registration_no="P-IRT 206367401234567",
-        lot="RDG-2025-11-07",
-        best_before=datetime.date(2027, 1, 31),
-        storage_temp_c=8,
-        purpose="extend_shelf_life",
-        facility_name="Iradiator Gamma Merah Putih (IGMP) BRIN",
-        facility_address="Kawasan Puspiptek, Setu, Tangerang Selatan, Banten",
-        irradiated_on=datetime.date(2025, 11, 3),
-        net_content="250 g",
-    )
+LOT = "RDG-2025-11-07"  # a typical lot: the figures are for realistic URIs, not the longest
+KEYRING = Keyring.generate()
 
 
 def serial_uris(count: int) -> list[tuple[str, str]]:
     """(serial, signed URI) pairs as `POST /batches/{id}/labels` would issue them."""
-    keyring = Keyring.generate()
-    pairs = []
-    for _ in range(count):
-        serial = random_code()
-        ref = LabelRef(
-            code="7KQ2M9XW4T",
-            lot="RDG-2025-11-07",
-            gtin14="08991234567891",
-            serial=serial,
-            best_before=datetime.date(2027, 1, 31),
-        )
-        pairs.append((serial, signed_uri(BASE_URL, ref, keyring)))
-    return pairs
+    serials = [random_code() for _ in range(count)]
+    return [(s, signed_uri(BASE_URL, gs1_ref(s, lot=LOT), KEYRING)) for s in serials]
 
 
 def time_ours(pairs: list[tuple[str, str]]) -> tuple[float, int]:
     qr_matrix.cache_clear()
     start = time.perf_counter()
-    pdf = render_pdf(serial_cells(batch_label(pairs[0][1]), pairs), "a4-3x8")
+    batch = batch_content(KEYRING, lot=LOT, uri=pairs[0][1])
+    pdf = render_pdf(serial_cells(batch, pairs), "a4-3x8")
     return time.perf_counter() - start, len(pdf)
 
 

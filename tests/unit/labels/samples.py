@@ -104,7 +104,7 @@ def squash(text: str) -> str:
 
 def decode_all(image: Image.Image) -> list[str]:
     # QR only: with every format on, zxing now and then reads label text as a linear barcode
-    qr = zxingcpp.BarcodeFormat.QRCode
+    qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
     return [result.text for result in zxingcpp.read_barcodes(image, formats=qr)]
 
 
