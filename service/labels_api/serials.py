@@ -9,6 +9,10 @@ import asyncpg
 
 from labels.codes import random_code, random_codes
 
+_SERIALS_IN_ISSUE_ORDER = (
+    "SELECT serial FROM label_serials WHERE batch_id = $1 ORDER BY issued_at, serial"
+)
+
 # a collision among 32^10 codes is astronomically rare, but a batch must never get a duplicate
 _MAX_ATTEMPTS = 5
 
@@ -43,7 +47,7 @@ async def all_serials(conn: asyncpg.Connection, batch_id: UUID) -> list[str]:
     already holds one must never wait on the pool for a second (a pool of N would deadlock
     under N such requests)."""
     rows = await conn.fetch(
-        "SELECT serial FROM label_serials WHERE batch_id = $1 ORDER BY issued_at, serial",
+        _SERIALS_IN_ISSUE_ORDER,
         batch_id,
     )
     return [row["serial"] for row in rows]
@@ -53,7 +57,7 @@ async def iter_serials(pool: asyncpg.Pool, batch_id: UUID) -> AsyncIterator[str]
     """Every serial of the batch in issue order, through a server-side cursor."""
     async with pool.acquire() as conn, conn.transaction(readonly=True):
         async for record in conn.cursor(
-            "SELECT serial FROM label_serials WHERE batch_id = $1 ORDER BY issued_at, serial",
+            _SERIALS_IN_ISSUE_ORDER,
             batch_id,
             prefetch=2000,
         ):
