@@ -1,0 +1,188 @@
+"""HTML form posts decoded into the API's own request Structs, with every error named by field.
+
+A form sends text only: numbers may carry a decimal comma (`2,5`), a `datetime-local` input sends
+a time without an offset (read as Asia/Jakarta, where the users are), and an empty input means
+"not given". Each field is checked on its own first, so one post reports every wrong field at
+once (msgspec stops at the first); the Struct's cross-field rules (`__post_init__`) run after.
+Messages are English msgids, translated when the page is rendered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar, get_args, get_origin
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+T = TypeVar("T")
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def N_(msgid: str) -> str:  # the gettext marker that Babel extracts
+    """Marks a message for the catalog; it is translated when shown."""
+    return msgid
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldError:
+    """A message about one form field (or `""` for the form as a whole)."""
+
+    field: str
+    msgid: str
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def text(self, gettext: Callable[[str], str], number: Callable[[float], str] = str) -> str:
+        """The message in the reader's language; numbers in `params` formatted by `number`."""
+        values = {
+            k: number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+            for k, v in self.params.items()
+        }
+        return gettext(self.msgid) % values if values else gettext(self.msgid)
+
+
+class FormInvalid(Exception):
+    """The post cannot become a request: the form is shown again with these errors."""
+
+    def __init__(self, errors: list[FieldError], status_code: int = 400) -> None:
+        super().__init__(", ".join(e.field for e in errors))
+        self.errors = errors
+        self.status_code = status_code
+
+
+# messages raised by the schemas' own __post_init__ checks, as the catalog knows them
+KNOWN_RULE_MESSAGES = {
+    "must be a whole number of pieces": N_("Enter a whole number of pieces."),
+    "must not be in the future (Asia/Jakarta)": N_("The date must not be in the future."),
+    "must not be in the future": N_("The time must not be in the future."),
+    "must not be before 2000-01-01": N_("The date must not be before 1 January 2000."),
+    "required when `validated_shelf_life_days` is set": N_(
+        "Name the storage study that validated this shelf life."
+    ),
+    "must be printable text on one line": N_("Enter text on one line."),
+    "must be readable text": N_("Enter a reason."),
+    "must be after started_at": N_("The end must be after the start."),
+}
+# hints for fields whose shape is a pattern a person cannot guess from "wrong format"
+PATTERN_HINTS = {
+    "gtin": N_("Enter the 8, 12, 13 or 14 digits under the barcode."),
+    "registration_no": N_("Enter MD or ML and 12 digits, or P-IRT and 15 digits."),
+    "lot": N_("Use 1 to 20 letters, digits or dashes."),
+    "category": N_("Choose one of the options."),
+}
+_BOUND = re.compile(
+    r"Expected `(?P<type>\w+)`(?: of length)? (?P<op>>=|<=|>|<) (?P<limit>[-\d.e+]+)"
+)
+_BOUND_MESSAGES = {
+    (False, ">="): N_("Enter a value of at least %(limit)s."),
+    (False, ">"): N_("Enter a value greater than %(limit)s."),
+    (False, "<="): N_("Enter a value of at most %(limit)s."),
+    (False, "<"): N_("Enter a value less than %(limit)s."),
+    (True, ">="): N_("Enter at least %(limit)s characters."),
+    (True, "<="): N_("Enter at most %(limit)s characters."),
+}
+_AT_FIELD = re.compile(r" - at `\$\.(?P<field>[a-z_]+)(?:\[\d+\])?`$")
+
+
+def message_for(field_name: str, error: str) -> FieldError:
+    """A readable message for one of msgspec's (or a schema check's) error texts."""
+    error = _AT_FIELD.sub("", error)
+    if error in KNOWN_RULE_MESSAGES:
+        return FieldError(field_name, KNOWN_RULE_MESSAGES[error])
+    if error.startswith("Object missing required field"):
+        return FieldError(field_name, N_("This field is required."))
+    if error.startswith("Expected `int`"):
+        if bound := _BOUND.match(error):
+            return _bound_error(field_name, bound)
+        return FieldError(field_name, N_("Enter a whole number."))
+    if bound := _BOUND.match(error):
+        return _bound_error(field_name, bound)
+    if error.startswith("Expected `float`"):
+        return FieldError(field_name, N_("Enter a number, such as 2,5."))
+    if "matching regex" in error:
+        return FieldError(field_name, PATTERN_HINTS.get(field_name, N_("Enter text on one line.")))
+    if error.startswith(("Invalid enum value", "Invalid UUID", "Expected `str`, got")):
+        return FieldError(field_name, N_("Choose one of the options."))
+    if "date" in error.lower():
+        return FieldError(field_name, N_("Enter a valid date."))
+    return FieldError(field_name, N_("Check this value."))
+
+
+def _bound_error(field_name: str, bound: re.Match[str]) -> FieldError:
+    is_length = "of length" in bound.group(0)
+    msgid = _BOUND_MESSAGES.get((is_length, bound["op"]), N_("Check this value."))
+    limit = float(bound["limit"])
+    return FieldError(field_name, msgid, {"limit": int(limit) if limit.is_integer() else limit})
+
+
+def _base_type(tp: Any) -> Any:
+    """`Annotated[float, Meta] | None` → float."""
+    while True:
+        args = get_args(tp)
+        if get_origin(tp) is not None and args and hasattr(tp, "__metadata__"):
+            tp = args[0]
+        elif args and type(None) in args:
+            tp = next(a for a in args if a is not type(None))
+        else:
+            return tp
+
+
+def _normalize(value: str, kind: Any) -> Any:
+    if kind in (float, int):
+        # a decimal comma, as Indonesians write it; a point works too (phones vary)
+        if "," in value and "." not in value:
+            value = value.replace(",", ".")
+        return value.replace(" ", "")
+    if kind is datetime:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value  # msgspec names the error
+        # a `datetime-local` input has no offset: it is Jakarta time
+        return moment if moment.tzinfo else moment.replace(tzinfo=JAKARTA)
+    return value
+
+
+def form_values(form: Mapping[str, Any], names: Iterable[str]) -> dict[str, str]:
+    """The named fields of a post, trimmed (an empty input stays "" for re-display)."""
+    values = {}
+    for name in names:
+        raw = form.get(name)
+        if isinstance(raw, list):
+            raw = raw[0] if raw else None
+        if raw is not None:
+            values[name] = str(raw).strip()
+    return values
+
+
+def decode_form(values: Mapping[str, str], struct: type[T], **fixed: Any) -> T:
+    """The request Struct for a form post, or FormInvalid (400) naming every wrong field.
+
+    `fixed` adds values that do not come from the form (already typed)."""
+    fields = {f.name: f for f in msgspec.structs.fields(struct)}  # type: ignore[arg-type]
+    errors: list[FieldError] = []
+    data: dict[str, Any] = dict(fixed)
+    for name, info in fields.items():
+        if name in fixed:
+            continue
+        value = values.get(name, "")
+        if value == "":
+            if info.required:
+                errors.append(FieldError(name, N_("This field is required.")))
+            continue
+        normalized = _normalize(value, _base_type(info.type))
+        try:
+            data[name] = msgspec.convert(normalized, info.type, strict=False)
+        except msgspec.ValidationError as exc:
+            errors.append(message_for(name, str(exc)))
+    if errors:
+        raise FormInvalid(errors)
+    try:
+        return msgspec.convert(data, struct, strict=False)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        at = _AT_FIELD.search(text)
+        raise FormInvalid([message_for(at["field"] if at else "", text)]) from None
