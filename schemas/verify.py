@@ -75,10 +75,11 @@ class InvalidVerification(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ScanDay(msgspec.Struct, frozen=True, kw_only=True):
-    """Scans of one day (Asia/Jakarta), per verdict."""
+    """Scans of one day (Asia/Jakarta), per verdict, and how many distinct clients scanned."""
 
     date: date
     total: int
+    distinct_clients: int
     genuine: int
     expired: int
     recalled: int

@@ -22,14 +22,12 @@ from labels.png import label_png, qr_png
 from labels.svg import label_svg, qr_svg
 from schemas.label_issue import LabelIssueRequest, LabelsIssued
 from schemas.labels import LabelContent
-from service.batches.events import append_event
 from service.batches.idempotency import IdempotencyKey, IdempotentRequest, request_fingerprint
-from service.batches.transitions import load_batch
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
-from service.core.errors import Conflict, RuleViolation
+from service.core.errors import RuleViolation
 from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
-from service.labels_api.serials import all_serials, insert_serials, iter_serials
+from service.labels_api.serials import all_serials, issue_serials, iter_serials
 
 Layout = Literal["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"]
 Dpi = Annotated[int, QueryParameter(ge=72, le=1200, description="Resolution of the PNG.")]
@@ -131,18 +129,7 @@ class LabelsController(Controller):
         async with db.transaction():
             if keyed and (first := await keyed.first_response(db)):
                 return Response(LabelsIssued(**first.body), status_code=first.status)
-            batch = await load_batch(db, batch_id, user, for_update=True)
-            if batch["status"] != "released":
-                raise Conflict(
-                    "batch_not_released",
-                    f"Serials are issued only for a released batch; this one is {batch['status']}.",
-                    current_status=batch["status"],
-                )
-            total = await insert_serials(db, batch_id, data.count)
-            issued = LabelsIssued(issued=data.count, total=total)
-            await append_event(
-                db, batch_id, "labels_issued", user, {"count": data.count, "total": total}
-            )
+            issued = await issue_serials(db, user, batch_id, data.count)
             if keyed:
                 await keyed.remember(db, 201, issued)
         return Response(issued, status_code=201)

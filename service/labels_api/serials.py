@@ -8,6 +8,11 @@ from uuid import UUID
 import asyncpg
 
 from labels.codes import random_code, random_codes
+from schemas.label_issue import LabelsIssued
+from service.batches.events import append_event
+from service.batches.transitions import load_batch
+from service.core.auth import AuthUser
+from service.core.errors import Conflict
 
 _SERIALS_IN_ISSUE_ORDER = (
     "SELECT serial FROM label_serials WHERE batch_id = $1 ORDER BY issued_at, serial"
@@ -15,6 +20,24 @@ _SERIALS_IN_ISSUE_ORDER = (
 
 # a collision among 32^10 codes is astronomically rare, but a batch must never get a duplicate
 _MAX_ATTEMPTS = 5
+
+
+async def issue_serials(
+    conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, count: int
+) -> LabelsIssued:
+    """Issue `count` new serials for a released batch inside the caller's transaction: the
+    batch row is locked, so a recall cannot slip in between the check and the serials, and the
+    issue is recorded as an event of the batch."""
+    batch = await load_batch(conn, batch_id, user, for_update=True)
+    if batch["status"] != "released":
+        raise Conflict(
+            "batch_not_released",
+            f"Serials are issued only for a released batch; this one is {batch['status']}.",
+            current_status=batch["status"],
+        )
+    total = await insert_serials(conn, batch_id, count)
+    await append_event(conn, batch_id, "labels_issued", user, {"count": count, "total": total})
+    return LabelsIssued(issued=count, total=total)
 
 
 async def insert_serials(conn: asyncpg.Connection, batch_id: UUID, count: int) -> int:

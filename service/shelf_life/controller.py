@@ -7,12 +7,8 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from schemas.shelf_life import ShelfLifeEstimateRequest, ShelfLifeResult
-from service.accounts.queries import legal_max_dose_kgy
-from service.batches.rules import check_annex_limit, check_sterile_meal
 from service.core.db import Db
-from service.core.errors import RuleViolation
-from service.shelf_life import parameters as p
-from service.shelf_life.model import estimate_shelf_life
+from service.shelf_life.preview import preview_shelf_life
 
 
 class ShelfLifeController(Controller):
@@ -30,29 +26,4 @@ class ShelfLifeController(Controller):
         """Preview the best-before date radura-sl/1 would give a product treated with a measured
         minimum dose: the same result object a released batch carries, with its rules and a
         Bahasa Indonesia / English explanation. Public; nothing is stored."""
-        await _check_against_the_category_table(db, data)
-        _check_sterile_meal(data)
-        try:
-            return estimate_shelf_life(data.to_inputs())
-        except ValueError as exc:  # decoded input never gets here; no input may produce a 500
-            raise RuleViolation("shelf_life_not_computable", str(exc)) from None
-
-
-async def _check_against_the_category_table(db: Db, data: ShelfLifeEstimateRequest) -> None:
-    # The same 422s a product gets (SPEC §3.2), so a preview never dates a product that could
-    # not be registered.
-    legal_max = await legal_max_dose_kgy(db, data.category, data.purpose)
-    # A measured minimum above the legal maximum means the maximum is above it too: such a
-    # treatment is non-conforming and can never be released, so it has no date to preview.
-    check_annex_limit(
-        data.category, data.purpose, data.dose_min_kgy, legal_max, dose_name="minimum dose"
-    )
-
-
-def _check_sterile_meal(data: ShelfLifeEstimateRequest) -> None:
-    # The product rules of a sterile meal that the preview body carries. A measured dose below
-    # 45 kGy is not refused: the model itself then withholds the sterile date (see model.py).
-    if data.category == p.STERILE_CATEGORY:
-        check_sterile_meal(
-            packaging=data.packaging, validated_shelf_life_days=data.validated_shelf_life_days
-        )
+        return await preview_shelf_life(db, data)

@@ -86,22 +86,45 @@ async def batch_owner(conn: asyncpg.Connection, batch_id: UUID) -> UUID | None:
 async def scans_per_day(
     conn: asyncpg.Connection, batch_id: UUID, since: date | None, until: date | None
 ) -> list[asyncpg.Record]:
-    """Scans of a batch per day (Asia/Jakarta) and verdict, oldest day first."""
+    """Scans of a batch per day (Asia/Jakarta) and verdict, oldest day first, and per day alone
+    (`verdict` NULL) with the number of distinct clients that day; one pass over the scans."""
     return await conn.fetch(
         """
         SELECT (scanned_at AT TIME ZONE 'Asia/Jakarta')::date AS day, verdict, count(*) AS n,
+               count(DISTINCT fingerprint) AS clients,
                min(scanned_at) AS first_at, max(scanned_at) AS last_at
         FROM scans
         WHERE batch_id = $1
           AND ($2::date IS NULL OR scanned_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Jakarta'))
           AND ($3::date IS NULL
                OR scanned_at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta'))
-        GROUP BY 1, 2
-        ORDER BY 1, 2
+        GROUP BY GROUPING SETS ((1, 2), (1))
+        ORDER BY 1, 2 NULLS FIRST
         """,
         batch_id,
         since,
         until,
+    )
+
+
+async def suspect_serials(
+    conn: asyncpg.Connection, batch_id: UUID, threshold: int, limit: int
+) -> list[asyncpg.Record]:
+    """The batch's serials seen from more than `threshold` clients, most clients first."""
+    return await conn.fetch(
+        """
+        SELECT f.serial, count(*) AS clients, t.scan_count, t.last_at
+        FROM label_fingerprints f
+        LEFT JOIN label_scan_tallies t ON t.batch_id = f.batch_id AND t.serial = f.serial
+        WHERE f.batch_id = $1 AND f.serial <> ''
+        GROUP BY f.serial, t.scan_count, t.last_at
+        HAVING count(*) > $2
+        ORDER BY count(*) DESC, f.serial
+        LIMIT $3
+        """,
+        batch_id,
+        threshold,
+        limit,
     )
 
 

@@ -234,6 +234,7 @@ async def test_scans_api_counts_per_day_and_verdict(
         assert body["suspect_serials"] == 1
         (day,) = body["days"]
         assert (day["total"], day["genuine"], day["suspect"], day["invalid"]) == (8, 5, 2, 1)
+        assert day["distinct_clients"] == 8  # seven phones and the tampering client
     assert (await client.get(url, headers=world.other_producer.headers)).status_code == 404
     assert (await client.get(url, headers=world.operator.headers)).status_code == 403
     assert (await client.get(url, headers=world.qa.headers)).status_code == 403

@@ -1,0 +1,35 @@
+"""The shelf-life preview (SPEC §3.4) as one domain function, for the API and the console alike."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from schemas.shelf_life import ShelfLifeEstimateRequest, ShelfLifeResult
+from service.accounts.queries import legal_max_dose_kgy
+from service.batches.rules import check_annex_limit, check_sterile_meal
+from service.core.errors import RuleViolation
+from service.shelf_life import parameters as p
+from service.shelf_life.model import estimate_shelf_life
+
+
+async def preview_shelf_life(
+    conn: asyncpg.Connection, data: ShelfLifeEstimateRequest
+) -> ShelfLifeResult:
+    """The result a release with this measured minimum dose would fix, or the 422 a product
+    with these fields would get: a preview never dates a product that could not be registered."""
+    legal_max = await legal_max_dose_kgy(conn, data.category, data.purpose)
+    # A measured minimum above the legal maximum means the maximum is above it too: such a
+    # treatment is non-conforming and can never be released, so it has no date to preview.
+    check_annex_limit(
+        data.category, data.purpose, data.dose_min_kgy, legal_max, dose_name="minimum dose"
+    )
+    # The product rules of a sterile meal that the preview body carries. A measured dose below
+    # 45 kGy is not refused: the model itself then withholds the sterile date (see model.py).
+    if data.category == p.STERILE_CATEGORY:
+        check_sterile_meal(
+            packaging=data.packaging, validated_shelf_life_days=data.validated_shelf_life_days
+        )
+    try:
+        return estimate_shelf_life(data.to_inputs())
+    except ValueError as exc:  # decoded input never gets here; no input may produce a 500
+        raise RuleViolation("shelf_life_not_computable", str(exc)) from None

@@ -1,0 +1,70 @@
+"""A batch's scan statistics, for its owner and BPOM: the API's scans endpoint and the batch page
+both read them here."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import asyncpg
+
+from schemas.verify import BatchScans, ScanDay
+from service.core.auth import AuthUser
+from service.core.errors import NotFound
+from service.verify import queries
+
+VERDICTS = ("genuine", "expired", "recalled", "suspect", "invalid")
+
+
+async def check_scan_reader(conn: asyncpg.Connection, batch_id: UUID, user: AuthUser) -> None:
+    """Another producer's batch is as unknown as a batch that does not exist (404)."""
+    owner = await queries.batch_owner(conn, batch_id)
+    if owner is None or (user.role == "producer" and owner != user.organization_id):
+        raise NotFound("batch")
+
+
+async def batch_scans(
+    conn: asyncpg.Connection,
+    batch_id: UUID,
+    *,
+    clone_threshold: int,
+    since: date | None = None,
+    until: date | None = None,
+) -> BatchScans:
+    """Scans per day (Asia/Jakarta) and verdict, distinct clients per day, and serial figures.
+
+    The caller has checked that the user may read the batch's scans."""
+    rows = await queries.scans_per_day(conn, batch_id, since, until)
+    serials = await queries.serial_figures(conn, batch_id, clone_threshold)
+    days: dict[date, dict[str, int]] = {}
+    clients: dict[date, int] = {}
+    by_verdict = dict.fromkeys(VERDICTS, 0)
+    for row in rows:
+        if row["verdict"] is None:  # the day's own row: distinct clients across verdicts
+            clients[row["day"]] = row["clients"]
+            continue
+        counts = days.setdefault(row["day"], dict.fromkeys(VERDICTS, 0))
+        counts[row["verdict"]] = counts.get(row["verdict"], 0) + row["n"]
+        by_verdict[row["verdict"]] = by_verdict.get(row["verdict"], 0) + row["n"]
+    return BatchScans(
+        batch_id=batch_id,
+        total=sum(by_verdict.values()),
+        by_verdict=by_verdict,
+        distinct_serials=serials["distinct_serials"],
+        suspect_serials=serials["suspect_serials"],
+        first_at=min((r["first_at"] for r in rows), default=None),
+        last_at=max((r["last_at"] for r in rows), default=None),
+        days=[
+            ScanDay(
+                date=day,
+                total=sum(counts.values()),
+                distinct_clients=clients.get(day, 0),
+                genuine=counts["genuine"],
+                expired=counts["expired"],
+                recalled=counts["recalled"],
+                suspect=counts["suspect"],
+                invalid=counts["invalid"],
+            )
+            for day, counts in sorted(days.items())
+        ],
+    )
