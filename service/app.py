@@ -25,6 +25,8 @@ PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well
 def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.controller import AccountsController
     from service.batches.routes import batch_controllers
+    from service.console.errors import console_exception_handlers
+    from service.console.setup import CONSOLE_PATH, console
     from service.core import db
     from service.core.auth import TokenAuthenticationMiddleware
     from service.core.errors import exception_handlers
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     settings = settings or get_settings()
     assert settings.database_url, "the CLI starts the embedded database before creating the app"
+    shell = console(settings, public_paths=PUBLIC_PATHS)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncGenerator[None, None]:
@@ -63,15 +66,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountsController,
             LabelsController,
             *batch_controllers(),
+            *shell.route_handlers,
             # every public endpoint shares the verification pages' per-client rate limit
             *verify_route_handlers(settings, other_public=[JwksController, ShelfLifeController]),
         ],
-        lifespan=[database, signing_keys_lifespan(settings), verify_lifespan(settings)],
+        lifespan=[
+            database,
+            shell.lifespan,
+            signing_keys_lifespan(settings),
+            verify_lifespan(settings),
+        ],
         dependencies={"db": Provide(db.provide_db)},
         middleware=[
-            DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),
+            shell.session_middleware,
+            DefineMiddleware(TokenAuthenticationMiddleware, exclude=[*PUBLIC_PATHS, CONSOLE_PATH]),
+            shell.auth_middleware,
         ],
-        exception_handlers=exception_handlers(),
+        # under /app the same errors become pages in the user's language
+        exception_handlers=console_exception_handlers(exception_handlers()),
+        template_config=shell.template_config,
+        csrf_config=shell.csrf_config,
+        stores=shell.stores,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         openapi_config=OpenAPIConfig(
             title="Radura",

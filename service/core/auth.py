@@ -1,4 +1,5 @@
-"""Bearer-token authentication and the role guard; tokens are stored only as SHA-256 hashes."""
+"""Bearer-token and session authentication and the role guard; tokens are stored only as SHA-256
+hashes."""
 
 from __future__ import annotations
 
@@ -47,15 +48,45 @@ async def store_token(conn: asyncpg.Connection, user_id: UUID) -> str:
 _SELECT_USER_BY_HASH = """
 SELECT u.id, u.name, u.role, u.organization_id
 FROM api_tokens t JOIN users u ON u.id = t.user_id
-WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL
+WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
 """
+
+_SELECT_ACTIVE_USER = """
+SELECT id, name, role, organization_id FROM users WHERE id = $1 AND disabled_at IS NULL
+"""
+
+SESSION_USER_KEY = "user_id"
+# a console session may read through the API (downloads); it never writes through it
+_SESSION_METHODS = frozenset({"GET", "HEAD"})
+
+
+async def user_from_session(connection: ASGIConnection) -> AuthUser | None:
+    """The signed-in, not disabled user of the request's console session, if any."""
+    session = connection.scope.get("session")
+    user_id = session.get(SESSION_USER_KEY) if isinstance(session, dict) else None
+    if not user_id:
+        return None
+    row = await connection.app.state.pool.fetchrow(_SELECT_ACTIVE_USER, UUID(user_id))
+    return AuthUser(**dict(row)) if row else None
 
 
 class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
-    """Resolves `Authorization: Bearer <token>` to an AuthUser; 401 when missing or unknown."""
+    """Resolves `Authorization: Bearer <token>` to an AuthUser; 401 when missing or unknown.
+
+    Without an `Authorization` header, a GET or HEAD may be authenticated by the console's
+    session cookie, so the console links straight to the API's downloads (same roles, same
+    ownership rules). Writes stay bearer-only: the API has no CSRF protection."""
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
+        method = connection.scope.get("method", "")
+        if (
+            not header
+            and method in _SESSION_METHODS
+            and (session_user := await user_from_session(connection))
+        ):
+            check_role(session_user, connection.scope["route_handler"])
+            return AuthenticationResult(user=session_user, auth=None)
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException(

@@ -1,0 +1,122 @@
+"""People's accounts: invite links, setting a password, signing in, and disabling an account."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import timedelta
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from service.accounts.passwords import hash_password, needs_rehash, password_matches
+from service.core.auth import AuthUser, hash_token
+from service.core.errors import NotFound
+
+INVITE_LIFETIME = timedelta(hours=72)
+INVITE_PATH = "/app/invite/"
+
+
+class InvitedUser(msgspec.Struct, frozen=True):
+    user_id: UUID
+    name: str
+    email: str
+
+
+async def create_invite(conn: asyncpg.Connection, user_id: UUID, base_url: str) -> str:
+    """A fresh one-time link (72 h) for the user to set a password; earlier unused links of the
+    same user stop working, so only the newest one handed out is live."""
+    token = secrets.token_urlsafe(32)
+    async with conn.transaction():
+        await conn.execute(
+            "UPDATE user_invites SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+            user_id,
+        )
+        await conn.execute(
+            """INSERT INTO user_invites (token_sha256, user_id, expires_at)
+               VALUES ($1, $2, now() + $3::interval)""",
+            hash_token(token),
+            user_id,
+            INVITE_LIFETIME,
+        )
+    return base_url.rstrip("/") + INVITE_PATH + token
+
+
+async def invite_by_email(conn: asyncpg.Connection, email: str, base_url: str) -> str:
+    user_id: UUID | None = await conn.fetchval(
+        "SELECT id FROM users WHERE lower(email) = lower($1) AND disabled_at IS NULL", email
+    )
+    if user_id is None:
+        raise NotFound("user with this email")
+    return await create_invite(conn, user_id, base_url)
+
+
+async def invited_user(conn: asyncpg.Connection, token: str) -> InvitedUser | None:
+    """Whose invite `token` is, while it is unused and unexpired."""
+    row = await conn.fetchrow(
+        """SELECT u.id AS user_id, u.name, u.email FROM user_invites i
+           JOIN users u ON u.id = i.user_id
+           WHERE i.token_sha256 = $1 AND i.used_at IS NULL AND i.expires_at > now()
+             AND u.disabled_at IS NULL""",
+        hash_token(token),
+    )
+    return InvitedUser(**dict(row)) if row else None
+
+
+async def accept_invite(conn: asyncpg.Connection, token: str, password: str) -> UUID | None:
+    """Use the invite once and set the password; None when the link is used, expired or unknown
+    (one statement, so two posts of the same link cannot both succeed). The caller checks the
+    password's rules first: it has the message to show."""
+    user_id: UUID | None = await conn.fetchval(
+        """WITH invite AS (
+               UPDATE user_invites i SET used_at = now() FROM users u
+               WHERE i.token_sha256 = $1 AND i.used_at IS NULL AND i.expires_at > now()
+                 AND u.id = i.user_id AND u.disabled_at IS NULL
+               RETURNING i.user_id)
+           UPDATE users SET password_hash = $2 FROM invite WHERE users.id = invite.user_id
+           RETURNING users.id""",
+        hash_token(token),
+        await asyncio.to_thread(hash_password, password),  # ~50 ms of CPU: off the event loop
+    )
+    return user_id
+
+
+async def authenticate(conn: asyncpg.Connection, email: str, password: str) -> AuthUser | None:
+    """The active user with this email and password, or None (the same work either way)."""
+    row = await conn.fetchrow(
+        """SELECT id, name, role, organization_id, password_hash FROM users
+           WHERE lower(email) = lower($1) AND disabled_at IS NULL""",
+        email,
+    )
+    stored: str | None = row["password_hash"] if row else None
+    # argon2 takes tens of milliseconds of CPU on purpose: off the event loop
+    if not await asyncio.to_thread(password_matches, stored, password) or not stored or not row:
+        return None
+    if needs_rehash(stored):
+        new_hash = await asyncio.to_thread(hash_password, password)
+        await conn.execute("UPDATE users SET password_hash = $2 WHERE id = $1", row["id"], new_hash)
+    return AuthUser(row["id"], row["name"], row["role"], row["organization_id"])
+
+
+async def disable_user(conn: asyncpg.Connection, user_id: UUID) -> bool:
+    """Disable an account: its API tokens, console sessions and invites end in the same
+    transaction. False when there is no such user; disabling twice changes nothing."""
+    async with conn.transaction():
+        found = await conn.fetchval(
+            """UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1
+               RETURNING id""",
+            user_id,
+        )
+        if found is None:
+            return False
+        await conn.execute(
+            "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+            user_id,
+        )
+        await conn.execute(
+            "UPDATE user_invites SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+            user_id,
+        )
+        await conn.execute("DELETE FROM console_sessions WHERE user_id = $1", user_id)
+    return True

@@ -1,0 +1,1 @@
+"""The console shell: sessions and sign-in, CSRF, language, the layout, static files, flashes."""

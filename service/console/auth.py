@@ -1,0 +1,31 @@
+"""Who is signed in to the console: the session's user, as the same `AuthUser` the API uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from service.core.auth import check_role, user_from_session
+
+# every console path needs a signed-in user except these (and handlers marked
+# `opt={"exclude_from_auth": True}`); the rest of the app authenticates by bearer token
+CONSOLE_PUBLIC_PATHS = ["^/app/login$", "^/app/invite/", "^/app/static/", "^/app/language$"]
+NOT_CONSOLE_PATHS = "^/(?!app(?:/|$))."
+
+
+class ConsoleAuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    """Session cookie → `request.user`; then the handler's roles (`opt=roles(...)`) are checked
+    exactly as for the API. Not signed in raises 401, which the console shows as a redirect to
+    the sign-in page; a role the handler does not list raises 403 (the 403 page)."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        user = await user_from_session(connection)
+        if user is None:
+            raise NotAuthorizedException("Not signed in.")
+        check_role(user, connection.scope["route_handler"])
+        return AuthenticationResult(user=user, auth=None)

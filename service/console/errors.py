@@ -1,0 +1,104 @@
+"""Errors on console pages: the API's own mapping of exceptions to status codes, shown as a page.
+
+Every exception handler of the app is wrapped: under `/app` the API's problem response decides the
+status and the message, and the console renders `console/error.html` with them in the user's
+language (a 401 becomes a redirect to the sign-in page); elsewhere the API's answer is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response
+from litestar.response import Redirect
+
+from service.console.i18n import N_, gettext_for, language_of
+from service.console.render import page
+
+ExceptionHandler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
+
+LOGIN_PATH = "/app/login"
+CSRF_FAILURE = "CSRF token verification failed"
+
+TITLES = {
+    400: N_("The request was not understood"),
+    403: N_("You may not do this"),
+    404: N_("Page not found"),
+    405: N_("This action is not available here"),
+    409: N_("This changed in the meantime"),
+    422: N_("This cannot be done"),
+    429: N_("Too many requests"),
+    503: N_("Radura is busy"),
+}
+GENERIC_TITLE = N_("Something went wrong")
+# shown when the specific reason has no translation in the user's language
+EXPLANATIONS = {
+    400: N_("A value in the request is not valid. Go back, check the form and send it again."),
+    403: N_("Your account does not have the role needed for this page or action."),
+    404: N_("There is nothing here, or it belongs to another organization."),
+    405: N_("Open the page and use its buttons instead."),
+    409: N_("Someone else changed this record first. Open it again to see its current state."),
+    422: N_("A rule of the service refuses this action."),
+    429: N_("Wait a moment and try again."),
+    503: N_("Try again in a few seconds."),
+}
+GENERIC_EXPLANATION = N_("The error has been logged. Try again, or go back to the dashboard.")
+CSRF_EXPLANATION = N_(
+    "The form was open too long or came from another site. Reload the page and send it again."
+)
+
+
+def is_console(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    return path == "/app" or path.startswith("/app/")
+
+
+def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    """303 to the sign-in page, which brings the user back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    query = urlencode({"next": target}) if request.method in ("GET", "HEAD") else ""
+    return Redirect(LOGIN_PATH + (f"?{query}" if query else ""), status_code=303)
+
+
+def _message(request: Request[Any, Any, Any], status: int, detail: str) -> str:
+    _ = gettext_for(request)
+    if detail == CSRF_FAILURE:
+        return _(CSRF_EXPLANATION)
+    if status >= 500 and status != 503:
+        return _(GENERIC_EXPLANATION)
+    translated = _(detail) if detail else ""
+    if translated and (translated != detail or language_of(request) == "en"):
+        return translated
+    return _(EXPLANATIONS.get(status, GENERIC_EXPLANATION))
+
+
+def error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
+    _ = gettext_for(request)
+    return page(
+        request,
+        "console/error.html",
+        status_code=status,
+        status=status,
+        title=_(TITLES.get(status, GENERIC_TITLE)),
+        message=_message(request, status, detail),
+    )
+
+
+def _for_console_or_api(api_handler: ExceptionHandler) -> ExceptionHandler:
+    def handle(request: Request[Any, Any, Any], exc: Any) -> Response[Any]:
+        answer = api_handler(request, exc)  # also logs what the API logs (e.g. a 500)
+        if not is_console(request):
+            return answer
+        if answer.status_code == 401:
+            return login_redirect(request)
+        content = answer.content if isinstance(answer.content, dict) else {}
+        status = answer.status_code or 500
+        return error_page(request, status, str(content.get("detail", "")))
+
+    return handle
+
+
+def console_exception_handlers(api_handlers: dict[Any, ExceptionHandler]) -> dict[Any, Any]:
+    return {kind: _for_console_or_api(handler) for kind, handler in api_handlers.items()}

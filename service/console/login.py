@@ -1,0 +1,144 @@
+"""Sign in, sign out, set a password from an invite, switch language: the console's own pages."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from service.accounts.passwords import password_problem
+from service.accounts.people import accept_invite, invited_user
+from service.console.i18n import LANGUAGES, SESSION_KEY, gettext_for, language_of
+from service.console.render import flash, page
+from service.console.sessions import delete_expired_sessions, renew_session_id
+from service.console.sign_in import Throttled, sign_in
+from service.core.auth import SESSION_USER_KEY
+from service.core.db import Db
+
+HOME = "/app/"
+PUBLIC = {"exclude_from_auth": True}
+MAX_EMAIL_LENGTH = 254
+
+AnyRequest = Request[Any, Any, State]
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a console path of this site, never another site."""
+    if not target:
+        return HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or not target.startswith("/app"):
+        return HOME
+    return target
+
+
+class ConsoleAccountController(Controller):
+    path = "/app"
+    include_in_schema = False
+
+    @get("/login", opt=PUBLIC, name="console:login")
+    async def login_form(self, request: AnyRequest, next: FromQuery[str | None] = None) -> Template:
+        """The sign-in form (already signed-in users see it too: they may switch accounts)."""
+        return page(request, "console/login.html", email="", errors={}, next=next)
+
+    @post("/login", opt=PUBLIC, status_code=303)
+    async def login(
+        self,
+        request: AnyRequest,
+        db: Db,
+        next: FromQuery[str | None] = None,
+    ) -> Redirect | Template:
+        """Check the email and password; on success a new session and back to `next`."""
+        _ = gettext_for(request)
+        form = await request.form()
+        email = str(form.get("email", "")).strip()[:MAX_EMAIL_LENGTH]
+        password = str(form.get("password", ""))
+        errors: dict[str, str] = {}
+        if not email:
+            errors["email"] = _("Enter your email address.")
+        if not password:
+            errors["password"] = _("Enter your password.")
+        status = 400
+        if not errors:
+            client = request.client.host if request.client else "unknown"
+            result = await sign_in(db, email, password, client)
+            if isinstance(result, Throttled):
+                status = 429
+                errors["email"] = _(
+                    "Too many failed sign-ins. Try again in %(minutes)d minutes."
+                ) % {"minutes": result.retry_after_minutes}
+            elif result is None:
+                errors["email"] = _("The email or the password is not right.")
+            else:
+                await renew_session_id(request)
+                await delete_expired_sessions(db)
+                request.session[SESSION_USER_KEY] = str(result.id)
+                return Redirect(safe_next(next), status_code=303)
+        return page(
+            request,
+            "console/login.html",
+            status_code=status,
+            email=email,
+            errors=errors,
+            next=next,
+        )
+
+    @post("/logout", opt=PUBLIC, status_code=303)
+    async def logout(self, request: AnyRequest) -> Redirect:
+        """End the session here and now; only the language choice survives it."""
+        lang = language_of(request)
+        await renew_session_id(request)
+        request.set_session({SESSION_KEY: lang})
+        flash(request, gettext_for(request)("You have signed out."), "info")
+        return Redirect("/app/login", status_code=303)
+
+    @get("/invite/{token:str}", opt=PUBLIC)
+    async def invite_form(self, request: AnyRequest, db: Db, token: FromPath[str]) -> Template:
+        """Set a password from an invite link (a used or expired link says so)."""
+        invited = await invited_user(db, token)
+        return page(
+            request,
+            "console/invite.html",
+            status_code=200 if invited else 404,
+            invited=invited,
+            errors={},
+        )
+
+    @post("/invite/{token:str}", opt=PUBLIC, status_code=303)
+    async def accept(
+        self, request: AnyRequest, db: Db, token: FromPath[str]
+    ) -> Redirect | Template:
+        """Check the password's rules, use the invite once, then on to the sign-in page."""
+        _ = gettext_for(request)
+        invited = await invited_user(db, token)
+        if invited is None:
+            return page(request, "console/invite.html", status_code=404, invited=None, errors={})
+        form = await request.form()
+        password = str(form.get("password", ""))
+        confirm = str(form.get("password_confirm", ""))
+        errors: dict[str, str] = {}
+        if problem := password_problem(password, invited.email):
+            errors["password"] = _(problem)
+        elif confirm != password:
+            errors["password_confirm"] = _("The two passwords are not the same.")
+        if errors:
+            return page(
+                request, "console/invite.html", status_code=400, invited=invited, errors=errors
+            )
+        if await accept_invite(db, token, password) is None:
+            return page(request, "console/invite.html", status_code=404, invited=None, errors={})
+        flash(request, _("Your password is set. Sign in with your email and new password."))
+        return Redirect("/app/login", status_code=303)
+
+    @post("/language", opt=PUBLIC, status_code=303)
+    async def language(self, request: AnyRequest) -> Redirect:
+        """Switch between Bahasa Indonesia and English; remembered in the session."""
+        form = await request.form()
+        lang = str(form.get("lang", ""))
+        if lang in LANGUAGES:
+            request.session[SESSION_KEY] = lang
+        return Redirect(safe_next(str(form.get("next", ""))), status_code=303)
