@@ -24,7 +24,7 @@ PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well
 
 def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.controller import AccountsController
-    from service.batches.routes import batch_controllers
+    from service.batches.routes import batch_controllers, batch_pages
     from service.console.errors import console_exception_handlers
     from service.console.setup import CONSOLE_PATH, console
     from service.core import db
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LabelsController,
             *batch_controllers(),
             *shell.route_handlers,
+            *batch_pages(),
             # every public endpoint shares the verification pages' per-client rate limit
             *verify_route_handlers(settings, other_public=[JwksController, ShelfLifeController]),
         ],

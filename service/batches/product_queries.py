@@ -86,3 +86,15 @@ async def list_products(
         _PRODUCT + f"WHERE {owned} AND {after} ORDER BY p.created_at DESC, p.id DESC LIMIT $1",
         *args,
     )
+
+
+async def recent_batches(
+    conn: asyncpg.Connection, product_id: UUID, *, limit: int
+) -> list[asyncpg.Record]:
+    """A product's latest batches (the caller has checked the product is the user's)."""
+    return await conn.fetch(
+        """SELECT id, code, lot, status, production_date, best_before FROM batches
+           WHERE product_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2""",
+        product_id,
+        limit,
+    )

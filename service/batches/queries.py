@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -171,3 +171,66 @@ async def batch_record(
         "labels": {"serials_issued": b["serials_issued"]},
     }
     return msgspec.convert(record, BatchRecord)
+
+
+class BatchLine(msgspec.Struct, kw_only=True):
+    """A batch as the console's lists show it: with its product's name."""
+
+    id: UUID
+    code: str
+    status: str
+    lot: str
+    product_name: str
+    production_date: date
+    quantity: float
+    unit: str
+    best_before: date | None
+    created_at: datetime
+
+
+def _escape_like(text: str) -> str:
+    """`text` for a LIKE pattern, its own \\, % and _ taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def search_batches(
+    conn: asyncpg.Connection,
+    user: AuthUser,
+    *,
+    status: str | None,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+) -> list[BatchLine]:
+    """Batches the user may see, newest first, filtered by status and by `q`: the start of a
+    code or lot (any case) or a part of the product's name. `limit + 1` rows, so the caller can
+    tell there are more.
+
+    Prefixes, not substrings, for codes and lots: each arm of the OR then has its own index
+    (migration 0050) and a search costs what it finds, not the size of the producer's history.
+    Product names are few per producer, so those are matched first and joined by id."""
+    args: list[Any] = [limit + 1, status]
+    matches = "TRUE"
+    if q:
+        args += [_escape_like(q.upper()) + "%", "%" + _escape_like(q) + "%"]
+        # a producer's own products only: few rows, found through products_organization
+        own_products = ""
+        if user.role == "producer":
+            args.append(user.organization_id)
+            own_products = f" AND p2.organization_id = ${len(args)}"
+        matches = (
+            "(upper(b.lot) LIKE $3 OR b.code LIKE $3 OR b.product_id IN "
+            f"(SELECT p2.id FROM products p2 WHERE p2.name ILIKE $4{own_products}))"
+        )
+    visible = visible_to(user, args)
+    after = page_clause(cursor, args, alias="b")
+    rows = await conn.fetch(
+        f"""SELECT b.id, b.code, b.status, b.lot, p.name AS product_name, b.production_date,
+                   b.quantity, b.unit, b.best_before, b.created_at
+            FROM batches b JOIN products p ON p.id = b.product_id
+            WHERE {visible} AND {after} AND {matches}
+              AND ($2::text IS NULL OR b.status = $2)
+            ORDER BY b.created_at DESC, b.id DESC LIMIT $1""",
+        *args,
+    )
+    return [msgspec.convert(dict(r), BatchLine) for r in rows]

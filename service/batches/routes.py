@@ -12,3 +12,11 @@ def batch_controllers() -> list[type[Controller]]:
     from service.batches.products import ProductsController
 
     return [ProductsController, BatchesController, FacilityController, ExportController]
+
+
+def batch_pages() -> list[type[Controller]]:
+    """The console's pages of products and batches (and the dashboard), under /app."""
+    from service.batches.pages import BatchPages
+    from service.batches.product_pages import ProductPages
+
+    return [BatchPages, ProductPages]

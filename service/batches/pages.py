@@ -1,0 +1,346 @@
+"""Console pages of batches: the dashboard, the list with search, registration, the batch page
+with its timeline, labels and scans, and the producer's cancel, recall and serial issue.
+
+Each handler calls the same domain functions as the API (`lifecycle`, `queries`, `event_log`,
+`issue_serials`, `batch_scans`); errors they raise render the console's error page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+import anyio
+import asyncpg
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from schemas.batches import BatchCreate, BatchStatus, ReasonBody, today_in_jakarta
+from schemas.label_issue import LabelIssueRequest
+from service.accounts.queries import list_facilities
+from service.batches import lifecycle, queries
+from service.batches.dashboard import dashboard
+from service.batches.events import event_log
+from service.batches.product_queries import list_products
+from service.batches.scan_chart import ScanDayFigures, continuous_days, scans_chart_svg
+from service.batches.transitions import ARROWS
+from service.console.i18n import N_, gettext_for, language_of
+from service.console.render import flash, page
+from service.core.auth import ANY_ROLE, AuthUser, roles
+from service.core.db import Db
+from service.core.errors import NotFound
+from service.core.formatting import format_day, format_number
+from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.pagination import Cursor, encode_cursor
+from service.labels_api.serials import issue_serials
+from service.verify import queries as scan_queries
+from service.verify.scan_stats import batch_scans
+
+AuthRequest = Request[AuthUser, Any, State]
+BATCH_READERS = roles("producer", "operator", "qa", "regulator", "admin")
+SCAN_READERS = frozenset({"producer", "regulator", "admin"})
+LABEL_READERS = frozenset({"producer", "regulator", "admin"})
+PAGE_SIZE = 50
+CHART_DAYS = 30
+LAYOUTS = ("a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30")
+REGISTER_FIELDS = ("product_id", "facility_id", "lot", "production_date", "quantity", "unit")
+
+
+def errors_text(request: Request[Any, Any, Any], errors: list[FieldError]) -> dict[str, str]:
+    """Field → message in the user's language (the first message per field)."""
+    _ = gettext_for(request)
+    lang = language_of(request)
+    texts: dict[str, str] = {}
+    for error in errors:
+        texts.setdefault(error.field or "form", error.text(_, lambda n: format_number(n, lang)))
+    return texts
+
+
+def allowed_actions(user: AuthUser, status: str) -> list[str]:
+    """The producer's actions on the batch page that the batch's status allows now."""
+    actions = []
+    if user.role == "producer" and status == ARROWS["cancel"][0]:
+        actions.append("cancel")
+    if user.role in ("producer", "regulator", "admin") and status == ARROWS["recall"][0]:
+        actions.append("recall")
+    if user.role in ("producer", "admin") and status == "released":
+        actions.append("labels")
+    return actions
+
+
+class BatchPages(Controller):
+    path = "/app"
+    include_in_schema = False
+
+    @get("/", opt=ANY_ROLE, name="console_dashboard")
+    async def dashboard_page(self, request: AuthRequest, db: Db) -> Template:
+        """The user's dashboard: batches by status, scans, suspect serials, recalls, dates."""
+        figures = await dashboard(
+            db,
+            request.user,
+            clone_threshold=request.app.state.verifier.clone_threshold,
+            today=today_in_jakarta(),
+        )
+        return page(request, "batches/dashboard.html", d=figures)
+
+    @get("/batches", opt=BATCH_READERS)
+    async def list_page(
+        self,
+        request: AuthRequest,
+        db: Db,
+        status: Annotated[BatchStatus | None, QueryParameter()] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        cursor: Cursor = None,
+    ) -> Template:
+        """Batches, newest first, by status and by code, lot or product name."""
+        q = (q or "").strip() or None
+        rows = await queries.search_batches(
+            db, request.user, status=status, q=q, limit=PAGE_SIZE, cursor=cursor
+        )
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
+        return page(
+            request,
+            "batches/batch_list.html",
+            batches=rows,
+            status=status,
+            q=q or "",
+            next_cursor=next_cursor,
+            statuses=list(ARROWS_STATUSES),
+        )
+
+    @get("/batches/new", opt=roles("producer"))
+    async def new_page(
+        self,
+        request: AuthRequest,
+        db: Db,
+        product_id: Annotated[UUID | None, QueryParameter()] = None,
+    ) -> Template:
+        """The registration form, for the product the link came from if any."""
+        values = {"production_date": today_in_jakarta().isoformat(), "unit": "pcs"}
+        if product_id:
+            values["product_id"] = str(product_id)
+        return await self._register_form(request, db, values, {})
+
+    @post("/batches/new", opt=roles("producer"))
+    async def register(self, request: AuthRequest, db: Db) -> Template | Redirect:
+        """Register a batch: 303 to its page, or the form again with every error named."""
+        values = form_values(await request.form(), REGISTER_FIELDS)
+        try:
+            data = decode_form(values, BatchCreate)
+            batch = await lifecycle.register_batch(db, request.user, data)
+        except FormInvalid as exc:
+            return await self._register_form(
+                request, db, values, errors_text(request, exc.errors), exc.status_code
+            )
+        except NotFound as exc:  # someone else's product, or not a facility: as unknown
+            field = "facility_id" if "facility" in exc.detail else "product_id"
+            error = FieldError(field, N_("Choose one of the options."))
+            return await self._register_form(
+                request, db, values, errors_text(request, [error]), 422
+            )
+        except asyncpg.UniqueViolationError:
+            error = FieldError("lot", N_("This lot is already registered for this product."))
+            return await self._register_form(
+                request, db, values, errors_text(request, [error]), 422
+            )
+        _ = gettext_for(request)
+        flash(request, _("Batch %(code)s registered.") % {"code": batch.code})
+        return Redirect(f"/app/batches/{batch.id}", status_code=303)
+
+    async def _register_form(
+        self,
+        request: AuthRequest,
+        db: Db,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        products = await list_products(db, request.user, limit=200, cursor=None)
+        facilities = await list_facilities(db, limit=200, cursor=None)
+        return page(
+            request,
+            "batches/batch_new.html",
+            status_code=status_code,
+            values=values,
+            errors=errors,
+            products=products,
+            facilities=facilities,
+        )
+
+    @get("/batches/{batch_id:uuid}", opt=BATCH_READERS)
+    async def batch_page(self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]) -> Template:
+        """Everything about one batch, and the actions its status allows now."""
+        user = request.user
+        record = await queries.batch_record(db, batch_id, user)
+        if record is None:
+            raise NotFound("batch")
+        events = await event_log(db, batch_id)
+        context: dict[str, Any] = {
+            "b": record,
+            "events": events,
+            "actions": allowed_actions(user, record.status),
+            "layouts": LAYOUTS,
+            "label_svg": None,
+            "scans": None,
+        }
+        if record.status == "released" and user.role in LABEL_READERS:
+            context["label_svg"] = await _label_preview(request, db, batch_id)
+        if user.role in SCAN_READERS:
+            context.update(await _scan_context(request, db, batch_id))
+        return page(request, "batches/batch_page.html", **context)
+
+    @get("/batches/{batch_id:uuid}/cancel", opt=roles("producer"))
+    async def cancel_confirm(
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
+    ) -> Template:
+        """Asks before cancelling."""
+        return await self._confirm(request, db, batch_id, "cancel", {})
+
+    @post("/batches/{batch_id:uuid}/cancel", opt=roles("producer"))
+    async def cancel(self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]) -> Redirect:
+        """Cancel a batch the facility has not received yet."""
+        await lifecycle.cancel_batch(db, request.user, batch_id)
+        flash(request, gettext_for(request)("The batch is cancelled."))
+        return Redirect(f"/app/batches/{batch_id}", status_code=303)
+
+    @get("/batches/{batch_id:uuid}/recall", opt=roles("producer", "regulator", "admin"))
+    async def recall_confirm(
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
+    ) -> Template:
+        """Asks for the reason shoppers will read before recalling."""
+        return await self._confirm(request, db, batch_id, "recall", {})
+
+    @post("/batches/{batch_id:uuid}/recall", opt=roles("producer", "regulator", "admin"))
+    async def recall(
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Recall a released batch with a reason; every scan shows it within a second."""
+        values = form_values(await request.form(), ["reason"])
+        try:
+            data = decode_form(values, ReasonBody)
+        except FormInvalid as exc:
+            return await self._confirm(
+                request, db, batch_id, "recall", errors_text(request, exc.errors), values, 400
+            )
+        await lifecycle.recall_batch(db, request.user, batch_id, data.reason)
+        flash(request, gettext_for(request)("The batch is recalled. Every scan now shows it."))
+        return Redirect(f"/app/batches/{batch_id}", status_code=303)
+
+    async def _confirm(
+        self,
+        request: AuthRequest,
+        db: Db,
+        batch_id: UUID,
+        action: str,
+        errors: dict[str, str],
+        values: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        record = await queries.batch_record(db, batch_id, request.user)
+        if record is None:
+            raise NotFound("batch")
+        return page(
+            request,
+            "batches/batch_confirm.html",
+            status_code=status_code,
+            b=record,
+            action=action,
+            allowed=action in allowed_actions(request.user, record.status),
+            errors=errors,
+            values=values or {},
+        )
+
+    @post("/batches/{batch_id:uuid}/labels", opt=roles("producer", "admin"))
+    async def issue_labels(
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Issue `count` serials, each with its own signed QR."""
+        values = form_values(await request.form(), ["count"])
+        try:
+            data = decode_form(values, LabelIssueRequest)
+        except FormInvalid as exc:
+            record = await queries.batch_record(db, batch_id, request.user)
+            if record is None:
+                raise NotFound("batch") from None
+            context: dict[str, Any] = {
+                "b": record,
+                "events": await event_log(db, batch_id),
+                "actions": allowed_actions(request.user, record.status),
+                "layouts": LAYOUTS,
+                "label_svg": None,
+                "scans": None,
+                "errors": errors_text(request, exc.errors),
+                "values": values,
+            }
+            return page(request, "batches/batch_page.html", status_code=400, **context)
+        async with db.transaction():
+            issued = await issue_serials(db, request.user, batch_id, data.count)
+        _ = gettext_for(request)
+        flash(
+            request,
+            _("%(issued)s serials issued; the batch now has %(total)s.")
+            % {"issued": issued.issued, "total": issued.total},
+        )
+        return Redirect(f"/app/batches/{batch_id}#labels", status_code=303)
+
+
+ARROWS_STATUSES = (
+    "registered",
+    "received",
+    "treated",
+    "released",
+    "rejected",
+    "cancelled",
+    "recalled",
+)
+
+
+async def _label_preview(request: AuthRequest, db: Db, batch_id: UUID) -> str:
+    """The batch label as the API draws it (the same cached renderer), for inline display."""
+    from service.labels_api.content import load_batch_label
+    from service.labels_api.controller import _label_svg
+
+    state = request.app.state
+    label = await load_batch_label(
+        db, batch_id, request.user, state.signing_keys, state.settings.public_base_url
+    )
+    svg: str = await anyio.to_thread.run_sync(_label_svg, label.content)
+    return svg
+
+
+async def _scan_context(request: AuthRequest, db: Db, batch_id: UUID) -> dict[str, Any]:
+    threshold: int = request.app.state.verifier.clone_threshold
+    stats = await batch_scans(db, batch_id, clone_threshold=threshold)
+    suspects = await scan_queries.suspect_serials(db, batch_id, threshold, limit=20)
+    today = today_in_jakarta()
+    first = today - timedelta(days=CHART_DAYS - 1)
+    days = continuous_days(
+        [
+            ScanDayFigures(d.date, d.total, d.distinct_clients, d.suspect)
+            for d in stats.days
+            if d.date >= first
+        ],
+        first,
+        today,
+    )
+    _ = gettext_for(request)
+    lang = language_of(request)
+    chart = scans_chart_svg(
+        days,
+        title=_("Scans per day, last %(days)s days") % {"days": CHART_DAYS},
+        description=_(
+            "Bars: scans per day. Line: distinct phones per day. Red dot: a suspect scan."
+        ),
+        day_label=lambda d: format_day(d, lang, short=True),
+        id_prefix=f"scans-{batch_id.hex[:8]}",
+    )
+    return {
+        "scans": stats,
+        "scan_days": [d for d in days if d.scans],
+        "chart": chart if stats.total else None,
+        "suspects": suspects,
+    }

@@ -1,0 +1,208 @@
+"""Console pages of products: the list, the form with its live shelf-life preview, one product.
+
+The form creates a product through `lifecycle.create_product` and previews its date through
+`preview_shelf_life`, the functions behind POST /api/v1/products and /shelf-life/estimate. The
+preview is a fragment (`batches/_product_preview.html`) that the form page includes and that
+htmx fetches alone as the producer types; without JavaScript the form's "Preview" button posts
+the whole form and the page comes back with the fragment filled."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from labels.wording import PURPOSES
+from schemas.batches import today_in_jakarta
+from schemas.products import ProductCreate
+from schemas.shelf_life import ShelfLifeEstimateRequest
+from service.accounts.queries import list_food_categories
+from service.batches import lifecycle
+from service.batches import product_queries as queries
+from service.batches.pages import errors_text
+from service.console.i18n import N_, gettext_for
+from service.console.render import flash, page
+from service.core.auth import AuthUser, roles
+from service.core.db import Db
+from service.core.errors import NotFound, RuleViolation
+from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.pagination import Cursor, next_cursor
+from service.shelf_life.preview import preview_shelf_life
+
+AuthRequest = Request[AuthUser, Any, State]
+PRODUCT_FIELDS = tuple(f for f in ProductCreate.__struct_fields__)
+# the field each domain refusal is about, with the message shown next to it
+RULE_FIELDS = {
+    "purpose_not_allowed": (
+        "purpose",
+        N_("This category may not be irradiated for this purpose (BPOM 3/2018 Annex I)."),
+    ),
+    "dose_above_legal_maximum": (
+        "min_dose_kgy",
+        N_("The dose is above the legal maximum of %(limit)s kGy for this category and purpose."),
+    ),
+    "no_shelf_life": (
+        "storage_temp_c",
+        N_("At this storage temperature the product would keep no days at all."),
+    ),
+    "vacuum_requires_chilling": (
+        "storage_temp_c",
+        N_("Vacuum or modified-atmosphere packs without a control must be kept chilled."),
+    ),
+}
+STERILE_FIELD_MESSAGES = {
+    "purpose": N_("A sterile meal must have the purpose sterilisation."),
+    "min_dose_kgy": N_("A sterile meal needs a minimum dose of at least 45 kGy."),
+    "packaging": N_("A sterile meal must be vacuum packed."),
+    "validated_shelf_life_days": N_(
+        "A sterile meal needs a validated storage study of at most 548 days."
+    ),
+}
+
+
+def rule_errors(exc: RuleViolation) -> list[FieldError]:
+    """A domain refusal as errors on the fields it is about."""
+    if exc.code == "sterile_meal_requirements":
+        return [
+            FieldError(
+                item["field"], STERILE_FIELD_MESSAGES.get(item["field"], N_("Check this value."))
+            )
+            for item in exc.extra.get("errors", [])
+        ]
+    field, msgid = RULE_FIELDS.get(
+        exc.code, ("", N_("A rule of the service refuses this product."))
+    )
+    limit = exc.extra.get("legal_max_dose_kgy")
+    return [FieldError(field, msgid, {"limit": limit} if limit is not None else {})]
+
+
+async def shelf_life_preview(
+    db: Db, request: Request[Any, Any, Any], values: dict[str, str]
+) -> dict[str, Any]:
+    """What the preview fragment shows for these form values: the chosen category's allowed
+    purposes and legal maxima, and the date a treatment at the minimum dose would give."""
+    categories = await list_food_categories(db)
+    chosen = next((c for c in categories if c.code == values.get("category")), None)
+    preview: dict[str, Any] = {"category": chosen, "result": None, "missing": [], "refusal": None}
+    estimate_values = dict(values)
+    estimate_values["dose_min_kgy"] = values.get("min_dose_kgy", "")
+    names = [f for f in ShelfLifeEstimateRequest.__struct_fields__ if f != "production_date"]
+    try:
+        data = decode_form(
+            form_values(estimate_values, names),
+            ShelfLifeEstimateRequest,
+            production_date=today_in_jakarta(),
+        )
+    except FormInvalid as exc:
+        preview["missing"] = sorted(
+            {"min_dose_kgy" if e.field == "dose_min_kgy" else e.field for e in exc.errors}
+        )
+        return preview
+    try:
+        preview["result"] = await preview_shelf_life(db, data)
+    except RuleViolation as exc:
+        preview["refusal"] = errors_text(request, rule_errors(exc))
+    return preview
+
+
+class ProductPages(Controller):
+    path = "/app/products"
+    include_in_schema = False
+    opt = roles("producer")
+
+    @get("/", opt=roles("producer"))
+    async def list_page(self, request: AuthRequest, db: Db, cursor: Cursor = None) -> Template:
+        """The producer's products, newest first."""
+        rows = await queries.list_products(db, request.user, limit=50, cursor=cursor)
+        return page(
+            request,
+            "batches/product_list.html",
+            products=[queries.to_product(r) for r in rows[:50]],
+            next_cursor=next_cursor(rows, 50),
+        )
+
+    @get("/new", opt=roles("producer"))
+    async def new_page(self, request: AuthRequest, db: Db) -> Template:
+        """An empty product form."""
+        return await self._form(request, db, {"packaging": "air"}, {})
+
+    @post("/new", opt=roles("producer"))
+    async def create(self, request: AuthRequest, db: Db) -> Template | Redirect:
+        """Create the product (303 to its page), or show the preview, or the form's errors."""
+        form = await request.form()
+        values = form_values(form, PRODUCT_FIELDS)
+        if form.get("action") == "preview":
+            return await self._form(request, db, values, {})
+        try:
+            product = await lifecycle.create_product(
+                db, request.user, decode_form(values, ProductCreate)
+            )
+        except FormInvalid as exc:
+            return await self._form(request, db, values, errors_text(request, exc.errors), 400)
+        except ValidationException as exc:  # a format the service checks: the GTIN check digit
+            fields = [e.get("key", "") for e in exc.extra] if isinstance(exc.extra, list) else []
+            errors = [FieldError(f, N_("The check digit does not match.")) for f in fields]
+            return await self._form(request, db, values, errors_text(request, errors), 400)
+        except RuleViolation as exc:
+            return await self._form(
+                request, db, values, errors_text(request, rule_errors(exc)), 422
+            )
+        except asyncpg.UniqueViolationError:
+            error = FieldError("gtin", N_("Another product already has this GTIN."))
+            return await self._form(request, db, values, errors_text(request, [error]), 422)
+        flash(request, gettext_for(request)("Product %(name)s saved.") % {"name": product.name})
+        return Redirect(f"/app/products/{product.id}", status_code=303)
+
+    @post("/preview", opt=roles("producer"))
+    async def preview(self, request: AuthRequest, db: Db) -> Template:
+        """The preview fragment alone, for htmx as the form changes."""
+        values = form_values(await request.form(), PRODUCT_FIELDS)
+        preview = await shelf_life_preview(db, request, values)
+        return page(request, "batches/_product_preview.html", preview=preview, values=values)
+
+    async def _form(
+        self,
+        request: AuthRequest,
+        db: Db,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        categories = await list_food_categories(db)
+        return page(
+            request,
+            "batches/product_form.html",
+            status_code=status_code,
+            values=values,
+            errors=errors,
+            categories=categories,
+            purposes=list(PURPOSES),
+            purpose_names=PURPOSES,
+            preview=await shelf_life_preview(db, request, values),
+        )
+
+    @get("/{product_id:uuid}", opt=roles("producer"))
+    async def product_page(
+        self, request: AuthRequest, db: Db, product_id: FromPath[UUID]
+    ) -> Template:
+        """One product and its batches."""
+        row = await queries.get_product(db, product_id, request.user)
+        if row is None:
+            raise NotFound("product")
+        product = queries.to_product(row)
+        batches = await queries.recent_batches(db, product_id, limit=20)
+        categories = {c.code: c for c in await list_food_categories(db)}
+        return page(
+            request,
+            "batches/product_page.html",
+            p=product,
+            category=categories.get(product.category),
+            purpose_names=PURPOSES,
+            batches=batches,
+        )

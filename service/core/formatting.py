@@ -1,0 +1,56 @@
+"""Numbers, dates and times as a reader in Indonesia (or in English) writes them, through Babel:
+`2,5`, `12 Mei 2028`, times in Asia/Jakarta. One Jinja filter, `fmt`, picks by the value's type."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from babel.dates import format_date as babel_date
+from babel.dates import format_datetime as babel_datetime
+from babel.numbers import format_decimal
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+# Babel's locale for each console language
+LOCALES = {"id": "id_ID", "en": "en_GB"}
+
+
+def format_number(value: float, lang: str = "id", *, digits: int = 3) -> str:
+    """2.5 → `2,5`, 12345 → `12.345`; at most `digits` decimals, no trailing zeros."""
+    pattern = "#,##0." + "#" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=LOCALES.get(lang, "id_ID"))
+
+
+def format_day(value: date, lang: str = "id", *, short: bool = False) -> str:
+    """`12 Mei 2028` (or `12 May 2028`); short: `12 Mei`."""
+    return babel_date(value, "d MMM" if short else "d MMMM yyyy", locale=LOCALES.get(lang, "id_ID"))
+
+
+def format_moment(value: datetime, lang: str = "id") -> str:
+    """A timestamp in Asia/Jakarta: `12 Mei 2028 14.30 WIB` (`14:30` in English)."""
+    local = value.astimezone(JAKARTA)
+    pattern = "d MMMM yyyy HH.mm" if lang == "id" else "d MMMM yyyy HH:mm"
+    return babel_datetime(local, pattern, locale=LOCALES.get(lang, "id_ID")) + " WIB"
+
+
+def format_value(value: Any, lang: str = "id", *, digits: int = 3, short: bool = False) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return format_moment(value, lang)
+    if isinstance(value, date):
+        return format_day(value, lang, short=short)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_number(value, lang, digits=digits)
+    return str(value)
+
+
+@jinja2.pass_context
+def fmt(context: Mapping[str, Any], value: Any, digits: int = 3, short: bool = False) -> str:
+    """`{{ batch.best_before | fmt }}`, `{{ dose | fmt(2) }}`: formatted in the page's language."""
+    return format_value(value, context.get("lang", "id"), digits=digits, short=short)
