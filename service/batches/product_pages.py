@@ -164,7 +164,13 @@ class ProductPages(Controller):
         """The preview fragment alone, for htmx as the form changes."""
         values = form_values(await request.form(), PRODUCT_FIELDS)
         preview = await shelf_life_preview(db, request, values)
-        return page(request, "batches/_product_preview.html", preview=preview, values=values)
+        return page(
+            request,
+            "batches/_product_preview.html",
+            preview=preview,
+            values=values,
+            purpose_names=PURPOSES,
+        )
 
     async def _form(
         self,

@@ -1,0 +1,359 @@
+"""Batch pages over plain HTTP with a cookie jar: registration posted empty, wrong and right, the
+list's filter and search, the batch page, cancel, recall and serial issue with their refusals
+(another producer's batch → 404 page, wrong role → 403 page, wrong state → 409 page)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from schemas.batches import today_in_jakarta
+from tests.integration.batch_steps import batch_in, chicken, create_product, register
+from tests.integration.console import Browser, signed_in
+from tests.integration.test_console_products import english, field_error, input_value
+from tests.integration.verify_fixtures import label_path, make_batch, server_keyring
+from tests.integration.world import World
+
+
+@pytest.fixture
+async def producer(client: AsyncTestClient, pool: asyncpg.Pool, world: World) -> Any:
+    browser = await signed_in(client, pool, world.producer.id)
+    await english(browser)
+    return browser
+
+
+async def _status(client: AsyncTestClient, world: World, batch_id: str) -> str:
+    answer = await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    status: str = answer.json()["status"]
+    return status
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+async def test_registration_posted_empty_names_every_field(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    await create_product(client, world.producer, chicken())
+    answer = await producer.submit("/app/batches/new", {})
+    assert answer.status_code == 400
+    for field in ("product_id", "facility_id", "lot", "production_date", "quantity", "unit"):
+        assert field_error(answer.text, field) == "This field is required.", field
+
+
+async def test_registration_with_wrong_values_keeps_the_input(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    product = await create_product(client, world.producer, chicken())
+    tomorrow = (today_in_jakarta() + timedelta(days=2)).isoformat()
+    form = {
+        "product_id": product["id"],
+        "facility_id": str(world.facility),
+        "lot": "lot 7!",
+        "production_date": "2026-01-01",
+        "quantity": "12,5",
+        "unit": "pcs",
+    }
+    answer = await producer.submit("/app/batches/new", form)
+    assert answer.status_code == 400
+    assert field_error(answer.text, "lot") == "Use 1 to 20 letters, digits or dashes."
+    assert input_value(answer.text, "lot") == "lot 7!"
+    # the pieces rule is the API's own cross-field check
+    answer = await producer.submit("/app/batches/new", form | {"lot": "L-7"})
+    assert field_error(answer.text, "quantity") == "Enter a whole number of pieces."
+    answer = await producer.submit(
+        "/app/batches/new", form | {"lot": "L-7", "unit": "kg", "production_date": tomorrow}
+    )
+    assert field_error(answer.text, "production_date") == "The date must not be in the future."
+    # the chosen product stays selected
+    assert f'<option value="{product["id"]}" selected>' in answer.text
+
+
+async def test_registration_of_another_producers_product_or_a_known_lot_is_422(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    theirs = await create_product(client, world.other_producer, chicken())
+    ours = await create_product(client, world.producer, chicken())
+    form = {
+        "facility_id": str(world.facility),
+        "lot": "L-DUP",
+        "production_date": today_in_jakarta().isoformat(),
+        "quantity": "10",
+        "unit": "pcs",
+    }
+    answer = await producer.submit("/app/batches/new", form | {"product_id": theirs["id"]})
+    assert answer.status_code == 422
+    assert field_error(answer.text, "product_id") == "Choose one of the options."
+    answer = await producer.submit(
+        "/app/batches/new",
+        form | {"product_id": ours["id"], "facility_id": str(world.regulator_org)},
+    )
+    assert answer.status_code == 422
+    assert field_error(answer.text, "facility_id") == "Choose one of the options."
+    await register(client, world, ours["id"], lot="L-DUP")
+    answer = await producer.submit("/app/batches/new", form | {"product_id": ours["id"]})
+    assert answer.status_code == 422
+    assert field_error(answer.text, "lot") == "This lot is already registered for this product."
+
+
+async def test_registration_right_redirects_to_the_new_batch(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    product = await create_product(client, world.producer, chicken(name="Sambal Bawang"))
+    form = {
+        "product_id": product["id"],
+        "facility_id": str(world.facility),
+        "lot": "SB-2611",
+        "production_date": today_in_jakarta().isoformat(),
+        "quantity": "2,5",
+        "unit": "kg",
+    }
+    answer = await producer.submit("/app/batches/new", form)
+    assert answer.status_code == 303
+    batch_id = answer.headers["location"].rsplit("/", 1)[1]
+    stored = await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    assert stored.json()["quantity"] == 2.5 and stored.json()["lot"] == "SB-2611"
+    page = await producer.get(answer.headers["location"])
+    assert f"Batch {stored.json()['code']} registered." in page.text
+    assert "Sambal Bawang · lot SB-2611" in page.text
+    # only the action a registered batch allows: cancel, not recall or labels
+    assert f'href="/app/batches/{batch_id}/cancel"' in page.text
+    assert "/recall" not in page.text and 'name="count"' not in page.text
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+async def test_list_filters_by_status_and_searches_code_lot_and_product(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    sambal = await create_product(client, world.producer, chicken(name="Sambal Roa Pedas"))
+    rendang = await create_product(client, world.producer, chicken(name="Rendang Paru"))
+    first = await register(client, world, sambal["id"], lot="ROA-01")
+    second = await register(client, world, rendang["id"], lot="PARU-01")
+    await client.post(f"/api/v1/batches/{second['id']}/cancel", headers=world.producer.headers)
+    theirs = await create_product(client, world.other_producer, chicken(name="Sambal Roa Lain"))
+
+    async def listed(query: str) -> set[str]:
+        answer = await producer.get(f"/app/batches?{query}")
+        assert answer.status_code == 200
+        return set(re.findall(r'href="/app/batches/([0-9a-f-]{36})"', answer.text))
+
+    assert {first["id"], second["id"]} <= await listed("")
+    assert await listed("q=roa") == {first["id"]}  # part of the product's name, any case
+    assert await listed("q=paru-") == {second["id"]}  # the start of a lot, any case
+    assert await listed(f"q={first['code'][:6].lower()}") == {first["id"]}  # start of a code
+    assert await listed("q=ROA&status=cancelled") == set()
+    assert second["id"] in await listed("status=cancelled")
+    assert first["id"] not in await listed("status=cancelled")
+    assert await listed("q=100%25_") == set()  # LIKE wildcards are taken literally
+    assert theirs["id"] not in await listed("q=Lain")
+    bad = await producer.get("/app/batches?status=lost")
+    assert bad.status_code == 400
+
+
+# --- the batch page -------------------------------------------------------------------------
+
+
+async def test_another_producers_batch_is_a_404_page_everywhere(
+    client: AsyncTestClient, pool: asyncpg.Pool, producer: Browser, world: World
+) -> None:
+    product = await create_product(client, world.other_producer, chicken())
+    response = await client.post(
+        "/api/v1/batches",
+        json={
+            "product_id": product["id"],
+            "facility_id": str(world.facility),
+            "lot": "THEIRS-1",
+            "production_date": today_in_jakarta().isoformat(),
+            "quantity": 5,
+            "unit": "pcs",
+        },
+        headers=world.other_producer.headers,
+    )
+    theirs = response.json()["id"]
+    for path in ("", "/cancel", "/recall"):
+        answer = await producer.get(f"/app/batches/{theirs}{path}")
+        assert answer.status_code == 404, path
+        assert "text/html" in answer.headers["content-type"]
+        assert "THEIRS-1" not in answer.text
+    token = await producer.csrf_token("/app/")
+    for action, data in (("cancel", {}), ("recall", {"reason": "uji"}), ("labels", {"count": "1"})):
+        answer = await producer.http.post(
+            f"/app/batches/{theirs}/{action}", data=data | {"_csrf_token": token}
+        )
+        assert answer.status_code == 404, action
+    theirs_now = await client.get(f"/api/v1/batches/{theirs}", headers=world.other_producer.headers)
+    assert theirs_now.json()["status"] == "registered"
+    # an operator of another facility does not see the batch either
+    stranger = await signed_in(client, pool, world.other_operator.id)
+    assert (await stranger.get(f"/app/batches/{theirs}")).status_code == 404
+
+
+async def test_released_batch_page_shows_record_timeline_label_and_downloads(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    batch_id = await batch_in(client, world, "released")
+    answer = await producer.get(f"/app/batches/{batch_id}")
+    assert answer.status_code == 200
+    page = answer.text
+    assert "The audit log is intact" in page
+    for step in ("Registered", "Received at the facility", "Treatment recorded", "Released by QA"):
+        assert step in page
+    assert "Dosimeter readings" in page and "AM-0" in page
+    assert "How this date was computed" in page
+    # the inline label preview is the API's own SVG
+    label = await client.get(
+        f"/api/v1/batches/{batch_id}/label.svg", headers=world.producer.headers
+    )
+    assert label.text.split("?>")[-1].strip()[:200] in page
+    for layout in ("a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"):
+        assert f"/api/v1/batches/{batch_id}/labels.pdf?layout={layout}" in page
+    assert f"/api/v1/batches/{batch_id}/label.png" in page
+    assert f"/api/v1/batches/{batch_id}/labels.csv" in page
+    # the links work with the session cookie alone
+    pdf = await producer.get(f"/api/v1/batches/{batch_id}/labels.pdf?layout=a4-3x8")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # a released batch may be recalled and labelled, never cancelled
+    assert f"/app/batches/{batch_id}/recall" in page and 'name="count"' in page
+    assert f"/app/batches/{batch_id}/cancel" not in page
+
+
+async def test_scans_chart_counts_phones_and_marks_suspect_serials(
+    client: AsyncTestClient, pool: asyncpg.Pool, producer: Browser, world: World, data_dir: Any
+) -> None:
+    async with pool.acquire() as conn:
+        batch = await make_batch(conn, world)
+    path = label_path(server_keyring(data_dir), batch, batch.serials[0])
+    for phone in range(7):
+        await client.get(path, headers={"Accept": "application/json", "User-Agent": f"P{phone}"})
+    client.blocking_portal.call(client.app.state.verifier.scan_log.flush)
+    answer = await producer.get(f"/app/batches/{batch.batch_id}")
+    page = answer.text
+    svg = re.search(r"<svg [^>]*class=\"chart\".*?</svg>", page, re.S)
+    assert svg, "no chart"
+    chart = ET.fromstring(svg.group(0))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert chart.get("role") == "img" and chart.find(f"{ns}title") is not None
+    assert len(chart.findall(f"{ns}rect")) == 1  # one day with scans
+    assert len(chart.findall(f"{ns}circle")) == 1  # and it had suspect scans
+    # the table beside the chart: 7 scans from 7 phones, 2 of them suspect
+    assert re.search(r"<td>7</td><td>7</td><td>2</td>", page)
+    assert batch.serials[0] in page and "7 phones" in page
+    dashboard = await producer.get("/app/")
+    assert batch.serials[0] in dashboard.text
+
+
+# --- cancel, recall, labels -----------------------------------------------------------------
+
+
+async def test_cancel_asks_first_then_cancels(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    batch_id = await batch_in(client, world, "registered")
+    confirm = await producer.get(f"/app/batches/{batch_id}/cancel")
+    assert confirm.status_code == 200 and "Cancel this batch?" in confirm.text
+    assert await _status(client, world, batch_id) == "registered"
+    answer = await producer.submit(f"/app/batches/{batch_id}/cancel", {})
+    assert answer.status_code == 303 and answer.headers["location"] == f"/app/batches/{batch_id}"
+    assert await _status(client, world, batch_id) == "cancelled"
+    page = await producer.get(answer.headers["location"])
+    assert "The batch is cancelled." in page.text
+    # a second cancel is a state conflict: the 409 page
+    again = await producer.submit(f"/app/batches/{batch_id}/cancel", {}, form_page="/app/")
+    assert again.status_code == 409
+    assert "text/html" in again.headers["content-type"]
+
+
+async def test_recall_needs_a_reason_then_every_scan_shows_it(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    batch_id = await batch_in(client, world, "released")
+    confirm = await producer.get(f"/app/batches/{batch_id}/recall")
+    assert "Recall this batch?" in confirm.text and 'name="reason"' in confirm.text
+    empty = await producer.submit(f"/app/batches/{batch_id}/recall", {"reason": "  "})
+    assert empty.status_code == 400
+    assert field_error(empty.text, "reason") == "This field is required."
+    short = await producer.submit(f"/app/batches/{batch_id}/recall", {"reason": "no"})
+    assert short.status_code == 400
+    assert field_error(short.text, "reason") == "Enter at least 3 characters."
+    assert "no</textarea>" in short.text
+    answer = await producer.submit(
+        f"/app/batches/{batch_id}/recall", {"reason": "Kemasan bocor pada lot ini"}
+    )
+    assert answer.status_code == 303
+    assert await _status(client, world, batch_id) == "recalled"
+    page = await producer.get(answer.headers["location"])
+    assert "The batch is recalled." in page.text and "Kemasan bocor pada lot ini" in page.text
+    dashboard = await producer.get("/app/")
+    assert "Kemasan bocor pada lot ini" in dashboard.text
+
+
+async def test_recall_of_a_registered_batch_is_a_409_page(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    batch_id = await batch_in(client, world, "registered")
+    confirm = await producer.get(f"/app/batches/{batch_id}/recall")
+    assert "this action is not available now" in confirm.text
+    answer = await producer.submit(
+        f"/app/batches/{batch_id}/recall", {"reason": "Uji konflik"}, form_page="/app/"
+    )
+    assert answer.status_code == 409
+    assert await _status(client, world, batch_id) == "registered"
+
+
+async def test_serial_issue_posted_empty_wrong_and_right(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    batch_id = await batch_in(client, world, "released")
+    path = f"/app/batches/{batch_id}/labels"
+    form_page = f"/app/batches/{batch_id}"
+    for count, message in (
+        ("", "This field is required."),
+        ("lima puluh", "Enter a whole number."),
+        ("0", "Enter a value of at least 1."),
+        ("100001", "Enter a value of at most 100,000."),
+    ):
+        answer = await producer.submit(path, {"count": count}, form_page=form_page)
+        assert answer.status_code == 400, count
+        assert field_error(answer.text, "count") == message, count
+    answer = await producer.submit(path, {"count": "50"}, form_page=form_page)
+    assert answer.status_code == 303
+    record = await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    assert record.json()["labels"]["serials_issued"] == 50
+    page = await producer.get(answer.headers["location"])
+    assert "50 serials issued; the batch now has 50." in page.text
+    # a batch that is not released has no serials: 409 page
+    registered = await batch_in(client, world, "registered")
+    refused = await producer.submit(
+        f"/app/batches/{registered}/labels", {"count": "5"}, form_page="/app/"
+    )
+    assert refused.status_code == 409
+
+
+async def test_facility_and_regulator_roles_get_403_pages_for_producer_actions(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World
+) -> None:
+    batch_id = await batch_in(client, world, "registered")
+    operator = await signed_in(client, pool, world.operator.id)
+    assert (await operator.get(f"/app/batches/{batch_id}")).status_code == 200  # may read it
+    assert (await operator.get("/app/batches/new")).status_code == 403
+    assert (await operator.get(f"/app/batches/{batch_id}/cancel")).status_code == 403
+    for action in ("cancel", "recall", "labels"):
+        answer = await operator.submit(
+            f"/app/batches/{batch_id}/{action}",
+            {"reason": "x" * 5, "count": "1"},
+            form_page="/app/",
+        )
+        assert answer.status_code == 403, action
+        assert "text/html" in answer.headers["content-type"]
+    regulator = await signed_in(client, pool, world.regulator.id)
+    answer = await regulator.submit(f"/app/batches/{batch_id}/cancel", {}, form_page="/app/")
+    assert answer.status_code == 403
+    assert await _status(client, world, batch_id) == "registered"
