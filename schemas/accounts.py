@@ -82,6 +82,15 @@ class UserCreated(msgspec.Struct):
     organization_id: UUID | None
     email: str | None
     token: str
+    # with an email: a one-time link (72 h) where the person sets a password for the console
+    invite_url: str | None = None
+
+
+class UserDisabled(msgspec.Struct):
+    """The account is disabled; its tokens and console sessions have ended."""
+
+    id: UUID
+    disabled_at: datetime
 
 
 class IrradiatorCreate(msgspec.Struct, forbid_unknown_fields=True):

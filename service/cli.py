@@ -92,7 +92,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _create_user(
-    dsn: str, role: str, name: str, organization_id: str | None
+    dsn: str, role: str, name: str, organization_id: str | None, email: str | None, base_url: str
 ) -> dict[str, Any]:
     import msgspec
 
@@ -101,14 +101,18 @@ async def _create_user(
 
     # convert, not the constructor: it validates the name and role like the HTTP API does
     data = msgspec.convert(
-        {"name": name, "role": role, "organization_id": organization_id}, UserCreate
+        {"name": name, "role": role, "organization_id": organization_id, "email": email},
+        UserCreate,
     )
     conn = await asyncpg.connect(dsn)
     try:
-        user = await create_user_with_token(conn, data)
+        user = await create_user_with_token(conn, data, base_url)
     finally:
         await conn.close()
-    return {"user_id": str(user.id), "token": user.token}
+    result = {"user_id": str(user.id), "token": user.token}
+    if user.invite_url:
+        result["invite_url"] = user.invite_url
+    return result
 
 
 def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
@@ -118,7 +122,16 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
 
     dsn = _database_url(settings)
     try:
-        result = asyncio.run(_create_user(dsn, args.role, args.name, args.organization_id))
+        result = asyncio.run(
+            _create_user(
+                dsn,
+                args.role,
+                args.name,
+                args.organization_id,
+                args.email,
+                settings.public_base_url,
+            )
+        )
     except DomainError as exc:
         print(f"refused: {exc.detail}", file=sys.stderr)
         return 1
@@ -126,6 +139,48 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
         print(f"invalid: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(result))
+    return 0
+
+
+async def _with_connection(dsn: str, work: Callable[[asyncpg.Connection], Any]) -> Any:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await work(conn)
+    finally:
+        await conn.close()
+
+
+def cmd_user_invite(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a fresh invite link for a user's email; earlier unused links stop working."""
+    from service.accounts.people import invite_by_email
+    from service.core.errors import DomainError
+
+    dsn = _database_url(settings)
+    try:
+        url = asyncio.run(
+            _with_connection(
+                dsn, lambda conn: invite_by_email(conn, args.email, settings.public_base_url)
+            )
+        )
+    except DomainError as exc:
+        print(f"refused: {exc.detail}", file=sys.stderr)
+        return 1
+    print(url)
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
+    """Disable the account with this email: its tokens and console sessions end at once."""
+    from service.accounts.people import disable_user_by_email
+
+    dsn = _database_url(settings)
+    user_id = asyncio.run(
+        _with_connection(dsn, lambda conn: disable_user_by_email(conn, args.email))
+    )
+    if user_id is None:
+        print("refused: No such user with this email.", file=sys.stderr)
+        return 1
+    print(json.dumps({"user_id": str(user_id), "disabled": True}))
     return 0
 
 
@@ -222,7 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--name", required=True)
     create.add_argument("--organization-id")
+    create.add_argument("--email", help="also print an invite link to set a console password")
     create.set_defaults(handler=cmd_user_create)
+    invite = user.add_parser("invite", help="print a fresh console invite link (72 h)")
+    invite.add_argument("email")
+    invite.set_defaults(handler=cmd_user_invite)
+    disable = user.add_parser("disable", help="disable an account; ends its tokens and sessions")
+    disable.add_argument("email")
+    disable.set_defaults(handler=cmd_user_disable)
 
     db = sub.add_parser("db", help="database helpers").add_subparsers(dest="action", required=True)
     url = db.add_parser("url", help="print the database URL in use")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +10,7 @@ import asyncpg
 
 from labels.uri import signed_uri
 from schemas.labels import LabelRef
+from service.accounts.passwords import hash_password
 from service.batches.demo_batches import seed_demo_batches
 from service.core.auth import AuthUser, store_token
 from service.core.db import create_pool
@@ -62,6 +64,10 @@ async def _organization(conn: asyncpg.Connection, org: dict[str, str]) -> UUID:
     return new_id
 
 
+def demo_email(role: str) -> str:
+    return f"{role}@demo.radura.id"
+
+
 async def _user(conn: asyncpg.Connection, role: str, name: str, org_id: UUID | None) -> UUID:
     existing: UUID | None = await conn.fetchval(
         "SELECT id FROM users WHERE role = $1 AND name = $2", role, name
@@ -69,12 +75,27 @@ async def _user(conn: asyncpg.Connection, role: str, name: str, org_id: UUID | N
     if existing:
         return existing
     new_id: UUID = await conn.fetchval(
-        "INSERT INTO users (name, role, organization_id) VALUES ($1, $2, $3) RETURNING id",
+        """INSERT INTO users (name, role, organization_id, email) VALUES ($1, $2, $3, $4)
+           RETURNING id""",
         name,
         role,
         org_id,
+        demo_email(role),
     )
     return new_id
+
+
+async def _fresh_password(conn: asyncpg.Connection, user_id: UUID, role: str) -> str:
+    """A new console password for this run (like the tokens, never a fixed one to guess)."""
+    password = secrets.token_urlsafe(12)
+    await conn.execute(
+        """UPDATE users SET email = coalesce(email, $2), password_hash = $3, disabled_at = NULL
+           WHERE id = $1""",
+        user_id,
+        demo_email(role),
+        hash_password(password),
+    )
+    return password
 
 
 async def seed_demo(dsn: str, keys: SigningKeys, base_url: str) -> dict[str, Any]:
@@ -109,6 +130,8 @@ async def seed_demo(dsn: str, keys: SigningKeys, base_url: str) -> dict[str, Any
                     "user_id": str(user_id),
                     "name": name,
                     "token": await store_token(conn, user_id),
+                    "email": await conn.fetchval("SELECT email FROM users WHERE id = $1", user_id),
+                    "password": await _fresh_password(conn, user_id, role),
                 }
             batches = await seed_demo_batches(
                 conn, users=actors, facility_id=orgs["facility"], irradiator_id=irradiator
@@ -143,11 +166,15 @@ async def _label_uri(
 
 def print_demo(demo: dict[str, Any], *, base_url: str) -> None:
     print("Radura demo data is ready.\n")
+    print(f"  Console:       {base_url}/app/  (sign in with an email and password below)")
     print(f"  API docs:      {base_url}/schema")
     print(f"  Facility (IGMP) id: {demo['organizations']['facility']}")
     print(f"  Producer id:        {demo['organizations']['producer']}")
     print(f"  Irradiator id:      {demo['irradiator_id']}\n")
-    print("  Tokens for this run (send as 'Authorization: Bearer <token>'):")
+    print("  Console sign-in for this run (email, password):")
+    for role, user in demo["users"].items():
+        print(f"    {role:<10} {user['email']:<28} {user['password']}")
+    print("\n  Tokens for this run (send as 'Authorization: Bearer <token>'):")
     for role, user in demo["users"].items():
         print(f"    {role:<10} {user['name']:<24} {user['token']}")
     print("\n  Batches, one in every state (GET with any token above):")

@@ -19,9 +19,11 @@ from schemas.accounts import (
     OrganizationKind,
     UserCreate,
     UserCreated,
+    UserDisabled,
 )
 from schemas.common import Page
 from service.accounts import queries, rules
+from service.accounts.people import disable_user
 from service.accounts.users import create_user_with_token
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
@@ -73,9 +75,24 @@ class AccountsController(Controller):
         return Page(items, next_cursor(rows, limit))
 
     @post("/users", operation_id="createUser", opt=roles("admin"))
-    async def create_user(self, db: Db, data: JSONBody[UserCreate]) -> UserCreated:
-        """Create a user and its first token; the token is shown only in this response."""
-        return await create_user_with_token(db, data)
+    async def create_user(self, db: Db, state: State, data: JSONBody[UserCreate]) -> UserCreated:
+        """Create a user and its first token; with an `email`, also an `invite_url` where the
+        person sets a console password (one-time, 72 h). Both are shown only in this response."""
+        return await create_user_with_token(db, data, state.settings.public_base_url)
+
+    @post(
+        "/users/{user_id:uuid}/disable",
+        operation_id="disableUser",
+        opt=roles("admin"),
+        status_code=200,
+    )
+    async def disable_user(self, db: Db, user_id: FromPath[UUID]) -> UserDisabled:
+        """Disable an account: its API tokens and console sessions end at once, and it can no
+        longer sign in. Disabling again changes nothing."""
+        disabled_at = await disable_user(db, user_id)
+        if disabled_at is None:
+            raise NotFound("user")
+        return UserDisabled(user_id, disabled_at)
 
     @get("/me", operation_id="getMe", opt=ANY_ROLE)
     async def me(self, request: Request[AuthUser, None, State]) -> AuthUser:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -99,17 +99,18 @@ async def authenticate(conn: asyncpg.Connection, email: str, password: str) -> A
     return AuthUser(row["id"], row["name"], row["role"], row["organization_id"])
 
 
-async def disable_user(conn: asyncpg.Connection, user_id: UUID) -> bool:
+async def disable_user(conn: asyncpg.Connection, user_id: UUID) -> datetime | None:
     """Disable an account: its API tokens, console sessions and invites end in the same
-    transaction. False when there is no such user; disabling twice changes nothing."""
+    transaction. Returns when it was disabled, None when there is no such user; disabling twice
+    changes nothing."""
     async with conn.transaction():
-        found = await conn.fetchval(
+        disabled_at: datetime | None = await conn.fetchval(
             """UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1
-               RETURNING id""",
+               RETURNING disabled_at""",
             user_id,
         )
-        if found is None:
-            return False
+        if disabled_at is None:
+            return None
         await conn.execute(
             "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
             user_id,
@@ -119,4 +120,13 @@ async def disable_user(conn: asyncpg.Connection, user_id: UUID) -> bool:
             user_id,
         )
         await conn.execute("DELETE FROM console_sessions WHERE user_id = $1", user_id)
-    return True
+    return disabled_at
+
+
+async def disable_user_by_email(conn: asyncpg.Connection, email: str) -> UUID | None:
+    user_id: UUID | None = await conn.fetchval(
+        "SELECT id FROM users WHERE lower(email) = lower($1)", email
+    )
+    if user_id is None or await disable_user(conn, user_id) is None:
+        return None
+    return user_id

@@ -1,4 +1,5 @@
-"""Creating a user with its first token: one transaction, shared by the API and the CLI."""
+"""Creating a user with its first token (and, with an email, an invite link): one transaction,
+shared by the API and the CLI."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import asyncpg
 
 from schemas.accounts import UserCreate, UserCreated
 from service.accounts import queries, rules
+from service.accounts.people import create_invite
 from service.core.auth import store_token
 
 
-async def create_user_with_token(conn: asyncpg.Connection, data: UserCreate) -> UserCreated:
-    """Check the role fits the organization, store the user and a token (hashed), in one
-    transaction; the token in the result is the only copy there will ever be."""
+async def create_user_with_token(
+    conn: asyncpg.Connection, data: UserCreate, base_url: str
+) -> UserCreated:
+    """Check the role fits the organization, store the user, a token (hashed) and, when the
+    user has an email, an invite to the console, in one transaction; the token and the invite
+    link in the result are the only copies there will ever be."""
     async with conn.transaction():
         organization = (
             await queries.get_organization(conn, data.organization_id)
@@ -21,4 +26,7 @@ async def create_user_with_token(conn: asyncpg.Connection, data: UserCreate) -> 
         rules.check_user_fits(data, organization)
         user = await queries.insert_user(conn, data)
         token = await store_token(conn, user.id)
-    return UserCreated(user.id, user.name, user.role, user.organization_id, user.email, token)
+        invite_url = await create_invite(conn, user.id, base_url) if user.email else None
+    return UserCreated(
+        user.id, user.name, user.role, user.organization_id, user.email, token, invite_url
+    )

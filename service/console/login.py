@@ -1,4 +1,5 @@
-"""Sign in, sign out, set a password from an invite, switch language: the console's own pages."""
+"""Sign in, sign out, set a password from an invite, switch language, see one's own account:
+the console's own pages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -14,9 +16,13 @@ from service.accounts.passwords import password_problem
 from service.accounts.people import accept_invite, invited_user
 from service.console.i18n import LANGUAGES, SESSION_KEY, gettext_for, language_of
 from service.console.render import flash, page
-from service.console.sessions import delete_expired_sessions, renew_session_id
+from service.console.sessions import (
+    delete_expired_sessions,
+    end_other_sessions,
+    renew_session_id,
+)
 from service.console.sign_in import Throttled, sign_in
-from service.core.auth import SESSION_USER_KEY
+from service.core.auth import ANY_ROLE, SESSION_USER_KEY, AuthUser
 from service.core.db import Db
 
 HOME = "/app/"
@@ -93,7 +99,8 @@ class ConsoleAccountController(Controller):
         lang = language_of(request)
         await renew_session_id(request)
         request.set_session({SESSION_KEY: lang})
-        flash(request, gettext_for(request)("You have signed out."), "info")
+        _ = gettext_for(request)
+        flash(request, _("You have signed out."), "info")
         return Redirect("/app/login", status_code=303)
 
     @get("/invite/{token:str}", opt=PUBLIC)
@@ -142,3 +149,32 @@ class ConsoleAccountController(Controller):
         if lang in LANGUAGES:
             request.session[SESSION_KEY] = lang
         return Redirect(safe_next(str(form.get("next", ""))), status_code=303)
+
+    @get("/account", opt=ANY_ROLE)
+    async def account(self, request: Request[AuthUser, Any, State], db: Db) -> Template:
+        """Who is signed in, and a way to end every other session of this account."""
+        row = await db.fetchrow(
+            """SELECT u.email, o.name AS organization FROM users u
+               LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1""",
+            request.user.id,
+        )
+        return page(
+            request,
+            "console/account.html",
+            email=row["email"] if row else None,
+            organization=row["organization"] if row else None,
+        )
+
+    @post("/account/sign-out-elsewhere", opt=ANY_ROLE, status_code=303)
+    async def sign_out_elsewhere(self, request: Request[AuthUser, Any, State]) -> Redirect:
+        """End every session of this account except the one making the request."""
+        ended = await end_other_sessions(request, request.user.id)
+        _ = gettext_for(request)
+        flash(request, _("Signed out on %(count)d other devices.") % {"count": ended}, "info")
+        return Redirect("/app/account", status_code=303)
+
+    @get("/{rest:path}", opt=ANY_ROLE, include_in_schema=False)
+    async def unknown_page(self, rest: FromPath[str]) -> None:
+        """Any other console address: the 404 page, with the user's menu and language (a route
+        of its own, so the session is read as for every console page)."""
+        raise NotFoundException(f"No console page at /app{rest}")

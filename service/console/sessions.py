@@ -106,9 +106,15 @@ class PostgresSessionStore(Store):
         return int(seconds) if seconds is not None else None
 
 
-async def end_sessions_of(conn: asyncpg.Connection, user_id: Any) -> int:
-    """Sign a user out everywhere; returns how many sessions ended."""
-    status: str = await conn.execute("DELETE FROM console_sessions WHERE user_id = $1", user_id)
+async def end_other_sessions(connection: ASGIConnection[Any, Any, Any, Any], user_id: Any) -> int:
+    """End every session of the user but this request's; returns how many ended."""
+    store = connection.app.stores.get(STORE_NAME)
+    assert isinstance(store, PostgresSessionStore)
+    status: str = await store.pool.execute(
+        "DELETE FROM console_sessions WHERE user_id = $1 AND id <> $2",
+        user_id,
+        connection.cookies.get(COOKIE_NAME, ""),
+    )
     return int(status.split()[-1])
 
 

@@ -140,6 +140,7 @@ def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]
 UNIQUE_CONSTRAINTS: dict[str, tuple[str, str]] = {
     "products_gtin_key": ("gtin", "duplicate_gtin"),
     "batches_product_lot_key": ("lot", "duplicate_lot"),
+    "users_email_key": ("email", "duplicate_email"),
 }
 
 

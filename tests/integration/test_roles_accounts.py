@@ -30,6 +30,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/organizations/{regulator_org}", None, {"admin", "regulator"}),
     ("GET", "/api/v1/facilities", None, set(ALL_ROLES)),
     ("POST", "/api/v1/users", _user_body, {"admin"}),
+    ("POST", "/api/v1/users/{second_qa}/disable", None, {"admin"}),
     ("GET", "/api/v1/me", None, set(ALL_ROLES)),
     ("POST", "/api/v1/irradiators", _irradiator_body, {"admin"}),
     ("GET", "/api/v1/irradiators", None, set(ALL_ROLES)),
@@ -39,7 +40,7 @@ ENDPOINTS = [
 
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), ENDPOINTS)
 async def test_roles_against_account_endpoints(client, world: World, method, path, body, allowed):
-    url = path.format(regulator_org=world.regulator_org)
+    url = path.format(regulator_org=world.regulator_org, second_qa=world.second_qa.id)
     anonymous = await client.request(method, url, json=body(world) if body else None)
     assert anonymous.status_code == 401
     bad_token = await client.request(
