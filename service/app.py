@@ -24,6 +24,7 @@ PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well
 
 def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.controller import AccountsController
+    from service.accounts.dose_maps import DoseMapsController
     from service.batches.routes import batch_controllers
     from service.core import db
     from service.core.auth import TokenAuthenticationMiddleware
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HealthController,
             AccountsController,
+            DoseMapsController,
             LabelsController,
             *batch_controllers(),
             # every public endpoint shares the verification pages' per-client rate limit

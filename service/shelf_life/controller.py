@@ -8,11 +8,9 @@ from litestar.status_codes import HTTP_200_OK
 
 from schemas.shelf_life import ShelfLifeEstimateRequest, ShelfLifeResult
 from service.accounts.queries import legal_max_dose_kgy
-from service.batches.rules import check_annex_limit, check_sterile_meal
+from service.batches.rules import check_annex_limit, check_sterile_meal, date_shelf_life
 from service.core.db import Db
-from service.core.errors import RuleViolation
 from service.shelf_life import parameters as p
-from service.shelf_life.model import estimate_shelf_life
 
 
 class ShelfLifeController(Controller):
@@ -27,15 +25,14 @@ class ShelfLifeController(Controller):
         status_code=HTTP_200_OK,  # nothing is created: the same body always gives the same answer
     )
     async def estimate(self, db: Db, data: JSONBody[ShelfLifeEstimateRequest]) -> ShelfLifeResult:
-        """Preview the best-before date radura-sl/1 would give a product treated with a measured
-        minimum dose: the same result object a released batch carries, with its rules and a
-        Bahasa Indonesia / English explanation. Public; nothing is stored."""
+        """Preview the best-before date radura-sl/2 would give a product treated with a measured
+        minimum dose (less `expanded_uncertainty_pct`, when given): the same result object a
+        released batch carries, with its rules and a Bahasa Indonesia / English explanation.
+        A non-sterile vacuum or MAP pack without a control stored above 8 °C is 422
+        `vacuum_requires_chilling`. Public; nothing is stored."""
         await _check_against_the_category_table(db, data)
         _check_sterile_meal(data)
-        try:
-            return estimate_shelf_life(data.to_inputs())
-        except ValueError as exc:  # decoded input never gets here; no input may produce a 500
-            raise RuleViolation("shelf_life_not_computable", str(exc)) from None
+        return date_shelf_life(data.to_inputs())
 
 
 async def _check_against_the_category_table(db: Db, data: ShelfLifeEstimateRequest) -> None:

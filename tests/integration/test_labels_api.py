@@ -92,7 +92,7 @@ async def test_label_svg_carries_every_mandatory_text(client, world: World):
         "TIDAK BOLEH DIIRADIASI ULANG",
         "Tujuan iradiasi",
         "Baik digunakan sebelum",
-        "Pindai untuk verifikasi",
+        "Pindai untuk cek keaslian",
         "Diiradiasi:",
         "Indonesia",
         "Ayam potong kemasan",

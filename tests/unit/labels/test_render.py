@@ -63,7 +63,7 @@ def _body(text: str) -> str:
     """The text without what may sit between two parts of a paragraph that continues on the
     next label: the lines under the QR and the continuation marker."""
     body = re.sub(r"\(lanjutan \d/\d · [0-9A-Z ]+\)", " ", squash(text))
-    body = body.replace("Pindai untuk verifikasi", " ")
+    body = body.replace("Pindai untuk cek keaslian", " ")
     return squash(re.sub(r"[0-9A-Z]{5} [0-9A-Z]{5}( / [0-9A-Z]{5} [0-9A-Z]{5})?", " ", body))
 
 
