@@ -298,7 +298,16 @@ async def test_facility_list_is_a_cursor_page(client, world: World):
     assert set(page) == {"items", "next_cursor"}
     # newest first: this test's world made its second facility last
     assert [f["id"] for f in page["items"]] == [str(world.other_facility)]
-    assert set(page["items"][0]) == {"id", "name", "address", "city", "province"}
+    assert set(page["items"][0]) == {
+        "id",
+        "name",
+        "address",
+        "city",
+        "province",
+        "licence_no",
+        "licence_valid_until",
+        "country",
+    }
     second = await client.get(
         f"/api/v1/facilities?limit=1&cursor={page['next_cursor']}", headers=world.producer.headers
     )
