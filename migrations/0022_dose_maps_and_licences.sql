@@ -42,6 +42,20 @@ ALTER TABLE treatments
     ADD COLUMN facility_licence_no          text,
     ADD COLUMN facility_licence_valid_until date;
 UPDATE treatments SET dose_min_corrected_kgy = dose_min_kgy, dose_max_corrected_kgy = dose_max_kgy;
+
+-- A writer that names no corrected dose (SQL by hand, an older process during a rolling upgrade)
+-- records a treatment without a map: U = 0 unless given, and the corrected dose follows from it.
+CREATE FUNCTION treatments_corrected_doses() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.dose_min_corrected_kgy := COALESCE(NEW.dose_min_corrected_kgy,
+        NEW.dose_min_kgy * (1 - NEW.expanded_uncertainty_pct / 100));
+    NEW.dose_max_corrected_kgy := COALESCE(NEW.dose_max_corrected_kgy,
+        NEW.dose_max_kgy * (1 + NEW.expanded_uncertainty_pct / 100));
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER treatments_corrected_doses BEFORE INSERT ON treatments
+    FOR EACH ROW EXECUTE FUNCTION treatments_corrected_doses();
 ALTER TABLE treatments
     ALTER COLUMN dose_min_corrected_kgy SET NOT NULL,
     ALTER COLUMN dose_max_corrected_kgy SET NOT NULL,
