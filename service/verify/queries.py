@@ -20,7 +20,7 @@ SELECT b.id AS batch_id, b.code, b.lot, b.status, b.best_before, b.recall_reason
        fc.name_en AS category_name_en, p.registration_no, p.gtin, p.net_content, p.purpose,
        producer.name AS producer_name, producer.city AS producer_city,
        facility.name AS facility_name, facility.address AS facility_address,
-       facility.city AS facility_city,
+       facility.city AS facility_city, facility.country AS facility_country,
        to_char(t.ended_at AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM') AS irradiated_on,
        i.source_type, t.dose_min_kgy, t.dose_max_kgy,
        ($2::text IS NULL OR EXISTS (

@@ -315,3 +315,11 @@ async def test_facility_list_is_a_cursor_page(client, world: World):
     for bad in ("limit=0", "limit=201", "cursor=not-a-cursor"):
         response = await client.get(f"/api/v1/facilities?{bad}", headers=world.producer.headers)
         assert response.status_code == 400, (bad, response.text)
+
+
+async def test_category_names_follow_the_annex(client, world: World):
+    # BPOM 3/2018 Annex I rows 1 and 10 (DOMAIN.md §7), renamed by a migration of their own
+    response = await client.get("/api/v1/food-categories", headers=world.producer.headers)
+    names = {c["code"]: c["name_id"] for c in response.json()}
+    assert names["bulbs_tubers"].startswith("Umbi lapis dan umbi akar")
+    assert "bumbu" in names["spices_herbs"]

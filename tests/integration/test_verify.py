@@ -115,7 +115,10 @@ async def test_each_verdict_as_html_in_both_languages(
         assert batch.best_before.strftime("%d-%m-%Y") in html
         assert "01/2026, Indonesia" in html
         assert "2.5–2.9 kGy" in html
-        assert ("Simpan pada suhu ≤ 8 °C" if lang == "id" else "Store at or below 8 °C") in html
+        assert (
+            "Simpan pada suhu maksimal 8 °C" if lang == "id" else "Store at 8 °C at most"
+        ) in html
+        assert "<strong>PANGAN IRADIASI</strong>" in html
         if verdict == "recalled":
             assert "Kemasan bocor pada lot ini" in html
         assert "<script" not in html.lower()
