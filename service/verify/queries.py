@@ -126,6 +126,8 @@ async def fetch_certificate(conn: asyncpg.Connection | asyncpg.Pool, batch_id: U
         """
         SELECT t.run_id, t.started_at, t.ended_at, t.passes, t.dose_min_kgy, t.dose_max_kgy, t.dur,
                t.product_min_dose_kgy, t.legal_max_dose_kgy, t.conforming, b.released_at,
+               t.expanded_uncertainty_pct, t.dose_min_corrected_kgy, t.dose_max_corrected_kgy,
+               t.dose_map ->> 'study_ref' AS dose_map_study_ref, t.facility_licence_no,
                i.name AS irradiator_name, i.source_type, fcp.source AS legal_basis,
                (SELECT coalesce(json_agg(json_build_object('position', d.position, 'type', d.type,
                                                            'dose_kgy', d.dose_kgy)
