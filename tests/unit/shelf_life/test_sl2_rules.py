@@ -94,6 +94,59 @@ def test_mango_at_its_legal_maximum_earns_nothing() -> None:
     assert (result.multiplier, result.rules) == (1.0, ["no_credit_low_dose"])
 
 
+# --- the rules radura-sl/2 keeps from radura-sl/1 ---------------------------------------------
+
+
+def test_temp_adjust_q10_with_produce_credit() -> None:
+    # processed produce, S0 18 d at 20 °C, stored at 30 °C: B = 18 · 3^(−1) = 6;
+    # m = 1 + 2/4 = 1.5; E = floor(9) = 9
+    result = estimate_shelf_life(
+        make_inputs(
+            category="processed_produce",
+            base_shelf_life_days=18,
+            reference_temp_c=20.0,
+            storage_temp_c=30.0,
+            dose_min_kgy=2.0,
+        )
+    )
+    assert (result.adjusted_base_days, result.multiplier, result.extended_days) == (6.0, 1.5, 9)
+    assert result.rules == ["temp_adjust_q10", "dose_credit_produce"]
+
+
+def test_temp_adjust_sqrt() -> None:
+    # chicken S0 5 d at 8 °C stored at 12 °C: B = 5 · (18/22)² = 3.347; m = 2; E = floor(6.69) = 6
+    result = estimate_shelf_life(make_inputs(storage_temp_c=12.0))
+    assert result.extended_days == 6
+    assert result.rules == ["temp_adjust_sqrt", "dose_credit_capped"]
+
+
+def test_no_credit_frozen() -> None:
+    # fish S0 270 d at −18 °C, stored at −18 °C, 2 kGy: frozen, m = 1, E = 270
+    result = estimate_shelf_life(
+        make_inputs(
+            category="fish_seafood",
+            base_shelf_life_days=270,
+            reference_temp_c=-18.0,
+            storage_temp_c=-18.0,
+            dose_min_kgy=2.0,
+        )
+    )
+    assert (result.multiplier, result.extended_days, result.rules) == (
+        1.0,
+        270,
+        ["no_credit_frozen"],
+    )
+
+
+def test_validated_study_outranks_the_model() -> None:
+    # chicken with a 7-day study: the model's 10 days give way to the study's 7
+    result = estimate_shelf_life(
+        make_inputs(validated_shelf_life_days=7, validated_study_ref=STUDY_REF)
+    )
+    assert result.extended_days == 7
+    assert result.rules == ["dose_credit_capped", "validated_study"]
+
+
 # --- the dose corrected for uncertainty -------------------------------------------------------
 
 
