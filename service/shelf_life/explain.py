@@ -29,10 +29,7 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
     rules = derivation.rules
     temp_ref = (_temp(inputs.reference_temp_c, ","), _temp(inputs.reference_temp_c, "."))
     temp = (_temp(inputs.storage_temp_c, ","), _temp(inputs.storage_temp_c, "."))
-    measured = (_dose(inputs.dose_min_kgy, ","), _dose(inputs.dose_min_kgy, "."))
-    # radura-sl/2 credits the dose less its uncertainty; radura-sl/1 the measured D_min itself
-    used = derivation.dose_used_kgy
-    dose = measured if used is None else (_dose(float(used), ","), _dose(float(used), "."))
+    dose = _credited_dose(derivation)
     base = inputs.base_shelf_life_days
     adjusted = (
         _days_value(derivation.adjusted_base_days, ","),
@@ -82,6 +79,70 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
             )
         )
 
+    clauses.extend(_credit_clauses(derivation))
+    if RuleCode.NO_CREDIT_PURPOSE in rules:
+        clauses.append(
+            (
+                f"tujuan {purpose[0]} tidak menambah umur simpan",
+                f"{purpose[1]} earns no shelf-life credit",
+            )
+        )
+    if RuleCode.NO_CREDIT_CATEGORY in rules:
+        clauses.append(
+            (
+                "jenis pangan ini dibatasi mutu (kadar air, aroma, pertunasan), bukan mikroba: "
+                "dosis tidak menambah umur simpan",
+                "this food type is limited by quality (moisture, aroma, sprouting), not microbes: "
+                "the dose earns no credit",
+            )
+        )
+    if RuleCode.NO_CREDIT_FROZEN in rules:
+        frozen_max = (_temp(p.FROZEN_MAX_STORAGE_C, ","), _temp(p.FROZEN_MAX_STORAGE_C, "."))
+        clauses.append(
+            (
+                f"penyimpanan beku (≤ {frozen_max[0]}) dibatasi oksidasi: "
+                "dosis tidak menambah umur simpan",
+                f"frozen storage (≤ {frozen_max[1]}) is limited by oxidation: "
+                "the dose earns no credit",
+            )
+        )
+
+    clauses.extend(_study_clauses(derivation, dose))
+
+    if RuleCode.VACUUM_CHILLED_CAP in rules:
+        clauses.append(
+            (
+                f"kemasan {packaging[0]} di atas {_temp(p.REDUCED_OXYGEN_SAFE_MAX_C, ',')} tanpa "
+                f"kendali (aw < {_plain(p.CONTROL_WATER_ACTIVITY_BELOW, ',')} atau pH < "
+                f"{_plain(p.CONTROL_PH_BELOW, ',', 1)}): paling lama "
+                f"{p.REDUCED_OXYGEN_CAP_DAYS} hari (C. botulinum non-proteolitik)",
+                f"{packaging[1]} pack above {_temp(p.REDUCED_OXYGEN_SAFE_MAX_C, '.')} with no "
+                f"control (aw < {_plain(p.CONTROL_WATER_ACTIVITY_BELOW, '.')} or pH < "
+                f"{_plain(p.CONTROL_PH_BELOW, '.', 1)}): at most "
+                f"{p.REDUCED_OXYGEN_CAP_DAYS} days (non-proteolytic C. botulinum)",
+            )
+        )
+    elif derivation.cap_lifted_by is not None:
+        clauses.append(_control_clause(derivation, packaging))
+    return clauses
+
+
+def _credited_dose(derivation: Derivation) -> tuple[str, str]:
+    """The dose the credit was computed from: radura-sl/2 takes D_min less its uncertainty,
+    radura-sl/1 the measured D_min itself."""
+    used = derivation.dose_used_kgy
+    value = derivation.inputs.dose_min_kgy if used is None else float(used)
+    return _dose(value, ","), _dose(value, ".")
+
+
+def _credit_clauses(derivation: Derivation) -> list[tuple[str, str]]:
+    """Step 2 in words: the uncertainty taken off the dose, and the multiplier it earns."""
+    inputs = derivation.inputs
+    rules = derivation.rules
+    clauses: list[tuple[str, str]] = []
+    measured = (_dose(inputs.dose_min_kgy, ","), _dose(inputs.dose_min_kgy, "."))
+    dose = _credited_dose(derivation)
+    used = derivation.dose_used_kgy
     factor = (_factor(derivation.multiplier, ","), _factor(derivation.multiplier, "."))
     uncertainty = inputs.expanded_uncertainty_pct
     if used is not None and uncertainty > 0:
@@ -131,50 +192,6 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
                 f"{credited[1]} gives a factor of {factor[1]} (the cap)",
             )
         )
-    if RuleCode.NO_CREDIT_PURPOSE in rules:
-        clauses.append(
-            (
-                f"tujuan {purpose[0]} tidak menambah umur simpan",
-                f"{purpose[1]} earns no shelf-life credit",
-            )
-        )
-    if RuleCode.NO_CREDIT_CATEGORY in rules:
-        clauses.append(
-            (
-                "jenis pangan ini dibatasi mutu (kadar air, aroma, pertunasan), bukan mikroba: "
-                "dosis tidak menambah umur simpan",
-                "this food type is limited by quality (moisture, aroma, sprouting), not microbes: "
-                "the dose earns no credit",
-            )
-        )
-    if RuleCode.NO_CREDIT_FROZEN in rules:
-        frozen_max = (_temp(p.FROZEN_MAX_STORAGE_C, ","), _temp(p.FROZEN_MAX_STORAGE_C, "."))
-        clauses.append(
-            (
-                f"penyimpanan beku (≤ {frozen_max[0]}) dibatasi oksidasi: "
-                "dosis tidak menambah umur simpan",
-                f"frozen storage (≤ {frozen_max[1]}) is limited by oxidation: "
-                "the dose earns no credit",
-            )
-        )
-
-    clauses.extend(_study_clauses(derivation, dose))
-
-    if RuleCode.VACUUM_CHILLED_CAP in rules:
-        clauses.append(
-            (
-                f"kemasan {packaging[0]} di atas {_temp(p.REDUCED_OXYGEN_SAFE_MAX_C, ',')} tanpa "
-                f"kendali (aw < {_plain(p.CONTROL_WATER_ACTIVITY_BELOW, ',')} atau pH < "
-                f"{_plain(p.CONTROL_PH_BELOW, ',', 1)}): paling lama "
-                f"{p.REDUCED_OXYGEN_CAP_DAYS} hari (C. botulinum non-proteolitik)",
-                f"{packaging[1]} pack above {_temp(p.REDUCED_OXYGEN_SAFE_MAX_C, '.')} with no "
-                f"control (aw < {_plain(p.CONTROL_WATER_ACTIVITY_BELOW, '.')} or pH < "
-                f"{_plain(p.CONTROL_PH_BELOW, '.', 1)}): at most "
-                f"{p.REDUCED_OXYGEN_CAP_DAYS} days (non-proteolytic C. botulinum)",
-            )
-        )
-    elif derivation.cap_lifted_by is not None:
-        clauses.append(_control_clause(derivation, packaging))
     return clauses
 
 
