@@ -1,6 +1,6 @@
 """Where everything on one label goes (mm, origin top-left): shared by SVG, PNG and PDF.
 
-The QR (with its 4-module quiet zone) sits top-right, the code and `Pindai untuk verifikasi`
+The QR (with its 4-module quiet zone) sits top-right, the code and `Pindai untuk cek keaslian`
 centred under it, the Radura symbol beside the two headline lines, the rest in a text
 column on the left. Text wraps, then shrinks, down to the layout's readable minimum
 (`LabelSpec.min_text_pt`, 4.5 pt: an x-height of about 0.9 mm). When the content still does
@@ -169,7 +169,7 @@ def _code_lines(spec: LabelSpec, qr: Box, sample: str, scan_text: str) -> tuple[
             break
         size -= _SIZE_STEP_PT
     else:
-        raise LabelFitError("no room under the QR for the code and 'Pindai untuk verifikasi'")
+        raise LabelFitError("no room under the QR for the code and 'Pindai untuk cek keaslian'")
     lines = []
     for index, (key, text, bold) in enumerate((("code", sample, True), ("scan", scan_text, False))):
         height = line_height_mm(size)

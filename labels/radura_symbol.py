@@ -90,11 +90,12 @@ def radura_outlines() -> tuple[Outline, ...]:
     return tuple(shapes)
 
 
-def svg_path_data(x: float, y: float, size: float) -> str:
-    """SVG `d` for the symbol in a `size` square at (x, y), y down."""
+def svg_path_data(x: float, y: float, size: float, decimals: int = 3) -> str:
+    """SVG `d` for the symbol in a `size` square at (x, y), y down; `decimals` per coordinate
+    (a web page drawing it in a 100-unit square needs only one)."""
 
     def at(p: Point) -> str:
-        return f"{x + p[0] * size:.3f} {y + p[1] * size:.3f}"
+        return f"{x + p[0] * size:.{decimals}f} {y + p[1] * size:.{decimals}f}"
 
     parts = []
     for start, segments in radura_outlines():

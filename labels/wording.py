@@ -21,26 +21,36 @@ WORDING: dict[str, tuple[str, str]] = {
     ),
     "facility": ("Fasilitas iradiasi: {facility}", "Irradiation facility: {facility}"),
     "best_before": ("Baik digunakan sebelum: {date}", "Best before: {date}"),
-    "storage": ("Simpan pada suhu ≤ {temp} °C", "Store at ≤ {temp} °C"),
-    "scan": ("Pindai untuk verifikasi", "Scan to verify"),
+    # "maksimal", not "≤": many shoppers do not read the sign (DOMAIN.md §7)
+    "storage": ("Simpan pada suhu maksimal {temp} °C", "Store at {temp} °C at most"),
+    "scan": ("Pindai untuk cek keaslian", "Scan to check it is genuine"),
     "producer": ("Diproduksi oleh: {producer}", "Produced by: {producer}"),
     "registration": ("No. Reg.: {registration_no}", "Reg. no.: {registration_no}"),
-    "lot": ("Lot: {lot}", "Lot: {lot}"),
+    # the term shoppers know for the lot (DOMAIN.md §7)
+    "lot": ("Kode produksi: {lot}", "Production code: {lot}"),
     "net_content": ("Netto: {net_content}", "Net content: {net_content}"),
     "continued": ("lanjutan", "continued"),
 }
 
-# What `Tujuan iradiasi: …` says for each purpose of SPEC §3.1.
+# What `Tujuan iradiasi: …` says for each purpose of SPEC §3.1: the words of BPOM 3/2018 Annex I
+# (DOMAIN.md §7). Sterilisation is not among the annex's rows read so far; "sterilisasi" is the
+# word BATAN's sterile-meal reports use.
 PURPOSES: dict[Purpose, tuple[str, str]] = {
-    "sprout_inhibition": ("menghambat pertunasan", "sprout inhibition"),
-    "delay_ripening": ("menunda pematangan", "delay of ripening"),
-    "disinfestation": ("disinfestasi serangga", "insect disinfestation"),
+    "sprout_inhibition": ("menghambat pertunasan", "inhibiting sprouting"),
+    "delay_ripening": ("menunda pematangan", "delaying ripening"),
+    "disinfestation": ("membasmi serangga", "killing insects"),
     "quarantine": ("perlakuan karantina", "quarantine treatment"),
-    "extend_shelf_life": ("memperpanjang masa simpan", "shelf-life extension"),
-    "reduce_pathogens": ("mengurangi mikroba patogen", "reduction of pathogens"),
-    "reduce_microbial_load": ("mengurangi cemaran mikroba", "reduction of microbial load"),
-    "control_parasites": ("mengendalikan parasit", "control of parasites"),
-    "eliminate_salmonella": ("mengeliminasi Salmonella", "elimination of Salmonella"),
+    "extend_shelf_life": ("memperpanjang umur simpan", "extending shelf life"),
+    "reduce_pathogens": (
+        "mengurangi jumlah mikroba patogen tertentu",
+        "reducing specific pathogenic microbes",
+    ),
+    "reduce_microbial_load": ("mengurangi jumlah mikroba", "reducing the microbial load"),
+    "control_parasites": (
+        "mengontrol infeksi oleh parasit tertentu",
+        "controlling infection by specific parasites",
+    ),
+    "eliminate_salmonella": ("menghilangkan bakteri Salmonella", "eliminating Salmonella bacteria"),
     "sterilisation": ("sterilisasi", "sterilisation"),
 }
 

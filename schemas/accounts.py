@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -25,7 +25,18 @@ Email = Annotated[
 ]
 
 
-class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
+# A BAPETEN licence number as printed on the licence (letters, digits, dots, slashes, dashes).
+LicenceNo = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=rf"^[A-Za-z0-9][A-Za-z0-9./ -]{{0,63}}{TEXT_END}",
+        description="BAPETEN licence number of the irradiation facility (PP 29/2008).",
+        examples=["BAPETEN/IU/1234/2024"],
+    ),
+]
+
+
+class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     kind: OrganizationKind
     name: Name
     address: ShortText
@@ -33,6 +44,19 @@ class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
     province: Name | None = None
     phone: Phone | None = None
     nib: Nib | None = None
+    # facilities only: the licence under which the irradiators operate, and where they stand
+    licence_no: LicenceNo | None = None
+    licence_valid_until: date | None = None
+    country: Name = "Indonesia"
+
+    def __post_init__(self) -> None:
+        has_licence = self.licence_no is not None or self.licence_valid_until is not None
+        if has_licence and self.kind != "facility":
+            field = "licence_no" if self.licence_no is not None else "licence_valid_until"
+            raise ValueError(f"{field}: only a facility organization holds a BAPETEN licence")
+        if (self.licence_no is None) != (self.licence_valid_until is None):
+            missing = "licence_no" if self.licence_no is None else "licence_valid_until"
+            raise ValueError(f"{missing}: licence_no and licence_valid_until go together")
 
 
 class Organization(msgspec.Struct):
@@ -44,6 +68,9 @@ class Organization(msgspec.Struct):
     province: str | None
     phone: str | None
     nib: str | None
+    licence_no: str | None
+    licence_valid_until: date | None
+    country: str
     created_at: datetime
 
 
@@ -55,6 +82,9 @@ class Facility(msgspec.Struct):
     address: str
     city: str
     province: str | None
+    licence_no: str | None
+    licence_valid_until: date | None
+    country: str
 
 
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):

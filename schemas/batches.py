@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from schemas.common import NAME_PATTERN, LongText, Reason
+from schemas.dose_maps import DoseMapUsed
 from schemas.products import Product, check_one_line, text_field_error
 from schemas.shelf_life import PRODUCTION_DATE_MIN, ShelfLifeResult
 
@@ -166,6 +167,8 @@ class TreatmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     product_temp_c: Annotated[float, msgspec.Meta(ge=-200, le=100)] | None = None
     atmosphere: Label | None = None
     pq_ref: Label | None = None
+    # a dose map of the same irradiator: reference readings × its ratios give the extremes
+    dose_map_id: UUID | None = None
 
     def __post_init__(self) -> None:
         for field in ("run_id", "atmosphere", "pq_ref"):
@@ -209,12 +212,21 @@ class Treatment(msgspec.Struct, kw_only=True):
     dose_min_kgy: float
     dose_max_kgy: float
     dur: float
+    # the dose map as used (None: extremes from min/max positions only) and the uncertainty U
+    dose_map: DoseMapUsed | None
+    expanded_uncertainty_pct: float
+    # D_min·(1 − U) and D_max·(1 + U): the doses conformity and the shelf life are judged on
+    dose_min_corrected_kgy: float
+    dose_max_corrected_kgy: float
     # the limits this treatment was judged against, as they stood when it was recorded
     product_min_dose_kgy: float
     legal_max_dose_kgy: float
     conforming: bool
     nonconformities: list[str]
     dosimeters: list[Dosimeter]
+    # the facility's BAPETEN licence when the treatment was recorded
+    facility_licence_no: str | None
+    facility_licence_valid_until: date | None
     recorded_by: ActorRef
     recorded_at: datetime
 
@@ -245,6 +257,10 @@ class OrganizationRef(msgspec.Struct, kw_only=True):
     address: str
     city: str
     province: str | None
+    country: str
+    # facilities only: the BAPETEN licence as it stands now
+    licence_no: str | None = None
+    licence_valid_until: date | None = None
 
 
 class Decision(msgspec.Struct, kw_only=True):

@@ -56,6 +56,8 @@ class ShelfLifeInputs(msgspec.Struct, frozen=True, kw_only=True):
     ph: float | None = None
     validated_shelf_life_days: int | None = None
     validated_study_ref: str | None = None
+    # radura-sl/2 credits D_min·(1 − U); results stored by radura-sl/1 have no such field
+    expanded_uncertainty_pct: float = 0.0
 
 
 class ShelfLifeExplanation(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,6 +103,8 @@ class ShelfLifeEstimateRequest(msgspec.Struct, forbid_unknown_fields=True, kw_on
     ph: Ph | None = None
     validated_shelf_life_days: ShelfLifeDays | None = None
     validated_study_ref: StudyRef | None = None
+    # the dosimetry system's expanded uncertainty (k = 2) of the dose map the treatment would use
+    expanded_uncertainty_pct: Annotated[float, msgspec.Meta(ge=0, le=20)] = 0.0
 
     def __post_init__(self) -> None:
         if self.validated_shelf_life_days is not None and self.validated_study_ref is None:
@@ -133,4 +137,5 @@ class ShelfLifeEstimateRequest(msgspec.Struct, forbid_unknown_fields=True, kw_on
             ph=self.ph,
             validated_shelf_life_days=self.validated_shelf_life_days,
             validated_study_ref=self.validated_study_ref,
+            expanded_uncertainty_pct=self.expanded_uncertainty_pct,
         )

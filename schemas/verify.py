@@ -132,10 +132,17 @@ class TreatmentCertificate(msgspec.Struct, frozen=True, kw_only=True):
     dose_min_kgy: float
     dose_max_kgy: float
     dur: float
+    # the dose-mapping study the extremes come from, and the dosimetry uncertainty applied
+    dose_map_study_ref: str | None
+    expanded_uncertainty_pct: float
+    dose_min_corrected_kgy: float
+    dose_max_corrected_kgy: float
     product_min_dose_kgy: float
     legal_max_dose_kgy: float
     legal_basis: str
     conforming: bool
+    # the facility's BAPETEN licence under which the treatment was performed
+    facility_licence_no: str | None
     dosimeters: list[DosimeterReading]
     released_at: datetime | None
     best_before: date

@@ -24,6 +24,7 @@ PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well
 
 def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.controller import AccountsController
+    from service.accounts.dose_maps import DoseMapsController
     from service.batches.routes import batch_controllers, batch_pages
     from service.console.errors import console_exception_handlers
     from service.console.setup import CONSOLE_PATH, console
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HealthController,
             AccountsController,
+            DoseMapsController,
             LabelsController,
             *batch_controllers(),
             *shell.route_handlers,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +30,33 @@ PRODUCER = {
     "address": "Jl. Raya Serpong No. 12, Pagedangan",
     "city": "Tangerang",
     "province": "Banten",
+}
+# The facility's BAPETEN licence (PP 29/2008): a demo number; the facility enters its real one.
+IGMP_LICENCE = ("BAPETEN/IU/DEMO-0001/2025", date(2030, 6, 30))
+# Dose maps of the IGMP conveyor from its performance qualification (demo values): one loading
+# pattern for chilled and dry goods in totes, one for frozen sterile meals in small cartons on
+# dry ice, whose tight ratios keep a 45–60 kGy window reachable.
+DOSE_MAPS = {
+    "tote": {
+        "name": "Tote 40×50×60 cm, 0,3–0,6 g/cm³",
+        "loading_pattern": "2 tote per carrier, 4 carrier per siklus, 2 lintasan berbalik",
+        "reference_position": "sisi luar tote, tengah tinggi (posisi R1)",
+        "ratio_min": 0.88,
+        "ratio_max": 1.24,
+        "expanded_uncertainty_pct": 4.6,
+        "study_ref": "IGMP-PQ-2025-07 (pemetaan dosis tote)",
+        "performed_on": date(2025, 7, 14),
+    },
+    "carton": {
+        "name": "Karton rendang beku, es kering, 0,8 g/cm³",
+        "loading_pattern": "6 karton per tote, diputar 180° tiap lintasan",
+        "reference_position": "tutup karton tengah (posisi R2)",
+        "ratio_min": 0.95,
+        "ratio_max": 1.08,
+        "expanded_uncertainty_pct": 4.6,
+        "study_ref": "IGMP-PQ-2025-09 (pemetaan dosis karton steril)",
+        "performed_on": date(2025, 9, 2),
+    },
 }
 REGULATOR = {
     "kind": "regulator",
@@ -66,6 +94,39 @@ async def _organization(conn: asyncpg.Connection, org: dict[str, str]) -> UUID:
 
 def demo_email(role: str) -> str:
     return f"{role}@demo.radura.id"
+
+
+_DOSE_MAP_COLUMNS = (
+    "name",
+    "loading_pattern",
+    "reference_position",
+    "ratio_min",
+    "ratio_max",
+    "expanded_uncertainty_pct",
+    "study_ref",
+    "performed_on",
+)
+
+
+async def _dose_map(
+    conn: asyncpg.Connection, irradiator_id: UUID, qa_id: UUID, values: dict[str, Any]
+) -> UUID:
+    existing: UUID | None = await conn.fetchval(
+        "SELECT id FROM dose_maps WHERE irradiator_id = $1 AND study_ref = $2",
+        irradiator_id,
+        values["study_ref"],
+    )
+    if existing:
+        return existing
+    new_id: UUID = await conn.fetchval(
+        """INSERT INTO dose_maps (irradiator_id, name, loading_pattern, reference_position,
+               ratio_min, ratio_max, expanded_uncertainty_pct, study_ref, performed_on, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id""",
+        irradiator_id,
+        *(values[column] for column in _DOSE_MAP_COLUMNS),
+        qa_id,
+    )
+    return new_id
 
 
 async def _user(conn: asyncpg.Connection, role: str, name: str, org_id: UUID | None) -> UUID:
@@ -120,6 +181,13 @@ async def seed_demo(dsn: str, keys: SigningKeys, base_url: str) -> dict[str, Any
                        VALUES ($1, 'IGMP Co-60 konveyor', 'cobalt-60', 500) RETURNING id""",
                     orgs["facility"],
                 )
+            # the licence, also on a facility seeded before licences were recorded
+            await conn.execute(
+                """UPDATE organizations SET licence_no = $2, licence_valid_until = $3
+                   WHERE id = $1 AND licence_no IS NULL""",
+                orgs["facility"],
+                *IGMP_LICENCE,
+            )
             tokens = {}
             actors = {}
             for role, name, org_kind in USERS:
@@ -133,8 +201,16 @@ async def seed_demo(dsn: str, keys: SigningKeys, base_url: str) -> dict[str, Any
                     "email": await conn.fetchval("SELECT email FROM users WHERE id = $1", user_id),
                     "password": await _fresh_password(conn, user_id, role),
                 }
+            dose_maps = {
+                key: await _dose_map(conn, irradiator, actors["qa"].id, values)
+                for key, values in DOSE_MAPS.items()
+            }
             batches = await seed_demo_batches(
-                conn, users=actors, facility_id=orgs["facility"], irradiator_id=irradiator
+                conn,
+                users=actors,
+                facility_id=orgs["facility"],
+                irradiator_id=irradiator,
+                dose_maps=dose_maps,
             )
             for batch in batches:
                 if batch["status"] in ("released", "recalled"):
@@ -144,6 +220,7 @@ async def seed_demo(dsn: str, keys: SigningKeys, base_url: str) -> dict[str, Any
     return {
         "organizations": {k: str(v) for k, v in orgs.items()},
         "irradiator_id": str(irradiator),
+        "dose_maps": {k: str(v) for k, v in dose_maps.items()},
         "users": tokens,
         "batches": batches,
     }
@@ -170,7 +247,8 @@ def print_demo(demo: dict[str, Any], *, base_url: str) -> None:
     print(f"  API docs:      {base_url}/schema")
     print(f"  Facility (IGMP) id: {demo['organizations']['facility']}")
     print(f"  Producer id:        {demo['organizations']['producer']}")
-    print(f"  Irradiator id:      {demo['irradiator_id']}\n")
+    print(f"  Irradiator id:      {demo['irradiator_id']}")
+    print(f"  Dose maps:          {', '.join(demo['dose_maps'].values())}\n")
     print("  Console sign-in for this run (email, password):")
     for role, user in demo["users"].items():
         print(f"    {role:<10} {user['email']:<28} {user['password']}")

@@ -23,8 +23,9 @@ from service.core.pagination import page_clause
 
 async def insert_organization(conn: asyncpg.Connection, data: OrganizationCreate) -> Organization:
     row = await conn.fetchrow(
-        """INSERT INTO organizations (kind, name, address, city, province, phone, nib)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *""",
+        """INSERT INTO organizations (kind, name, address, city, province, phone, nib,
+                                      licence_no, licence_valid_until, country)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
         data.kind,
         data.name,
         data.address,
@@ -32,6 +33,9 @@ async def insert_organization(conn: asyncpg.Connection, data: OrganizationCreate
         data.province,
         data.phone,
         data.nib,
+        data.licence_no,
+        data.licence_valid_until,
+        data.country,
     )
     return msgspec.convert(dict(row), Organization)
 
@@ -59,7 +63,8 @@ async def list_facilities(
     args: list[Any] = [limit + 1]
     after = page_clause(cursor, args)
     return await conn.fetch(
-        f"""SELECT id, name, address, city, province, created_at FROM organizations
+        f"""SELECT id, name, address, city, province, licence_no, licence_valid_until, country,
+                   created_at FROM organizations
             WHERE kind = 'facility' AND {after}
             ORDER BY created_at DESC, id DESC LIMIT $1""",
         *args,

@@ -80,20 +80,27 @@ PRODUCTS: dict[str, dict[str, Any]] = {
     },
 }
 
-# state → (product, lot, days before today it was made, dosimeter readings in kGy or None)
+# the dose map each product's loading pattern uses (service/demo.py DOSE_MAPS)
+DOSE_MAP_OF = {"rendang": "carton", "fish": "tote", "sambal": "tote", "chicken": "tote"}
+
+# state → (product, lot, days before today it was made, reference dosimeter readings in kGy or
+# None). D_min = lowest reference × ratio_min, judged less the map's 4.6 % uncertainty.
 BATCHES: list[tuple[str, str, str, int, tuple[float, ...] | None]] = [
     ("registered", "chicken", "AYM-DEMO-01", 1, None),
     ("cancelled", "chicken", "AYM-DEMO-02", 6, None),
     ("received", "sambal", "BMB-DEMO-01", 3, None),
-    ("treated", "fish", "TUN-DEMO-01", 4, (1.82, 2.41, 2.05)),
-    ("released", "rendang", "RDG-DEMO-01", 9, (46.8, 57.9, 51.2, 49.5)),
-    ("rejected", "sambal", "BMB-DEMO-02", 12, (5.9, 8.7, 7.1)),  # D_min below 6.5 kGy
-    ("recalled", "chicken", "AYM-DEMO-03", 3, (1.71, 2.64, 2.2)),
+    ("treated", "fish", "TUN-DEMO-01", 4, (2.05, 2.12)),
+    # 50.5 × 0.95 = 47.98 kGy, less 4.6 % = 45.77 ≥ 45; 51.0 × 1.08 × 1.046 = 57.61 ≤ 60
+    ("released", "rendang", "RDG-DEMO-01", 9, (50.5, 51.0, 50.8)),
+    # 6.7 × 0.88 = 5.90 kGy, less 4.6 % = 5.62: below the validated 6.5 kGy
+    ("rejected", "sambal", "BMB-DEMO-02", 12, (6.7, 7.0)),
+    ("recalled", "chicken", "AYM-DEMO-03", 3, (2.0, 2.1)),
 ]
 
 
-def _treatment(irradiator_id: UUID, lot: str, ended: datetime, doses: tuple[float, ...]) -> Any:
-    positions = ["min", "max", "reference", "other"]
+def _treatment(
+    irradiator_id: UUID, dose_map_id: UUID, lot: str, ended: datetime, doses: tuple[float, ...]
+) -> Any:
     return msgspec.convert(
         {
             "irradiator_id": irradiator_id,
@@ -104,12 +111,14 @@ def _treatment(irradiator_id: UUID, lot: str, ended: datetime, doses: tuple[floa
             "conveyor_speed_m_min": 0.35,
             "product_temp_c": -78 if doses[0] > 40 else 4,
             "atmosphere": "vakum, es kering" if doses[0] > 40 else "udara",
-            "pq_ref": "IGMP-PQ-2025-07",
+            "pq_ref": "IGMP-PQ-2025",
+            "dose_map_id": dose_map_id,
+            # routine dosimeters at the map's reference position, as a gamma facility places them
             "dosimeters": [
                 {
                     "dosimeter_id": f"{lot}-D{i + 1}",
                     "type": "Red Perspex 4034" if dose > 10 else "Amber Perspex 3042",
-                    "position": positions[min(i, 3)],
+                    "position": "reference",
                     "dose_kgy": dose,
                     "calibration_ref": "KAL-PTKMR-2025-112",
                 }
@@ -139,6 +148,7 @@ async def seed_demo_batches(
     users: dict[str, AuthUser],
     facility_id: UUID,
     irradiator_id: UUID,
+    dose_maps: dict[str, UUID],
 ) -> list[dict[str, str]]:
     """Seed (or find) the demo batches; returns `[{status, id, code, lot, product}]`."""
     producer, operator, qa, regulator = (
@@ -163,6 +173,7 @@ async def seed_demo_batches(
                 doses,
                 facility_id,
                 irradiator_id,
+                dose_maps[DOSE_MAP_OF[key]],
                 producer,
                 operator,
                 qa,
@@ -192,6 +203,7 @@ async def _walk(
     doses: tuple[float, ...] | None,
     facility_id: UUID,
     irradiator_id: UUID,
+    dose_map_id: UUID,
     producer: AuthUser,
     operator: AuthUser,
     qa: AuthUser,
@@ -226,11 +238,15 @@ async def _walk(
         return batch.id
     ended = min(received_at + timedelta(hours=20), datetime.now(UTC) - timedelta(hours=1))
     await lifecycle.record_treatment(
-        conn, operator, batch.id, _treatment(irradiator_id, lot, ended, doses)
+        conn, operator, batch.id, _treatment(irradiator_id, dose_map_id, lot, ended, doses)
     )
     if status == "rejected":
         await lifecycle.reject_batch(
-            conn, qa, batch.id, "D_min 5,9 kGy di bawah dosis minimum tervalidasi 6,5 kGy"
+            conn,
+            qa,
+            batch.id,
+            "D_min 5,9 kGy (5,6 kGy dengan ketidakpastian) di bawah dosis minimum tervalidasi "
+            "6,5 kGy",
         )
     elif status in ("released", "recalled"):
         await lifecycle.release_batch(conn, qa, batch.id)

@@ -50,19 +50,24 @@ class FacilityController(Controller):
         data: JSONBody[TreatmentCreate],
     ) -> TreatmentRecorded:
         """Record the batch's one treatment with its routine dosimeter readings (at least two).
-        D_min, D_max and DUR are computed and judged against the product's validated minimum
-        and the legal maximum; a non-conforming treatment is recorded all the same but cannot
-        be released. A batch is never treated twice (409 `already_treated`)."""
+        With `dose_map_id` D_min and D_max are the reference readings × the map's ratios (and
+        any `min` / `max` readings); without, they come from `min` and `max` positions only
+        (else 422 `dose_map_required`). They are judged, less / plus the map's expanded
+        uncertainty, against the product's validated minimum and the legal maximum; a
+        non-conforming treatment is recorded all the same but cannot be released. A batch is
+        never treated twice (409 `already_treated`)."""
         return await lifecycle.record_treatment(db, request.user, batch_id, data)
 
     @post("/release", operation_id="releaseBatch", opt=roles("qa"), status_code=200)
     async def release_batch(
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> BatchRecord:
-        """QA release of a treated batch: its best-before date is computed (radura-sl/1) from the
-        product and the measured D_min, and fixed. Refused for a non-conforming treatment (422
-        `treatment_nonconforming`) and for the officer who recorded the treatment (403
-        `four_eyes`)."""
+        """QA release of a treated batch: its best-before date is computed (radura-sl/2) from the
+        product, the treatment's D_min and its dose map's uncertainty, and fixed. Refused for a
+        non-conforming treatment (422 `treatment_nonconforming`), one performed after the
+        facility's BAPETEN licence lapsed (422 `facility_licence_expired`), a product the model
+        will not date (422 `vacuum_requires_chilling`, `no_shelf_life`) and for the officer who
+        recorded the treatment (403 `four_eyes`)."""
         await lifecycle.release_batch(db, request.user, batch_id)
         return await batch_record(db, batch_id, request.user)
 

@@ -17,6 +17,7 @@ import asyncpg
 import msgspec
 
 from schemas.batches import (
+    JAKARTA,
     ActorRef,
     Batch,
     BatchCreate,
@@ -29,14 +30,15 @@ from schemas.batches import (
     today_in_jakarta,
 )
 from schemas.products import Product, ProductCreate
+from service.accounts.dose_maps import dose_map_for_treatment
 from service.accounts.queries import legal_max_dose_kgy
 from service.batches import product_queries, queries, rules
 from service.batches import treatment_queries as facility_queries
+from service.batches.doses import judge_doses
 from service.batches.events import append_event
 from service.batches.transitions import load_batch, move, require_status
 from service.core.auth import AuthUser
 from service.core.errors import Forbidden, NotFound, RuleViolation
-from service.shelf_life.model import estimate_shelf_life
 
 
 def _transaction(conn: asyncpg.Connection) -> AbstractAsyncContextManager[Any]:
@@ -135,11 +137,18 @@ async def record_treatment(
     # Another facility's irradiator answers like an unknown one: its existence is not revealed.
     if irradiator is None or irradiator["facility_id"] != batch["facility_id"]:
         raise NotFound("irradiator")
+    dose_map = None
+    if data.dose_map_id is not None:
+        # a map of another irradiator (or none at all) answers like an unknown id
+        dose_map = await dose_map_for_treatment(conn, data.dose_map_id, data.irradiator_id)
+        if dose_map is None:
+            raise NotFound("dose map")
     received_at = await facility_queries.received_at(conn, batch_id)
     rules.check_treatment_after_receipt(data.started_at, received_at)
     product = await facility_queries.product_limits(conn, batch["product_id"])
-    verdict = rules.judge_doses(
-        [d.dose_kgy for d in data.dosimeters],
+    verdict = judge_doses(
+        [(d.position, d.dose_kgy) for d in data.dosimeters],
+        dose_map,
         product_min_dose_kgy=product["min_dose_kgy"],
         legal_max_dose_kgy=product["legal_max_dose_kgy"],
     )
@@ -150,6 +159,8 @@ async def record_treatment(
             batch_id,
             data,
             verdict,
+            dose_map=dose_map,
+            irradiator=irradiator,
             product_min_dose_kgy=product["min_dose_kgy"],
             legal_max_dose_kgy=product["legal_max_dose_kgy"],
             user_id=user.id,
@@ -167,6 +178,10 @@ async def record_treatment(
                 "dose_min_kgy": verdict.dose_min_kgy,
                 "dose_max_kgy": verdict.dose_max_kgy,
                 "dur": verdict.dur,
+                "dose_map_id": dose_map.id if dose_map else None,
+                "expanded_uncertainty_pct": verdict.expanded_uncertainty_pct,
+                "dose_min_corrected_kgy": verdict.dose_min_corrected_kgy,
+                "dose_max_corrected_kgy": verdict.dose_max_corrected_kgy,
                 "conforming": verdict.conforming,
                 "nonconformities": verdict.nonconformities,
                 "dosimeters": len(data.dosimeters),
@@ -203,8 +218,9 @@ async def _treatment_for_decision(
 
 
 async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID) -> None:
-    """QA release: computes radura-sl/1 from the product and the measured D_min, and fixes the
-    result with all its inputs, so a later change anywhere never moves this batch's date."""
+    """QA release: computes radura-sl/2 from the product, the treatment's D_min and its dose map's
+    uncertainty, and fixes the result with all its inputs, so a later change anywhere (a new
+    model version included) never moves this batch's date."""
     batch = await load_batch(conn, batch_id, user)
     require_status(batch, "release")
     treatment = await _treatment_for_decision(conn, batch_id, user)
@@ -214,14 +230,16 @@ async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID
             "A batch whose treatment does not conform cannot be released; reject it.",
             nonconformities=list(treatment["nonconformities"]),
         )
+    _check_facility_licence(treatment)
     product = await facility_queries.product_limits(conn, batch["product_id"])
     inputs = rules.shelf_life_inputs(
-        product, dose_min_kgy=treatment["dose_min_kgy"], production_date=batch["production_date"]
+        product,
+        dose_min_kgy=treatment["dose_min_kgy"],
+        production_date=batch["production_date"],
+        expanded_uncertainty_pct=treatment["expanded_uncertainty_pct"],
     )
-    try:
-        shelf_life = estimate_shelf_life(inputs)
-    except ValueError as exc:  # stored rows are validated; this guards against a bad edit
-        raise RuleViolation("shelf_life_not_computable", str(exc)) from None
+    # A product created before radura-sl/2 may be one it refuses (a warm vacuum pack): 422.
+    shelf_life = rules.date_shelf_life(inputs)
     # Product creation refuses a product with no shelf life; one stored before that rule (or
     # edited since) must still never be released with a label that is expired on the day.
     rules.require_shelf_life(shelf_life, "With its measured minimum dose, this batch")
@@ -244,6 +262,25 @@ async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID
                 "best_before": shelf_life.best_before,
                 "rules": shelf_life.rules,
             },
+        )
+
+
+def _check_facility_licence(treatment: asyncpg.Record) -> None:
+    """422 `facility_licence_expired` for a treatment that ended after the BAPETEN licence the
+    facility held when it was recorded had lapsed (the licence's last day counts, in WIB)."""
+    valid_until = treatment["facility_licence_valid_until"]
+    if valid_until is None:
+        return
+    performed_on = treatment["ended_at"].astimezone(JAKARTA).date()
+    if performed_on > valid_until:
+        raise RuleViolation(
+            "facility_licence_expired",
+            f"The treatment was performed on {performed_on.isoformat()}, after the facility's "
+            f"BAPETEN licence {treatment['facility_licence_no']} expired on "
+            f"{valid_until.isoformat()}.",
+            licence_no=treatment["facility_licence_no"],
+            licence_valid_until=valid_until.isoformat(),
+            performed_on=performed_on.isoformat(),
         )
 
 

@@ -114,7 +114,9 @@ def _actor(alias: str) -> str:
 
 def _organization(column: str) -> str:
     return f"""(SELECT jsonb_build_object('id', o.id, 'name', o.name, 'address', o.address,
-                       'city', o.city, 'province', o.province)
+                       'city', o.city, 'province', o.province, 'country', o.country,
+                       'licence_no', o.licence_no,
+                       'licence_valid_until', o.licence_valid_until)
                 FROM organizations o WHERE o.id = b.{column})"""
 
 

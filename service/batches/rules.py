@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -14,7 +12,7 @@ from litestar.exceptions import ValidationException
 from schemas.products import ProductCreate
 from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
 from service.core.errors import RuleViolation
-from service.shelf_life.model import estimate_shelf_life
+from service.shelf_life import ShelfLifeRefused, estimate_shelf_life
 
 # Codex / BATAN: a sterilising dose of a shelf-stable meal is at least 45 kGy, and a storage study
 # of the treated product must back its date; 548 days (1.5 years) is the longest BATAN reported.
@@ -153,41 +151,6 @@ def check_sterile_meal(
         )
 
 
-@dataclass(frozen=True, slots=True)
-class DoseVerdict:
-    """D_min, D_max and DUR of a treatment and whether it conforms (DOMAIN.md §3)."""
-
-    dose_min_kgy: float
-    dose_max_kgy: float
-    dur: float
-    conforming: bool
-    nonconformities: list[str]
-
-
-def judge_doses(
-    readings_kgy: Sequence[float], *, product_min_dose_kgy: float, legal_max_dose_kgy: float
-) -> DoseVerdict:
-    """Conforming ⇔ D_min ≥ the product's validated minimum and D_max ≤ the legal maximum.
-
-    D_min and D_max are the lowest and highest routine readings, whatever position they were
-    labelled with: the conservative reading when reference dosimeters sit outside the extremes."""
-    if len(readings_kgy) < 2 or min(readings_kgy) <= 0:
-        raise ValueError("a dose record needs at least two positive readings")
-    dose_min_kgy, dose_max_kgy = min(readings_kgy), max(readings_kgy)
-    nonconformities = []
-    if dose_min_kgy < product_min_dose_kgy:
-        nonconformities.append("dose_below_minimum")
-    if dose_max_kgy > legal_max_dose_kgy:
-        nonconformities.append("dose_above_legal_maximum")
-    return DoseVerdict(
-        dose_min_kgy=dose_min_kgy,
-        dose_max_kgy=dose_max_kgy,
-        dur=dose_max_kgy / dose_min_kgy,
-        conforming=not nonconformities,
-        nonconformities=nonconformities,
-    )
-
-
 def check_product_shelf_life(data: ProductCreate, today: date) -> None:
     """A product must keep for at least a day when treated at its own validated minimum dose.
 
@@ -197,7 +160,22 @@ def check_product_shelf_life(data: ProductCreate, today: date) -> None:
         msgspec.structs.asdict(data), dose_min_kgy=data.min_dose_kgy, production_date=today
     )
     subject = f"Treated at its minimum dose of {data.min_dose_kgy} kGy, this product"
-    require_shelf_life(estimate_shelf_life(inputs), subject)
+    require_shelf_life(date_shelf_life(inputs), subject)
+
+
+def date_shelf_life(inputs: ShelfLifeInputs) -> ShelfLifeResult:
+    """The current model's result, or a 422: the model's own refusal (`vacuum_requires_chilling`)
+    with its explanation, or `shelf_life_not_computable` for inputs it cannot take."""
+    try:
+        return estimate_shelf_life(inputs)
+    except ShelfLifeRefused as refusal:
+        raise RuleViolation(
+            refusal.code,
+            refusal.explanation_en,
+            explanation={"id": refusal.explanation_id, "en": refusal.explanation_en},
+        ) from None
+    except ValueError as exc:  # validated input never gets here; no input may produce a 500
+        raise RuleViolation("shelf_life_not_computable", str(exc)) from None
 
 
 def require_shelf_life(result: ShelfLifeResult, subject: str) -> None:
@@ -225,9 +203,14 @@ def check_treatment_after_receipt(started_at: datetime, received_at: datetime) -
 
 
 def shelf_life_inputs(
-    product: Any, *, dose_min_kgy: float, production_date: date
+    product: Any,
+    *,
+    dose_min_kgy: float,
+    production_date: date,
+    expanded_uncertainty_pct: float = 0.0,
 ) -> ShelfLifeInputs:
-    """The radura-sl inputs of a release: the product's fields and the measured D_min.
+    """The radura-sl inputs of a release: the product's fields, the treatment's D_min and the
+    uncertainty of its dose map (radura-sl/2 credits D_min·(1 − U)).
 
     `product` is a products row (or a new product's fields as a dict); at release the result is
     stored with the batch, so the date never moves whatever happens to the product afterwards."""
@@ -244,4 +227,5 @@ def shelf_life_inputs(
         ph=product["ph"],
         validated_shelf_life_days=product["validated_shelf_life_days"],
         validated_study_ref=product["validated_study_ref"],
+        expanded_uncertainty_pct=expanded_uncertainty_pct,
     )

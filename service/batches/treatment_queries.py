@@ -8,7 +8,8 @@ from uuid import UUID
 import asyncpg
 
 from schemas.batches import ReceiptCreate, TreatmentCreate
-from service.batches.rules import DoseVerdict
+from schemas.dose_maps import DoseMapUsed
+from service.batches.doses import DoseVerdict
 
 
 async def insert_receipt(
@@ -38,8 +39,11 @@ async def received_at(conn: asyncpg.Connection, batch_id: UUID) -> datetime:
 
 
 async def irradiator(conn: asyncpg.Connection, irradiator_id: UUID) -> asyncpg.Record | None:
+    """The irradiator with its facility's licence, which the treatment keeps."""
     return await conn.fetchrow(
-        "SELECT id, facility_id, name, source_type FROM irradiators WHERE id = $1", irradiator_id
+        """SELECT i.id, i.facility_id, i.name, i.source_type, o.licence_no, o.licence_valid_until
+           FROM irradiators i JOIN organizations o ON o.id = i.facility_id WHERE i.id = $1""",
+        irradiator_id,
     )
 
 
@@ -62,6 +66,8 @@ async def insert_treatment(
     data: TreatmentCreate,
     verdict: DoseVerdict,
     *,
+    dose_map: DoseMapUsed | None,
+    irradiator: asyncpg.Record,
     product_min_dose_kgy: float,
     legal_max_dose_kgy: float,
     user_id: UUID,
@@ -71,9 +77,11 @@ async def insert_treatment(
         """INSERT INTO treatments (batch_id, irradiator_id, run_id, started_at, ended_at, passes,
                dwell_time_s, conveyor_speed_m_min, product_temp_c, atmosphere, pq_ref,
                dose_min_kgy, dose_max_kgy, dur, legal_max_dose_kgy, product_min_dose_kgy,
-               conforming, nonconformities, recorded_by)
+               conforming, nonconformities, recorded_by, dose_map_id, dose_map,
+               expanded_uncertainty_pct, dose_min_corrected_kgy, dose_max_corrected_kgy,
+               facility_licence_no, facility_licence_valid_until)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                   $18, $19)
+                   $18, $19, $20, $21, $22, $23, $24, $25, $26)
            RETURNING *""",
         batch_id,
         data.irradiator_id,
@@ -94,6 +102,13 @@ async def insert_treatment(
         verdict.conforming,
         verdict.nonconformities,
         user_id,
+        dose_map.id if dose_map else None,
+        dose_map,
+        verdict.expanded_uncertainty_pct,
+        verdict.dose_min_corrected_kgy,
+        verdict.dose_max_corrected_kgy,
+        irradiator["licence_no"],
+        irradiator["licence_valid_until"],
     )
     assert row is not None
     # one statement for all the readings, in the order they were given
@@ -116,7 +131,8 @@ async def insert_treatment(
 
 async def treatment_of(conn: asyncpg.Connection, batch_id: UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "SELECT recorded_by, conforming, nonconformities, dose_min_kgy FROM treatments "
+        "SELECT recorded_by, conforming, nonconformities, dose_min_kgy, expanded_uncertainty_pct, "
+        "ended_at, facility_licence_no, facility_licence_valid_until FROM treatments "
         "WHERE batch_id = $1",
         batch_id,
     )

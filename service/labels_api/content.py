@@ -25,6 +25,7 @@ SELECT b.id, b.code, b.lot, b.status, b.best_before, b.shelf_life,
        p.storage_temp_c,
        pr.name AS producer_name, pr.address AS producer_address, pr.city AS producer_city,
        f.name AS facility_name, f.address AS facility_address, f.city AS facility_city,
+       f.country AS facility_country,
        t.ended_at
 FROM batches b
 JOIN products p ON p.id = b.product_id
@@ -80,6 +81,8 @@ async def load_batch_label(
         facility_name=row["facility_name"],
         facility_address=f"{row['facility_address']}, {row['facility_city']}",
         irradiated_on=_jakarta_date(row["ended_at"]),
+        # where the facility stands, from its record: never a word fixed in a template
+        irradiation_country=row["facility_country"],
         net_content=row["net_content"],
     )
     return BatchLabel(batch_id, ref, content)

@@ -1,6 +1,7 @@
-"""Shelf-life dating of irradiated food: the radura-sl model, its parameters and their sources."""
+"""Shelf-life dating of irradiated food: the radura-sl models, their parameters and sources."""
 
-from service.shelf_life.model import estimate_shelf_life
+from service.shelf_life.derivation import ShelfLifeRefused
+from service.shelf_life.model import estimate_shelf_life, rederive
 from service.shelf_life.parameters import MODEL_VERSION
 
-__all__ = ["MODEL_VERSION", "estimate_shelf_life"]
+__all__ = ["MODEL_VERSION", "ShelfLifeRefused", "estimate_shelf_life", "rederive"]

@@ -1,4 +1,4 @@
-"""Rule codes of the radura-sl/1 model and the record of one derivation, for model and text."""
+"""Rule codes of the radura-sl models and the record of one derivation, for model and text."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +17,8 @@ class RuleCode(StrEnum):
     NO_CREDIT_PURPOSE = "no_credit_purpose"
     NO_CREDIT_CATEGORY = "no_credit_category"
     NO_CREDIT_FROZEN = "no_credit_frozen"
+    NO_CREDIT_LOW_DOSE = "no_credit_low_dose"  # radura-sl/2
+    DOSE_CREDIT_PRODUCE = "dose_credit_produce"  # radura-sl/2
     VALIDATED_STUDY = "validated_study"
     STERILE_VALIDATED = "sterile_validated"
     VACUUM_CHILLED_CAP = "vacuum_chilled_cap"
@@ -26,6 +28,7 @@ class RuleCode(StrEnum):
 class Derivation:
     """Exact intermediate values of one run, and the facts the explanation must mention."""
 
+    model: str
     inputs: ShelfLifeInputs
     adjusted_base_days: Fraction
     multiplier: Fraction
@@ -41,3 +44,16 @@ class Derivation:
     sterile_dose_without_study: bool = False
     # Reduced-oxygen pack above 3 °C whose documented control ("aw" or "ph") lifts the 10-day cap.
     cap_lifted_by: str | None = None
+    # radura-sl/2: the dose the credit was computed from, D_min·(1 − U); None means D_min itself
+    dose_used_kgy: Fraction | None = None
+
+
+class ShelfLifeRefused(Exception):
+    """Inputs the model refuses to date at all (radura-sl/2: a warm reduced-oxygen pack); `code`
+    is the API's 422 code and the explanation says why in both languages."""
+
+    def __init__(self, code: str, explanation_id: str, explanation_en: str) -> None:
+        super().__init__(explanation_en)
+        self.code = code
+        self.explanation_id = explanation_id
+        self.explanation_en = explanation_en

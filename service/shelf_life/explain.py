@@ -3,22 +3,11 @@
 from decimal import Decimal
 from fractions import Fraction
 
+from labels.wording import PURPOSES
 from schemas.shelf_life import ShelfLifeExplanation
 from service.shelf_life import parameters as p
 from service.shelf_life.derivation import Derivation, RuleCode
 
-_PURPOSE_NAMES: dict[str, tuple[str, str]] = {
-    "sprout_inhibition": ("penghambatan pertunasan", "sprout inhibition"),
-    "delay_ripening": ("penundaan pematangan", "delaying ripening"),
-    "disinfestation": ("disinfestasi serangga", "insect disinfestation"),
-    "quarantine": ("perlakuan karantina", "quarantine treatment"),
-    "extend_shelf_life": ("perpanjangan umur simpan", "shelf-life extension"),
-    "reduce_pathogens": ("pengurangan patogen", "pathogen reduction"),
-    "reduce_microbial_load": ("pengurangan cemaran mikroba", "microbial load reduction"),
-    "control_parasites": ("pengendalian parasit", "parasite control"),
-    "eliminate_salmonella": ("eliminasi Salmonella", "Salmonella elimination"),
-    "sterilisation": ("sterilisasi", "sterilisation"),
-}
 _PACKAGING_NAMES: dict[str, tuple[str, str]] = {
     "vacuum": ("vakum", "vacuum"),
     "map": ("atmosfer termodifikasi (MAP)", "modified-atmosphere (MAP)"),
@@ -40,13 +29,14 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
     rules = derivation.rules
     temp_ref = (_temp(inputs.reference_temp_c, ","), _temp(inputs.reference_temp_c, "."))
     temp = (_temp(inputs.storage_temp_c, ","), _temp(inputs.storage_temp_c, "."))
-    dose = (_dose(inputs.dose_min_kgy, ","), _dose(inputs.dose_min_kgy, "."))
+    dose = _credited_dose(derivation)
     base = inputs.base_shelf_life_days
     adjusted = (
         _days_value(derivation.adjusted_base_days, ","),
         _days_value(derivation.adjusted_base_days, "."),
     )
-    purpose = _PURPOSE_NAMES.get(inputs.purpose, (inputs.purpose, inputs.purpose))
+    # the annex's own words (DOMAIN.md §7), as the label prints them
+    purpose = PURPOSES.get(inputs.purpose, (inputs.purpose, inputs.purpose))  # type: ignore[call-overload]
     packaging = _PACKAGING_NAMES.get(inputs.packaging, (inputs.packaging, inputs.packaging))
 
     clauses = [
@@ -89,21 +79,7 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
             )
         )
 
-    factor = (_factor(derivation.multiplier, ","), _factor(derivation.multiplier, "."))
-    if RuleCode.DOSE_CREDIT in rules:
-        clauses.append(
-            (
-                f"dosis minimum terukur {dose[0]} memberi faktor {factor[0]}",
-                f"measured minimum dose {dose[1]} gives a factor of {factor[1]}",
-            )
-        )
-    if RuleCode.DOSE_CREDIT_CAPPED in rules:
-        clauses.append(
-            (
-                f"dosis minimum terukur {dose[0]} memberi faktor {factor[0]} (batas atas)",
-                f"measured minimum dose {dose[1]} gives a factor of {factor[1]} (the cap)",
-            )
-        )
+    clauses.extend(_credit_clauses(derivation))
     if RuleCode.NO_CREDIT_PURPOSE in rules:
         clauses.append(
             (
@@ -148,6 +124,74 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
         )
     elif derivation.cap_lifted_by is not None:
         clauses.append(_control_clause(derivation, packaging))
+    return clauses
+
+
+def _credited_dose(derivation: Derivation) -> tuple[str, str]:
+    """The dose the credit was computed from: radura-sl/2 takes D_min less its uncertainty,
+    radura-sl/1 the measured D_min itself."""
+    used = derivation.dose_used_kgy
+    value = derivation.inputs.dose_min_kgy if used is None else float(used)
+    return _dose(value, ","), _dose(value, ".")
+
+
+def _credit_clauses(derivation: Derivation) -> list[tuple[str, str]]:
+    """Step 2 in words: the uncertainty taken off the dose, and the multiplier it earns."""
+    inputs = derivation.inputs
+    rules = derivation.rules
+    clauses: list[tuple[str, str]] = []
+    measured = (_dose(inputs.dose_min_kgy, ","), _dose(inputs.dose_min_kgy, "."))
+    dose = _credited_dose(derivation)
+    used = derivation.dose_used_kgy
+    factor = (_factor(derivation.multiplier, ","), _factor(derivation.multiplier, "."))
+    uncertainty = inputs.expanded_uncertainty_pct
+    if used is not None and uncertainty > 0:
+        pct = (_plain(uncertainty, ","), _plain(uncertainty, "."))
+        clauses.append(
+            (
+                f"dosis minimum terukur {measured[0]} dikurangi ketidakpastian {pct[0]} %: "
+                f"{dose[0]}",
+                f"measured minimum dose {measured[1]} less the {pct[1]} % uncertainty: {dose[1]}",
+            )
+        )
+    credited = (f"dosis minimum terukur {measured[0]}", f"measured minimum dose {measured[1]}")
+    if used is not None and uncertainty > 0:
+        credited = (f"dosis terkoreksi {dose[0]}", f"the corrected dose {dose[1]}")
+    if RuleCode.DOSE_CREDIT_PRODUCE in rules:
+        cap = (_plain(p.PRODUCE_MULTIPLIER_CAP, ",", 1), _plain(p.PRODUCE_MULTIPLIER_CAP, ".", 1))
+        clauses.append(
+            (
+                f"sayur dan buah dirusak kapang dan pematangan, bukan bakteri: dosis {dose[0]} "
+                f"memberi faktor {factor[0]} (paling tinggi {cap[0]})",
+                f"fruit and vegetables spoil by moulds and ripening, not bacteria: {dose[1]} "
+                f"gives a factor of {factor[1]} (at most {cap[1]})",
+            )
+        )
+    if RuleCode.NO_CREDIT_LOW_DOSE in rules:
+        threshold = (
+            _dose(p.LOW_DOSE_THRESHOLD_KGY, ","),
+            _dose(p.LOW_DOSE_THRESHOLD_KGY, "."),
+        )
+        clauses.append(
+            (
+                f"dosis {dose[0]} di bawah {threshold[0]} tidak menambah umur simpan",
+                f"a dose of {dose[1]} is below {threshold[1]} and earns no credit",
+            )
+        )
+    if RuleCode.DOSE_CREDIT in rules:
+        clauses.append(
+            (
+                f"{credited[0]} memberi faktor {factor[0]}",
+                f"{credited[1]} gives a factor of {factor[1]}",
+            )
+        )
+    if RuleCode.DOSE_CREDIT_CAPPED in rules:
+        clauses.append(
+            (
+                f"{credited[0]} memberi faktor {factor[0]} (batas atas)",
+                f"{credited[1]} gives a factor of {factor[1]} (the cap)",
+            )
+        )
     return clauses
 
 

@@ -1,33 +1,37 @@
-"""The radura-sl/1 shelf-life model (SPEC.md §4): a pure function from inputs to a dated result."""
+"""The shelf-life model in force, and every earlier version, behind one function: a new release
+is dated by the current version; a stored result is re-derived by the version that made it."""
 
-import math
+from collections.abc import Callable
 from datetime import timedelta
-from decimal import Decimal, localcontext
-from fractions import Fraction
 
 from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
 from service.shelf_life import parameters as p
-from service.shelf_life.derivation import Derivation, RuleCode
+from service.shelf_life import sl1, sl2
+from service.shelf_life.derivation import Derivation
 from service.shelf_life.explain import explain
 
-# Arithmetic is exact (Fraction) so that a product that lands on a whole day is dated on that day:
-# in binary floating point 5 · (1 + 3.0/3) happens to give 10, but 15 · (1 + 2.4/3) gives
-# 26.999999999999996 and 49 · (12/21)² gives 15.999999999999998, and floor() would silently take a
-# day off. Every input float is read as the decimal it was written as (its shortest repr), which is
-# what the producer typed. Only a Q10 factor with a non-integer exponent is irrational; it is
-# evaluated to 50 significant digits.
-_IRRATIONAL_DIGITS = 50
-# B · m is rounded to this many decimals of a day before the floor. It absorbs the 50-digit
-# approximation above, and it keeps a storage temperature a hair (say 1e-12 °C) above the reference
-# from costing a whole day: nothing measurable is that precise. 1e-9 day is 86 µs.
-_DAY_DECIMALS = 9
+_VERSIONS: dict[str, Callable[[ShelfLifeInputs], Derivation]] = {
+    sl1.VERSION: sl1.derive,
+    sl2.VERSION: sl2.derive,
+}
+assert p.MODEL_VERSION in _VERSIONS
 
 
-def estimate_shelf_life(inputs: ShelfLifeInputs) -> ShelfLifeResult:
-    """Apply radura-sl/1 to validated inputs; the same inputs always give the same result."""
-    derivation = derive(inputs)
+def derive(inputs: ShelfLifeInputs, model: str = p.MODEL_VERSION) -> Derivation:
+    """The named version's derivation (ShelfLifeRefused where that version refuses a date)."""
+    try:
+        version = _VERSIONS[model]
+    except KeyError:
+        raise ValueError(f"unknown shelf-life model {model!r}") from None
+    return version(inputs)
+
+
+def estimate_shelf_life(inputs: ShelfLifeInputs, model: str = p.MODEL_VERSION) -> ShelfLifeResult:
+    """Apply a model version (the current one unless told) to validated inputs; the same inputs
+    and version always give the same result."""
+    derivation = derive(inputs, model)
     return ShelfLifeResult(
-        model=p.MODEL_VERSION,
+        model=derivation.model,
         base_days=inputs.base_shelf_life_days,
         adjusted_base_days=float(derivation.adjusted_base_days),
         multiplier=float(derivation.multiplier),
@@ -40,157 +44,6 @@ def estimate_shelf_life(inputs: ShelfLifeInputs) -> ShelfLifeResult:
     )
 
 
-def derive(inputs: ShelfLifeInputs) -> Derivation:
-    """Steps 1–6 of SPEC.md §4 with exact intermediate values."""
-    _check(inputs)
-    storage_c = _exact(inputs.storage_temp_c)
-    dose_kgy = _exact(inputs.dose_min_kgy)
-    rules: list[RuleCode] = []
-
-    adjusted_base, temp_rule = _adjusted_base_days(inputs)
-    if temp_rule is not None:
-        rules.append(temp_rule)
-    multiplier, credit_rules = _multiplier(inputs, storage_c, dose_kgy)
-    rules.extend(credit_rules)
-    model_days = _floor_days(adjusted_base * multiplier)
-
-    # Steps 3–4. Step 4 needs a study as well as the dose: without one there are no "validated
-    # study's days" to use, so a sterilising dose alone does not make the product count as sterile
-    # (it stays under step 5's cap).
-    study_days = inputs.validated_shelf_life_days
-    sterile_dose = (
-        inputs.category == p.STERILE_CATEGORY
-        and inputs.purpose == p.STERILE_PURPOSE
-        and dose_kgy >= p.STERILE_MIN_DOSE_KGY
-    )
-    sterile = sterile_dose and study_days is not None
-    study_needs_sterile_dose = False
-    extended_days = model_days
-    if study_days is not None and sterile:
-        extended_days = study_days
-        rules += [RuleCode.VALIDATED_STUDY, RuleCode.STERILE_VALIDATED]
-    elif study_days is not None and inputs.category == p.STERILE_CATEGORY:
-        # SPEC ambiguity, decided conservatively: read literally, step 3 would let a sterile meal's
-        # study (months at 30 °C) date a batch that never got the sterilising dose. That study
-        # validated a ≥ 45 kGy process, so for a lower dose it can only cap the date, not raise it.
-        study_needs_sterile_dose = True
-        if study_days < model_days:
-            extended_days = study_days
-            rules.append(RuleCode.VALIDATED_STUDY)
-    elif study_days is not None:
-        extended_days = study_days
-        rules.append(RuleCode.VALIDATED_STUDY)
-
-    # Step 5 caps whatever steps 3–4 or 6 produced; only a validated sterile product is exempt.
-    reduced_oxygen_chilled = (
-        inputs.packaging in p.REDUCED_OXYGEN_PACKAGINGS
-        and storage_c > p.REDUCED_OXYGEN_SAFE_MAX_C
-        and not sterile
-    )
-    control = _documented_control(inputs)
-    if reduced_oxygen_chilled and control is None:
-        extended_days = min(extended_days, p.REDUCED_OXYGEN_CAP_DAYS)
-        # Listed whenever the cap is in force, not only when it shortens the date: the producer
-        # must know that no dose or study can take this pack past 10 days.
-        rules.append(RuleCode.VACUUM_CHILLED_CAP)
-
-    return Derivation(
-        inputs=inputs,
-        adjusted_base_days=adjusted_base,
-        multiplier=multiplier,
-        model_days=model_days,
-        extended_days=extended_days,
-        rules=tuple(rules),
-        frozen_base_not_transferable=(
-            temp_rule is RuleCode.TEMP_ADJUST_SQRT and adjusted_base == 0
-        ),
-        study_needs_sterile_dose=study_needs_sterile_dose,
-        sterile_dose_without_study=sterile_dose and study_days is None,
-        cap_lifted_by=control if reduced_oxygen_chilled else None,
-    )
-
-
-def _adjusted_base_days(inputs: ShelfLifeInputs) -> tuple[Fraction, RuleCode | None]:
-    """Step 1: base shelf life at the label's storage temperature."""
-    base = Fraction(inputs.base_shelf_life_days)
-    reference_c = _exact(inputs.reference_temp_c)
-    storage_c = _exact(inputs.storage_temp_c)
-    if storage_c <= reference_c:
-        return base, None  # no credit for colder storage
-    t_min = Fraction(p.SQRT_MODEL_T_MIN_C)
-    if inputs.category in p.SQRT_MODEL_CATEGORIES and storage_c > t_min:
-        # The square-root model's rate is (T − T_min)² above T_min and zero at or below it. Written
-        # literally, ((Tr + 10)/(T + 10))² would turn a reference below −10 °C into a *longer* shelf
-        # life when warmer (the square hides the sign). With the rate clamped at zero, a base
-        # established at or below T_min says nothing about storage above it: B = 0.
-        reference_excess = max(reference_c - t_min, Fraction(0))
-        return base * (reference_excess / (storage_c - t_min)) ** 2, RuleCode.TEMP_ADJUST_SQRT
-    # Other categories, and the sqrt categories when even the warmer storage is at or below T_min
-    # (where the literal formula divides by zero or flips sign): the model predicts no microbial
-    # growth there, but frozen quality still declines chemically, so the general Q10 applies.
-    return base * _q10_factor(storage_c - reference_c), RuleCode.TEMP_ADJUST_Q10
-
-
-def _q10_factor(warmer_by_c: Fraction) -> Fraction:
-    exponent = -warmer_by_c / p.Q10_STEP_C
-    if exponent.denominator == 1:
-        return Fraction(p.Q10) ** exponent.numerator
-    # Irrational: never a whole number, so a 50-digit value cannot move the floor (see above).
-    with localcontext() as context:
-        context.prec = _IRRATIONAL_DIGITS
-        factor = Decimal(p.Q10) ** (Decimal(exponent.numerator) / Decimal(exponent.denominator))
-    return Fraction(factor)
-
-
-def _multiplier(
-    inputs: ShelfLifeInputs, storage_c: Fraction, dose_kgy: Fraction
-) -> tuple[Fraction, list[RuleCode]]:
-    """Step 2: the dose multiplier, or every reason there is none."""
-    # All reasons are listed, not just the first: a producer reading "sprout inhibition" alone
-    # might think another purpose would earn a credit for onions.
-    reasons: list[RuleCode] = []
-    if inputs.purpose not in p.CREDIT_PURPOSES:
-        reasons.append(RuleCode.NO_CREDIT_PURPOSE)
-    if inputs.category in p.NO_CREDIT_CATEGORIES:
-        reasons.append(RuleCode.NO_CREDIT_CATEGORY)
-    if storage_c <= p.FROZEN_MAX_STORAGE_C:
-        reasons.append(RuleCode.NO_CREDIT_FROZEN)
-    if reasons:
-        return Fraction(1), reasons
-    cap = _exact(p.MULTIPLIER_CAP)
-    uncapped = 1 + dose_kgy / _exact(p.DOSE_PER_UNIT_CREDIT_KGY)
-    if uncapped >= cap:  # at exactly the cap (3.0 kGy) the cap is what sets m
-        return cap, [RuleCode.DOSE_CREDIT_CAPPED]
-    return uncapped, [RuleCode.DOSE_CREDIT]
-
-
-def _documented_control(inputs: ShelfLifeInputs) -> str | None:
-    """Which UK FSA controlling factor the inputs document, if any (strict: 0.97 is no control)."""
-    if inputs.water_activity is not None and inputs.water_activity < p.CONTROL_WATER_ACTIVITY_BELOW:
-        return "aw"
-    if inputs.ph is not None and inputs.ph < p.CONTROL_PH_BELOW:
-        return "ph"
-    return None
-
-
-def _floor_days(days: Fraction) -> int:
-    scale = 10**_DAY_DECIMALS
-    return round(days * scale) // scale
-
-
-def _exact(value: float) -> Fraction:
-    return Fraction(repr(float(value)))
-
-
-def _check(inputs: ShelfLifeInputs) -> None:
-    # Inputs arrive validated (request decoding or a product row); these guard the arithmetic
-    # against a caller that built a Struct by hand, since Struct __init__ does not validate.
-    numbers = [inputs.reference_temp_c, inputs.storage_temp_c, inputs.dose_min_kgy]
-    if not all(math.isfinite(number) for number in numbers):
-        raise ValueError("temperatures and dose must be finite numbers")
-    if inputs.base_shelf_life_days < 1:
-        raise ValueError("base_shelf_life_days must be at least 1")
-    if inputs.dose_min_kgy < 0:
-        raise ValueError("dose_min_kgy must not be negative")
-    if inputs.validated_shelf_life_days is not None and inputs.validated_shelf_life_days < 1:
-        raise ValueError("validated_shelf_life_days must be at least 1")
+def rederive(stored: ShelfLifeResult) -> ShelfLifeResult:
+    """A stored result computed again from its own inputs by its own version."""
+    return estimate_shelf_life(stored.inputs, stored.model)

@@ -1,10 +1,11 @@
-"""Every number and code list of the radura-sl/1 shelf-life model, each with its source."""
+"""Every number and code list of the radura-sl shelf-life models, each with its source."""
 
 from typing import Final
 
-# A stored result names this version; a date is re-derived with the parameters of its version, so
-# any change to a number below needs a new version string, not an edit of this one.
-MODEL_VERSION: Final = "radura-sl/1"
+# A stored result names its version; a date is re-derived with the parameters of its version, so
+# any change to a number below needs a new version (and a new section), not an edit of this one.
+# radura-sl/1 used every number down to step 5; radura-sl/2 adds the section after it.
+MODEL_VERSION: Final = "radura-sl/2"
 
 # --- Step 1: temperature-adjusted base shelf life ------------------------------------------------
 
@@ -64,6 +65,21 @@ REDUCED_OXYGEN_CAP_DAYS: Final = 10
 CONTROL_WATER_ACTIVITY_BELOW: Final = 0.97
 CONTROL_PH_BELOW: Final = 5.0
 
+# --- radura-sl/2 (checked against published results that radura-sl/1 beat) -------------------
+
+# No credit below 1.0 kGy: strawberries at 3 °C gained nothing at 0.3–0.9 kGy (DOMAIN.md §7); the
+# lowest dose behind any reported extension (chilled fish 1.5 kGy, DOMAIN.md §4) is above it.
+LOW_DOSE_THRESHOLD_KGY: Final = 1.0
+# Fruit and vegetables are spoiled by moulds and ripening, not bacteria: the lethal dose for
+# Botrytis is 5.4–9.7 kGy, and strawberries at 8 °C went from 7–8 d to 11–12 d at 2 kGy (×1.5).
+# m = min(1.5, 1 + D / 4.0 kGy) gives ×1.5 at 2 kGy and never more (DOMAIN.md §7; SPEC.md §4).
+PRODUCE_CATEGORIES: Final = frozenset({"fresh_produce", "processed_produce", "mango"})
+PRODUCE_DOSE_PER_UNIT_CREDIT_KGY: Final = 4.0
+PRODUCE_MULTIPLIER_CAP: Final = 1.5
+# The UK FSA 10-day rule assumes chilled storage at 3–8 °C; it gives no basis to date a
+# non-sterile vacuum or MAP pack without a control kept warmer, so such a pack is refused.
+REDUCED_OXYGEN_CHILLED_MAX_C: Final = 8
+
 # Shown next to the numbers wherever a caller wants to cite them (DOMAIN.md: show the source of a
 # fact wherever it is used).
 PARAMETER_SOURCES: Final[dict[str, str]] = {
@@ -87,4 +103,9 @@ PARAMETER_SOURCES: Final[dict[str, str]] = {
     "REDUCED_OXYGEN_CAP_DAYS": "UK FSA: at most 10 days above 3 °C without a control",
     "CONTROL_WATER_ACTIVITY_BELOW": "UK FSA: controlling factor aw < 0.97",
     "CONTROL_PH_BELOW": "UK FSA: controlling factor pH < 5.0",
+    "LOW_DOSE_THRESHOLD_KGY": "strawberries at 3 °C: no gain at 0.3–0.9 kGy (DOMAIN.md §7)",
+    "PRODUCE_CATEGORIES": "mould- and ripening-limited produce (DOMAIN.md §7; SPEC.md §4)",
+    "PRODUCE_DOSE_PER_UNIT_CREDIT_KGY": "strawberries at 8 °C, 2 kGy: 7–8 d → 11–12 d",
+    "PRODUCE_MULTIPLIER_CAP": "strawberries at 8 °C, 2 kGy: ×1.5 (DOMAIN.md §7)",
+    "REDUCED_OXYGEN_CHILLED_MAX_C": "UK FSA 10-day rule assumes storage at 3–8 °C (DOMAIN.md §7)",
 }

@@ -6,10 +6,8 @@ import asyncpg
 
 from schemas.shelf_life import ShelfLifeEstimateRequest, ShelfLifeResult
 from service.accounts.queries import legal_max_dose_kgy
-from service.batches.rules import check_annex_limit, check_sterile_meal
-from service.core.errors import RuleViolation
+from service.batches.rules import check_annex_limit, check_sterile_meal, date_shelf_life
 from service.shelf_life import parameters as p
-from service.shelf_life.model import estimate_shelf_life
 
 
 async def preview_shelf_life(
@@ -29,7 +27,5 @@ async def preview_shelf_life(
         check_sterile_meal(
             packaging=data.packaging, validated_shelf_life_days=data.validated_shelf_life_days
         )
-    try:
-        return estimate_shelf_life(data.to_inputs())
-    except ValueError as exc:  # decoded input never gets here; no input may produce a 500
-        raise RuleViolation("shelf_life_not_computable", str(exc)) from None
+    # the model's own refusals (`vacuum_requires_chilling`) are 422s with its explanation
+    return date_shelf_life(data.to_inputs())

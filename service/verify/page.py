@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
+from labels.radura_symbol import svg_path_data
 from service.verify import texts
 from service.verify.texts import Lang
 
@@ -59,6 +60,17 @@ def _icon(path: str) -> Markup:
     )
 
 
+def _radura_symbol(label: str) -> Markup:
+    # the label's own vector paths, in a 100-unit square: no image request, so the CSP's
+    # `img-src 'none'` stands; presentation attributes only, no inline style
+    return Markup(  # noqa: S704 - constant markup of our own; the label text is our own
+        f'<svg class="radura" viewBox="0 0 100 100" role="img" aria-label="{label}">'
+        f'<path d="{svg_path_data(0, 0, 100, decimals=1)}" fill="currentColor"/></svg>'
+    )
+
+
+_RADURA_SYMBOLS = {lang: _radura_symbol(texts.LABELS[lang]["radura"]) for lang in texts.LANGS}
+
 _ICONS = {
     "genuine": _icon("M6.5 12.5l3.5 3.5 7.5-8"),
     "expired": _icon("M12 6.5V12l3.5 2.5"),
@@ -97,6 +109,7 @@ def render(verdict: str, lang: Lang, view: LabelView | None, other_lang_href: st
         "report": t["report_text"].format(phone=texts.REPORT_PHONE, email=texts.REPORT_EMAIL),
         "other_lang": "en" if lang == "id" else "id",
         "other_lang_href": other_lang_href,
+        "radura_symbol": _RADURA_SYMBOLS[lang],
     }
     index = 0 if lang == "id" else 1
     if view is not None:

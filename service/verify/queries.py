@@ -20,7 +20,7 @@ SELECT b.id AS batch_id, b.code, b.lot, b.status, b.best_before, b.recall_reason
        fc.name_en AS category_name_en, p.registration_no, p.gtin, p.net_content, p.purpose,
        producer.name AS producer_name, producer.city AS producer_city,
        facility.name AS facility_name, facility.address AS facility_address,
-       facility.city AS facility_city,
+       facility.city AS facility_city, facility.country AS facility_country,
        to_char(t.ended_at AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM') AS irradiated_on,
        i.source_type, t.dose_min_kgy, t.dose_max_kgy,
        ($2::text IS NULL OR EXISTS (
@@ -149,6 +149,8 @@ async def fetch_certificate(conn: asyncpg.Connection | asyncpg.Pool, batch_id: U
         """
         SELECT t.run_id, t.started_at, t.ended_at, t.passes, t.dose_min_kgy, t.dose_max_kgy, t.dur,
                t.product_min_dose_kgy, t.legal_max_dose_kgy, t.conforming, b.released_at,
+               t.expanded_uncertainty_pct, t.dose_min_corrected_kgy, t.dose_max_corrected_kgy,
+               t.dose_map ->> 'study_ref' AS dose_map_study_ref, t.facility_licence_no,
                i.name AS irradiator_name, i.source_type, fcp.source AS legal_basis,
                (SELECT coalesce(json_agg(json_build_object('position', d.position, 'type', d.type,
                                                            'dose_kgy', d.dose_kgy)

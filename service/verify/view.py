@@ -37,6 +37,7 @@ class LabelView:
     treatment: TreatmentInfo
     recall: RecallInfo | None
     category_names: tuple[str, str]
+    irradiation_country: str  # the facility's country, as the label prints it
     net_content: str | None
     unsigned_path: str  # the signed message, as text: the links of the page and the linkset
     signatures: set[bytes] = field(default_factory=set)
@@ -75,6 +76,7 @@ def view_from_row(row: Any, parsed: ParsedLabel) -> LabelView:
         ),
         recall=recall,
         category_names=(row["category_name_id"], row["category_name_en"]),
+        irradiation_country=row["facility_country"],
         net_content=row["net_content"],
         unsigned_path=parsed.signed_message.decode("ascii"),
     )

@@ -107,14 +107,24 @@ async def test_genuine_page_in_bahasa_indonesia_by_default(
         batch.serials[0],
         "Rendang Uni",
         batch.best_before.strftime("%d-%m-%Y"),
-        "Simpan pada suhu ≤ 8 °C",
+        "Simpan pada suhu maksimal 8 °C",
         "01/2026, Indonesia",
-        "Memperpanjang masa simpan",
+        "Memperpanjang umur simpan",
+        "Nomor izin edar",
+        "Tanggal iradiasi",
+        "Kode produksi (bets)",
         "2.5–2.9 kGy",
         "Sinar gamma (kobalt-60)",
         "Tidak boleh diiradiasi ulang.",
     ):
         assert fact in body, fact
+    # the marks of the pack: the words and the Radura symbol, drawn inline and really shown
+    assert await visit.page.get_by_text("PANGAN IRADIASI", exact=True).is_visible()
+    symbol = visit.page.locator("header.mark svg.radura")
+    assert await symbol.is_visible()
+    box = await symbol.bounding_box()
+    assert box is not None and box["width"] >= 40 and box["height"] >= 40
+    assert await symbol.get_attribute("aria-label") == "Simbol Radura: pangan ini diiradiasi"
     # the hashed inline style really applied: a wrong hash would leave the page unstyled
     foreground, background = await _verdict_colours(visit)
     assert background == "rgb(229, 244, 232)"
@@ -130,7 +140,7 @@ async def test_english_by_accept_language_by_query_and_by_the_link(
     by_header = await _visit(browser, url, "genuine-en", locale="en-GB")
     assert await by_header.page.get_attribute("html", "lang") == "en"
     assert await by_header.text("h1") == "GENUINE"
-    assert "Store at or below 8 °C" in await by_header.text("main")
+    assert "Store at 8 °C at most" in await by_header.text("main")
     by_query = await _visit(browser, url.replace("?", "?lang=en&", 1), "genuine-en-query")
     assert await by_query.text("h1") == "GENUINE"
     # the language link keeps the signature: the other language is the same verdict

@@ -298,7 +298,16 @@ async def test_facility_list_is_a_cursor_page(client, world: World):
     assert set(page) == {"items", "next_cursor"}
     # newest first: this test's world made its second facility last
     assert [f["id"] for f in page["items"]] == [str(world.other_facility)]
-    assert set(page["items"][0]) == {"id", "name", "address", "city", "province"}
+    assert set(page["items"][0]) == {
+        "id",
+        "name",
+        "address",
+        "city",
+        "province",
+        "licence_no",
+        "licence_valid_until",
+        "country",
+    }
     second = await client.get(
         f"/api/v1/facilities?limit=1&cursor={page['next_cursor']}", headers=world.producer.headers
     )
@@ -306,3 +315,11 @@ async def test_facility_list_is_a_cursor_page(client, world: World):
     for bad in ("limit=0", "limit=201", "cursor=not-a-cursor"):
         response = await client.get(f"/api/v1/facilities?{bad}", headers=world.producer.headers)
         assert response.status_code == 400, (bad, response.text)
+
+
+async def test_category_names_follow_the_annex(client, world: World):
+    # BPOM 3/2018 Annex I rows 1 and 10 (DOMAIN.md §7), renamed by a migration of their own
+    response = await client.get("/api/v1/food-categories", headers=world.producer.headers)
+    names = {c["code"]: c["name_id"] for c in response.json()}
+    assert names["bulbs_tubers"].startswith("Umbi lapis dan umbi akar")
+    assert "bumbu" in names["spices_herbs"]

@@ -43,13 +43,19 @@ async def test_demo_seeds_every_state_once(database_url: str, pool, settings, cl
         rendang = next(b for b in second["batches"] if b["status"] == "released")
         row = await conn.fetchrow(
             "SELECT b.production_date, b.best_before, t.dose_min_kgy, t.conforming,"
+            " t.dose_map, t.dose_min_corrected_kgy, t.facility_licence_no,"
             " (SELECT count(*) FROM dosimeters d WHERE d.batch_id = b.id) AS dosimeters"
             " FROM batches b JOIN treatments t ON t.batch_id = b.id WHERE b.id = $1::uuid",
             rendang["id"],
         )
         assert row["best_before"] == row["production_date"] + timedelta(days=540)
         assert row["best_before"] > date.today()
-        assert row["dose_min_kgy"] == 46.8 and row["conforming"] and row["dosimeters"] == 4
+        # 50.5 kGy at the reference × the carton map's 0.95, less its 4.6 % uncertainty
+        assert row["dose_min_kgy"] == pytest.approx(47.975) and row["dosimeters"] == 3
+        assert row["dose_min_corrected_kgy"] == pytest.approx(47.975 * 0.954)
+        assert row["conforming"] and row["dose_map"]["study_ref"].startswith("IGMP-PQ-2025-09")
+        assert row["facility_licence_no"] == "BAPETEN/IU/DEMO-0001/2025"
+        assert first["dose_maps"] == second["dose_maps"] and len(first["dose_maps"]) == 2
         rejected = next(b for b in second["batches"] if b["status"] == "rejected")
         assert not await conn.fetchval(
             "SELECT conforming FROM treatments WHERE batch_id = $1::uuid", rejected["id"]

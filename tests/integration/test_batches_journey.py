@@ -48,7 +48,7 @@ async def test_producer_operator_qa_and_recall_journey(client, world: World):
     assert released["status"] == "released"
     assert released["release"]["by"]["id"] == str(world.qa.id)
     shelf_life = released["shelf_life"]
-    assert shelf_life["model"] == "radura-sl/1"
+    assert shelf_life["model"] == "radura-sl/2"
     assert shelf_life["inputs"]["dose_min_kgy"] == 2.4
     production = date.fromisoformat(batch["production_date"])
     assert (

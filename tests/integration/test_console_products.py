@@ -155,7 +155,7 @@ async def test_preview_button_without_javascript_shows_the_date_and_saves_nothin
     assert "7 days" in page
     assert input_value(page, "min_dose_kgy") == "1,5"
     # the category's allowed purposes and legal maximum
-    assert "shelf-life extension: at most 3 kGy" in page
+    assert "extending shelf life: at most 3 kGy" in page
     products = await client.get("/api/v1/products", headers=world.producer.headers)
     assert products.json()["items"] == []
 
@@ -179,7 +179,7 @@ async def test_htmx_preview_is_the_fragment_the_form_includes(producer: Browser)
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )
     assert "Fill in the category" in incomplete.text
-    assert "shelf-life extension: at most 3 kGy" in incomplete.text
+    assert "extending shelf life: at most 3 kGy" in incomplete.text
 
 
 async def test_another_producers_product_is_a_404_page(

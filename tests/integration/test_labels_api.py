@@ -92,13 +92,27 @@ async def test_label_svg_carries_every_mandatory_text(client, world: World):
         "TIDAK BOLEH DIIRADIASI ULANG",
         "Tujuan iradiasi",
         "Baik digunakan sebelum",
-        "Pindai untuk verifikasi",
+        "Pindai untuk cek keaslian",
         "Diiradiasi:",
         "Indonesia",
         "Ayam potong kemasan",
-        batch["lot"],
+        f"Kode produksi: {batch['lot']}",
+        "Simpan pada suhu maksimal 8 °C",
+        "Tujuan iradiasi: memperpanjang umur simpan",
     ):
         assert text in svg, text
+
+
+async def test_the_country_on_the_label_is_the_facilitys(client, world: World, pool):
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE organizations SET country = 'Malaysia' WHERE id = $1", world.facility
+        )
+    batch = await released_batch(client, world, gtin=False)
+    svg = (
+        await client.get(f"/api/v1/batches/{batch['id']}/label.svg", headers=world.producer.headers)
+    ).text
+    assert ", Malaysia" in svg and ", Indonesia" not in svg
 
 
 async def test_serials_are_issued_idempotently_and_listed_with_signed_uris(client, world: World):

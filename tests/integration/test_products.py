@@ -283,3 +283,19 @@ async def test_a_product_with_no_shelf_life_is_refused(client, world: World, bod
 )
 async def test_a_product_that_keeps_a_day_is_accepted(client, world: World, body):
     await create_product(client, world.producer, body)
+
+
+async def test_a_warm_non_sterile_vacuum_pack_is_refused(client, world: World):
+    # radura-sl/2: a vacuum or MAP pack with no control is dated only when kept at 8 °C or below
+    body = chicken(packaging="vacuum", reference_temp_c=30, storage_temp_c=30, min_dose_kgy=2.0)
+    response = await _post(client, world, body)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "vacuum_requires_chilling"
+    assert "C. botulinum" in problem["explanation"]["en"]
+    for accepted in (
+        body | {"storage_temp_c": 8, "reference_temp_c": 8},  # chilled: the 10-day cap applies
+        body | {"packaging": "map", "water_activity": 0.95},  # a documented control
+        body | {"packaging": "air"},
+    ):
+        await create_product(client, world.producer, accepted)

@@ -23,7 +23,7 @@ async def test_public_preview_of_the_spec_chicken(client) -> None:
     response = await client.post(URL, json=CHICKEN)  # no Authorization header
     assert response.status_code == 200
     body = response.json()
-    assert body["model"] == "radura-sl/1"
+    assert body["model"] == "radura-sl/2"
     assert body["multiplier"] == 2.0
     assert body["extended_days"] == 10
     assert body["best_before"] == "2024-03-11"
@@ -82,3 +82,28 @@ async def test_sterile_meal_rules_are_a_422(client) -> None:
     response = await client.post(URL, json=studied)
     assert response.status_code == 200
     assert response.json()["extended_days"] == 548
+
+
+async def test_a_warm_vacuum_pack_is_refused_with_the_reason(client) -> None:
+    # radura-sl/2: the 10-day rule holds at 3–8 °C only; above it no date at all
+    warm = {**CHICKEN, "packaging": "vacuum", "reference_temp_c": 30, "storage_temp_c": 30}
+    response = await client.post(URL, json=warm)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "vacuum_requires_chilling"
+    assert "8 °C" in problem["explanation"]["id"] and "8 °C" in problem["explanation"]["en"]
+    chilled = await client.post(URL, json={**warm, "reference_temp_c": 8, "storage_temp_c": 8})
+    assert chilled.status_code == 200
+    assert chilled.json()["rules"] == ["dose_credit_capped", "vacuum_chilled_cap"]
+    controlled = await client.post(URL, json={**warm, "water_activity": 0.95})
+    assert controlled.status_code == 200
+
+
+async def test_the_preview_credits_the_dose_less_its_uncertainty(client) -> None:
+    # 3.0 kGy less 5 %: 2.85 kGy, m = 1.95, E = floor(9.75) = 9
+    response = await client.post(URL, json={**CHICKEN, "expanded_uncertainty_pct": 5})
+    assert response.status_code == 200
+    assert (response.json()["multiplier"], response.json()["extended_days"]) == (1.95, 9)
+    too_uncertain = await client.post(URL, json={**CHICKEN, "expanded_uncertainty_pct": 25})
+    assert too_uncertain.status_code == 400
+    assert [e["field"] for e in too_uncertain.json()["errors"]] == ["expanded_uncertainty_pct"]

@@ -58,7 +58,7 @@ async def test_release_stores_the_same_result_the_preview_gives(client, world: W
     preview = await _preview_for(client, product, batch)
     assert stored == preview
     assert stored["inputs"]["dose_min_kgy"] == batch["treatment"]["dose_min_kgy"]
-    assert stored["model"] == "radura-sl/1"
+    assert stored["model"] == "radura-sl/2"
 
 
 async def _sterile_released(client, world: World, product_id: str) -> str:  # type: ignore[no-untyped-def]
@@ -138,3 +138,24 @@ async def test_a_stored_product_with_no_shelf_life_is_never_released(client, wor
         await client.get(f"/api/v1/batches/{batch_id}/events", headers=world.qa.headers)
     ).json()
     assert "released" not in [e["kind"] for e in events["items"]]
+
+
+async def test_a_warm_vacuum_product_stored_before_radura_sl2_is_not_released(
+    client, world: World, pool
+):
+    # radura-sl/1 dated this pack 10 days; radura-sl/2 refuses it, at release too
+    async with pool.acquire() as conn:
+        product_id = await conn.fetchval(
+            """INSERT INTO products (organization_id, name, category, purpose, min_dose_kgy,
+                   base_shelf_life_days, reference_temp_c, storage_temp_c, packaging)
+               VALUES ($1, 'Pepes ikan vakum', 'processed_fish', 'reduce_pathogens', 1.5,
+                       14, 30, 30, 'vacuum')
+               RETURNING id""",
+            world.producer_org,
+        )
+    batch_id = await batch_in(client, world, "treated", str(product_id))
+    response = await client.post(f"/api/v1/batches/{batch_id}/release", headers=world.qa.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "vacuum_requires_chilling"
+    record = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.qa.headers)).json()
+    assert record["status"] == "treated" and record["shelf_life"] is None

@@ -115,7 +115,10 @@ async def test_each_verdict_as_html_in_both_languages(
         assert batch.best_before.strftime("%d-%m-%Y") in html
         assert "01/2026, Indonesia" in html
         assert "2.5–2.9 kGy" in html
-        assert ("Simpan pada suhu ≤ 8 °C" if lang == "id" else "Store at or below 8 °C") in html
+        assert (
+            "Simpan pada suhu maksimal 8 °C" if lang == "id" else "Store at 8 °C at most"
+        ) in html
+        assert "<strong>PANGAN IRADIASI</strong>" in html
         if verdict == "recalled":
             assert "Kemasan bocor pada lot ini" in html
         assert "<script" not in html.lower()
@@ -315,6 +318,9 @@ async def test_linkset_links_page_json_certificate_and_keys(
     assert certificate["certificate"] == "radura-treatment/1"
     assert certificate["dose_min_kgy"] == 2.5 and certificate["legal_max_dose_kgy"] == 3.0
     assert [d["position"] for d in certificate["dosimeters"]] == ["min", "max"]
+    assert certificate["expanded_uncertainty_pct"] == 0
+    assert certificate["dose_min_corrected_kgy"] == 2.5
+    assert certificate["dose_map_study_ref"] is None and certificate["facility_licence_no"] is None
     assert (await client.get("/.well-known/jwks.json")).status_code == 200
     by_link_type = await client.get(path.replace("?", "?linkType=all&", 1))
     assert by_link_type.json()["linkset"][0]["anchor"] == context["anchor"]
@@ -385,3 +391,40 @@ async def test_no_scanned_text_makes_a_server_error(
         for accept in (JSON, {}, {"Accept": "application/linkset+json"}):
             response = await client.get(path, headers=accept, follow_redirects=False)
             assert response.status_code in (200, 301, 404), (path, response.status_code)
+
+
+async def test_the_certificate_carries_the_dose_map_and_the_licence(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    async with pool.acquire() as conn:
+        dose_map = await conn.fetchrow(
+            """INSERT INTO dose_maps (irradiator_id, name, loading_pattern, reference_position,
+                   ratio_min, ratio_max, expanded_uncertainty_pct, study_ref, performed_on,
+                   created_by)
+               VALUES ($1, 'Tote', '2 tote', 'luar', 0.9, 1.2, 4, 'PQ-IGMP-2025-07',
+                       '2025-07-14', $2) RETURNING *""",
+            world.irradiator,
+            world.qa.id,
+        )
+        await conn.execute(
+            """UPDATE treatments SET dose_map_id = $2, dose_map = $3,
+                   expanded_uncertainty_pct = 4, dose_min_corrected_kgy = 2.4,
+                   dose_max_corrected_kgy = 3.016, facility_licence_no = 'BAPETEN/IU/77/2020'
+               WHERE batch_id = $1""",
+            batch.batch_id,
+            dose_map["id"],
+            {"id": str(dose_map["id"]), "study_ref": dose_map["study_ref"]},
+        )
+    path = _path(keyring, batch, "gs1", batch.serials[0])
+    linkset = (await client.get(path, headers={"Accept": "application/linkset+json"})).json()
+    (context,) = linkset["linkset"]
+    href = context["https://gs1.org/voc/certificationInfo"][0]["href"]
+    certificate = (await client.get(href.removeprefix("https://radura.test"))).json()
+    assert certificate["dose_map_study_ref"] == "PQ-IGMP-2025-07"
+    assert certificate["expanded_uncertainty_pct"] == 4
+    assert (certificate["dose_min_corrected_kgy"], certificate["dose_max_corrected_kgy"]) == (
+        2.4,
+        3.016,
+    )
+    assert certificate["facility_licence_no"] == "BAPETEN/IU/77/2020"

@@ -81,19 +81,19 @@ def mandatory_texts(content: LabelContent) -> list[str]:
     """What SPEC §5.2 says every label prints, as it should read (Bahasa Indonesia)."""
     return [
         "PANGAN IRADIASI",
-        "Tujuan iradiasi: memperpanjang masa simpan",
+        "Tujuan iradiasi: memperpanjang umur simpan",
         "TIDAK BOLEH DIIRADIASI ULANG",
         content.facility_name,
         content.facility_address,
-        f"Diiradiasi: {content.irradiated_on:%m/%Y}, Indonesia",
+        f"Diiradiasi: {content.irradiated_on:%m/%Y}, {content.irradiation_country}",
         content.product_name,
         content.producer_name,
         str(content.registration_no),
-        content.lot,
+        f"Kode produksi: {content.lot}",
         f"Baik digunakan sebelum: {content.best_before:%d-%m-%Y}",
-        "Simpan pada suhu ≤ 8 °C",
+        "Simpan pada suhu maksimal 8 °C",
         "7KQ2M 9XW4T",
-        "Pindai untuk verifikasi",
+        "Pindai untuk cek keaslian",
     ]
 
 

@@ -63,7 +63,7 @@ def _body(text: str) -> str:
     """The text without what may sit between two parts of a paragraph that continues on the
     next label: the lines under the QR and the continuation marker."""
     body = re.sub(r"\(lanjutan \d/\d · [0-9A-Z ]+\)", " ", squash(text))
-    body = body.replace("Pindai untuk verifikasi", " ")
+    body = body.replace("Pindai untuk cek keaslian", " ")
     return squash(re.sub(r"[0-9A-Z]{5} [0-9A-Z]{5}( / [0-9A-Z]{5} [0-9A-Z]{5})?", " ", body))
 
 
@@ -325,3 +325,14 @@ def test_serial_cells_helper() -> None:
     cells = list(serial_cells(base, [("8H3JQ2KD0A", "u1"), ("9H3JQ2KD0A", "u2")]))
     assert [(c.serial, c.uri) for c in cells] == [("8H3JQ2KD0A", "u1"), ("9H3JQ2KD0A", "u2")]
     assert cells[0].product_name == base.product_name
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("purpose", ["reduce_pathogens", "control_parasites"])
+def test_the_longest_annex_purposes_fit_every_layout(layout: str, purpose: str) -> None:
+    # the annex's own words are the longest a label prints in its purpose line
+    content = batch_content(KEYRING, purpose=purpose)
+    svg = label_svg(content, layout)
+    assert decode_png(rasterize_svg(svg)) == [content.uri]
+    body = _body(" ".join(element.text or "" for element in _svg_texts(svg)))
+    assert f"Tujuan iradiasi: {PURPOSES[purpose][0]}" in body

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from schemas.common import Purpose
 from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
-from service.shelf_life import estimate_shelf_life
+from service.shelf_life import estimate_shelf_life as estimate_current
+from service.shelf_life import sl1
 
 # A millionth of a day: the model floors B · m after rounding to 1e-9 day, so a floor checked
 # from the (float) adjusted base may differ only when B sits this close to a whole day.
@@ -30,6 +31,11 @@ CATEGORIES = [
     "ready_meal_sterile",
 ]
 PURPOSES = list(get_args(Purpose))
+
+
+def estimate_sl1(inputs: ShelfLifeInputs) -> ShelfLifeResult:
+    """radura-sl/1, which still re-derives every label released under it."""
+    return estimate_current(inputs, sl1.VERSION)
 
 
 def _number(low: float, high: float) -> st.SearchStrategy[float]:
@@ -65,7 +71,7 @@ def model_inputs(draw: st.DrawFn) -> ShelfLifeInputs:
 
 
 def _days(inputs: ShelfLifeInputs) -> int:
-    return estimate_shelf_life(inputs).extended_days
+    return estimate_sl1(inputs).extended_days
 
 
 @given(model_inputs(), doses_kgy, doses_kgy)
@@ -81,8 +87,8 @@ def test_warmer_storage_never_lengthens(
     inputs: ShelfLifeInputs, temp_a: float, temp_b: float
 ) -> None:
     colder, warmer = sorted((temp_a, temp_b))
-    colder_result = estimate_shelf_life(msgspec.structs.replace(inputs, storage_temp_c=colder))
-    warmer_result = estimate_shelf_life(msgspec.structs.replace(inputs, storage_temp_c=warmer))
+    colder_result = estimate_sl1(msgspec.structs.replace(inputs, storage_temp_c=colder))
+    warmer_result = estimate_sl1(msgspec.structs.replace(inputs, storage_temp_c=warmer))
     if colder_result.extended_days < warmer_result.extended_days:
         # The one exception SPEC §4 itself creates: step 2 withdraws the dose credit at or below
         # −12 °C, so leaving the frozen range can only gain days through that credit.
@@ -110,7 +116,7 @@ def test_without_credit_study_or_cap_the_date_is_the_floor_of_the_base(
     inputs = msgspec.structs.replace(
         inputs, validated_shelf_life_days=None, validated_study_ref=None
     )
-    result = estimate_shelf_life(inputs)
+    result = estimate_sl1(inputs)
     if result.multiplier != 1.0 or "vacuum_chilled_cap" in result.rules:
         return
     base = result.adjusted_base_days
@@ -122,14 +128,14 @@ def test_without_a_study_never_more_than_twice_the_base(inputs: ShelfLifeInputs)
     inputs = msgspec.structs.replace(
         inputs, validated_shelf_life_days=None, validated_study_ref=None
     )
-    result = estimate_shelf_life(inputs)
+    result = estimate_sl1(inputs)
     assert 0 <= result.extended_days <= 2 * result.adjusted_base_days + TOLERANCE_DAYS
     assert 1.0 <= result.multiplier <= 2.0
 
 
 @given(model_inputs())
 def test_adjusted_base_never_exceeds_the_base(inputs: ShelfLifeInputs) -> None:
-    result = estimate_shelf_life(inputs)
+    result = estimate_sl1(inputs)
     assert 0 <= result.adjusted_base_days <= result.base_days
     if inputs.storage_temp_c <= inputs.reference_temp_c:
         assert result.adjusted_base_days == result.base_days
@@ -142,14 +148,14 @@ def test_reduced_oxygen_chilled_without_control_never_exceeds_ten_days(
     inputs = msgspec.structs.replace(
         inputs, packaging="vacuum", water_activity=None, ph=None, storage_temp_c=4.0
     )
-    result = estimate_shelf_life(inputs)
+    result = estimate_sl1(inputs)
     if "sterile_validated" not in result.rules:
         assert result.extended_days <= 10
 
 
 @given(model_inputs())
 def test_best_before_is_production_date_plus_days(inputs: ShelfLifeInputs) -> None:
-    result = estimate_shelf_life(inputs)
+    result = estimate_sl1(inputs)
     assert result.best_before - inputs.production_date == timedelta(days=result.extended_days)
 
 
@@ -157,9 +163,9 @@ def test_best_before_is_production_date_plus_days(inputs: ShelfLifeInputs) -> No
 def test_result_is_deterministic_and_rederivable_from_its_stored_inputs(
     inputs: ShelfLifeInputs,
 ) -> None:
-    result = estimate_shelf_life(inputs)
-    assert estimate_shelf_life(inputs) == result
+    result = estimate_sl1(inputs)
+    assert estimate_sl1(inputs) == result
     stored = msgspec.json.encode(result)
     restored = msgspec.json.decode(stored, type=ShelfLifeResult)
     assert restored == result
-    assert msgspec.json.encode(estimate_shelf_life(restored.inputs)) == stored
+    assert msgspec.json.encode(estimate_sl1(restored.inputs)) == stored

@@ -17,7 +17,9 @@ from service.verify.linkset import label_href, label_linkset, resolver_descripti
 from service.verify.view import LabelView
 
 
-def _view(name: str = "Rendang", recall: RecallInfo | None = None) -> LabelView:
+def _view(
+    name: str = "Rendang", recall: RecallInfo | None = None, country: str = "Indonesia"
+) -> LabelView:
     return LabelView(
         batch_id=uuid4(),
         code="7KQ2M9XW4T",
@@ -43,6 +45,7 @@ def _view(name: str = "Rendang", recall: RecallInfo | None = None) -> LabelView:
         ),
         recall=recall,
         category_names=("Daging", "Meat"),
+        irradiation_country=country,
         net_content="250 g",
         unsigned_path="/v/7KQ2M9XW4T/8H3JQ2KD0A",
     )
@@ -58,6 +61,29 @@ def test_the_csp_hash_is_the_hash_of_the_inline_style() -> None:
     )
 
 
+def test_the_page_shows_the_marks_and_words_of_the_label() -> None:
+    html = page.render("genuine", "id", _view(country="Malaysia"), "?lang=en")
+    assert "<strong>PANGAN IRADIASI</strong>" in html
+    # the Radura symbol as inline vector paths, the label's own, named for screen readers
+    (symbol,) = re.findall(r'<svg class="radura"[^>]*>.*?</svg>', html, re.S)
+    assert 'aria-label="Simbol Radura' in symbol and '<path d="M' in symbol
+    assert "<img" not in html
+    for words in (
+        "Nomor izin edar",
+        "Tanggal iradiasi",
+        "Kode produksi (bets)",
+        "Simpan pada suhu maksimal 4 °C",
+        "Memperpanjang umur simpan",
+        "01/2026, Malaysia",  # the facility's country, not a fixed word
+    ):
+        assert words in html, words
+    english = page.render("genuine", "en", _view(), "?lang=id")
+    assert "PANGAN IRADIASI" in english and "Irradiated food" in english
+    assert "Extending shelf life" in english
+    # a label Radura did not issue says nothing about irradiation
+    assert b"PANGAN IRADIASI" not in page.invalid_page("id")
+
+
 def test_producer_text_is_escaped() -> None:
     html = page.render("genuine", "en", _view('<script>alert("x")</script>'), "?lang=id")
     assert "<script>" not in html
@@ -69,6 +95,11 @@ def test_page_stays_small_with_long_texts(verdict: str) -> None:
     recall = RecallInfo(reason="R" * 1000, at=datetime(2026, 2, 1, tzinfo=UTC))
     html = page.render(verdict, "id", _view("N" * 200, recall), "?lang=en")
     assert len(html.encode()) < 30_000
+
+
+def test_the_page_with_its_symbol_stays_light() -> None:
+    html = page.render("genuine", "id", _view(), "?lang=en")
+    assert len(html.encode()) < 9_000  # a cheap phone on a slow network
     assert page.SCAN_COUNT_SLOT in html
 
 

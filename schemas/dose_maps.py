@@ -1,0 +1,77 @@
+"""Dose maps: the ratios of an irradiator's performance qualification that turn a reference
+reading into the product's minimum and maximum dose (SPEC §3.3, DOMAIN.md §7)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from schemas.common import Name, ShortText
+
+RatioMin = Annotated[
+    float,
+    msgspec.Meta(
+        gt=0, le=1, description="Lowest dose in the product ÷ dose at the reference position."
+    ),
+]
+RatioMax = Annotated[
+    float,
+    msgspec.Meta(
+        ge=1, le=10, description="Highest dose in the product ÷ dose at the reference position."
+    ),
+]
+UncertaintyPct = Annotated[
+    float,
+    msgspec.Meta(
+        ge=0, le=20, description="Expanded uncertainty (k = 2) of the dosimetry system, percent."
+    ),
+]
+
+
+class DoseMapCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of POST /api/v1/irradiators/{id}/dose-maps."""
+
+    name: Name
+    loading_pattern: ShortText
+    reference_position: ShortText
+    ratio_min: RatioMin
+    ratio_max: RatioMax
+    expanded_uncertainty_pct: UncertaintyPct
+    study_ref: Name
+    performed_on: date
+
+    def __post_init__(self) -> None:
+        # the study is a past fact; a date ahead of today (in any time zone) is a typing error
+        if self.performed_on > date.today() + timedelta(days=1):
+            raise ValueError("performed_on: must not be in the future")
+
+
+class DoseMap(msgspec.Struct, kw_only=True):
+    id: UUID
+    irradiator_id: UUID
+    name: str
+    loading_pattern: str
+    reference_position: str
+    ratio_min: float
+    ratio_max: float
+    expanded_uncertainty_pct: float
+    study_ref: str
+    performed_on: date
+    created_at: datetime
+
+
+class DoseMapUsed(msgspec.Struct, kw_only=True):
+    """The map's values as a treatment used them; kept with the treatment, never looked up again."""
+
+    id: UUID
+    name: str
+    loading_pattern: str
+    reference_position: str
+    ratio_min: float
+    ratio_max: float
+    expanded_uncertainty_pct: float
+    study_ref: str
+    performed_on: date
