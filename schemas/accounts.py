@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -159,3 +159,61 @@ class FoodCategory(msgspec.Struct):
     name_id: str
     name_en: str
     purposes: list[PurposeLimit]
+
+
+AdminAction = Literal[
+    "organization.created",
+    "user.created",
+    "user.disabled",
+    "user.invited",
+    "irradiator.created",
+    "dose_map.created",
+    "food_category.limit_changed",
+]
+AdminSubject = Literal["organization", "user", "irradiator", "dose_map", "food_category"]
+
+
+class AdminAuditEntry(msgspec.Struct):
+    """One administrative change: who (a user, or `actor_id` null for the server's command
+    line), what, to which record, and when. The log is append-only."""
+
+    id: UUID
+    created_at: datetime
+    actor_id: UUID | None
+    actor_name: str
+    actor_role: str | None
+    action: AdminAction
+    subject_type: AdminSubject
+    subject_id: str
+    subject_name: str
+    details: dict[str, Any]
+
+
+class PurposeLimitChange(msgspec.Struct, forbid_unknown_fields=True):
+    """An administrator's correction of one row of the food-category table (BPOM 3/2018
+    Annex I): the maximum dose, where it comes from, and whether it was read from the annex."""
+
+    max_dose_kgy: Annotated[float, msgspec.Meta(gt=0, le=100)]
+    source: ShortText
+    confirmed: bool
+
+
+class UserLine(msgspec.Struct):
+    """A user as the administrator's list shows it."""
+
+    id: UUID
+    name: str
+    role: Role
+    organization_id: UUID | None
+    organization_name: str | None
+    email: str | None
+    has_password: bool
+    disabled_at: datetime | None
+    created_at: datetime
+
+
+class InviteIssued(msgspec.Struct):
+    """A fresh one-time link (72 h) for the user to set a new password; earlier links stop."""
+
+    user_id: UUID
+    invite_url: str

@@ -106,7 +106,7 @@ async def _create_user(
     )
     conn = await asyncpg.connect(dsn)
     try:
-        user = await create_user_with_token(conn, data, base_url)
+        user = await create_user_with_token(conn, data, base_url, None)
     finally:
         await conn.close()
     result = {"user_id": str(user.id), "token": user.token}

@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody
 
 from schemas.common import Page
 from schemas.dose_maps import DoseMap, DoseMapCreate, DoseMapUsed
+from service.accounts.admin_log import record_admin_change
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound
@@ -66,22 +67,33 @@ class DoseMapsController(Controller):
         product's lowest and highest dose to the reference position's, and the dosimetry
         system's expanded uncertainty. Admin, or a QA officer of the irradiator's facility."""
         await _require_irradiator(db, irradiator_id, request.user)
-        row = await db.fetchrow(
-            f"""INSERT INTO dose_maps (irradiator_id, name, loading_pattern, reference_position,
-                    ratio_min, ratio_max, expanded_uncertainty_pct, study_ref, performed_on,
-                    created_by)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {_COLUMNS}""",
-            irradiator_id,
-            data.name,
-            data.loading_pattern,
-            data.reference_position,
-            data.ratio_min,
-            data.ratio_max,
-            data.expanded_uncertainty_pct,
-            data.study_ref,
-            data.performed_on,
-            request.user.id,
-        )
+        async with db.transaction():
+            row = await db.fetchrow(
+                f"""INSERT INTO dose_maps (irradiator_id, name, loading_pattern, reference_position,
+                        ratio_min, ratio_max, expanded_uncertainty_pct, study_ref, performed_on,
+                        created_by)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {_COLUMNS}""",
+                irradiator_id,
+                data.name,
+                data.loading_pattern,
+                data.reference_position,
+                data.ratio_min,
+                data.ratio_max,
+                data.expanded_uncertainty_pct,
+                data.study_ref,
+                data.performed_on,
+                request.user.id,
+            )
+            if request.user.role == "admin":  # a facility's own QA work is not administration
+                await record_admin_change(
+                    db,
+                    request.user,
+                    "dose_map.created",
+                    "dose_map",
+                    row["id"],
+                    data.name,
+                    {"irradiator_id": irradiator_id},
+                )
         return msgspec.convert(dict(row), DoseMap)
 
     @get(operation_id="listDoseMaps", opt=roles("admin", "operator", "qa", "regulator"))

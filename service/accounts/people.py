@@ -10,9 +10,10 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from service.accounts.admin_log import record_admin_change
 from service.accounts.passwords import hash_password, needs_rehash, password_matches
 from service.core.auth import AuthUser, hash_token
-from service.core.errors import NotFound
+from service.core.errors import NotFound, RuleViolation
 
 INVITE_LIFETIME = timedelta(hours=72)
 INVITE_PATH = "/app/invite/"
@@ -43,13 +44,35 @@ async def create_invite(conn: asyncpg.Connection, user_id: UUID, base_url: str) 
     return base_url.rstrip("/") + INVITE_PATH + token
 
 
+async def reissue_invite(
+    conn: asyncpg.Connection, actor: AuthUser | None, user_id: UUID, base_url: str
+) -> str:
+    """A password reset: a fresh invite link for an active user with an email (earlier links
+    stop working), recorded in the admin audit log (`actor` None: the command line)."""
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            "SELECT name, email, disabled_at FROM users WHERE id = $1 FOR UPDATE", user_id
+        )
+        if row is None:
+            raise NotFound("user")
+        if row["disabled_at"] is not None:
+            raise RuleViolation("user_disabled", "A disabled account cannot be invited again.")
+        if row["email"] is None:
+            raise RuleViolation(
+                "user_has_no_email", "The user has no email address to sign in with."
+            )
+        url = await create_invite(conn, user_id, base_url)
+        await record_admin_change(conn, actor, "user.invited", "user", user_id, row["name"])
+    return url
+
+
 async def invite_by_email(conn: asyncpg.Connection, email: str, base_url: str) -> str:
     user_id: UUID | None = await conn.fetchval(
         "SELECT id FROM users WHERE lower(email) = lower($1) AND disabled_at IS NULL", email
     )
     if user_id is None:
         raise NotFound("user with this email")
-    return await create_invite(conn, user_id, base_url)
+    return await reissue_invite(conn, None, user_id, base_url)
 
 
 async def invited_user(conn: asyncpg.Connection, token: str) -> InvitedUser | None:
@@ -99,18 +122,27 @@ async def authenticate(conn: asyncpg.Connection, email: str, password: str) -> A
     return AuthUser(row["id"], row["name"], row["role"], row["organization_id"])
 
 
-async def disable_user(conn: asyncpg.Connection, user_id: UUID) -> datetime | None:
+async def disable_user(
+    conn: asyncpg.Connection, user_id: UUID, actor: AuthUser | None
+) -> datetime | None:
     """Disable an account: its API tokens, console sessions and invites end in the same
-    transaction. Returns when it was disabled, None when there is no such user; disabling twice
-    changes nothing."""
+    transaction, with an entry in the admin audit log (`actor` None: the command line). Returns
+    when it was disabled, None when there is no such user; disabling twice changes nothing and
+    logs nothing."""
     async with conn.transaction():
-        disabled_at: datetime | None = await conn.fetchval(
-            """UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1
-               RETURNING disabled_at""",
+        # guarded like a batch's transitions: of two concurrent disables only one logs
+        row = await conn.fetchrow(
+            """UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL
+               RETURNING disabled_at, name""",
             user_id,
         )
-        if disabled_at is None:
-            return None
+        if row is None:
+            already: datetime | None = await conn.fetchval(
+                "SELECT disabled_at FROM users WHERE id = $1", user_id
+            )
+            return already
+        disabled_at: datetime = row["disabled_at"]
+        await record_admin_change(conn, actor, "user.disabled", "user", user_id, row["name"])
         await conn.execute(
             "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
             user_id,
@@ -127,6 +159,6 @@ async def disable_user_by_email(conn: asyncpg.Connection, email: str) -> UUID | 
     user_id: UUID | None = await conn.fetchval(
         "SELECT id FROM users WHERE lower(email) = lower($1)", email
     )
-    if user_id is None or await disable_user(conn, user_id) is None:
+    if user_id is None or await disable_user(conn, user_id, None) is None:
         return None
     return user_id

@@ -31,6 +31,8 @@ ENDPOINTS = [
     ("GET", "/api/v1/facilities", None, set(ALL_ROLES)),
     ("POST", "/api/v1/users", _user_body, {"admin"}),
     ("POST", "/api/v1/users/{second_qa}/disable", None, {"admin"}),
+    ("GET", "/api/v1/users", None, {"admin"}),
+    ("GET", "/api/v1/admin-audit-log", None, {"admin", "regulator"}),
     ("GET", "/api/v1/me", None, set(ALL_ROLES)),
     ("POST", "/api/v1/irradiators", _irradiator_body, {"admin"}),
     ("GET", "/api/v1/irradiators", None, set(ALL_ROLES)),
