@@ -23,8 +23,10 @@ PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
+    from service.accounts.admin_pages import AdminPages
     from service.accounts.controller import AccountsController
     from service.accounts.dose_maps import DoseMapsController
+    from service.accounts.user_pages import AdminUserPages
     from service.batches.routes import batch_controllers, batch_pages
     from service.console.errors import console_exception_handlers
     from service.console.setup import CONSOLE_PATH, console
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *batch_controllers(),
             *shell.route_handlers,
             *batch_pages(),
+            AdminPages,
+            AdminUserPages,
             # every public endpoint shares the verification pages' per-client rate limit
             *verify_route_handlers(settings, other_public=[JwksController, ShelfLifeController]),
         ],

@@ -14,6 +14,7 @@ from service.accounts.admin_log import record_admin_change
 from service.accounts.passwords import hash_password, needs_rehash, password_matches
 from service.core.auth import AuthUser, hash_token
 from service.core.errors import NotFound, RuleViolation
+from service.core.forms import N_
 
 INVITE_LIFETIME = timedelta(hours=72)
 INVITE_PATH = "/app/invite/"
@@ -56,10 +57,10 @@ async def reissue_invite(
         if row is None:
             raise NotFound("user")
         if row["disabled_at"] is not None:
-            raise RuleViolation("user_disabled", "A disabled account cannot be invited again.")
+            raise RuleViolation("user_disabled", N_("A disabled account cannot be invited again."))
         if row["email"] is None:
             raise RuleViolation(
-                "user_has_no_email", "The user has no email address to sign in with."
+                "user_has_no_email", N_("The user has no email address to sign in with.")
             )
         url = await create_invite(conn, user_id, base_url)
         await record_admin_change(conn, actor, "user.invited", "user", user_id, row["name"])
@@ -128,7 +129,10 @@ async def disable_user(
     """Disable an account: its API tokens, console sessions and invites end in the same
     transaction, with an entry in the admin audit log (`actor` None: the command line). Returns
     when it was disabled, None when there is no such user; disabling twice changes nothing and
-    logs nothing."""
+    logs nothing. An administrator cannot disable their own account (nobody could undo it
+    from the console)."""
+    if actor is not None and actor.id == user_id:
+        raise RuleViolation("own_account", N_("You cannot disable your own account."))
     async with conn.transaction():
         # guarded like a batch's transitions: of two concurrent disables only one logs
         row = await conn.fetchrow(

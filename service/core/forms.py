@@ -65,6 +65,15 @@ KNOWN_RULE_MESSAGES = {
     "must be printable text on one line": N_("Enter text on one line."),
     "must be readable text": N_("Enter a reason."),
     "must be after started_at": N_("The end must be after the start."),
+    "only a facility organization holds a BAPETEN licence": N_(
+        "Only an irradiation facility holds a BAPETEN licence."
+    ),
+    "licence_no and licence_valid_until go together": N_(
+        "Give the licence number and its last valid day together."
+    ),
+    "required for a machine source (electron beam, x-ray)": N_(
+        "Enter the maximum energy of a machine source."
+    ),
 }
 # hints for fields whose shape is a pattern a person cannot guess from "wrong format"
 PATTERN_HINTS = {
@@ -85,6 +94,8 @@ _BOUND_MESSAGES = {
     (True, "<="): N_("Enter at most %(limit)s characters."),
 }
 _AT_FIELD = re.compile(r" - at `\$\.(?P<field>[a-z_]+)(?:\[\d+\])?`$")
+# a cross-field rule of a Struct's __post_init__ names its field first (`errors.field_error`)
+_NAMED_RULE = re.compile(r"^(?P<field>[a-z_]+): (?P<message>.+)$", re.S)
 
 
 def message_for(field_name: str, error: str) -> FieldError:
@@ -185,4 +196,6 @@ def decode_form(values: Mapping[str, str], struct: type[T], **fixed: Any) -> T:
     except msgspec.ValidationError as exc:
         text = str(exc)
         at = _AT_FIELD.search(text)
+        if at is None and (named := _NAMED_RULE.match(text)):
+            raise FormInvalid([message_for(named["field"], named["message"])]) from None
         raise FormInvalid([message_for(at["field"] if at else "", text)]) from None
