@@ -67,6 +67,32 @@ _BATCH_LINE = """SELECT b.id, b.code, b.lot, p.name AS product_name, b.status, b
 FROM batches b JOIN products p ON p.id = b.product_id"""
 
 
+async def suspect_serials_since(
+    conn: asyncpg.Connection, user: AuthUser, since: date, *, limit: int
+) -> tuple[list[SuspectSerial], int]:
+    """The serials the user may see that a scan since `since` (Jakarta) found suspect, most
+    clients first (at most `limit`), and how many there are in all.
+
+    A serial is suspect once a scan of it says so (the verifier's clone rule); the scan log
+    has a partial index on those rare scans. The clients are counted for the few shown."""
+    args: list[Any] = [datetime.combine(since, time(), JAKARTA), limit]
+    visible = visible_to(user, args)
+    rows = await conn.fetch(
+        f"""SELECT s.batch_id, b.code, b.lot, p.name AS product_name, s.serial,
+                   (SELECT count(*) FROM label_fingerprints f
+                    WHERE f.batch_id = s.batch_id AND f.serial = s.serial) AS clients,
+                   count(*) OVER () AS how_many
+            FROM (SELECT DISTINCT batch_id, serial FROM scans
+                  WHERE verdict = 'suspect' AND scanned_at >= $1) s
+            JOIN batches b ON b.id = s.batch_id JOIN products p ON p.id = b.product_id
+            WHERE {visible}
+            ORDER BY clients DESC, b.code, s.serial LIMIT $2""",
+        *args,
+    )
+    serials = [msgspec.convert(dict(r), SuspectSerial) for r in rows]
+    return serials, rows[0]["how_many"] if rows else 0
+
+
 async def dashboard(
     conn: asyncpg.Connection, user: AuthUser, *, clone_threshold: int, today: date
 ) -> Dashboard:
@@ -90,21 +116,8 @@ async def dashboard(
         *args,
     )
 
-    # A serial is suspect once a scan of it says so (the verifier's clone rule); the scan log
-    # has a partial index on those rare scans. The clients are counted for the few shown.
-    args = [datetime.combine(today - timedelta(days=SUSPECT_DAYS), time(), JAKARTA), LIST_LENGTH]
-    visible = visible_to(user, args)
-    suspects = await conn.fetch(
-        f"""SELECT s.batch_id, b.code, b.lot, p.name AS product_name, s.serial,
-                   (SELECT count(*) FROM label_fingerprints f
-                    WHERE f.batch_id = s.batch_id AND f.serial = s.serial) AS clients,
-                   count(*) OVER () AS how_many
-            FROM (SELECT DISTINCT batch_id, serial FROM scans
-                  WHERE verdict = 'suspect' AND scanned_at >= $1) s
-            JOIN batches b ON b.id = s.batch_id JOIN products p ON p.id = b.product_id
-            WHERE {visible}
-            ORDER BY clients DESC, b.code, s.serial LIMIT $2""",
-        *args,
+    suspects, suspect_count = await suspect_serials_since(
+        conn, user, today - timedelta(days=SUSPECT_DAYS), limit=LIST_LENGTH
     )
 
     args = [LIST_LENGTH]
@@ -127,8 +140,8 @@ async def dashboard(
         by_status=by_status,
         week_since=week_since,
         week=msgspec.convert(dict(week), WeekScans),
-        suspect_serials=[msgspec.convert(dict(r), SuspectSerial) for r in suspects],
-        suspect_count=suspects[0]["how_many"] if suspects else 0,
+        suspect_serials=suspects,
+        suspect_count=suspect_count,
         suspect_since=today - timedelta(days=SUSPECT_DAYS),
         recalls=[msgspec.convert(dict(r), DashboardBatch) for r in recalls],
         best_before_soon=[msgspec.convert(dict(r), DashboardBatch) for r in soon],

@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from labels.codes import random_code
+from labels.gtin import normalize_gtin
 from schemas.batches import Batch, BatchCreate, BatchRecord
 from service.batches.events import GENESIS_HASH, sealed_event
 from service.batches.transitions import visible_to
@@ -183,6 +184,7 @@ class BatchLine(msgspec.Struct, kw_only=True):
     status: str
     lot: str
     product_name: str
+    producer_name: str
     production_date: date
     quantity: float
     unit: str
@@ -195,6 +197,14 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _gtin_typed(q: str) -> str | None:
+    """The 14-digit GTIN a search for a barcode's digits means (spaces allowed), if it is one."""
+    try:
+        return normalize_gtin(q.replace(" ", ""))
+    except ValueError:
+        return None
+
+
 async def search_batches(
     conn: asyncpg.Connection,
     user: AuthUser,
@@ -205,12 +215,14 @@ async def search_batches(
     cursor: str | None,
 ) -> list[BatchLine]:
     """Batches the user may see, newest first, filtered by status and by `q`: the start of a
-    code or lot (any case) or a part of the product's name. `limit + 1` rows, so the caller can
-    tell there are more.
+    code or lot (any case), a part of the product's name, the product's GTIN (the digits under
+    its barcode), or — for those who see other organizations' batches — a part of the
+    producer's name. `limit + 1` rows, so the caller can tell there are more.
 
     Prefixes, not substrings, for codes and lots: each arm of the OR then has its own index
     (migration 0050) and a search costs what it finds, not the size of the producer's history.
-    Product names are few per producer, so those are matched first and joined by id."""
+    Product and producer names are few beside batches, so those are matched first and joined
+    by id."""
     args: list[Any] = [limit + 1, status]
     matches = "TRUE"
     if q:
@@ -220,16 +232,30 @@ async def search_batches(
         if user.role == "producer":
             args.append(user.organization_id)
             own_products = f" AND p2.organization_id = ${len(args)}"
-        matches = (
-            "(upper(b.lot) LIKE $3 OR b.code LIKE $3 OR b.product_id IN "
-            f"(SELECT p2.id FROM products p2 WHERE p2.name ILIKE $4{own_products}))"
-        )
+        arms = [
+            "upper(b.lot) LIKE $3",
+            "b.code LIKE $3",
+            f"b.product_id IN (SELECT p2.id FROM products p2 WHERE p2.name ILIKE $4{own_products})",
+        ]
+        if user.role != "producer":
+            arms.append(
+                "b.producer_id IN (SELECT o.id FROM organizations o"
+                " WHERE o.kind = 'producer' AND o.name ILIKE $4)"
+            )
+        if gtin := _gtin_typed(q):
+            args.append(gtin)
+            arms.append(
+                f"b.product_id IN (SELECT p3.id FROM products p3 WHERE p3.gtin = ${len(args)})"
+            )
+        matches = "(" + " OR ".join(arms) + ")"
     visible = visible_to(user, args)
     after = page_clause(cursor, args, alias="b")
     rows = await conn.fetch(
-        f"""SELECT b.id, b.code, b.status, b.lot, p.name AS product_name, b.production_date,
-                   b.quantity, b.unit, b.best_before, b.created_at
+        f"""SELECT b.id, b.code, b.status, b.lot, p.name AS product_name,
+                   producer.name AS producer_name, b.production_date, b.quantity, b.unit,
+                   b.best_before, b.created_at
             FROM batches b JOIN products p ON p.id = b.product_id
+            JOIN organizations producer ON producer.id = b.producer_id
             WHERE {visible} AND {after} AND {matches}
               AND ($2::text IS NULL OR b.status = $2)
             ORDER BY b.created_at DESC, b.id DESC LIMIT $1""",

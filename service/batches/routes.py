@@ -16,7 +16,8 @@ def batch_controllers() -> list[type[Controller]]:
 
 def batch_pages() -> list[type[Controller]]:
     """The console's pages of products and batches (and the dashboard), under /app."""
+    from service.batches.overview_pages import OverviewPages
     from service.batches.pages import BatchPages
     from service.batches.product_pages import ProductPages
 
-    return [BatchPages, ProductPages]
+    return [BatchPages, ProductPages, OverviewPages]

@@ -29,6 +29,11 @@ def format_day(value: date, lang: str = "id", *, short: bool = False) -> str:
     return babel_date(value, "d MMM" if short else "d MMMM yyyy", locale=LOCALES.get(lang, "id_ID"))
 
 
+def format_month(value: date, lang: str = "id") -> str:
+    """`Mei 2028` (or `May 2028`): a month, as column headings of monthly figures."""
+    return babel_date(value, "MMM yyyy", locale=LOCALES.get(lang, "id_ID"))
+
+
 def format_moment(value: datetime, lang: str = "id") -> str:
     """A timestamp in Asia/Jakarta: `12 Mei 2028 14.30 WIB` (`14:30` in English)."""
     local = value.astimezone(JAKARTA)

@@ -1,0 +1,163 @@
+"""The regulator's overview: batches per facility per month, and the outcomes an inspector looks
+at first — nonconforming treatments, rejects, recalls, suspect serials — over the last months."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from schemas.batches import JAKARTA
+from service.batches.dashboard import SuspectSerial, suspect_serials_since
+from service.batches.transitions import visible_to
+from service.core.auth import AuthUser
+
+MONTHS = 12
+LIST_LENGTH = 10
+
+
+class FacilityMonths(msgspec.Struct, kw_only=True):
+    """One facility's batches registered per month, in the order of `Overview.months`."""
+
+    facility_id: UUID
+    facility_name: str
+    per_month: list[int]
+    total: int
+
+
+class OutcomeLine(msgspec.Struct, kw_only=True):
+    """A batch with something an inspector should see: when, what, and at which facility."""
+
+    id: UUID
+    code: str
+    lot: str
+    product_name: str
+    producer_name: str
+    facility_name: str
+    status: str
+    at: datetime
+    note: str | None  # the nonconformity codes, or the reason given
+
+
+class Outcomes(msgspec.Struct, kw_only=True):
+    count: int
+    latest: list[OutcomeLine]
+
+
+class Overview(msgspec.Struct, kw_only=True):
+    since: date
+    months: list[date]  # first day of each month, oldest first
+    facilities: list[FacilityMonths]
+    month_totals: list[int]
+    nonconforming: Outcomes
+    rejects: Outcomes
+    recalls: Outcomes
+    suspect_serials: list[SuspectSerial]
+    suspect_count: int
+
+
+def month_starts(today: date, months: int) -> list[date]:
+    """The first days of the last `months` months, this one included, oldest first."""
+    starts = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+_OUTCOME = """SELECT b.id, b.code, b.lot, p.name AS product_name, producer.name AS producer_name,
+       facility.name AS facility_name, b.status, {at} AS at, {note} AS note,
+       count(*) OVER () AS how_many
+FROM {source}
+JOIN products p ON p.id = b.product_id
+JOIN organizations producer ON producer.id = b.producer_id
+JOIN organizations facility ON facility.id = b.facility_id
+WHERE {where} AND {at} >= $1 AND {visible}
+ORDER BY {at} DESC, b.id LIMIT $2"""
+
+# each outcome starts from its own partial index (migration 0056)
+_OUTCOMES = {
+    "nonconforming": {
+        "source": "treatments t JOIN batches b ON b.id = t.batch_id",
+        "where": "NOT t.conforming",
+        "at": "t.recorded_at",
+        "note": "array_to_string(t.nonconformities, ', ')",
+    },
+    "rejects": {
+        "source": "batches b",
+        "where": "b.status = 'rejected'",
+        "at": "b.rejected_at",
+        "note": "b.reject_reason",
+    },
+    "recalls": {
+        "source": "batches b",
+        "where": "b.status = 'recalled'",
+        "at": "b.recalled_at",
+        "note": "b.recall_reason",
+    },
+}
+
+
+async def _outcomes(
+    conn: asyncpg.Connection, user: AuthUser, kind: str, since: datetime
+) -> Outcomes:
+    args: list[Any] = [since, LIST_LENGTH]
+    visible = visible_to(user, args)
+    rows = await conn.fetch(_OUTCOME.format(visible=visible, **_OUTCOMES[kind]), *args)
+    return Outcomes(
+        count=rows[0]["how_many"] if rows else 0,
+        latest=[
+            msgspec.convert({k: r[k] for k in OutcomeLine.__struct_fields__}, OutcomeLine)
+            for r in rows
+        ],
+    )
+
+
+async def overview(conn: asyncpg.Connection, user: AuthUser, *, today: date) -> Overview:
+    """The last `MONTHS` months (Asia/Jakarta) of the batches `user` may see."""
+    months = month_starts(today, MONTHS)
+    since = datetime.combine(months[0], time(), JAKARTA)
+    args: list[Any] = [since]
+    visible = visible_to(user, args)
+    rows = await conn.fetch(
+        f"""SELECT b.facility_id, o.name AS facility_name,
+                   date_trunc('month', b.created_at AT TIME ZONE 'Asia/Jakarta')::date AS month,
+                   count(*) AS batches
+            FROM batches b JOIN organizations o ON o.id = b.facility_id
+            WHERE b.created_at >= $1 AND {visible}
+            GROUP BY b.facility_id, o.name, month""",
+        *args,
+    )
+    column = {m: i for i, m in enumerate(months)}
+    facilities: dict[UUID, FacilityMonths] = {}
+    for r in rows:
+        if r["month"] not in column:  # registered after today by a skewed clock: not yet shown
+            continue
+        line = facilities.setdefault(
+            r["facility_id"],
+            FacilityMonths(
+                facility_id=r["facility_id"],
+                facility_name=r["facility_name"],
+                per_month=[0] * len(months),
+                total=0,
+            ),
+        )
+        line.per_month[column[r["month"]]] += r["batches"]
+        line.total += r["batches"]
+    ordered = sorted(facilities.values(), key=lambda f: (-f.total, f.facility_name))
+    suspects, suspect_count = await suspect_serials_since(conn, user, months[0], limit=LIST_LENGTH)
+    return Overview(
+        since=months[0],
+        months=months,
+        facilities=ordered,
+        month_totals=[sum(f.per_month[i] for f in ordered) for i in range(len(months))],
+        nonconforming=await _outcomes(conn, user, "nonconforming", since),
+        rejects=await _outcomes(conn, user, "rejects", since),
+        recalls=await _outcomes(conn, user, "recalls", since),
+        suspect_serials=suspects,
+        suspect_count=suspect_count,
+    )
