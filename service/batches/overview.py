@@ -39,7 +39,8 @@ class OutcomeLine(msgspec.Struct, kw_only=True):
     facility_name: str
     status: str
     at: datetime
-    note: str | None  # the nonconformity codes, or the reason given
+    nonconformities: list[str]  # codes (SPEC §3.3), for a nonconforming treatment
+    reason: str | None  # given for a reject or a recall
 
 
 class Outcomes(msgspec.Struct, kw_only=True):
@@ -49,7 +50,7 @@ class Outcomes(msgspec.Struct, kw_only=True):
 
 class Overview(msgspec.Struct, kw_only=True):
     since: date
-    months: list[date]  # first day of each month, oldest first
+    months: list[date]  # first day of each month, newest first (what a phone shows unscrolled)
     facilities: list[FacilityMonths]
     month_totals: list[int]
     nonconforming: Outcomes
@@ -60,17 +61,18 @@ class Overview(msgspec.Struct, kw_only=True):
 
 
 def month_starts(today: date, months: int) -> list[date]:
-    """The first days of the last `months` months, this one included, oldest first."""
+    """The first days of the last `months` months, this one included, newest first."""
     starts = []
     year, month = today.year, today.month
     for _ in range(months):
         starts.append(date(year, month, 1))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return starts[::-1]
+    return starts
 
 
 _OUTCOME = """SELECT b.id, b.code, b.lot, p.name AS product_name, producer.name AS producer_name,
-       facility.name AS facility_name, b.status, {at} AS at, {note} AS note,
+       facility.name AS facility_name, b.status, {at} AS at, {codes} AS nonconformities,
+       {reason} AS reason,
        count(*) OVER () AS how_many
 FROM {source}
 JOIN products p ON p.id = b.product_id
@@ -85,19 +87,22 @@ _OUTCOMES = {
         "source": "treatments t JOIN batches b ON b.id = t.batch_id",
         "where": "NOT t.conforming",
         "at": "t.recorded_at",
-        "note": "array_to_string(t.nonconformities, ', ')",
+        "codes": "t.nonconformities",
+        "reason": "NULL",
     },
     "rejects": {
         "source": "batches b",
         "where": "b.status = 'rejected'",
         "at": "b.rejected_at",
-        "note": "b.reject_reason",
+        "codes": "'{}'::text[]",
+        "reason": "b.reject_reason",
     },
     "recalls": {
         "source": "batches b",
         "where": "b.status = 'recalled'",
         "at": "b.recalled_at",
-        "note": "b.recall_reason",
+        "codes": "'{}'::text[]",
+        "reason": "b.recall_reason",
     },
 }
 
@@ -120,7 +125,7 @@ async def _outcomes(
 async def overview(conn: asyncpg.Connection, user: AuthUser, *, today: date) -> Overview:
     """The last `MONTHS` months (Asia/Jakarta) of the batches `user` may see."""
     months = month_starts(today, MONTHS)
-    since = datetime.combine(months[0], time(), JAKARTA)
+    since = datetime.combine(months[-1], time(), JAKARTA)
     args: list[Any] = [since]
     visible = visible_to(user, args)
     rows = await conn.fetch(
@@ -149,9 +154,9 @@ async def overview(conn: asyncpg.Connection, user: AuthUser, *, today: date) -> 
         line.per_month[column[r["month"]]] += r["batches"]
         line.total += r["batches"]
     ordered = sorted(facilities.values(), key=lambda f: (-f.total, f.facility_name))
-    suspects, suspect_count = await suspect_serials_since(conn, user, months[0], limit=LIST_LENGTH)
+    suspects, suspect_count = await suspect_serials_since(conn, user, months[-1], limit=LIST_LENGTH)
     return Overview(
-        since=months[0],
+        since=months[-1],
         months=months,
         facilities=ordered,
         month_totals=[sum(f.per_month[i] for f in ordered) for i in range(len(months))],

@@ -7,7 +7,7 @@ Each handler calls the same domain functions as the API (`lifecycle`, `queries`,
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import anyio
@@ -90,11 +90,13 @@ class BatchPages(Controller):
         self,
         request: AuthRequest,
         db: Db,
-        status: Annotated[BatchStatus | None, QueryParameter()] = None,
+        # "" is the form's "any status" option
+        status: Annotated[BatchStatus | Literal[""] | None, QueryParameter()] = None,
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
         cursor: Cursor = None,
     ) -> Template:
-        """Batches, newest first, by status and by code, lot or product name."""
+        """Batches, newest first, by status and by code, lot, GTIN, product or producer."""
+        status = status or None
         q = (q or "").strip() or None
         rows = await queries.search_batches(
             db, request.user, status=status, q=q, limit=PAGE_SIZE, cursor=cursor
@@ -204,7 +206,8 @@ class BatchPages(Controller):
     async def cancel(self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]) -> Redirect:
         """Cancel a batch the facility has not received yet."""
         await lifecycle.cancel_batch(db, request.user, batch_id)
-        flash(request, gettext_for(request)("The batch is cancelled."))
+        _ = gettext_for(request)  # `_(…)`: the catalog extracts only this call
+        flash(request, _("The batch is cancelled."))
         return Redirect(f"/app/batches/{batch_id}", status_code=303)
 
     @get("/batches/{batch_id:uuid}/recall", opt=roles("producer", "regulator", "admin"))
@@ -227,7 +230,8 @@ class BatchPages(Controller):
                 request, db, batch_id, "recall", errors_text(request, exc.errors), values, 400
             )
         await lifecycle.recall_batch(db, request.user, batch_id, data.reason)
-        flash(request, gettext_for(request)("The batch is recalled. Every scan now shows it."))
+        _ = gettext_for(request)  # `_(…)`: the catalog extracts only this call
+        flash(request, _("The batch is recalled. Every scan now shows it."))
         return Redirect(f"/app/batches/{batch_id}", status_code=303)
 
     async def _confirm(

@@ -147,7 +147,7 @@ async def test_overview_counts_facilities_outcomes_and_is_for_regulators(
     assert row.count("<td>3</td>") == 1 and "<strong>3</strong>" in row
     nonconforming = page.split('id="nonconforming"', 1)[1].split("</section>", 1)[0]
     assert f'href="/app/batches/{low["id"]}"' in nonconforming
-    assert "dose_below_minimum" in nonconforming
+    assert "D_min below the product's minimum dose" in nonconforming
     rejects = page.split('id="rejects"', 1)[1].split("</section>", 1)[0]
     assert f'href="/app/batches/{rejected}"' in rejects and "AM-1 terbaca rendah" in rejects
     recalls = page.split('id="recalls"', 1)[1].split("</section>", 1)[0]
@@ -181,3 +181,15 @@ async def test_export_link_downloads_the_csv_with_the_session(
         f"/api/v1/batches/{new['id']}/cancel", data={"_csrf_token": token}
     )
     assert posted.status_code == 401
+
+
+async def test_the_search_form_as_sent_with_any_status(regulator: Browser, client, world: World):
+    # the form's "any status" option sends an empty `status`, which means no filter
+    batch = await register(
+        client, world, (await create_product(client, world.producer, chicken()))["id"]
+    )
+    answer = await regulator.get("/app/batches", params={"q": batch["lot"], "status": ""})
+    assert answer.status_code == 200 and _found(answer.text, batch)
+    filtered = await regulator.get("/app/batches", params={"q": batch["lot"], "status": "released"})
+    assert filtered.status_code == 200 and not _found(filtered.text, batch)
+    assert (await regulator.get("/app/batches", params={"status": "lost"})).status_code == 400
