@@ -15,6 +15,7 @@ from service.batches.demo_batches import seed_demo_batches
 from service.core.auth import AuthUser, store_token
 from service.core.db import create_pool
 from service.labels_api.keys import SigningKeys
+from service.verify.demo_scans import seed_demo_scans
 
 IGMP = {
     "kind": "facility",
@@ -136,6 +137,7 @@ async def seed_demo(dsn: str, keys: SigningKeys, base_url: str) -> dict[str, Any
             batches = await seed_demo_batches(
                 conn, users=actors, facility_id=orgs["facility"], irradiator_id=irradiator
             )
+            await seed_demo_scans(conn, actors["producer"])
             for batch in batches:
                 if batch["status"] in ("released", "recalled"):
                     batch["label_uri"] = await _label_uri(conn, batch["id"], keys, base_url)

@@ -89,6 +89,8 @@ BATCHES: list[tuple[str, str, str, int, tuple[float, ...] | None]] = [
     ("released", "rendang", "RDG-DEMO-01", 9, (46.8, 57.9, 51.2, 49.5)),
     ("rejected", "sambal", "BMB-DEMO-02", 12, (5.9, 8.7, 7.1)),  # D_min below 6.5 kGy
     ("recalled", "chicken", "AYM-DEMO-03", 3, (1.71, 2.64, 2.2)),
+    # kept a week: the dashboard's best-before dates coming up, and scans (demo_scans.py)
+    ("released", "chicken", "AYM-DEMO-04", 2, (1.74, 2.52, 2.1)),
 ]
 
 

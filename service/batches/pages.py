@@ -204,7 +204,8 @@ class BatchPages(Controller):
     async def cancel(self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]) -> Redirect:
         """Cancel a batch the facility has not received yet."""
         await lifecycle.cancel_batch(db, request.user, batch_id)
-        flash(request, gettext_for(request)("The batch is cancelled."))
+        _ = gettext_for(request)
+        flash(request, _("The batch is cancelled."))
         return Redirect(f"/app/batches/{batch_id}", status_code=303)
 
     @get("/batches/{batch_id:uuid}/recall", opt=roles("producer", "regulator", "admin"))
@@ -227,7 +228,8 @@ class BatchPages(Controller):
                 request, db, batch_id, "recall", errors_text(request, exc.errors), values, 400
             )
         await lifecycle.recall_batch(db, request.user, batch_id, data.reason)
-        flash(request, gettext_for(request)("The batch is recalled. Every scan now shows it."))
+        _ = gettext_for(request)
+        flash(request, _("The batch is recalled. Every scan now shows it."))
         return Redirect(f"/app/batches/{batch_id}", status_code=303)
 
     async def _confirm(

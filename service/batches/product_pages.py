@@ -156,7 +156,8 @@ class ProductPages(Controller):
         except asyncpg.UniqueViolationError:
             error = FieldError("gtin", N_("Another product already has this GTIN."))
             return await self._form(request, db, values, errors_text(request, [error]), 422)
-        flash(request, gettext_for(request)("Product %(name)s saved.") % {"name": product.name})
+        _ = gettext_for(request)
+        flash(request, _("Product %(name)s saved.") % {"name": product.name})
         return Redirect(f"/app/products/{product.id}", status_code=303)
 
     @post("/preview", opt=roles("producer"))
