@@ -278,3 +278,21 @@ async def test_account_page_and_sign_out_elsewhere(client, pool, world):
     assert "1 perangkat lain" in (await phone.get("/app/account")).text
     assert (await laptop.get("/app/account")).status_code == 303
     assert (await phone.get("/app/account")).status_code == 200
+
+
+async def test_page_views_that_change_nothing_write_nothing(client, pool, world):
+    browser = await signed_in(client, pool, world.producer.id)
+    session_id = browser.http.cookies[SESSION_COOKIE]
+    assert (await browser.get("/app/account")).status_code == 200
+
+    async def row_version() -> str:
+        return str(
+            await pool.fetchval("SELECT xmin FROM console_sessions WHERE id = $1", session_id)
+        )
+
+    before = await row_version()
+    for _ in range(3):
+        answer = await browser.get("/app/account")
+        assert answer.status_code == 200
+        assert SESSION_COOKIE in answer.headers["set-cookie"]  # the cookie's lifetime renews
+    assert await row_version() == before
