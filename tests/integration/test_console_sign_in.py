@@ -296,3 +296,9 @@ async def test_page_views_that_change_nothing_write_nothing(client, pool, world)
         assert answer.status_code == 200
         assert SESSION_COOKIE in answer.headers["set-cookie"]  # the cookie's lifetime renews
     assert await row_version() == before
+
+
+async def test_a_live_preview_after_the_session_ended_loads_the_sign_in_page(client):
+    answer = await Browser(client).get("/app/account", headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert answer.headers["hx-redirect"] == "/app/login?next=%2Fapp%2Faccount"
