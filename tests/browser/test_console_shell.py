@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from axe_playwright_python.async_playwright import Axe
 
 from tests.browser.conftest import ARTIFACTS
 from tests.integration.world import World
@@ -59,11 +60,19 @@ class Tab:
             self.problems.append(message.text)
 
     async def snap(self, name: str) -> None:
+        """Screenshot, width and accessibility check of the page as it is now."""
         # nothing wider than the screen: no sideways scrolling on a phone
         if await self.page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
             self.problems.append(f"{name} is wider than the screen at {self.width} px")
         await self.page.screenshot(
             path=str(ARTIFACTS / f"console-{name}-{self.width}.png"), full_page=True
+        )
+        results = await Axe().run(self.page)
+        assert results.response["passes"], "axe-core did not run"
+        self.problems.extend(
+            f"{name}: axe {violation['id']} ({violation['impact']}): {violation['help']}"
+            for violation in results.response["violations"]
+            if violation["impact"] in ("serious", "critical")
         )
 
 
