@@ -302,3 +302,11 @@ async def test_a_live_preview_after_the_session_ended_loads_the_sign_in_page(cli
     answer = await Browser(client).get("/app/account", headers={"HX-Request": "true"})
     assert answer.status_code == 200
     assert answer.headers["hx-redirect"] == "/app/login?next=%2Fapp%2Faccount"
+
+
+@pytest.mark.parametrize("email", ["siti", "a\x00b@example.id", "siti@exa\tmple.id"])
+async def test_an_email_that_cannot_be_one_is_named_on_the_form(client, email):
+    answer = await Browser(client).submit("/app/login", {"email": email, "password": "x" * 12})
+    assert answer.status_code == 400
+    assert 'id="email-error"' in answer.text
+    assert "Masukkan alamat email seperti siti@example.id" in answer.text
