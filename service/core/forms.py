@@ -89,9 +89,12 @@ _AT_FIELD = re.compile(r" - at `\$\.(?P<field>[a-z_]+)(?:\[\d+\])?`$")
 
 def message_for(field_name: str, error: str) -> FieldError:
     """A readable message for one of msgspec's (or a schema check's) error texts."""
-    error = _AT_FIELD.sub("", error)
+    # an optional field's type reads `float | null`: the message is the same as for `float`
+    error = _AT_FIELD.sub("", error).replace(" | null", "")
     if error in KNOWN_RULE_MESSAGES:
         return FieldError(field_name, KNOWN_RULE_MESSAGES[error])
+    if error == "Number out of range":
+        return FieldError(field_name, N_("Enter a smaller number."))
     if error.startswith("Object missing required field"):
         return FieldError(field_name, N_("This field is required."))
     if error.startswith("Expected `int`"):
@@ -135,7 +138,7 @@ def _normalize(value: str, kind: Any) -> Any:
         # a decimal comma, as Indonesians write it; a point works too (phones vary)
         if "," in value and "." not in value:
             value = value.replace(",", ".")
-        return value.replace(" ", "")
+        return value
     if kind is datetime:
         try:
             moment = datetime.fromisoformat(value)
