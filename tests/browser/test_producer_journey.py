@@ -3,7 +3,8 @@ Indonesia, with JavaScript and without: invite → password → sign in → a pr
 shelf-life preview → a batch → (the facility's steps through the API) → released with its
 explanation → 50 serials → the A4 PDF, whose QR zxing-cpp decodes to an issued URI → that URI
 says genuine → the scan on the chart → recall with a reason → the public page says recalled.
-Every page is also photographed at 1366 px into test-artifacts/."""
+Every page is also photographed at 1366 px into test-artifacts/ and checked by axe-core at
+both widths (no serious or critical violation)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import httpx
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import expect
 
 from schemas.batches import today_in_jakarta
@@ -41,11 +43,24 @@ class Journey(Tab):
         if not self.shots:
             return
         await self.page.screenshot(path=str(ARTIFACTS / f"producer-{name}-390.png"), full_page=True)
+        await self.axe(name)
         await self.page.set_viewport_size(WIDTHS["1366"])
         await self.page.screenshot(
             path=str(ARTIFACTS / f"producer-{name}-1366.png"), full_page=True
         )
+        await self.axe(f"{name} at 1366 px")
         await self.page.set_viewport_size(WIDTHS["390"])
+
+    async def axe(self, name: str) -> None:
+        """axe-core on the page as it is: no serious or critical violation."""
+        results = await Axe().run(self.page)
+        assert results.response["passes"], "axe-core did not run"
+        self.problems.extend(
+            f"{name}: axe {v['id']} ({v['impact']}): {v['help']} "
+            f"{[node['target'] for node in v['nodes']]}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        )
 
 
 def _decode_first_page(pdf: bytes) -> list[str]:
@@ -96,6 +111,10 @@ async def test_producer_journey_on_a_phone(
 
     # a product, with the shelf-life preview before saving
     await page.goto(server_url + "/app/products/new")
+    await page.click("button[value=save]")  # nothing filled in: every field says what it needs
+    assert await page.locator(".error-summary a").count() == 7  # packaging has a default
+    assert "Kolom ini wajib diisi." in await page.locator("#name-error").inner_text()
+    await tab.snap("product-errors")
     await page.fill("#name", f"Ayam Potong Kemasan {world.tag}")
     await page.select_option("#category", "meat_poultry")
     await page.select_option("#purpose", "extend_shelf_life")
@@ -114,6 +133,9 @@ async def test_producer_journey_on_a_phone(
     await page.click("button[value=save]")
     assert urlsplit(page.url).path.startswith("/app/products/")
     await tab.snap("product")
+    await page.goto(server_url + "/app/products")
+    await tab.snap("products")
+    await page.go_back()
 
     # a batch of it
     await page.click("main a.button")  # Daftarkan batch, for this product
