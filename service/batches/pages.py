@@ -48,6 +48,40 @@ LAYOUTS = ("a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30")
 REGISTER_FIELDS = ("product_id", "facility_id", "lot", "production_date", "quantity", "unit")
 
 
+# the labels of the producer's form fields, as the forms show them (for the error summary)
+FIELD_LABELS = {
+    "name": N_("Product name"),
+    "category": N_("Food category"),
+    "purpose": N_("Purpose of irradiation"),
+    "min_dose_kgy": N_("Validated minimum dose (kGy)"),
+    "base_shelf_life_days": N_("Shelf life (days)"),
+    "reference_temp_c": N_("Established at (°C)"),
+    "storage_temp_c": N_("Storage temperature on the label (°C)"),
+    "packaging": N_("Packaging"),
+    "gtin": "GTIN",
+    "registration_no": N_("BPOM or P-IRT registration number"),
+    "net_content": N_("Net content"),
+    "water_activity": N_("Water activity (aw)"),
+    "ph": "pH",
+    "validated_shelf_life_days": N_("Validated shelf life of the treated product (days)"),
+    "validated_study_ref": N_("Storage study reference"),
+    "product_id": N_("Product"),
+    "facility_id": N_("Irradiation facility"),
+    "lot": N_("Lot"),
+    "production_date": N_("Production date"),
+    "quantity": N_("Quantity"),
+    "unit": N_("Unit"),
+    "count": N_("Number of label serials to issue"),
+    "reason": N_("Reason, shown to shoppers"),
+}
+
+
+def error_labels(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Field → its label in the user's language, for the error summary."""
+    _ = gettext_for(request)
+    return {field: _(label) for field, label in FIELD_LABELS.items()}
+
+
 def errors_text(request: Request[Any, Any, Any], errors: list[FieldError]) -> dict[str, str]:
     """Field → message in the user's language (the first message per field)."""
     _ = gettext_for(request)
@@ -165,6 +199,7 @@ class BatchPages(Controller):
             request,
             "batches/batch_new.html",
             status_code=status_code,
+            error_labels=error_labels(request),
             values=values,
             errors=errors,
             products=products,
@@ -249,6 +284,7 @@ class BatchPages(Controller):
             request,
             "batches/batch_confirm.html",
             status_code=status_code,
+            error_labels=error_labels(request),
             b=record,
             action=action,
             allowed=action in allowed_actions(request.user, record.status),
@@ -276,6 +312,7 @@ class BatchPages(Controller):
                 "label_svg": None,
                 "scans": None,
                 "errors": errors_text(request, exc.errors),
+                "error_labels": error_labels(request),
                 "values": values,
             }
             return page(request, "batches/batch_page.html", status_code=400, **context)

@@ -17,7 +17,10 @@ from tests.integration.test_console_products import english
 
 
 async def test_demo_dashboard_shows_every_section(
-    database_url: str, pool: asyncpg.Pool, settings, client: AsyncTestClient  # type: ignore[no-untyped-def]
+    database_url: str,
+    pool: asyncpg.Pool,
+    settings,
+    client: AsyncTestClient,  # type: ignore[no-untyped-def]
 ) -> None:
     from service.labels_api.keys import SigningKeys
 

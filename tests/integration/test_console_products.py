@@ -61,6 +61,8 @@ async def test_product_form_posted_empty_names_every_required_field(producer: Br
     for field in ("name", "category", "purpose", "min_dose_kgy", "base_shelf_life_days"):
         assert field_error(page, field) == "This field is required.", field
         assert f'<a href="#{field}">' in page  # the summary links to the field
+    # the summary names each field, as a message alone would not say which one
+    assert '<a href="#name">Product name: This field is required.</a>' in page
     assert 'aria-describedby="name-error"' in page and 'aria-invalid="true"' in page
     assert field_error(page, "gtin") == ""  # optional fields are not flagged
 
