@@ -3,6 +3,7 @@ disabling an account, and the demo's console sign-ins."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -214,3 +215,14 @@ async def test_demo_prints_a_working_sign_in_for_every_role(client, database_url
         browser = Browser(client)
         assert (await browser.sign_in(user["email"], user["password"])).status_code == 303, role
         assert user["name"] in (await browser.get("/app/account")).text
+
+
+async def test_user_create_with_an_email_prints_an_invite(client, world, database_url, data_dir):
+    email = f"cli.{world.tag}@example.id"
+    args = ("--role", "producer", "--name", "Ani CLI", "--organization-id", str(world.producer_org))
+    created = _radura(database_url, data_dir, "user", "create", *args, "--email", email)
+    assert created.returncode == 0, created.stderr
+    printed = json.loads(created.stdout)
+    assert set(printed) == {"user_id", "token", "invite_url"}
+    form = await Browser(client).get(_path(printed["invite_url"]))
+    assert form.status_code == 200 and email in form.text
