@@ -226,3 +226,18 @@ async def test_user_create_with_an_email_prints_an_invite(client, world, databas
     assert set(printed) == {"user_id", "token", "invite_url"}
     form = await Browser(client).get(_path(printed["invite_url"]))
     assert form.status_code == 200 and email in form.text
+
+
+async def test_a_new_password_from_a_fresh_invite_ends_the_old_sessions(
+    client, pool, world, database_url, data_dir
+):
+    browser = await signed_in(client, pool, world.producer.id)
+    email = await pool.fetchval("SELECT email FROM users WHERE id = $1", world.producer.id)
+    invite = _path(_radura(database_url, data_dir, "user", "invite", email).stdout.strip())
+    fresh = Browser(client)
+    done = await fresh.submit(
+        invite, {"password": "Lupa-Sandi-2026!", "password_confirm": "Lupa-Sandi-2026!"}
+    )
+    assert done.status_code == 303
+    assert (await browser.get("/app/account")).status_code == 303  # signed in with the old one
+    assert (await fresh.sign_in(email, "Lupa-Sandi-2026!")).status_code == 303
