@@ -368,12 +368,11 @@ async def _scan_context(request: AuthRequest, db: Db, batch_id: UUID) -> dict[st
     )
     _ = gettext_for(request)
     lang = language_of(request)
+    legend = _("Bars: scans per day. Line: distinct phones per day. Red dot: a suspect scan.")
     chart = scans_chart_svg(
         days,
         title=_("Scans per day, last %(days)s days") % {"days": CHART_DAYS},
-        description=_(
-            "Bars: scans per day. Line: distinct phones per day. Red dot: a suspect scan."
-        ),
+        description=legend,
         day_label=lambda d: format_day(d, lang, short=True),
         id_prefix=f"scans-{batch_id.hex[:8]}",
     )
@@ -381,5 +380,6 @@ async def _scan_context(request: AuthRequest, db: Db, batch_id: UUID) -> dict[st
         "scans": stats,
         "scan_days": [d for d in days if d.scans],
         "chart": chart if stats.total else None,
+        "chart_legend": legend,
         "suspects": suspects,
     }
