@@ -6,9 +6,10 @@ Each handler calls the same domain functions as the API (`lifecycle`, `queries`,
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Annotated, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import anyio
 import asyncpg
@@ -30,11 +31,11 @@ from service.console.i18n import N_, gettext_for, language_of
 from service.console.render import flash, page
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
-from service.core.errors import NotFound
+from service.core.errors import NotFound, RuleViolation
 from service.core.formatting import format_day, format_number
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
 from service.core.pagination import Cursor, encode_cursor
-from service.labels_api.serials import issue_serials
+from service.labels_api.serials import issue_serials_once
 from service.verify import queries as scan_queries
 from service.verify.scan_stats import batch_scans
 
@@ -43,6 +44,8 @@ BATCH_READERS = roles("producer", "operator", "qa", "regulator", "admin")
 SCAN_READERS = frozenset({"producer", "regulator", "admin"})
 LABEL_READERS = frozenset({"producer", "regulator", "admin"})
 PAGE_SIZE = 50
+# the hidden one-time key of the serial form (printable ASCII, as the API's header)
+ONE_TIME_KEY = re.compile(r"^[!-~]{1,200}$")
 CHART_DAYS = 30
 LAYOUTS = ("a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30")
 REGISTER_FIELDS = ("product_id", "facility_id", "lot", "production_date", "quantity", "unit")
@@ -221,6 +224,7 @@ class BatchPages(Controller):
             "layouts": LAYOUTS,
             "label_svg": None,
             "scans": None,
+            "issue_key": uuid4().hex,  # one serial issue per rendering of the form
         }
         if record.status == "released" and user.role in LABEL_READERS:
             context["label_svg"] = await _label_preview(request, db, batch_id)
@@ -297,34 +301,61 @@ class BatchPages(Controller):
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Issue `count` serials, each with its own signed QR."""
-        values = form_values(await request.form(), ["count"])
+        form = await request.form()
+        values = form_values(form, ["count", "idempotency_key"])
+        key = values.pop("idempotency_key", None)
         try:
             data = decode_form(values, LabelIssueRequest)
+            if key is not None and not ONE_TIME_KEY.match(key):
+                raise FormInvalid([FieldError("count", N_("Check this value."))])
+            issued, repeated = await issue_serials_once(db, request.user, batch_id, data.count, key)
+        except RuleViolation as exc:
+            if exc.code != "idempotency_key_reused":
+                raise
+            # the same form, sent again with another count: it may have issued already
+            error = FieldError(
+                "count", N_("This form was sent already. Reload the page to issue more.")
+            )
+            return await self._page_with_errors(request, db, batch_id, [error], values, 422)
         except FormInvalid as exc:
-            record = await queries.batch_record(db, batch_id, request.user)
-            if record is None:
-                raise NotFound("batch") from None
-            context: dict[str, Any] = {
-                "b": record,
-                "events": await event_log(db, batch_id),
-                "actions": allowed_actions(request.user, record.status),
-                "layouts": LAYOUTS,
-                "label_svg": None,
-                "scans": None,
-                "errors": errors_text(request, exc.errors),
-                "error_labels": error_labels(request),
-                "values": values,
-            }
-            return page(request, "batches/batch_page.html", status_code=400, **context)
-        async with db.transaction():
-            issued = await issue_serials(db, request.user, batch_id, data.count)
+            return await self._page_with_errors(request, db, batch_id, exc.errors, values, 400)
         _ = gettext_for(request)
-        flash(
-            request,
-            _("%(issued)s serials issued; the batch now has %(total)s.")
-            % {"issued": issued.issued, "total": issued.total},
-        )
+        if repeated:
+            flash(request, _("These serials were issued already; nothing more was issued."))
+        else:
+            flash(
+                request,
+                _("%(issued)s serials issued; the batch now has %(total)s.")
+                % {"issued": issued.issued, "total": issued.total},
+            )
         return Redirect(f"/app/batches/{batch_id}#labels", status_code=303)
+
+    async def _page_with_errors(
+        self,
+        request: AuthRequest,
+        db: Db,
+        batch_id: UUID,
+        errors: list[FieldError],
+        values: dict[str, str],
+        status_code: int,
+    ) -> Template:
+        """The batch page again, with the serial form's error and the count as typed."""
+        record = await queries.batch_record(db, batch_id, request.user)
+        if record is None:
+            raise NotFound("batch")
+        context: dict[str, Any] = {
+            "b": record,
+            "events": await event_log(db, batch_id),
+            "actions": allowed_actions(request.user, record.status),
+            "layouts": LAYOUTS,
+            "label_svg": None,
+            "scans": None,
+            "errors": errors_text(request, errors),
+            "error_labels": error_labels(request),
+            "values": values,
+            "issue_key": uuid4().hex,
+        }
+        return page(request, "batches/batch_page.html", status_code=status_code, **context)
 
 
 ARROWS_STATUSES = (

@@ -329,6 +329,21 @@ async def test_serial_issue_posted_empty_wrong_and_right(
     assert record.json()["labels"]["serials_issued"] == 50
     page = await producer.get(answer.headers["location"])
     assert "50 serials issued; the batch now has 50." in page.text
+    # the same form sent twice (a double tap, a reload) issues once
+    page = await producer.get(form_page)
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page.text)
+    assert key
+    token = await producer.csrf_token(form_page)
+    form = {"count": "7", "idempotency_key": key[1], "_csrf_token": token}
+    first = await producer.http.post(path, data=form)
+    again = await producer.http.post(path, data=form)
+    assert first.status_code == again.status_code == 303
+    record = await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    assert record.json()["labels"]["serials_issued"] == 57
+    assert "nothing more was issued" in (await producer.get(again.headers["location"])).text
+    other_count = await producer.http.post(path, data=form | {"count": "8"})
+    assert other_count.status_code == 422
+    assert field_error(other_count.text, "count").startswith("This form was sent already.")
     # a batch that is not released has no serials: 409 page
     registered = await batch_in(client, world, "registered")
     refused = await producer.submit(
