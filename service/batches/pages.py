@@ -157,7 +157,11 @@ class BatchPages(Controller):
         product_id: Annotated[UUID | None, QueryParameter()] = None,
     ) -> Template:
         """The registration form, for the product the link came from if any."""
-        values = {"production_date": today_in_jakarta().isoformat(), "unit": "pcs"}
+        values = {
+            "production_date": today_in_jakarta().isoformat(),
+            "unit": "pcs",
+            "idempotency_key": uuid4().hex,  # one batch per rendering of the form
+        }
         if product_id:
             values["product_id"] = str(product_id)
         return await self._register_form(request, db, values, {})
@@ -165,10 +169,24 @@ class BatchPages(Controller):
     @post("/batches/new", opt=roles("producer"))
     async def register(self, request: AuthRequest, db: Db) -> Template | Redirect:
         """Register a batch: 303 to its page, or the form again with every error named."""
-        values = form_values(await request.form(), REGISTER_FIELDS)
+        values = form_values(await request.form(), (*REGISTER_FIELDS, "idempotency_key"))
+        key = values.get("idempotency_key") or None
         try:
-            data = decode_form(values, BatchCreate)
-            batch = await lifecycle.register_batch(db, request.user, data)
+            if key is not None and not ONE_TIME_KEY.match(key):
+                key = None
+            data = decode_form(
+                {k: v for k, v in values.items() if k != "idempotency_key"}, BatchCreate
+            )
+            batch, repeated = await lifecycle.register_batch_once(db, request.user, data, key)
+        except RuleViolation as exc:
+            if exc.code != "idempotency_key_reused":
+                raise
+            error = FieldError(
+                "", N_("This form was sent already. Open it again to register another batch.")
+            )
+            return await self._register_form(
+                request, db, values, errors_text(request, [error]), 422
+            )
         except FormInvalid as exc:
             return await self._register_form(
                 request, db, values, errors_text(request, exc.errors), exc.status_code
@@ -185,7 +203,8 @@ class BatchPages(Controller):
                 request, db, values, errors_text(request, [error]), 422
             )
         _ = gettext_for(request)
-        flash(request, _("Batch %(code)s registered.") % {"code": batch.code})
+        if not repeated:
+            flash(request, _("Batch %(code)s registered.") % {"code": batch.code})
         return Redirect(f"/app/batches/{batch.id}", status_code=303)
 
     async def _register_form(

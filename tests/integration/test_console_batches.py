@@ -127,6 +127,37 @@ async def test_registration_right_redirects_to_the_new_batch(
     assert "/recall" not in page.text and 'name="count"' not in page.text
 
 
+async def test_registration_sent_twice_registers_one_batch(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    product = await create_product(client, world.producer, chicken())
+    page = await producer.get("/app/batches/new")
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page.text)
+    assert key
+    token = await producer.csrf_token("/app/batches/new")
+    form = {
+        "product_id": product["id"],
+        "facility_id": str(world.facility),
+        "lot": "TAP-2",
+        "production_date": today_in_jakarta().isoformat(),
+        "quantity": "10",
+        "unit": "pcs",
+        "idempotency_key": key[1],
+        "_csrf_token": token,
+    }
+    first = await producer.http.post("/app/batches/new", data=form)
+    again = await producer.http.post("/app/batches/new", data=form)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    listed = await client.get(
+        f"/api/v1/batches?product_id={product['id']}", headers=world.producer.headers
+    )
+    assert len(listed.json()["items"]) == 1
+    changed = await producer.http.post("/app/batches/new", data=form | {"lot": "TAP-3"})
+    assert changed.status_code == 422
+    assert "This form was sent already." in changed.text
+
+
 # --- the list -------------------------------------------------------------------------------
 
 
