@@ -402,4 +402,9 @@ async def test_facility_and_regulator_roles_get_403_pages_for_producer_actions(
     regulator = await signed_in(client, pool, world.regulator.id)
     answer = await regulator.submit(f"/app/batches/{batch_id}/cancel", {}, form_page="/app/")
     assert answer.status_code == 403
+    # every role has a dashboard; only a producer is offered to register
+    for browser in (operator, regulator):
+        dashboard = await browser.get("/app/")
+        assert dashboard.status_code == 200
+        assert 'href="/app/batches/new"' not in dashboard.text
     assert await _status(client, world, batch_id) == "registered"
