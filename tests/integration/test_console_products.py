@@ -142,7 +142,9 @@ async def test_product_form_right_creates_it_with_a_decimal_comma_and_redirects(
     assert "saved." not in again.text
     # in Bahasa Indonesia the same number has a decimal comma
     await producer.submit("/app/language", {"lang": "id", "next": "/app/"}, form_page="/app/")
-    assert "<dd>5,8</dd>" in (await producer.get(location)).text
+    indonesian = (await producer.get(location)).text
+    assert "<dd>5,8</dd>" in indonesian
+    assert "<dd>udara biasa</dd>" in indonesian  # the packaging in words, not its code
     listing = await producer.get("/app/products")
     assert f'href="/app/products/{product_id}"' in listing.text
 
