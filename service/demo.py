@@ -16,6 +16,7 @@ from service.batches.demo_batches import seed_demo_batches
 from service.core.auth import AuthUser, store_token
 from service.core.db import create_pool
 from service.labels_api.keys import SigningKeys
+from service.verify.demo_scans import seed_demo_scans
 
 IGMP = {
     "kind": "facility",
@@ -212,6 +213,7 @@ async def seed_demo(dsn: str, keys: SigningKeys, base_url: str) -> dict[str, Any
                 irradiator_id=irradiator,
                 dose_maps=dose_maps,
             )
+            await seed_demo_scans(conn, actors["producer"])
             for batch in batches:
                 if batch["status"] in ("released", "recalled"):
                     batch["label_uri"] = await _label_uri(conn, batch["id"], keys, base_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -13,9 +14,17 @@ from service.console.i18n import N_
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # hashing is deliberately slow; an endless password must not make it slower
 
-_hasher = PasswordHasher()  # argon2id, RFC 9106's second recommended parameters
-# compared against when the email is unknown, so a wrong email costs as long as a wrong password
-_UNKNOWN_USER_HASH = _hasher.hash("radura: no such user")
+_hasher = PasswordHasher()  # argon2id, RFC 9106's second recommended parameters (64 MiB)
+# Each hash takes 64 MiB and tens of milliseconds of a core on purpose; a flood of sign-ins must
+# not take a process's memory with it, so a few at a time, the rest wait their turn.
+_HASHING_SLOTS = threading.BoundedSemaphore(2)
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """Compared against when the email is unknown, so a wrong email costs what a wrong password
+    costs (made on first use, not at import: start-up stays fast)."""
+    return hash_password("radura: no such user")
 
 
 @cache
@@ -40,13 +49,17 @@ def password_problem(password: str, email: str | None) -> str | None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    """Blocking and slow: call it in a worker thread (`asyncio.to_thread`) from async code."""
+    with _HASHING_SLOTS:
+        return _hasher.hash(password)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
-    """Constant work whether or not the user has a password."""
+    """The same work whether or not the user has a password; blocking like `hash_password`."""
+    stored = password_hash or _unknown_user_hash()
     try:
-        return _hasher.verify(password_hash or _UNKNOWN_USER_HASH, password) and bool(password_hash)
+        with _HASHING_SLOTS:
+            return _hasher.verify(stored, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

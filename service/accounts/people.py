@@ -90,18 +90,23 @@ async def invited_user(conn: asyncpg.Connection, token: str) -> InvitedUser | No
 
 async def accept_invite(conn: asyncpg.Connection, token: str, password: str) -> UUID | None:
     """Use the invite once and set the password; None when the link is used, expired or unknown
-    (one statement, so two posts of the same link cannot both succeed). The caller checks the
-    password's rules first: it has the message to show."""
+    (one statement, so two posts of the same link cannot both succeed). A new password (a user
+    invited again after forgetting one) also ends every session signed in with the old one.
+    The caller checks the password's rules first: it has the message to show."""
     user_id: UUID | None = await conn.fetchval(
         """WITH invite AS (
                UPDATE user_invites i SET used_at = now() FROM users u
                WHERE i.token_sha256 = $1 AND i.used_at IS NULL AND i.expires_at > now()
                  AND u.id = i.user_id AND u.disabled_at IS NULL
-               RETURNING i.user_id)
-           UPDATE users SET password_hash = $2 FROM invite WHERE users.id = invite.user_id
-           RETURNING users.id""",
+               RETURNING i.user_id),
+           new_password AS (
+               UPDATE users SET password_hash = $2 FROM invite WHERE users.id = invite.user_id
+               RETURNING users.id),
+           signed_out AS (
+               DELETE FROM console_sessions s USING new_password WHERE s.user_id = new_password.id)
+           SELECT id FROM new_password""",
         hash_token(token),
-        await asyncio.to_thread(hash_password, password),  # ~50 ms of CPU: off the event loop
+        await asyncio.to_thread(hash_password, password),  # slow on purpose: off the event loop
     )
     return user_id
 

@@ -6,7 +6,6 @@ from typing import Annotated
 from uuid import UUID
 
 import asyncpg
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -15,7 +14,7 @@ from schemas.batches import Batch, BatchCreate, BatchRecord, BatchStatus, EventL
 from schemas.common import Page
 from service.batches import lifecycle, queries
 from service.batches.events import event_log
-from service.batches.idempotency import IdempotencyKey, IdempotentRequest, request_fingerprint
+from service.batches.idempotency import IdempotencyKey
 from service.batches.transitions import load_batch
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
@@ -23,7 +22,6 @@ from service.core.errors import NotFound
 from service.core.pagination import Cursor, Limit, next_cursor
 
 AuthRequest = Request[AuthUser, None, State]
-REGISTER_SCOPE = "POST /api/v1/batches"
 
 
 async def batch_record(db: asyncpg.Connection, batch_id: UUID, user: AuthUser) -> BatchRecord:
@@ -48,17 +46,7 @@ class BatchesController(Controller):
         """Register a batch of one of the producer's products, to be sent to a facility. It gets
         a random 10-character code. With an `Idempotency-Key` header a retry returns the first
         response; the same key with another body answers 422 `idempotency_key_reused`."""
-        user = request.user
-        if idempotency_key is None:
-            return Response(await lifecycle.register_batch(db, user, data), status_code=201)
-        fingerprint = request_fingerprint(data)
-        keyed = IdempotentRequest(user.id, REGISTER_SCOPE, idempotency_key, fingerprint)
-        async with db.transaction():
-            first = await keyed.first_response(db)
-            if first is not None:
-                return Response(msgspec.convert(first.body, Batch), status_code=first.status)
-            batch = await lifecycle.register_batch(db, user, data)
-            await keyed.remember(db, 201, batch)
+        batch, _ = await lifecycle.register_batch_once(db, request.user, data, idempotency_key)
         return Response(batch, status_code=201)
 
     @get(operation_id="listBatches", opt=ANY_ROLE)

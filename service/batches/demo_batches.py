@@ -95,6 +95,8 @@ BATCHES: list[tuple[str, str, str, int, tuple[float, ...] | None]] = [
     # 6.7 × 0.88 = 5.90 kGy, less 4.6 % = 5.62: below the validated 6.5 kGy
     ("rejected", "sambal", "BMB-DEMO-02", 12, (6.7, 7.0)),
     ("recalled", "chicken", "AYM-DEMO-03", 3, (2.0, 2.1)),
+    # kept a week: the dashboard's best-before dates coming up, and scans (demo_scans.py)
+    ("released", "chicken", "AYM-DEMO-04", 2, (2.0, 2.1)),
 ]
 
 

@@ -36,6 +36,7 @@ from service.batches import product_queries, queries, rules
 from service.batches import treatment_queries as facility_queries
 from service.batches.doses import judge_doses
 from service.batches.events import append_event
+from service.batches.idempotency import IdempotentRequest, request_fingerprint
 from service.batches.transitions import load_batch, move, require_status
 from service.core.auth import AuthUser
 from service.core.errors import Forbidden, NotFound, RuleViolation
@@ -71,6 +72,27 @@ async def create_product(conn: asyncpg.Connection, user: AuthUser, data: Product
 async def register_batch(conn: asyncpg.Connection, user: AuthUser, data: BatchCreate) -> Batch:
     """One statement: the batch and its first event, or 404 for someone else's product."""
     return await queries.register_batch(conn, data, user, at=datetime.now(UTC))
+
+
+REGISTER_SCOPE = "POST /api/v1/batches"
+
+
+async def register_batch_once(
+    conn: asyncpg.Connection, user: AuthUser, data: BatchCreate, key: str | None
+) -> tuple[Batch, bool]:
+    """register_batch at most once per idempotency `key` (the API's header, or the console
+    form's hidden field); the same key with another body is 422 `idempotency_key_reused`.
+    Returns the batch and whether it is the first answer, repeated."""
+    if key is None:
+        return await register_batch(conn, user, data), False
+    keyed = IdempotentRequest(user.id, REGISTER_SCOPE, key, request_fingerprint(data))
+    async with conn.transaction():
+        first = await keyed.first_response(conn)
+        if first is not None:
+            return msgspec.convert(first.body, Batch), True
+        batch = await register_batch(conn, user, data)
+        await keyed.remember(conn, 201, batch)
+    return batch, False
 
 
 async def cancel_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID) -> None:

@@ -6,9 +6,10 @@ Each handler calls the same domain functions as the API (`lifecycle`, `queries`,
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Annotated, Any, Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import anyio
 import asyncpg
@@ -30,11 +31,11 @@ from service.console.i18n import N_, gettext_for, language_of
 from service.console.render import flash, page
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
-from service.core.errors import NotFound
+from service.core.errors import NotFound, RuleViolation
 from service.core.formatting import format_day, format_number
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
 from service.core.pagination import Cursor, encode_cursor
-from service.labels_api.serials import issue_serials
+from service.labels_api.serials import issue_serials_once
 from service.verify import queries as scan_queries
 from service.verify.scan_stats import batch_scans
 
@@ -43,9 +44,45 @@ BATCH_READERS = roles("producer", "operator", "qa", "regulator", "admin")
 SCAN_READERS = frozenset({"producer", "regulator", "admin"})
 LABEL_READERS = frozenset({"producer", "regulator", "admin"})
 PAGE_SIZE = 50
+# the hidden one-time key of the serial form (printable ASCII, as the API's header)
+ONE_TIME_KEY = re.compile(r"^[!-~]{1,200}$")
 CHART_DAYS = 30
 LAYOUTS = ("a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30")
 REGISTER_FIELDS = ("product_id", "facility_id", "lot", "production_date", "quantity", "unit")
+
+
+# the labels of the producer's form fields, as the forms show them (for the error summary)
+FIELD_LABELS = {
+    "name": N_("Product name"),
+    "category": N_("Food category"),
+    "purpose": N_("Purpose of irradiation"),
+    "min_dose_kgy": N_("Validated minimum dose (kGy)"),
+    "base_shelf_life_days": N_("Shelf life (days)"),
+    "reference_temp_c": N_("Established at (°C)"),
+    "storage_temp_c": N_("Storage temperature on the label (°C)"),
+    "packaging": N_("Packaging"),
+    "gtin": "GTIN",
+    "registration_no": N_("BPOM or P-IRT registration number"),
+    "net_content": N_("Net content"),
+    "water_activity": N_("Water activity (aw)"),
+    "ph": "pH",
+    "validated_shelf_life_days": N_("Validated shelf life of the treated product (days)"),
+    "validated_study_ref": N_("Storage study reference"),
+    "product_id": N_("Product"),
+    "facility_id": N_("Irradiation facility"),
+    "lot": N_("Lot"),
+    "production_date": N_("Production date"),
+    "quantity": N_("Quantity"),
+    "unit": N_("Unit"),
+    "count": N_("Number of label serials to issue"),
+    "reason": N_("Reason, shown to shoppers"),
+}
+
+
+def error_labels(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Field → its label in the user's language, for the error summary."""
+    _ = gettext_for(request)
+    return {field: _(label) for field, label in FIELD_LABELS.items()}
 
 
 def errors_text(request: Request[Any, Any, Any], errors: list[FieldError]) -> dict[str, str]:
@@ -122,7 +159,11 @@ class BatchPages(Controller):
         product_id: Annotated[UUID | None, QueryParameter()] = None,
     ) -> Template:
         """The registration form, for the product the link came from if any."""
-        values = {"production_date": today_in_jakarta().isoformat(), "unit": "pcs"}
+        values = {
+            "production_date": today_in_jakarta().isoformat(),
+            "unit": "pcs",
+            "idempotency_key": uuid4().hex,  # one batch per rendering of the form
+        }
         if product_id:
             values["product_id"] = str(product_id)
         return await self._register_form(request, db, values, {})
@@ -130,10 +171,24 @@ class BatchPages(Controller):
     @post("/batches/new", opt=roles("producer"))
     async def register(self, request: AuthRequest, db: Db) -> Template | Redirect:
         """Register a batch: 303 to its page, or the form again with every error named."""
-        values = form_values(await request.form(), REGISTER_FIELDS)
+        values = form_values(await request.form(), (*REGISTER_FIELDS, "idempotency_key"))
+        key = values.get("idempotency_key") or None
         try:
-            data = decode_form(values, BatchCreate)
-            batch = await lifecycle.register_batch(db, request.user, data)
+            if key is not None and not ONE_TIME_KEY.match(key):
+                key = None
+            data = decode_form(
+                {k: v for k, v in values.items() if k != "idempotency_key"}, BatchCreate
+            )
+            batch, repeated = await lifecycle.register_batch_once(db, request.user, data, key)
+        except RuleViolation as exc:
+            if exc.code != "idempotency_key_reused":
+                raise
+            error = FieldError(
+                "", N_("This form was sent already. Open it again to register another batch.")
+            )
+            return await self._register_form(
+                request, db, values, errors_text(request, [error]), 422
+            )
         except FormInvalid as exc:
             return await self._register_form(
                 request, db, values, errors_text(request, exc.errors), exc.status_code
@@ -150,7 +205,8 @@ class BatchPages(Controller):
                 request, db, values, errors_text(request, [error]), 422
             )
         _ = gettext_for(request)
-        flash(request, _("Batch %(code)s registered.") % {"code": batch.code})
+        if not repeated:
+            flash(request, _("Batch %(code)s registered.") % {"code": batch.code})
         return Redirect(f"/app/batches/{batch.id}", status_code=303)
 
     async def _register_form(
@@ -167,6 +223,7 @@ class BatchPages(Controller):
             request,
             "batches/batch_new.html",
             status_code=status_code,
+            error_labels=error_labels(request),
             values=values,
             errors=errors,
             products=products,
@@ -188,6 +245,7 @@ class BatchPages(Controller):
             "layouts": LAYOUTS,
             "label_svg": None,
             "scans": None,
+            "issue_key": uuid4().hex,  # one serial issue per rendering of the form
         }
         if record.status == "released" and user.role in LABEL_READERS:
             context["label_svg"] = await _label_preview(request, db, batch_id)
@@ -251,6 +309,7 @@ class BatchPages(Controller):
             request,
             "batches/batch_confirm.html",
             status_code=status_code,
+            error_labels=error_labels(request),
             b=record,
             action=action,
             allowed=action in allowed_actions(request.user, record.status),
@@ -263,33 +322,61 @@ class BatchPages(Controller):
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Issue `count` serials, each with its own signed QR."""
-        values = form_values(await request.form(), ["count"])
+        form = await request.form()
+        values = form_values(form, ["count", "idempotency_key"])
+        key = values.pop("idempotency_key", None)
         try:
             data = decode_form(values, LabelIssueRequest)
+            if key is not None and not ONE_TIME_KEY.match(key):
+                raise FormInvalid([FieldError("count", N_("Check this value."))])
+            issued, repeated = await issue_serials_once(db, request.user, batch_id, data.count, key)
+        except RuleViolation as exc:
+            if exc.code != "idempotency_key_reused":
+                raise
+            # the same form, sent again with another count: it may have issued already
+            error = FieldError(
+                "count", N_("This form was sent already. Reload the page to issue more.")
+            )
+            return await self._page_with_errors(request, db, batch_id, [error], values, 422)
         except FormInvalid as exc:
-            record = await queries.batch_record(db, batch_id, request.user)
-            if record is None:
-                raise NotFound("batch") from None
-            context: dict[str, Any] = {
-                "b": record,
-                "events": await event_log(db, batch_id),
-                "actions": allowed_actions(request.user, record.status),
-                "layouts": LAYOUTS,
-                "label_svg": None,
-                "scans": None,
-                "errors": errors_text(request, exc.errors),
-                "values": values,
-            }
-            return page(request, "batches/batch_page.html", status_code=400, **context)
-        async with db.transaction():
-            issued = await issue_serials(db, request.user, batch_id, data.count)
+            return await self._page_with_errors(request, db, batch_id, exc.errors, values, 400)
         _ = gettext_for(request)
-        flash(
-            request,
-            _("%(issued)s serials issued; the batch now has %(total)s.")
-            % {"issued": issued.issued, "total": issued.total},
-        )
+        if repeated:
+            flash(request, _("These serials were issued already; nothing more was issued."))
+        else:
+            flash(
+                request,
+                _("%(issued)s serials issued; the batch now has %(total)s.")
+                % {"issued": issued.issued, "total": issued.total},
+            )
         return Redirect(f"/app/batches/{batch_id}#labels", status_code=303)
+
+    async def _page_with_errors(
+        self,
+        request: AuthRequest,
+        db: Db,
+        batch_id: UUID,
+        errors: list[FieldError],
+        values: dict[str, str],
+        status_code: int,
+    ) -> Template:
+        """The batch page again, with the serial form's error and the count as typed."""
+        record = await queries.batch_record(db, batch_id, request.user)
+        if record is None:
+            raise NotFound("batch")
+        context: dict[str, Any] = {
+            "b": record,
+            "events": await event_log(db, batch_id),
+            "actions": allowed_actions(request.user, record.status),
+            "layouts": LAYOUTS,
+            "label_svg": None,
+            "scans": None,
+            "errors": errors_text(request, errors),
+            "error_labels": error_labels(request),
+            "values": values,
+            "issue_key": uuid4().hex,
+        }
+        return page(request, "batches/batch_page.html", status_code=status_code, **context)
 
 
 ARROWS_STATUSES = (
@@ -333,12 +420,11 @@ async def _scan_context(request: AuthRequest, db: Db, batch_id: UUID) -> dict[st
     )
     _ = gettext_for(request)
     lang = language_of(request)
+    legend = _("Bars: scans per day. Line: distinct phones per day. Red dot: a suspect scan.")
     chart = scans_chart_svg(
         days,
         title=_("Scans per day, last %(days)s days") % {"days": CHART_DAYS},
-        description=_(
-            "Bars: scans per day. Line: distinct phones per day. Red dot: a suspect scan."
-        ),
+        description=legend,
         day_label=lambda d: format_day(d, lang, short=True),
         id_prefix=f"scans-{batch_id.hex[:8]}",
     )
@@ -346,5 +432,6 @@ async def _scan_context(request: AuthRequest, db: Db, batch_id: UUID) -> dict[st
         "scans": stats,
         "scan_days": [d for d in days if d.scans],
         "chart": chart if stats.total else None,
+        "chart_legend": legend,
         "suspects": suspects,
     }

@@ -25,7 +25,7 @@ from schemas.shelf_life import ShelfLifeEstimateRequest
 from service.accounts.queries import list_food_categories
 from service.batches import lifecycle
 from service.batches import product_queries as queries
-from service.batches.pages import errors_text
+from service.batches.pages import error_labels, errors_text
 from service.console.i18n import N_, gettext_for
 from service.console.render import flash, page
 from service.core.auth import AuthUser, roles
@@ -186,6 +186,7 @@ class ProductPages(Controller):
             request,
             "batches/product_form.html",
             status_code=status_code,
+            error_labels=error_labels(request),
             values=values,
             errors=errors,
             categories=categories,

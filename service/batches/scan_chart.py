@@ -62,11 +62,11 @@ def scans_chart_svg(
     description: str,
     day_label: Callable[[date], str],
     id_prefix: str = "scans",
-    width: int = 640,
-    height: int = 220,
+    width: int = 360,
+    height: int = 200,
 ) -> Markup:
     """The chart as inline SVG markup; `days` should be continuous (see continuous_days)."""
-    left, right, top, bottom = 40, 8, 14, 28
+    left, right, top, bottom = 32, 8, 14, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     y_max = _nice_ceiling(max((max(d.scans, d.clients) for d in days), default=0))
     slot = plot_w / max(len(days), 1)
@@ -90,7 +90,7 @@ def scans_chart_svg(
             f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="{AXIS}">{tick}</text>'
         )
-    label_every = max(1, math.ceil(len(days) / 6))
+    label_every = max(1, math.ceil(len(days) / 5))
     points = []
     for i, d in enumerate(days):
         x = left + i * slot + (slot - bar_w) / 2

@@ -10,9 +10,9 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from service.core.auth import check_role, user_from_session
 
-# every console path needs a signed-in user except these (and handlers marked
-# `opt={"exclude_from_auth": True}`); the rest of the app authenticates by bearer token
-CONSOLE_PUBLIC_PATHS = ["^/app/login$", "^/app/invite/", "^/app/static/", "^/app/language$"]
+# Every console page needs a signed-in user, except handlers marked
+# `opt={"exclude_from_auth": True}` (sign-in, invite, language, static files); the rest of the
+# app authenticates by bearer token.
 NOT_CONSOLE_PATHS = "^/(?!app(?:/|$))."
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect
 
 from service.console.i18n import N_, gettext_for, language_of
@@ -55,11 +56,15 @@ def is_console(request: Request[Any, Any, Any]) -> bool:
     return path == "/app" or path.startswith("/app/")
 
 
-def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
-    """303 to the sign-in page, which brings the user back here afterwards."""
+def login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
+    """303 to the sign-in page, which brings the user back here afterwards. An htmx request
+    (a live preview) is told to load the sign-in page as a whole, not inside a fragment."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     query = urlencode({"next": target}) if request.method in ("GET", "HEAD") else ""
-    return Redirect(LOGIN_PATH + (f"?{query}" if query else ""), status_code=303)
+    login = LOGIN_PATH + (f"?{query}" if query else "")
+    if request.headers.get("hx-request") == "true":
+        return ClientRedirect(login)
+    return Redirect(login, status_code=303)
 
 
 def _message(request: Request[Any, Any, Any], status: int, detail: str) -> str:

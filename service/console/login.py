@@ -66,6 +66,8 @@ class ConsoleAccountController(Controller):
         errors: dict[str, str] = {}
         if not email:
             errors["email"] = _("Enter your email address.")
+        elif "@" not in email or not email.isprintable():
+            errors["email"] = _("Enter an email address such as siti@example.id.")
         if not password:
             errors["password"] = _("Enter your password.")
         status = 400

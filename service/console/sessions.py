@@ -13,12 +13,14 @@ from typing import Any
 
 import asyncpg
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
 IDLE_TIMEOUT = timedelta(hours=12)
 ABSOLUTE_TIMEOUT = timedelta(days=7)
@@ -26,6 +28,7 @@ COOKIE_NAME = "radura_session"
 STORE_NAME = "console_sessions"
 USER_KEY = "user_id"
 _RENEWED_ID = "radura_renewed_session_id"
+_LOADED = "radura_loaded_session"
 
 
 def _seconds(value: int | timedelta) -> float:
@@ -73,15 +76,21 @@ class PostgresSessionStore(Store):
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        # one statement reads and renews; an idle or too old session is simply not found
+        # One statement reads and renews; an idle or too old session is simply not found. The
+        # expiry is written at most once a minute per session, not on every page view.
         data: str | None = await self.pool.fetchval(
-            """UPDATE console_sessions
-               SET expires_at = CASE WHEN $2::float8 IS NULL THEN expires_at
-                   ELSE least(now() + make_interval(secs => $2::float8),
-                              created_at + make_interval(secs => $3)) END
-               WHERE id = $1 AND expires_at > now()
-                 AND created_at > now() - make_interval(secs => $3)
-               RETURNING data::text""",
+            """WITH live AS (
+                   SELECT id, data, created_at, expires_at FROM console_sessions
+                   WHERE id = $1 AND expires_at > now()
+                     AND created_at > now() - make_interval(secs => $3::float8)),
+               renewed AS (
+                   UPDATE console_sessions s
+                   SET expires_at = least(now() + make_interval(secs => $2::float8),
+                                          s.created_at + make_interval(secs => $3::float8))
+                   FROM live WHERE s.id = live.id AND $2::float8 IS NOT NULL
+                     AND live.expires_at
+                         < now() + make_interval(secs => $2::float8) - interval '1 minute')
+               SELECT data::text FROM live""",
             key,
             _seconds(renew_for) if renew_for is not None else None,
             self.absolute_lifetime.total_seconds(),
@@ -123,8 +132,16 @@ async def delete_expired_sessions(conn: asyncpg.Connection | asyncpg.Pool) -> No
 
 
 class ConsoleSessionBackend(ServerSideSessionBackend):
-    """Litestar's server-side backend with two changes: a visitor with nothing in the session
-    gets no row and no cookie, and the id can be replaced at sign-in (no session fixation)."""
+    """Litestar's server-side backend with three changes: a visitor with nothing in the session
+    gets no row and no cookie; the id can be replaced at sign-in (no session fixation); and a
+    request that changed nothing writes nothing (reading the row already renewed its expiry)."""
+
+    async def load_from_connection(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope["state"][_LOADED] = self.serialize_data(data) if data else None
+        return data
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         renewed = connection.scope["state"].get(_RENEWED_ID)
@@ -140,6 +157,22 @@ class ConsoleSessionBackend(ServerSideSessionBackend):
             if not connection.cookies.get(self.config.key):
                 return
             scope_session = Empty  # emptied: delete the row and the cookie
+        elif (
+            scope_session is not Empty
+            and not connection.scope["state"].get(_RENEWED_ID)
+            and connection.scope["state"].get(_LOADED) == self.serialize_data(scope_session)
+        ):
+            # unchanged: only the cookie's own lifetime is renewed
+            cookie_params = dict(
+                extract_dataclass_items(
+                    self.config, exclude_none=True, include=Cookie.__dict__.keys()
+                )
+            )
+            cookie = Cookie(
+                value=self.get_session_id(connection), key=self.config.key, **cookie_params
+            )
+            MutableScopeHeaders.from_message(message).add("Set-Cookie", cookie.to_header(header=""))
+            return
         await super().store_in_message(scope_session, message, connection)
 
 

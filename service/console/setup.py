@@ -17,11 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
-from service.console.auth import (
-    CONSOLE_PUBLIC_PATHS,
-    NOT_CONSOLE_PATHS,
-    ConsoleAuthenticationMiddleware,
-)
+from service.console.auth import NOT_CONSOLE_PATHS, ConsoleAuthenticationMiddleware
 from service.console.login import ConsoleAccountController
 from service.console.sessions import STORE_NAME, PostgresSessionStore, session_config
 from service.console.templating import template_config
@@ -98,7 +94,7 @@ def console(settings: Settings, public_paths: list[str]) -> Console:
         route_handlers=[ConsoleAccountController, static],
         session_middleware=session_config(secure=secure, exclude=public_paths).middleware,
         auth_middleware=DefineMiddleware(
-            ConsoleAuthenticationMiddleware, exclude=[NOT_CONSOLE_PATHS, *CONSOLE_PUBLIC_PATHS]
+            ConsoleAuthenticationMiddleware, exclude=NOT_CONSOLE_PATHS
         ),
         template_config=template_config(),
         csrf_config=csrf,

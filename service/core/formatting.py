@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,12 +19,16 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 LOCALES = {"id": "id_ID", "en": "en_GB"}
 
 
+# a list page formats the same few dates and numbers many times over: Babel's locale lookups
+# cost more than the page's query, so each result is kept
+@lru_cache(maxsize=8192)
 def format_number(value: float, lang: str = "id", *, digits: int = 3) -> str:
     """2.5 → `2,5`, 12345 → `12.345`; at most `digits` decimals, no trailing zeros."""
     pattern = "#,##0." + "#" * digits if digits else "#,##0"
     return format_decimal(value, format=pattern, locale=LOCALES.get(lang, "id_ID"))
 
 
+@lru_cache(maxsize=8192)
 def format_day(value: date, lang: str = "id", *, short: bool = False) -> str:
     """`12 Mei 2028` (or `12 May 2028`); short: `12 Mei`."""
     return babel_date(value, "d MMM" if short else "d MMMM yyyy", locale=LOCALES.get(lang, "id_ID"))

@@ -100,9 +100,12 @@ _NAMED_RULE = re.compile(r"^(?P<field>[a-z_]+): (?P<message>.+)$", re.S)
 
 def message_for(field_name: str, error: str) -> FieldError:
     """A readable message for one of msgspec's (or a schema check's) error texts."""
-    error = _AT_FIELD.sub("", error)
+    # an optional field's type reads `float | null`: the message is the same as for `float`
+    error = _AT_FIELD.sub("", error).replace(" | null", "")
     if error in KNOWN_RULE_MESSAGES:
         return FieldError(field_name, KNOWN_RULE_MESSAGES[error])
+    if error == "Number out of range":
+        return FieldError(field_name, N_("Enter a smaller number."))
     if error.startswith("Object missing required field"):
         return FieldError(field_name, N_("This field is required."))
     if error.startswith("Expected `int`"):
@@ -146,7 +149,7 @@ def _normalize(value: str, kind: Any) -> Any:
         # a decimal comma, as Indonesians write it; a point works too (phones vary)
         if "," in value and "." not in value:
             value = value.replace(",", ".")
-        return value.replace(" ", "")
+        return value
     if kind is datetime:
         try:
             moment = datetime.fromisoformat(value)

@@ -22,12 +22,12 @@ from labels.png import label_png, qr_png
 from labels.svg import label_svg, qr_svg
 from schemas.label_issue import LabelIssueRequest, LabelsIssued
 from schemas.labels import LabelContent
-from service.batches.idempotency import IdempotencyKey, IdempotentRequest, request_fingerprint
+from service.batches.idempotency import IdempotencyKey
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
 from service.core.errors import RuleViolation
 from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
-from service.labels_api.serials import all_serials, issue_serials, iter_serials
+from service.labels_api.serials import all_serials, issue_serials_once, iter_serials
 
 Layout = Literal["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"]
 Dpi = Annotated[int, QueryParameter(ge=72, le=1200, description="Resolution of the PNG.")]
@@ -115,23 +115,9 @@ class LabelsController(Controller):
     ) -> Response[LabelsIssued]:
         """Issue `count` new serials (1–100 000) for a released batch; each gets its own signed
         QR. With an `Idempotency-Key` a retry returns the first answer and issues nothing."""
-        user = request.user
-        keyed = (
-            IdempotentRequest(
-                user.id,
-                "issue_labels",
-                idempotency_key,
-                request_fingerprint({"batch_id": str(batch_id), "count": data.count}),
-            )
-            if idempotency_key
-            else None
+        issued, _ = await issue_serials_once(
+            db, request.user, batch_id, data.count, idempotency_key
         )
-        async with db.transaction():
-            if keyed and (first := await keyed.first_response(db)):
-                return Response(LabelsIssued(**first.body), status_code=first.status)
-            issued = await issue_serials(db, user, batch_id, data.count)
-            if keyed:
-                await keyed.remember(db, 201, issued)
         return Response(issued, status_code=201)
 
     @get("/{batch_id:uuid}/label.svg", operation_id="getLabelSvg", opt=READERS, media_type=SVG)

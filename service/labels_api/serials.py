@@ -10,6 +10,7 @@ import asyncpg
 from labels.codes import random_code, random_codes
 from schemas.label_issue import LabelsIssued
 from service.batches.events import append_event
+from service.batches.idempotency import IdempotentRequest, request_fingerprint
 from service.batches.transitions import load_batch
 from service.core.auth import AuthUser
 from service.core.errors import Conflict
@@ -38,6 +39,34 @@ async def issue_serials(
     total = await insert_serials(conn, batch_id, count)
     await append_event(conn, batch_id, "labels_issued", user, {"count": count, "total": total})
     return LabelsIssued(issued=count, total=total)
+
+
+ISSUE_SCOPE = "issue_labels"
+
+
+async def issue_serials_once(
+    conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, count: int, key: str | None
+) -> tuple[LabelsIssued, bool]:
+    """issue_serials in its own transaction, at most once per idempotency `key` (an API header,
+    or the console form's hidden field, so a double tap on a phone issues nothing twice).
+    Returns the answer and whether it is the first one, repeated."""
+    keyed = (
+        IdempotentRequest(
+            user.id,
+            ISSUE_SCOPE,
+            key,
+            request_fingerprint({"batch_id": str(batch_id), "count": count}),
+        )
+        if key
+        else None
+    )
+    async with conn.transaction():
+        if keyed and (first := await keyed.first_response(conn)):
+            return LabelsIssued(**first.body), True
+        issued = await issue_serials(conn, user, batch_id, count)
+        if keyed:
+            await keyed.remember(conn, 201, issued)
+    return issued, False
 
 
 async def insert_serials(conn: asyncpg.Connection, batch_id: UUID, count: int) -> int:

@@ -3,6 +3,7 @@ disabling an account, and the demo's console sign-ins."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -214,3 +215,29 @@ async def test_demo_prints_a_working_sign_in_for_every_role(client, database_url
         browser = Browser(client)
         assert (await browser.sign_in(user["email"], user["password"])).status_code == 303, role
         assert user["name"] in (await browser.get("/app/account")).text
+
+
+async def test_user_create_with_an_email_prints_an_invite(client, world, database_url, data_dir):
+    email = f"cli.{world.tag}@example.id"
+    args = ("--role", "producer", "--name", "Ani CLI", "--organization-id", str(world.producer_org))
+    created = _radura(database_url, data_dir, "user", "create", *args, "--email", email)
+    assert created.returncode == 0, created.stderr
+    printed = json.loads(created.stdout)
+    assert set(printed) == {"user_id", "token", "invite_url"}
+    form = await Browser(client).get(_path(printed["invite_url"]))
+    assert form.status_code == 200 and email in form.text
+
+
+async def test_a_new_password_from_a_fresh_invite_ends_the_old_sessions(
+    client, pool, world, database_url, data_dir
+):
+    browser = await signed_in(client, pool, world.producer.id)
+    email = await pool.fetchval("SELECT email FROM users WHERE id = $1", world.producer.id)
+    invite = _path(_radura(database_url, data_dir, "user", "invite", email).stdout.strip())
+    fresh = Browser(client)
+    done = await fresh.submit(
+        invite, {"password": "Lupa-Sandi-2026!", "password_confirm": "Lupa-Sandi-2026!"}
+    )
+    assert done.status_code == 303
+    assert (await browser.get("/app/account")).status_code == 303  # signed in with the old one
+    assert (await fresh.sign_in(email, "Lupa-Sandi-2026!")).status_code == 303

@@ -127,6 +127,37 @@ async def test_registration_right_redirects_to_the_new_batch(
     assert "/recall" not in page.text and 'name="count"' not in page.text
 
 
+async def test_registration_sent_twice_registers_one_batch(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    product = await create_product(client, world.producer, chicken())
+    page = await producer.get("/app/batches/new")
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page.text)
+    assert key
+    token = await producer.csrf_token("/app/batches/new")
+    form = {
+        "product_id": product["id"],
+        "facility_id": str(world.facility),
+        "lot": "TAP-2",
+        "production_date": today_in_jakarta().isoformat(),
+        "quantity": "10",
+        "unit": "pcs",
+        "idempotency_key": key[1],
+        "_csrf_token": token,
+    }
+    first = await producer.http.post("/app/batches/new", data=form)
+    again = await producer.http.post("/app/batches/new", data=form)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    listed = await client.get(
+        f"/api/v1/batches?product_id={product['id']}", headers=world.producer.headers
+    )
+    assert len(listed.json()["items"]) == 1
+    changed = await producer.http.post("/app/batches/new", data=form | {"lot": "TAP-3"})
+    assert changed.status_code == 422
+    assert "This form was sent already." in changed.text
+
+
 # --- the list -------------------------------------------------------------------------------
 
 
@@ -329,6 +360,21 @@ async def test_serial_issue_posted_empty_wrong_and_right(
     assert record.json()["labels"]["serials_issued"] == 50
     page = await producer.get(answer.headers["location"])
     assert "50 serials issued; the batch now has 50." in page.text
+    # the same form sent twice (a double tap, a reload) issues once
+    page = await producer.get(form_page)
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page.text)
+    assert key
+    token = await producer.csrf_token(form_page)
+    form = {"count": "7", "idempotency_key": key[1], "_csrf_token": token}
+    first = await producer.http.post(path, data=form)
+    again = await producer.http.post(path, data=form)
+    assert first.status_code == again.status_code == 303
+    record = await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    assert record.json()["labels"]["serials_issued"] == 57
+    assert "nothing more was issued" in (await producer.get(again.headers["location"])).text
+    other_count = await producer.http.post(path, data=form | {"count": "8"})
+    assert other_count.status_code == 422
+    assert field_error(other_count.text, "count").startswith("This form was sent already.")
     # a batch that is not released has no serials: 409 page
     registered = await batch_in(client, world, "registered")
     refused = await producer.submit(
@@ -356,4 +402,9 @@ async def test_facility_and_regulator_roles_get_403_pages_for_producer_actions(
     regulator = await signed_in(client, pool, world.regulator.id)
     answer = await regulator.submit(f"/app/batches/{batch_id}/cancel", {}, form_page="/app/")
     assert answer.status_code == 403
+    # every role has a dashboard; only a producer is offered to register
+    for browser in (operator, regulator):
+        dashboard = await browser.get("/app/")
+        assert dashboard.status_code == 200
+        assert 'href="/app/batches/new"' not in dashboard.text
     assert await _status(client, world, batch_id) == "registered"

@@ -61,6 +61,8 @@ async def test_product_form_posted_empty_names_every_required_field(producer: Br
     for field in ("name", "category", "purpose", "min_dose_kgy", "base_shelf_life_days"):
         assert field_error(page, field) == "This field is required.", field
         assert f'<a href="#{field}">' in page  # the summary links to the field
+    # the summary names each field, as a message alone would not say which one
+    assert '<a href="#name">Product name: This field is required.</a>' in page
     assert 'aria-describedby="name-error"' in page and 'aria-invalid="true"' in page
     assert field_error(page, "gtin") == ""  # optional fields are not flagged
 
@@ -140,7 +142,9 @@ async def test_product_form_right_creates_it_with_a_decimal_comma_and_redirects(
     assert "saved." not in again.text
     # in Bahasa Indonesia the same number has a decimal comma
     await producer.submit("/app/language", {"lang": "id", "next": "/app/"}, form_page="/app/")
-    assert "<dd>5,8</dd>" in (await producer.get(location)).text
+    indonesian = (await producer.get(location)).text
+    assert "<dd>5,8</dd>" in indonesian
+    assert "<dd>udara biasa</dd>" in indonesian  # the packaging in words, not its code
     listing = await producer.get("/app/products")
     assert f'href="/app/products/{product_id}"' in listing.text
 

@@ -278,3 +278,35 @@ async def test_account_page_and_sign_out_elsewhere(client, pool, world):
     assert "1 perangkat lain" in (await phone.get("/app/account")).text
     assert (await laptop.get("/app/account")).status_code == 303
     assert (await phone.get("/app/account")).status_code == 200
+
+
+async def test_page_views_that_change_nothing_write_nothing(client, pool, world):
+    browser = await signed_in(client, pool, world.producer.id)
+    session_id = browser.http.cookies[SESSION_COOKIE]
+    assert (await browser.get("/app/account")).status_code == 200
+
+    async def row_version() -> str:
+        return str(
+            await pool.fetchval("SELECT xmin FROM console_sessions WHERE id = $1", session_id)
+        )
+
+    before = await row_version()
+    for _ in range(3):
+        answer = await browser.get("/app/account")
+        assert answer.status_code == 200
+        assert SESSION_COOKIE in answer.headers["set-cookie"]  # the cookie's lifetime renews
+    assert await row_version() == before
+
+
+async def test_a_live_preview_after_the_session_ended_loads_the_sign_in_page(client):
+    answer = await Browser(client).get("/app/account", headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert answer.headers["hx-redirect"] == "/app/login?next=%2Fapp%2Faccount"
+
+
+@pytest.mark.parametrize("email", ["siti", "a\x00b@example.id", "siti@exa\tmple.id"])
+async def test_an_email_that_cannot_be_one_is_named_on_the_form(client, email):
+    answer = await Browser(client).submit("/app/login", {"email": email, "password": "x" * 12})
+    assert answer.status_code == 400
+    assert 'id="email-error"' in answer.text
+    assert "Masukkan alamat email seperti siti@example.id" in answer.text

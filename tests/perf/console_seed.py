@@ -69,6 +69,25 @@ async def seed_producer(
         products,
         batches,
     )
+    # the dose record of every batch that was treated (the batch page and its label read it)
+    irradiator = await conn.fetchval(
+        """INSERT INTO irradiators (facility_id, name, source_type, activity_kci)
+           VALUES ($1, 'Bench Co-60', 'cobalt-60', 400) RETURNING id""",
+        facility,
+    )
+    await conn.execute(
+        """INSERT INTO treatments (batch_id, irradiator_id, run_id, started_at, ended_at,
+               dose_min_kgy, dose_max_kgy, dur, legal_max_dose_kgy, product_min_dose_kgy,
+               conforming, recorded_by)
+           SELECT id, $2, 'RUN-' || lot, created_at + interval '1 day',
+                  created_at + interval '1 day 3 hours', 1.6, 2.4, 1.5, 3, 1.5,
+                  status <> 'rejected', $3
+           FROM batches WHERE producer_id = $1
+             AND status IN ('treated', 'released', 'rejected', 'recalled')""",
+        org,
+        irradiator,
+        user_id,
+    )
     # a week of scans on the released batches, one serial each, a few phones per serial
     await conn.execute(
         """INSERT INTO scans (scanned_at, batch_id, serial, verdict, fingerprint)

@@ -147,3 +147,14 @@ def test_messages_translate_and_format_their_numbers() -> None:
     assert message_for("name", "Expected `str` of length <= 200").params == {"limit": 200}
     # nothing of msgspec's wording leaks into an unknown case
     assert message_for("x", "Something odd").msgid == "Check this value."
+
+
+def test_numbers_a_person_would_not_mean_are_refused_by_name() -> None:
+    for value, message in (
+        ("1e999", "Enter a smaller number."),
+        ("nan", "Enter a value of at least 0."),
+        ("0x10", "Enter a number, such as 2,5."),
+        ("1 5", "Enter a number, such as 2,5."),  # not read as 15
+    ):
+        errors = _errors(CHICKEN | {"water_activity": value}, ProductCreate)
+        assert errors == {"water_activity": message}, value
