@@ -195,6 +195,13 @@ def unavailable_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[A
     )
 
 
+def too_deep_handler(_: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    # msgspec follows nesting until Python's recursion limit: a JSON body nested ~1000 levels
+    # deep ends here wherever it is decoded
+    message = "The JSON body is nested too deeply."
+    return _problem(400, "Invalid request", message, errors=[{"field": "body", "message": message}])
+
+
 def unexpected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled_error", method=request.method, path=request.url.path, exc_info=exc)
     return _problem(
@@ -216,5 +223,6 @@ def exception_handlers() -> dict[Any, Any]:
         TimeoutError: unavailable_handler,
         OSError: unavailable_handler,
         asyncpg.PostgresError: postgres_handler,
+        RecursionError: too_deep_handler,
         Exception: unexpected_handler,
     }
