@@ -73,12 +73,14 @@ def verify_lifespan(
         if keyring is None:
             keyring = Keyring.load_or_create(settings.data_dir, settings.signing_key)
         app.state.public_base_url = settings.public_base_url
-        pool = app.state.pool
-        async with pool.acquire() as conn:
+        async with app.state.pool.acquire() as conn:
             fingerprint_key = await load_fingerprint_key(conn)
+        # Verification's own connections: no amount of console or API work (a flood of PDF
+        # requests, slow exports) can leave a shopper's scan waiting for a connection.
+        pool = await db.create_pool(settings.database_url or "", max_size=settings.verify_pool_size)
         replica = None
         if settings.replica_url:
-            replica = await db.create_pool(settings.replica_url, max_size=settings.pool_max_size)
+            replica = await db.create_pool(settings.replica_url, max_size=settings.verify_pool_size)
         scan_log = ScanLog(pool)
         verifier = Verifier(
             keyring=keyring,
@@ -110,5 +112,6 @@ def verify_lifespan(
             await scan_log.stop()
             if replica is not None:
                 await replica.close()
+            await pool.close()
 
     return verification
