@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.strict_body import refuse_lax_json
     from service.labels_api.controller import LabelsController
     from service.labels_api.keys import JwksController, signing_keys_lifespan
+    from service.labels_api.render_gate import render_gate_lifespan
     from service.shelf_life.controller import ShelfLifeController
     from service.verify.setup import verify_lifespan, verify_route_handlers
 
@@ -57,7 +58,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # every public endpoint shares the verification pages' per-client rate limit
             *verify_route_handlers(settings, other_public=[JwksController, ShelfLifeController]),
         ],
-        lifespan=[database, signing_keys_lifespan(settings), verify_lifespan(settings)],
+        lifespan=[
+            database,
+            signing_keys_lifespan(settings),
+            verify_lifespan(settings),
+            render_gate_lifespan,  # last, so its renders are the first thing stopped
+        ],
         dependencies={"db": Provide(db.provide_db)},
         middleware=[
             DefineMiddleware(TokenAuthenticationMiddleware, exclude=PUBLIC_PATHS),

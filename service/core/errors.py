@@ -53,8 +53,14 @@ class Forbidden(DomainError):
 
 
 class Unavailable(DomainError):
+    """Busy for now (503); `Retry-After` says when to come back."""
+
     status_code = 503
     title = "Service unavailable"
+
+    def __init__(self, code: str, detail: str, *, retry_after_s: int = 2, **extra: Any) -> None:
+        super().__init__(code, detail, **extra)
+        self.retry_after_s = retry_after_s
 
 
 def field_error(field: str, message: str) -> ValueError:
@@ -113,7 +119,10 @@ def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> R
 
 
 def domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _problem(exc.status_code, exc.title, exc.detail, code=exc.code, **exc.extra)
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Unavailable) else None
+    return _problem(
+        exc.status_code, exc.title, exc.detail, code=exc.code, headers=headers, **exc.extra
+    )
 
 
 def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
