@@ -13,10 +13,12 @@ import asyncio
 import contextlib
 import ctypes
 import gc
+import signal
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
+from types import FrameType
 from typing import TypeVar
 from uuid import UUID
 
@@ -107,10 +109,47 @@ def _busy(code: str, detail: str) -> Unavailable:
 
 @asynccontextmanager
 async def render_gate_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """The process's gate on `app.state.render_gate`; its renders are stopped at shutdown."""
+    """The process's gate on `app.state.render_gate`; its renders stop at SIGTERM or SIGINT.
+
+    The server drains open requests before it runs the app's shutdown, so a render must stop
+    when the signal arrives, not when shutdown begins: otherwise a 10 000-label PDF keeps the
+    process alive until it is done."""
     gate = RenderGate()
     app.state.render_gate = gate
+    with _stopping_on_signals(gate):
+        try:
+            yield
+        finally:
+            gate.stop()
+
+
+@contextlib.contextmanager
+def _stopping_on_signals(gate: RenderGate) -> Iterator[None]:
+    """Chain a handler before the server's own for SIGTERM and SIGINT, while the app runs.
+
+    The event loop of the server learns of the signal through its wake-up descriptor, which
+    the interpreter writes whatever Python handler is set, so it shuts down as before."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers can only be set from the main thread (a test client's own thread)
+        return
+    previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        gate.stop()
+        handler = previous[signal.Signals(signum)]
+        if callable(handler):
+            handler(signum, frame)
+        elif handler == signal.SIG_DFL:
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, on_signal)
     try:
         yield
     finally:
-        gate.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
