@@ -7,14 +7,16 @@ import contextlib
 import gc
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from service.core.settings import Settings
 from service.verify.controller import VerifyController
+from service.verify.fingerprint import rate_limit_bucket
 from service.verify.scans_api import BatchScansController
 
 
@@ -33,6 +35,10 @@ class _RateLimitWithRetryAfter(RateLimitMiddleware):
             ) from None
 
 
+def _client_bucket(request: Request[Any, Any, Any]) -> str:
+    return rate_limit_bucket(request.client.host if request.client else "")
+
+
 def verify_route_handlers(
     settings: Settings, other_public: Sequence[ControllerRouterHandler] = ()
 ) -> list[ControllerRouterHandler]:
@@ -44,6 +50,7 @@ def verify_route_handlers(
             rate_limit=("minute", settings.rate_limit_per_minute),
             middleware_class=_RateLimitWithRetryAfter,
             store="public_rate_limit",
+            identifier_for_request=_client_bucket,
         )
         middleware.append(config.middleware)
     public = Router(
