@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from uuid import UUID
 
 import asyncpg
@@ -84,7 +84,7 @@ async def serials_page(
     return [row["serial"] for row in rows]
 
 
-async def iter_serials(pool: asyncpg.Pool, batch_id: UUID) -> AsyncIterator[str]:
+async def iter_serials(pool: asyncpg.Pool, batch_id: UUID) -> AsyncGenerator[str, None]:
     """Every serial of the batch in issue order, through a server-side cursor."""
     async with pool.acquire() as conn, conn.transaction(readonly=True):
         async for record in conn.cursor(
