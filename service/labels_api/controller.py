@@ -96,21 +96,35 @@ def _qr_png(uri: str, dpi: int) -> bytes:
 async def _off_loop(
     request: Request[AuthUser, None, State], render: Callable[..., T], *args: Any
 ) -> T:
-    """Run CPU-heavy drawing in a worker thread, within the process's render limits; a label
-    that cannot fit its layout is the request's problem (422), not the server's."""
+    """Draw one label (an SVG or PNG: milliseconds) in a worker thread, a few at a time per
+    process; a label that cannot fit its layout is the request's problem (422)."""
+    gate: RenderGate = request.app.state.render_gate
+    try:
+        return await anyio.to_thread.run_sync(render, *args, limiter=gate.single_labels)
+    except LabelFitError as exc:
+        raise _does_not_fit(exc) from None
+
+
+async def _render_sheet(request: Request[AuthUser, None, State], render: Callable[[], T]) -> T:
+    """Run a sheet's CPU-heavy drawing in a worker thread, within the process's render limits
+    (503 past them); a label that cannot fit its layout is the request's problem (422)."""
     gate: RenderGate = request.app.state.render_gate
     try:
         async with gate.slot(request.user.organization_id):
-            return await anyio.to_thread.run_sync(render, *args)
+            return await anyio.to_thread.run_sync(render)
     except RenderCancelled:
         raise Unavailable(
             "server_stopping", "The server stopped during the render; retry shortly."
         ) from None
     except LabelFitError as exc:
-        raise RuleViolation(
-            "label_does_not_fit",
-            f"The label's texts do not fit this layout even at the smallest readable size: {exc}",
-        ) from None
+        raise _does_not_fit(exc) from None
+
+
+def _does_not_fit(exc: LabelFitError) -> RuleViolation:
+    return RuleViolation(
+        "label_does_not_fit",
+        f"The label's texts do not fit this layout even at the smallest readable size: {exc}",
+    )
 
 
 async def _file_chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
@@ -275,7 +289,7 @@ class LabelsController(Controller):
             return spool
 
         gate: RenderGate = state.render_gate
-        spool = await _off_loop(request, render)
+        spool = await _render_sheet(request, render)
         return Stream(
             _file_chunks(spool),
             media_type=PDF,
@@ -289,7 +303,7 @@ class LabelsController(Controller):
         media_type="text/csv; charset=utf-8",
     )
     async def labels_csv(
-        self, db: Db, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
+        self, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
     ) -> Stream:
         """Every issued serial with its signed URI (`serial,uri`), for a print shop."""
         label = await self._label(request, batch_id)

@@ -95,7 +95,7 @@ async def _render(
     output: Path,
     copies: int | None,
     keys: SigningKeys,
-) -> list[Path]:
+) -> list[tuple[Path, int]]:
     """Render part by part: serials come from a server-side cursor 10 000 at a time, so only
     the part being written is ever in memory, however many labels the batch has."""
     pool = await create_pool(dsn, max_size=2)
@@ -109,6 +109,7 @@ async def _render(
         base_url = settings.public_base_url
         serials = iter_serials(pool, batch_id)
         done = 0
+        written = []
         try:
             for path in paths:
                 cells: Iterable[LabelContent]
@@ -118,19 +119,22 @@ async def _render(
                     cells = serial_cells(label.content, uris)
                 else:
                     cells = itertools.repeat(label.content, min(MAX_LABELS_PER_PDF, count - done))
-                done += _write_part(path, cells, layout, progress, done)
+                labels = _write_part(path, cells, layout, progress, done)
+                written.append((path, labels))
+                done += labels
         finally:
             await serials.aclose()
         progress.finish()
-        return paths
+        return written
     finally:
         await pool.close()
 
 
 def render_batch_pdf(
     settings: Settings, dsn: str, batch_id: uuid.UUID, layout: str, output: Path, copies: int | None
-) -> list[Path]:
-    """Write the PDF (or its numbered parts past 10 000 labels); returns the files written."""
+) -> list[tuple[Path, int]]:
+    """Write the PDF (or its numbered parts past 10 000 labels); returns each file written with
+    its number of labels."""
     get_layout(layout)  # fail on a bad name before touching the database
     keys = SigningKeys(settings)
     return asyncio.run(_render(settings, dsn, batch_id, layout, output, copies, keys))
@@ -143,7 +147,7 @@ def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
         batch_id = uuid.UUID(args.batch_id)
         if args.copies is not None and args.copies < 1:
             raise ValueError("--copies must be at least 1")
-        paths = render_batch_pdf(
+        written = render_batch_pdf(
             settings, dsn, batch_id, args.layout, Path(args.output), args.copies
         )
     except ValueError as exc:
@@ -155,6 +159,6 @@ def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
     except (OSError, asyncpg.PostgresError) as exc:
         print(f"failed: {exc}", file=sys.stderr)
         return 1
-    for path in paths:
-        print(f"wrote {path}")
+    for path, labels in written:
+        print(f"wrote {labels} labels to {path}")
     return 0

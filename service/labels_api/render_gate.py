@@ -1,4 +1,4 @@
-"""How many label renders one process runs at once, per organization, and which it cancels.
+"""How many label sheets one process renders at once, per organization, and which it cancels.
 
 Rendering is CPU work in a worker thread that shares the interpreter with the event loop: a few
 at a time keep the loop answering, and a short queue past them keeps a burst from piling up.
@@ -22,6 +22,7 @@ from types import FrameType
 from typing import TypeVar
 from uuid import UUID
 
+import anyio
 from litestar import Litestar
 
 from service.core.errors import Unavailable
@@ -35,6 +36,8 @@ WAITING = 2
 # renders (running or queued) one organization may have at a time in one process
 PER_ORGANIZATION = 1
 RETRY_AFTER_S = 5
+# threads drawing single labels (SVG, PNG) at once, beside the sheet renders
+SINGLE_LABEL_THREADS = 2
 
 
 class RenderCancelled(Exception):
@@ -54,6 +57,8 @@ class RenderGate:
         self._admitted = 0
         self._by_organization: Counter[UUID | None] = Counter()
         self.stopping = threading.Event()
+        # one label's SVG or PNG takes milliseconds: these wait for a thread, never refused
+        self.single_labels = anyio.CapacityLimiter(SINGLE_LABEL_THREADS)
 
     @asynccontextmanager
     async def slot(self, organization_id: UUID | None) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from labels.codes import random_code, random_codes
+from service.core.db import connection
 from service.core.errors import RuleViolation
 
 _SERIALS_IN_ISSUE_ORDER = (
@@ -81,12 +82,19 @@ async def serials_page(
             max_labels=MAX_LABELS_PER_PDF,
             serials=total,
         )
+    if first and not rows:
+        total = await issued_count(conn, batch_id)
+        raise RuleViolation(
+            "from_out_of_range",
+            f"from={first} is past the last of this batch's {total} serials (counted from 0).",
+            serials=total,
+        )
     return [row["serial"] for row in rows]
 
 
 async def iter_serials(pool: asyncpg.Pool, batch_id: UUID) -> AsyncGenerator[str, None]:
     """Every serial of the batch in issue order, through a server-side cursor."""
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
+    async with connection(pool) as conn, conn.transaction(readonly=True):
         async for record in conn.cursor(
             _SERIALS_IN_ISSUE_ORDER,
             batch_id,

@@ -91,3 +91,8 @@ async def test_from_and_count_page_through_the_serials_in_issue_order(client, wo
         headers=world.producer.headers,
     )
     assert set(decode_all(pdf_pages(rest.content)[0])) == set(uris[3:])
+    past_the_end = await client.get(
+        f"/api/v1/batches/{batch['id']}/labels.pdf?from=5", headers=world.producer.headers
+    )
+    assert past_the_end.status_code == 422
+    assert past_the_end.json()["code"] == "from_out_of_range"

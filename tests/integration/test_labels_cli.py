@@ -50,8 +50,8 @@ def test_past_one_pdf_the_labels_go_into_numbered_parts_in_issue_order(
     assert _render(settings, database_url, batch, tmp_path / "roll.pdf") == 0
     parts = [tmp_path / f"roll-00{n}.pdf" for n in (1, 2, 3)]
     assert sorted(tmp_path.iterdir()) == parts
-    assert capsys.readouterr().out.split() == [
-        word for part in parts for word in ("wrote", str(part))
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote {labels} labels to {part}" for part, labels in zip(parts, (4, 4, 2), strict=True)
     ]
     serials_by_part = []
     for part in parts:

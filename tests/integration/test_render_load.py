@@ -76,13 +76,15 @@ def test_pdf_floods_starve_neither_the_api_nor_verification(
                 assert int(response.headers["retry-after"]) >= 1
                 assert response.json()["code"] == "render_limit_organization"
 
-            # while the render runs, the API and uncached public scans keep answering promptly
+            # while the render runs, the API, readiness and uncached public scans keep answering
+            # promptly
             probes = 0
             started = time.monotonic()
             serials = iter(batch.serials)
             while time.monotonic() - started < PROBE_WINDOW_S and running:
                 for path, headers in (
                     ("/api/v1/me", world.producer.headers),
+                    ("/ready", {}),
                     (label_path(keyring, batch, next(serials)), {"Accept": "application/json"}),
                 ):
                     asked = time.perf_counter()
