@@ -66,8 +66,9 @@ PNG = "image/png"
 PDF = "application/pdf"
 # a deterministic label is rendered once per process; the signature is deterministic too
 _CACHE_SIZE = 256
-# PDFs larger than this spill from memory to a temporary file while they are written
-_PDF_SPOOL_BYTES = 32 * 1024 * 1024
+# PDFs larger than this spill from memory to a temporary file while they are written (a
+# 10 000-label roll is some 30 MB: on disk, not on top of the renderer's own peak)
+_PDF_SPOOL_BYTES = 4 * 1024 * 1024
 
 READERS = roles("producer", "regulator", "admin")
 T = TypeVar("T")
