@@ -79,6 +79,7 @@ def test_pdf_floods_starve_neither_the_api_nor_verification(
             # while the render runs, the API, readiness and uncached public scans keep answering
             # promptly
             probes = 0
+            slowest_s = 0.0
             started = time.monotonic()
             serials = iter(batch.serials)
             while time.monotonic() - started < PROBE_WINDOW_S and running:
@@ -92,9 +93,11 @@ def test_pdf_floods_starve_neither_the_api_nor_verification(
                     took_s = time.perf_counter() - asked
                     assert response.status_code == 200, (path, response.text[:200])
                     assert took_s < PROMPT_S, (path, took_s)
+                    slowest_s = max(slowest_s, took_s)
                 probes += 1
                 _, running = await asyncio.wait(running, timeout=0.2)
             assert probes >= 5, "the render ended before the API was probed beside it"
+            print(f"{probes} probe rounds beside the render; slowest answer {slowest_s:.3f} s")
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
