@@ -9,12 +9,14 @@ operators; only the code line is set as text per cell.
 from __future__ import annotations
 
 import io
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 import msgspec
 from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
@@ -50,6 +52,7 @@ class _SheetWriter:
 
     def __init__(self, stream: BinaryIO, layout: PageLayout, lang: Lang) -> None:
         register_pdf_fonts()
+        self.stream = stream
         self.layout = layout
         self.lang = lang
         self.canvas = Canvas(
@@ -148,7 +151,32 @@ class _SheetWriter:
 
     def close(self) -> None:
         self._show_page()
-        self.canvas.save()
+        _direct_output.stream = self.stream
+        try:
+            self.canvas.save()
+        finally:
+            _direct_output.stream = None
+
+
+class _DirectPDFFile(pdfdoc.PDFFile):
+    """reportlab's output collector, writing each formatted object straight to the stream a
+    sheet is being saved to instead of joining the whole file in memory first (which doubled a
+    large roll's peak at save). Only for saves this module starts (`_direct_output`); any other
+    reportlab user in the process gets the plain collector."""
+
+    def __init__(self, pdfVersion: tuple[int, int] = pdfdoc.PDF_VERSION_DEFAULT) -> None:
+        super().__init__(pdfVersion)
+        stream = getattr(_direct_output, "stream", None)
+        if stream is not None:
+            for header in self.strings:
+                stream.write(header)
+            self.strings: list[bytes] = []
+            self.write = stream.write  # format() then returns b"", which save() writes
+
+
+_direct_output = threading.local()
+# reportlab looks the collector's class up by name at each save
+pdfdoc.PDFFile = _DirectPDFFile
 
 
 def _compress_last_page(canvas: Canvas) -> None:
