@@ -4,8 +4,9 @@ how soon the first bytes arrive, against a 24-label sheet measured in the same r
 A live `granian` worker on a real PostgreSQL (embedded in a temporary folder, or
 RADURA_DATABASE_URL) serves `GET /api/v1/batches/{id}/labels.pdf` for a batch of 10 000 issued
 serials on the thermal 40×30 roll (one label per page, continuation labels included). The
-worker's resident set is sampled every 20 ms from /proc (Linux). Targets: peak growth ≤ 200 MB,
-and the growth given back once the response is sent.
+worker's resident set is sampled every 20 ms from /proc (Linux); the roll is rendered twice.
+Targets: peak growth ≤ 200 MB; the growth given back once the response is sent (≤ 50 MB kept,
+the allocator's fragmentation) and nothing more kept after a second roll (≤ 10 MB).
 
     python tests/perf/bench_pdf_memory.py [--serials 10000] [--layout thermal-40x30]
 """
@@ -29,8 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.perf._server import free_port, start, stop, wait_until_ok
 
 TARGET_PEAK_GROWTH_MB = 200.0
-# what "given back" allows for: the interpreter's caches and a few pages of the allocator
-TARGET_KEPT_MB = 30.0
+# "Given back": what the worker still holds after a roll is the allocator's fragmentation and
+# the renderer's small caches (well under the peak), and a second roll adds nothing to it.
+TARGET_KEPT_MB = 50.0
+TARGET_KEPT_AGAIN_MB = 10.0
 
 
 def rss_mb(pid: int) -> float:
@@ -187,27 +190,38 @@ def run(args: argparse.Namespace, dsn: str, data_dir: Path) -> bool:
             headers,
             24,
         )
-        big = measure_one(
-            f"{args.serials} labels",
-            pid,
-            base_url,
-            f"{pdf_path}?layout={args.layout}&from=0&count={args.serials}",
-            headers,
-            args.serials,
+        before_big_mb = rss_mb(pid)
+        big, again = (
+            measure_one(
+                f"{args.serials} labels{suffix}",
+                pid,
+                base_url,
+                f"{pdf_path}?layout={args.layout}&from=0&count={args.serials}",
+                headers,
+                args.serials,
+            )
+            for suffix in ("", " again")
         )
+        kept_after_both_mb = rss_mb(pid) - before_big_mb
     finally:
         stop(server)
     print(f"granian, 1 worker; layout {args.layout}; worker idle RSS {idle_mb:.0f} MB")
     print(f"{'':26}  seconds 1st byte s  PDF MB  peak +MB  kept +MB")
-    for f in (baseline, big):
+    for f in (baseline, big, again):
         print(
             f"{f.name:26} {f.seconds:8.1f} {f.first_byte_s:10.2f} {f.size_mb:7.1f} "
             f"{f.peak_growth_mb:9.0f} {f.kept_mb:9.0f}"
         )
-    ok = big.peak_growth_mb <= TARGET_PEAK_GROWTH_MB and big.kept_mb <= TARGET_KEPT_MB
+    print(f"kept after both rolls: {kept_after_both_mb:.0f} MB")
+    ok = (
+        max(big.peak_growth_mb, again.peak_growth_mb) <= TARGET_PEAK_GROWTH_MB
+        and big.kept_mb <= TARGET_KEPT_MB
+        and again.kept_mb <= TARGET_KEPT_AGAIN_MB
+    )
     print(
-        f"target: peak growth <= {TARGET_PEAK_GROWTH_MB:.0f} MB and <= {TARGET_KEPT_MB:.0f} MB "
-        f"kept: {'met' if ok else 'NOT MET'}"
+        f"target: peak growth <= {TARGET_PEAK_GROWTH_MB:.0f} MB, <= {TARGET_KEPT_MB:.0f} MB kept "
+        f"after a roll and <= {TARGET_KEPT_AGAIN_MB:.0f} MB more after another: "
+        f"{'met' if ok else 'NOT MET'}"
     )
     return ok
 
