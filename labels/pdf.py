@@ -9,11 +9,15 @@ operators; only the code line is set as text per cell.
 from __future__ import annotations
 
 import io
+import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 import msgspec
 from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from labels.compose import LabelGeometry, Panel, TextLine, code_line, compose_label
@@ -48,6 +52,7 @@ class _SheetWriter:
 
     def __init__(self, stream: BinaryIO, layout: PageLayout, lang: Lang) -> None:
         register_pdf_fonts()
+        self.stream = stream
         self.layout = layout
         self.lang = lang
         self.canvas = Canvas(
@@ -95,10 +100,14 @@ class _SheetWriter:
         self.forms[id(geometry)] = (geometry, names)
         return names
 
+    def _show_page(self) -> None:
+        self.canvas.showPage()
+        _compress_last_page(self.canvas)
+
     def _next_slot(self) -> tuple[float, float]:
         """Bottom-left corner (pt) of the next free cell, starting a page when one is full."""
         if self.slot == self.layout.cells_per_page:
-            self.canvas.showPage()
+            self._show_page()
             self.pages += 1
             self.slot = 0
         x_mm, top_mm = self.layout.cell_origin_mm(self.slot)
@@ -141,8 +150,51 @@ class _SheetWriter:
             self._panel(panel, form, geometry, content, matrix)
 
     def close(self) -> None:
-        self.canvas.showPage()
-        self.canvas.save()
+        self._show_page()
+        _direct_output.stream = self.stream
+        try:
+            self.canvas.save()
+        finally:
+            _direct_output.stream = None
+
+
+class _DirectPDFFile(pdfdoc.PDFFile):
+    """reportlab's output collector, writing each formatted object straight to the stream a
+    sheet is being saved to instead of joining the whole file in memory first (which doubled a
+    large roll's peak at save). Only for saves this module starts (`_direct_output`); any other
+    reportlab user in the process gets the plain collector."""
+
+    def __init__(self, pdfVersion: tuple[int, int] = pdfdoc.PDF_VERSION_DEFAULT) -> None:
+        super().__init__(pdfVersion)
+        stream = getattr(_direct_output, "stream", None)
+        if stream is not None:
+            for header in self.strings:
+                stream.write(header)
+            self.strings: list[bytes] = []
+            self.write = stream.write  # format() then returns b"", which save() writes
+
+
+_direct_output = threading.local()
+# reportlab looks the collector's class up by name at each save
+pdfdoc.PDFFile = _DirectPDFFile
+
+
+def _compress_last_page(canvas: Canvas) -> None:
+    """Deflate the page just finished now rather than when the file is saved.
+
+    reportlab keeps every page's operators as text until `save()`, several kB a label.
+    Compressed straight away a page takes a tenth of that, and the file's bytes do not change
+    (the same zlib call and /Filter; reportlab leaves a stream that has a /Filter alone).
+    """
+    page = canvas._doc.Pages.pages[-1]
+    text = page.stream
+    stream = PDFStream(
+        content=zlib.compress(text.encode("utf8") if isinstance(text, str) else text)
+    )
+    stream.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+    stream.__Comment__ = "page stream"
+    page.Contents = stream
+    page.stream = None
 
 
 def render_pdf_to(

@@ -37,7 +37,10 @@ Lot = Annotated[
 Quantity = Annotated[float, msgspec.Meta(gt=0, le=1e9)]
 # A reading or a computed dose, kGy. Zero cannot be a routine dosimeter reading of a treated batch
 # (and would make DUR = max/min undefined).
-MeasuredDoseKgy = Annotated[float, msgspec.Meta(gt=0, le=100, description="Absorbed dose in kGy.")]
+# below 0.001 kGy a reading is not a dose (and 5e-324 next to 100 would make DUR infinite)
+MeasuredDoseKgy = Annotated[
+    float, msgspec.Meta(ge=0.001, le=100, description="Absorbed dose in kGy.")
+]
 Instant = Annotated[datetime, msgspec.Meta(tz=True, description="RFC 3339 with an offset.")]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NAME_PATTERN)]
 

@@ -21,7 +21,8 @@ from schemas.shelf_life import (
 )
 
 # The validated minimum dose of the product's process; the legal maximum is a 422, not a range.
-MinDoseKgy = Annotated[float, msgspec.Meta(gt=0, le=100, description="Absorbed dose in kGy.")]
+# below 0.001 kGy a dose is no dose
+MinDoseKgy = Annotated[float, msgspec.Meta(ge=0.001, le=100, description="Absorbed dose in kGy.")]
 # Only the digits are checked here; the check digit and the GTIN-8/12/13/14 lengths are checked by
 # the service with labels.gtin (400 naming `gtin` either way).
 GtinText = Annotated[

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
-import structlog
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
-from litestar.logging.config import StructLoggingConfig, default_structlog_processors
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -34,8 +32,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.auth import TokenAuthenticationMiddleware
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
+    from service.core.logs import logging_config
+    from service.core.strict_body import refuse_lax_json
     from service.labels_api.controller import LabelsController
     from service.labels_api.keys import JwksController, signing_keys_lifespan
+    from service.labels_api.render_gate import render_gate_lifespan
     from service.shelf_life.controller import ShelfLifeController
     from service.verify.setup import verify_lifespan, verify_route_handlers
 
@@ -54,15 +55,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    as_json = settings.log_format == "json"
-    logging_config = StructLoggingConfig(
-        processors=default_structlog_processors(as_json=as_json),
-        # the JSON renderer yields bytes, the console renderer text
-        logger_factory=structlog.BytesLoggerFactory()
-        if as_json
-        else structlog.PrintLoggerFactory(),
-        log_exceptions="never",  # errors.unexpected_handler logs them once, with the request
-    )
     return Litestar(
         route_handlers=[
             HealthController,
@@ -82,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             shell.lifespan,
             signing_keys_lifespan(settings),
             verify_lifespan(settings),
+            render_gate_lifespan,  # last, so its renders are the first thing stopped
         ],
         dependencies={"db": Provide(db.provide_db)},
         middleware=[
@@ -94,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=shell.template_config,
         csrf_config=shell.csrf_config,
         stores=shell.stores,
+        before_request=refuse_lax_json,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         openapi_config=OpenAPIConfig(
             title="Radura",
@@ -109,7 +103,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[
             StructlogPlugin(
                 StructlogConfig(
-                    structlog_logging_config=logging_config, enable_middleware_logging=False
+                    structlog_logging_config=logging_config(settings.log_format == "json"),
+                    enable_middleware_logging=False,
                 )
             )
         ],

@@ -23,6 +23,7 @@ from schemas.batches import JAKARTA
 from service.batches.rules import invalid_field
 from service.batches.transitions import visible_to
 from service.core.auth import AuthUser, roles
+from service.core.db import connection
 
 COLUMNS = (
     "code", "lot", "product", "gtin", "registration_no", "category", "purpose", "producer",
@@ -94,7 +95,7 @@ async def csv_chunks(
     writer.writerow(COLUMNS)
     args: list[Any] = [date_from, date_to]
     sql = _EXPORT.format(visible=visible_to(user, args))
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
+    async with connection(pool) as conn, conn.transaction(readonly=True):
         rows = 0
         async for record in conn.cursor(sql, *args, prefetch=CURSOR_PREFETCH):
             writer.writerow([csv_cell(record[column]) for column in COLUMNS])

@@ -15,6 +15,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from service.core import db
+
 TOKEN_PREFIX = "rdr_"  # noqa: S105 - a public prefix that lets secret scanners spot leaks
 
 
@@ -92,8 +94,8 @@ class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException(
                 "Missing bearer token.", headers={"WWW-Authenticate": "Bearer"}
             )
-        pool = connection.app.state.pool
-        row = await pool.fetchrow(_SELECT_USER_BY_HASH, hash_token(token.strip()))
+        async with db.connection(connection.app.state.pool) as conn:
+            row = await conn.fetchrow(_SELECT_USER_BY_HASH, hash_token(token.strip()))
         if row is None:
             raise NotAuthorizedException(
                 "Unknown or revoked token.",

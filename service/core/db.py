@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +74,19 @@ def start_embedded_postgres(data_dir: Path, *, keep_running: bool = False) -> st
     return dsn
 
 
-# a request that cannot get a connection this fast answers 503 instead of queueing forever
-POOL_ACQUIRE_TIMEOUT_S = 10.0
+# A request that cannot get a connection this fast answers 503 with Retry-After (the
+# TimeoutError handler) instead of queueing behind a busy pool for minutes.
+POOL_ACQUIRE_TIMEOUT_S = 5.0
+
+
+@asynccontextmanager
+async def connection(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of `pool` for the block, or TimeoutError when none frees up in time."""
+    async with pool.acquire(timeout=POOL_ACQUIRE_TIMEOUT_S) as conn:
+        yield conn
 
 
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
     """One pooled connection per request; the handler owns any transaction on it."""
-    async with state.pool.acquire(timeout=POOL_ACQUIRE_TIMEOUT_S) as conn:
+    async with connection(state.pool) as conn:
         yield conn

@@ -53,8 +53,14 @@ class Forbidden(DomainError):
 
 
 class Unavailable(DomainError):
+    """Busy for now (503); `Retry-After` says when to come back."""
+
     status_code = 503
     title = "Service unavailable"
+
+    def __init__(self, code: str, detail: str, *, retry_after_s: int = 2, **extra: Any) -> None:
+        super().__init__(code, detail, **extra)
+        self.retry_after_s = retry_after_s
 
 
 def field_error(field: str, message: str) -> ValueError:
@@ -113,7 +119,10 @@ def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> R
 
 
 def domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _problem(exc.status_code, exc.title, exc.detail, code=exc.code, **exc.extra)
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Unavailable) else None
+    return _problem(
+        exc.status_code, exc.title, exc.detail, code=exc.code, headers=headers, **exc.extra
+    )
 
 
 def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -196,6 +205,13 @@ def unavailable_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[A
     )
 
 
+def too_deep_handler(_: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    # msgspec follows nesting until Python's recursion limit: a JSON body nested ~1000 levels
+    # deep ends here wherever it is decoded
+    message = "The JSON body is nested too deeply."
+    return _problem(400, "Invalid request", message, errors=[{"field": "body", "message": message}])
+
+
 def unexpected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled_error", method=request.method, path=request.url.path, exc_info=exc)
     return _problem(
@@ -217,5 +233,6 @@ def exception_handlers() -> dict[Any, Any]:
         TimeoutError: unavailable_handler,
         OSError: unavailable_handler,
         asyncpg.PostgresError: postgres_handler,
+        RecursionError: too_deep_handler,
         Exception: unexpected_handler,
     }

@@ -35,6 +35,7 @@ class Settings:
     rate_limit_per_minute: int
     log_format: str
     pool_max_size: int
+    verify_pool_size: int
 
     @property
     def embedded(self) -> bool:
@@ -58,6 +59,7 @@ def load_settings() -> Settings:
         rate_limit_per_minute=_int_env("RADURA_RATE_LIMIT_PER_MINUTE", 120),
         log_format=log_format,
         pool_max_size=_int_env("RADURA_DB_POOL_SIZE", 10, minimum=1),
+        verify_pool_size=_int_env("RADURA_VERIFY_POOL_SIZE", 4, minimum=1),
     )
 
 

@@ -24,24 +24,47 @@ from schemas.label_issue import LabelIssueRequest, LabelsIssued
 from schemas.labels import LabelContent
 from service.batches.idempotency import IdempotencyKey
 from service.core.auth import AuthUser, roles
-from service.core.db import Db
-from service.core.errors import RuleViolation
+from service.core.db import Db, connection
+from service.core.errors import RuleViolation, Unavailable
 from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
-from service.labels_api.serials import all_serials, issue_serials_once, iter_serials
+from service.labels_api.render_gate import RenderCancelled, RenderGate, return_freed_memory
+from service.labels_api.serials import (
+    MAX_LABELS_PER_PDF,
+    issue_serials_once,
+    iter_serials,
+    serials_page,
+)
 
 Layout = Literal["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"]
 Dpi = Annotated[int, QueryParameter(ge=72, le=1200, description="Resolution of the PNG.")]
 Copies = Annotated[
     int | None,
-    QueryParameter(ge=1, le=10_000, description="Repeat the batch label this many times."),
+    QueryParameter(
+        ge=1, le=MAX_LABELS_PER_PDF, description="Repeat the batch label this many times."
+    ),
+]
+FirstSerial = Annotated[
+    int,
+    QueryParameter(
+        query="from", ge=0, description="Skip this many serials (in issue order) first."
+    ),
+]
+SerialCount = Annotated[
+    int | None,
+    QueryParameter(
+        ge=1,
+        le=MAX_LABELS_PER_PDF,
+        description="How many serials from `from` (at most 10 000; all of them by default).",
+    ),
 ]
 SVG = "image/svg+xml"
 PNG = "image/png"
 PDF = "application/pdf"
 # a deterministic label is rendered once per process; the signature is deterministic too
 _CACHE_SIZE = 256
-# PDFs larger than this spill from memory to a temporary file while they are written
-_PDF_SPOOL_BYTES = 32 * 1024 * 1024
+# PDFs larger than this spill from memory to a temporary file while they are written (a
+# 10 000-label roll is some 30 MB: on disk, not on top of the renderer's own peak)
+_PDF_SPOOL_BYTES = 4 * 1024 * 1024
 
 READERS = roles("producer", "regulator", "admin")
 T = TypeVar("T")
@@ -67,16 +90,38 @@ def _qr_png(uri: str, dpi: int) -> bytes:
     return qr_png(uri, dpi=dpi)
 
 
-async def _off_loop(render: Callable[..., T], *args: Any) -> T:
-    """Run CPU-heavy drawing in a worker thread; a label that cannot fit its layout is the
-    request's problem (422), not the server's."""
+async def _off_loop(
+    request: Request[AuthUser, None, State], render: Callable[..., T], *args: Any
+) -> T:
+    """Draw one label (an SVG or PNG: milliseconds) in a worker thread, a few at a time per
+    process; a label that cannot fit its layout is the request's problem (422)."""
+    gate: RenderGate = request.app.state.render_gate
     try:
-        return await anyio.to_thread.run_sync(render, *args)
+        return await anyio.to_thread.run_sync(render, *args, limiter=gate.single_labels)
     except LabelFitError as exc:
-        raise RuleViolation(
-            "label_does_not_fit",
-            f"The label's texts do not fit this layout even at the smallest readable size: {exc}",
+        raise _does_not_fit(exc) from None
+
+
+async def _render_sheet(request: Request[AuthUser, None, State], render: Callable[[], T]) -> T:
+    """Run a sheet's CPU-heavy drawing in a worker thread, within the process's render limits
+    (503 past them); a label that cannot fit its layout is the request's problem (422)."""
+    gate: RenderGate = request.app.state.render_gate
+    try:
+        async with gate.slot(request.user.organization_id):
+            return await anyio.to_thread.run_sync(render)
+    except RenderCancelled:
+        raise Unavailable(
+            "server_stopping", "The server stopped during the render; retry shortly."
         ) from None
+    except LabelFitError as exc:
+        raise _does_not_fit(exc) from None
+
+
+def _does_not_fit(exc: LabelFitError) -> RuleViolation:
+    return RuleViolation(
+        "label_does_not_fit",
+        f"The label's texts do not fit this layout even at the smallest readable size: {exc}",
+    )
 
 
 async def _file_chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
@@ -91,13 +136,14 @@ class LabelsController(Controller):
     path = "/api/v1/batches"
     tags = ["labels"]
 
-    async def _label(
-        self, db: Db, request: Request[AuthUser, None, State], batch_id: UUID
-    ) -> BatchLabel:
-        settings = request.app.state.settings
-        return await load_batch_label(
-            db, batch_id, request.user, request.app.state.signing_keys, settings.public_base_url
-        )
+    async def _label(self, request: Request[AuthUser, None, State], batch_id: UUID) -> BatchLabel:
+        """The batch's label, read on a connection held only for the read: none is ever kept
+        across the CPU work of a render."""
+        state = request.app.state
+        async with connection(state.pool) as conn:
+            return await load_batch_label(
+                conn, batch_id, request.user, state.signing_keys, state.settings.public_base_url
+            )
 
     @post(
         "/{batch_id:uuid}/labels",
@@ -114,7 +160,9 @@ class LabelsController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[LabelsIssued]:
         """Issue `count` new serials (1–100 000) for a released batch; each gets its own signed
-        QR. With an `Idempotency-Key` a retry returns the first answer and issues nothing."""
+        QR. A batch has at most its quantity plus a tenth for pieces, and 1 000 000 in any case
+        (422 `serial_limit`). With an `Idempotency-Key` a retry returns the first answer and
+        issues nothing."""
         issued, _ = await issue_serials_once(
             db, request.user, batch_id, data.count, idempotency_key
         )
@@ -122,62 +170,65 @@ class LabelsController(Controller):
 
     @get("/{batch_id:uuid}/label.svg", operation_id="getLabelSvg", opt=READERS, media_type=SVG)
     async def label_svg(
-        self, db: Db, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
+        self, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
     ) -> Response[str]:
         """The batch label as SVG, every mandatory text of BPOM 3/2018 in Bahasa Indonesia."""
-        label = await self._label(db, request, batch_id)
-        svg = await _off_loop(_label_svg, label.content)
+        label = await self._label(request, batch_id)
+        svg = await _off_loop(request, _label_svg, label.content)
         return Response(svg, media_type=SVG)
 
     @get("/{batch_id:uuid}/label.png", operation_id="getLabelPng", opt=READERS, media_type=PNG)
     async def label_png(
         self,
-        db: Db,
         request: Request[AuthUser, None, State],
         batch_id: FromPath[UUID],
         dpi: Dpi = 300,
     ) -> Response[bytes]:
         """The batch label as PNG at `dpi`."""
-        label = await self._label(db, request, batch_id)
-        png = await _off_loop(_label_png, label.content, dpi)
+        label = await self._label(request, batch_id)
+        png = await _off_loop(request, _label_png, label.content, dpi)
         return Response(png, media_type=PNG)
 
     @get("/{batch_id:uuid}/qr.svg", operation_id="getQrSvg", opt=READERS, media_type=SVG)
     async def qr_svg(
-        self, db: Db, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
+        self, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
     ) -> Response[str]:
         """The bare QR code of the batch label (error correction M, quiet zone 4)."""
-        label = await self._label(db, request, batch_id)
-        return Response(await _off_loop(_qr_svg, label.content.uri), media_type=SVG)
+        label = await self._label(request, batch_id)
+        return Response(await _off_loop(request, _qr_svg, label.content.uri), media_type=SVG)
 
     @get("/{batch_id:uuid}/qr.png", operation_id="getQrPng", opt=READERS, media_type=PNG)
     async def qr_png(
         self,
-        db: Db,
         request: Request[AuthUser, None, State],
         batch_id: FromPath[UUID],
         dpi: Dpi = 300,
     ) -> Response[bytes]:
         """The bare QR code as PNG at `dpi` (0.4 mm modules)."""
-        label = await self._label(db, request, batch_id)
-        png = await _off_loop(_qr_png, label.content.uri, dpi)
+        label = await self._label(request, batch_id)
+        png = await _off_loop(request, _qr_png, label.content.uri, dpi)
         return Response(png, media_type=PNG)
 
     @get("/{batch_id:uuid}/labels.pdf", operation_id="getLabelsPdf", opt=READERS, media_type=PDF)
     async def labels_pdf(
         self,
-        db: Db,
         request: Request[AuthUser, None, State],
         batch_id: FromPath[UUID],
-        layout: Layout = "a4-3x8",
+        layout: Annotated[Layout, QueryParameter(description="The sheet or roll.")] = "a4-3x8",
         copies: Copies = None,
+        first: FirstSerial = 0,
+        count: SerialCount = None,
     ) -> Stream:
         """A printable sheet: with `copies`, the batch label repeated; otherwise one cell per
-        issued serial (or one page of batch labels when none are issued yet)."""
-        label = await self._label(db, request, batch_id)
+        issued serial in issue order (or one page of batch labels when none are issued yet).
+        One PDF holds at most 10 000 labels: `from` and `count` page through more."""
+        label = await self._label(request, batch_id)
         state = request.app.state
         base_url = state.settings.public_base_url
-        serials = [] if copies else await all_serials(db, batch_id)
+        serials: list[str] = []
+        if not copies:
+            async with connection(state.pool) as conn:
+                serials = await serials_page(conn, batch_id, first, count)
 
         def render() -> IO[bytes]:
             if serials:
@@ -189,11 +240,18 @@ class LabelsController(Controller):
                 repeat = copies or get_layout(layout).cells_per_page
                 cells = (label.content for _ in range(repeat))
             spool = tempfile.SpooledTemporaryFile(max_size=_PDF_SPOOL_BYTES)  # noqa: SIM115
-            render_pdf_to(cast(BinaryIO, spool), cells, layout)
+            try:
+                render_pdf_to(cast(BinaryIO, spool), gate.checked(cells), layout)
+            except BaseException:
+                spool.close()
+                raise
+            finally:
+                return_freed_memory()
             spool.seek(0)
             return spool
 
-        spool = await _off_loop(render)
+        gate: RenderGate = state.render_gate
+        spool = await _render_sheet(request, render)
         return Stream(
             _file_chunks(spool),
             media_type=PDF,
@@ -207,10 +265,10 @@ class LabelsController(Controller):
         media_type="text/csv; charset=utf-8",
     )
     async def labels_csv(
-        self, db: Db, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
+        self, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
     ) -> Stream:
         """Every issued serial with its signed URI (`serial,uri`), for a print shop."""
-        label = await self._label(db, request, batch_id)
+        label = await self._label(request, batch_id)
         state = request.app.state
         base_url = state.settings.public_base_url
 

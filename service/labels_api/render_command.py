@@ -1,12 +1,18 @@
-"""`radura labels render`: a batch's serial labels into one PDF, with a progress bar."""
+"""`radura labels render`: a batch's serial labels into PDFs, with a progress bar.
+
+Up to 10 000 labels go into the one file named; more go into numbered parts of 10 000 each,
+written one after another, so memory stays that of one part however large the batch."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import itertools
+import math
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -18,9 +24,10 @@ from schemas.labels import LabelContent
 from service.core.auth import AuthUser
 from service.core.db import create_pool
 from service.core.settings import Settings
-from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
+from service.labels_api.content import load_batch_label, serial_uri
 from service.labels_api.keys import SigningKeys
-from service.labels_api.serials import iter_serials
+from service.labels_api.render_gate import return_freed_memory
+from service.labels_api.serials import MAX_LABELS_PER_PDF, issued_count, iter_serials
 
 # the command runs with the whole service's view of the data, as an operator at the console does
 CONSOLE = AuthUser(uuid.UUID(int=0), "radura console", "admin", None)
@@ -46,41 +53,91 @@ class ProgressBar:
         self.out.write("\n")
 
 
-async def _load(
-    settings: Settings, dsn: str, batch_id: uuid.UUID, keys: SigningKeys
-) -> tuple[BatchLabel, list[str]]:
+def part_paths(output: Path, labels: int) -> list[Path]:
+    """Where `labels` labels go: `output` itself when one PDF holds them, else numbered parts
+    beside it (`rolls.pdf` → `rolls-001.pdf`, `rolls-002.pdf`, …) of 10 000 labels each."""
+    parts = max(1, math.ceil(labels / MAX_LABELS_PER_PDF))
+    if parts == 1:
+        return [output]
+    width = max(3, len(str(parts)))
+    names = (f"{output.stem}-{n:0{width}d}{output.suffix}" for n in range(1, parts + 1))
+    return [output.with_name(name) for name in names]
+
+
+def _write_part(
+    path: Path, cells: Iterable[LabelContent], layout: str, progress: ProgressBar, before: int
+) -> int:
+    """One part file; the memory it took is given back before the next part starts."""
+
+    def part_progress(in_part: int) -> None:
+        progress(before + in_part)
+
+    with path.open("wb") as pdf:
+        written = render_pdf_to(pdf, cells, layout, part_progress)
+    return_freed_memory()
+    return written
+
+
+async def _take(items: AsyncIterator[str], count: int) -> list[str]:
+    taken = []
+    async for item in items:
+        taken.append(item)
+        if len(taken) == count:
+            break
+    return taken
+
+
+async def _render(
+    settings: Settings,
+    dsn: str,
+    batch_id: uuid.UUID,
+    layout: str,
+    output: Path,
+    copies: int | None,
+    keys: SigningKeys,
+) -> list[tuple[Path, int]]:
+    """Render part by part: serials come from a server-side cursor 10 000 at a time, so only
+    the part being written is ever in memory, however many labels the batch has."""
     pool = await create_pool(dsn, max_size=2)
     try:
         async with pool.acquire() as conn:
             label = await load_batch_label(conn, batch_id, CONSOLE, keys, settings.public_base_url)
-        serials = [serial async for serial in iter_serials(pool, batch_id)]
+            issued = 0 if copies else await issued_count(conn, batch_id)
+        count = copies or issued or get_layout(layout).cells_per_page
+        paths = part_paths(output, count)
+        progress = ProgressBar(count)
+        base_url = settings.public_base_url
+        serials = iter_serials(pool, batch_id)
+        done = 0
+        written = []
+        try:
+            for path in paths:
+                cells: Iterable[LabelContent]
+                if issued:
+                    part = await _take(serials, MAX_LABELS_PER_PDF)
+                    uris = ((s, serial_uri(label, s, keys, base_url)) for s in part)
+                    cells = serial_cells(label.content, uris)
+                else:
+                    cells = itertools.repeat(label.content, min(MAX_LABELS_PER_PDF, count - done))
+                labels = _write_part(path, cells, layout, progress, done)
+                written.append((path, labels))
+                done += labels
+        finally:
+            await serials.aclose()
+        progress.finish()
+        return written
     finally:
         await pool.close()
-    return label, serials
 
 
 def render_batch_pdf(
     settings: Settings, dsn: str, batch_id: uuid.UUID, layout: str, output: Path, copies: int | None
-) -> int:
-    """Write the PDF; returns the number of labels."""
-    import asyncio
-
+) -> list[tuple[Path, int]]:
+    """Write the PDF (or its numbered parts past 10 000 labels); returns each file written with
+    its number of labels."""
     get_layout(layout)  # fail on a bad name before touching the database
     keys = SigningKeys(settings)
-    label, serials = asyncio.run(_load(settings, dsn, batch_id, keys))
-    cells: Iterator[LabelContent]
-    if copies or not serials:
-        count = copies or get_layout(layout).cells_per_page
-        cells = (label.content for _ in range(count))
-    else:
-        count = len(serials)
-        uris = ((s, serial_uri(label, s, keys, settings.public_base_url)) for s in serials)
-        cells = serial_cells(label.content, uris)
-    progress = ProgressBar(count)
-    with output.open("wb") as pdf:
-        render_pdf_to(pdf, cells, layout, progress)
-    progress.finish()
-    return count
+    return asyncio.run(_render(settings, dsn, batch_id, layout, output, copies, keys))
 
 
 def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
@@ -88,7 +145,9 @@ def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
 
     try:
         batch_id = uuid.UUID(args.batch_id)
-        count = render_batch_pdf(
+        if args.copies is not None and args.copies < 1:
+            raise ValueError("--copies must be at least 1")
+        written = render_batch_pdf(
             settings, dsn, batch_id, args.layout, Path(args.output), args.copies
         )
     except ValueError as exc:
@@ -100,5 +159,6 @@ def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
     except (OSError, asyncpg.PostgresError) as exc:
         print(f"failed: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {count} labels to {args.output}")
+    for path, labels in written:
+        print(f"wrote {labels} labels to {path}")
     return 0

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import math
+from collections.abc import AsyncGenerator
 from uuid import UUID
 
 import asyncpg
@@ -13,7 +14,8 @@ from service.batches.events import append_event
 from service.batches.idempotency import IdempotentRequest, request_fingerprint
 from service.batches.transitions import load_batch
 from service.core.auth import AuthUser
-from service.core.errors import Conflict
+from service.core.db import connection
+from service.core.errors import Conflict, RuleViolation
 
 _SERIALS_IN_ISSUE_ORDER = (
     "SELECT serial FROM label_serials WHERE batch_id = $1 ORDER BY issued_at, serial"
@@ -21,6 +23,29 @@ _SERIALS_IN_ISSUE_ORDER = (
 
 # a collision among 32^10 codes is astronomically rare, but a batch must never get a duplicate
 _MAX_ATTEMPTS = 5
+
+# One PDF holds at most this many labels (memory and time per request stay bounded); `from`
+# and `count` page through a batch with more.
+MAX_LABELS_PER_PDF = 10_000
+# No batch has more serials than this, whatever its quantity.
+MAX_SERIALS_PER_BATCH = 1_000_000
+# Packs counted in pieces may get a tenth more serials than packs, for misprints and spares.
+SPARE_FRACTION = 0.10
+
+
+def serial_limit(quantity: float, unit: str) -> int:
+    """How many serials a batch may have in all: its pieces plus a tenth (rounded up), and
+    1 000 000 in any case (a batch weighed in kg has only that bound)."""
+    if unit == "pcs":
+        return min(math.ceil(quantity * (1 + SPARE_FRACTION) - 1e-9), MAX_SERIALS_PER_BATCH)
+    return MAX_SERIALS_PER_BATCH
+
+
+async def issued_count(conn: asyncpg.Connection, batch_id: UUID) -> int:
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM label_serials WHERE batch_id = $1", batch_id
+    )
+    return total
 
 
 async def issue_serials(
@@ -35,6 +60,16 @@ async def issue_serials(
             "batch_not_released",
             f"Serials are issued only for a released batch; this one is {batch['status']}.",
             current_status=batch["status"],
+        )
+    limit = serial_limit(batch["quantity"], batch["unit"])
+    issued_before = await issued_count(conn, batch_id)
+    if issued_before + count > limit:
+        raise RuleViolation(
+            "serial_limit",
+            f"This batch may have at most {limit} serials (its quantity plus a tenth "
+            f"for pieces, 1 000 000 in any case); {issued_before} are issued already.",
+            limit=limit,
+            issued=issued_before,
         )
     total = await insert_serials(conn, batch_id, count)
     await append_event(conn, batch_id, "labels_issued", user, {"count": count, "total": total})
@@ -88,26 +123,39 @@ async def insert_serials(conn: asyncpg.Connection, batch_id: UUID, count: int) -
             continue
     else:  # pragma: no cover - would need five clashes in a row
         raise RuntimeError("could not draw unique serials")
-    total: int = await conn.fetchval(
-        "SELECT count(*) FROM label_serials WHERE batch_id = $1", batch_id
-    )
-    return total
+    return await issued_count(conn, batch_id)
 
 
-async def all_serials(conn: asyncpg.Connection, batch_id: UUID) -> list[str]:
-    """Every serial of the batch in issue order, on the caller's connection: a request that
-    already holds one must never wait on the pool for a second (a pool of N would deadlock
-    under N such requests)."""
-    rows = await conn.fetch(
-        _SERIALS_IN_ISSUE_ORDER,
-        batch_id,
-    )
+async def serials_page(
+    conn: asyncpg.Connection, batch_id: UUID, first: int, count: int | None
+) -> list[str]:
+    """Serials `first` … `first + count - 1` of the batch in issue order; with no `count`, all
+    from `first` on, refused (422 `too_many_labels`) when that is more than one PDF holds."""
+    limit = MAX_LABELS_PER_PDF + 1 if count is None else count
+    rows = await conn.fetch(_SERIALS_IN_ISSUE_ORDER + " OFFSET $2 LIMIT $3", batch_id, first, limit)
+    if len(rows) > MAX_LABELS_PER_PDF:
+        total = await issued_count(conn, batch_id)
+        raise RuleViolation(
+            "too_many_labels",
+            f"One PDF holds at most {MAX_LABELS_PER_PDF} labels and this batch has {total} "
+            f"serials from {first} on; ask for them page by page with ?from=&count= "
+            f"(count at most {MAX_LABELS_PER_PDF}).",
+            max_labels=MAX_LABELS_PER_PDF,
+            serials=total,
+        )
+    if first and not rows:
+        total = await issued_count(conn, batch_id)
+        raise RuleViolation(
+            "from_out_of_range",
+            f"from={first} is past the last of this batch's {total} serials (counted from 0).",
+            serials=total,
+        )
     return [row["serial"] for row in rows]
 
 
-async def iter_serials(pool: asyncpg.Pool, batch_id: UUID) -> AsyncIterator[str]:
+async def iter_serials(pool: asyncpg.Pool, batch_id: UUID) -> AsyncGenerator[str, None]:
     """Every serial of the batch in issue order, through a server-side cursor."""
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
+    async with connection(pool) as conn, conn.transaction(readonly=True):
         async for record in conn.cursor(
             _SERIALS_IN_ISSUE_ORDER,
             batch_id,

@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, head
+from litestar import Controller, HttpMethod, Request, Response, get, head, route
 from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from labels.uri import LabelUriError, parse_label_uri, with_signature
@@ -42,6 +43,7 @@ _REPRESENTATION = {
     "application/linkset+json": "linkset",
 }
 _accept_cache: dict[str, str] = {}
+_LABEL_METHODS = "GET, HEAD, OPTIONS"
 
 _RESPONSES = {
     200: ResponseSpec(
@@ -69,7 +71,20 @@ def _split_query(query: str) -> tuple[str, str | None, str | None]:
             link_type = item[9:].replace("%3A", ":").replace("%3a", ":")
         elif item:
             kept.append(item)
+    _printable_ascii("lang", lang)
+    _printable_ascii("linkType", link_type)
     return "&".join(kept), lang, link_type
+
+
+def _printable_ascii(name: str, value: str | None) -> None:
+    """A raw byte outside ASCII (the query is read as Latin-1) can be neither a language tag nor
+    a GS1 link type, nor be passed on in a redirect's Location."""
+    if value is not None and not (value.isascii() and value.isprintable()):
+        message = f"{name} must be printable ASCII (percent-encode anything else)."
+        raise ValidationException(
+            f"Invalid value for {name}.",
+            extra=[{"key": name, "message": message, "source": "query"}],
+        )
 
 
 def _representation(accept: str | None, link_type: str | None) -> str:
@@ -281,8 +296,34 @@ class VerifyController(Controller):
             for name, value in raw.headers
             if name not in (b"content-length", b"content-type")
         }
-        media_type = dict(raw.headers).get(b"content-type", b"application/json").decode()
+        # Litestar adds the charset to a text/ media type itself; passing ours too doubles it
+        content_type = dict(raw.headers).get(b"content-type", b"application/json").decode()
+        media_type = content_type.partition(";")[0]
         return Response(None, status_code=raw.status, headers=headers, media_type=media_type)
+
+    @route(
+        ["/v/{label_path:path}", "/01/{label_path:path}"],
+        http_method=HttpMethod.OPTIONS,
+        operation_id="labelOptions",
+        exclude_from_auth=True,
+        include_in_schema=False,
+        status_code=204,
+    )
+    async def allow_label_methods(self) -> Response[None]:
+        """What a label URI answers to.
+
+        Written out because Litestar's own OPTIONS answer, made with the first handler of a
+        path, names only that handler's method (HEAD) once GET is merged in. Handlers register
+        in name order: this one must sort before `check_label`, or Litestar makes its own."""
+        return Response(
+            None,
+            status_code=204,
+            headers={
+                "Allow": _LABEL_METHODS,
+                "Access-Control-Allow-Origin": "*",
+                "Access-Control-Allow-Methods": _LABEL_METHODS,
+            },
+        )
 
     @get(
         "/.well-known/gs1resolver",

@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 
 from service.core.auth import AuthUser
-from service.labels_api.serials import all_serials, issue_serials
+from service.labels_api.serials import issue_serials, serials_page
 
 SERIALS = 24
 CLONED_PHONES = 8  # more than the default clone threshold of 5
@@ -34,7 +34,7 @@ async def seed_demo_scans(conn: asyncpg.Connection, producer: AuthUser) -> None:
     ):
         return
     await issue_serials(conn, producer, batch_id, SERIALS)
-    serials = await all_serials(conn, batch_id)
+    serials = await serials_page(conn, batch_id, 0, None)
     now = datetime.now(UTC)
     rows: list[tuple[datetime, UUID, str, str, bytes]] = []
     # ordinary shoppers: each serial scanned once or twice by its own phone over the week

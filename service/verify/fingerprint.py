@@ -1,7 +1,9 @@
-"""Client fingerprints for the scan log: a keyed hash of (network prefix, User-Agent), no raw IP."""
+"""Client fingerprints for the scan log and the clone rule: a keyed hash of the client's network,
+no raw IP; and the bucket of a client for the rate limit."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -30,17 +32,34 @@ async def load_fingerprint_key(conn: asyncpg.Connection) -> bytes:
     return key
 
 
-def network_prefix(host: str) -> str:
-    """The client's /24 (IPv4) or /48 (IPv6) network: a household or a mobile carrier's NAT pool
-    rather than a person, and enough to tell one phone re-scanning from many phones."""
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return host  # not an address (a Unix socket, a test client): still one client
+        return None  # not an address (a Unix socket, a test client): still one client
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+        return address.ipv4_mapped
+    return address
+
+
+def network_prefix(host: str) -> str:
+    """The client's /24 (IPv4) or /48 (IPv6) network: a household or a mobile carrier's NAT pool
+    rather than a person, and enough to tell one phone re-scanning from many phones."""
+    address = _address(host)
+    if address is None:
+        return host
     bits = 24 if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+
+
+@functools.lru_cache(maxsize=4096)
+def rate_limit_bucket(host: str) -> str:
+    """Whose budget a request spends: an IPv4 address, or an IPv6 /64 (one subscriber's
+    prefix: a single phone can take any of its 2^64 addresses, one per request)."""
+    address = _address(host)
+    if address is None or address.version == 4:
+        return str(address or host)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
 # Chat apps fetch a shared link to preview it; each would look like one more phone scanning the
@@ -68,7 +87,8 @@ def is_link_preview(user_agent: str) -> bool:
 
 
 class Fingerprinter:
-    """Keyed hashes of clients; the key never leaves the process or the server_secrets table."""
+    """Keyed hashes of clients' networks (every link-preview bot is one client); the key never
+    leaves the process or the server_secrets table."""
 
     def __init__(self, key: bytes) -> None:
         self._key = key
@@ -80,12 +100,9 @@ class Fingerprinter:
         found = self._recent.get(cache_key)
         if found is not None:
             return found
-        if is_link_preview(user_agent):
-            message = b"link-preview"
-        else:
-            message = (
-                network_prefix(host).encode() + b"\x00" + user_agent.encode("utf-8", "replace")
-            )
+        # The network alone, not the User-Agent: one phone can claim any number of agents,
+        # but not of networks, so no single network can make a label suspect by itself.
+        message = b"link-preview" if is_link_preview(user_agent) else network_prefix(host).encode()
         digest = hmac.digest(self._key, message, hashlib.sha256)[:FINGERPRINT_BYTES]
         if len(self._recent) >= 4096:
             self._recent.clear()

@@ -7,14 +7,16 @@ import contextlib
 import gc
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from service.core.settings import Settings
 from service.verify.controller import VerifyController
+from service.verify.fingerprint import rate_limit_bucket
 from service.verify.scans_api import BatchScansController
 
 
@@ -33,6 +35,10 @@ class _RateLimitWithRetryAfter(RateLimitMiddleware):
             ) from None
 
 
+def _client_bucket(request: Request[Any, Any, Any]) -> str:
+    return rate_limit_bucket(request.client.host if request.client else "")
+
+
 def verify_route_handlers(
     settings: Settings, other_public: Sequence[ControllerRouterHandler] = ()
 ) -> list[ControllerRouterHandler]:
@@ -44,6 +50,7 @@ def verify_route_handlers(
             rate_limit=("minute", settings.rate_limit_per_minute),
             middleware_class=_RateLimitWithRetryAfter,
             store="public_rate_limit",
+            identifier_for_request=_client_bucket,
         )
         middleware.append(config.middleware)
     public = Router(
@@ -73,12 +80,14 @@ def verify_lifespan(
         if keyring is None:
             keyring = Keyring.load_or_create(settings.data_dir, settings.signing_key)
         app.state.public_base_url = settings.public_base_url
-        pool = app.state.pool
-        async with pool.acquire() as conn:
+        async with app.state.pool.acquire() as conn:
             fingerprint_key = await load_fingerprint_key(conn)
+        # Verification's own connections: no amount of console or API work (a flood of PDF
+        # requests, slow exports) can leave a shopper's scan waiting for a connection.
+        pool = await db.create_pool(settings.database_url or "", max_size=settings.verify_pool_size)
         replica = None
         if settings.replica_url:
-            replica = await db.create_pool(settings.replica_url, max_size=settings.pool_max_size)
+            replica = await db.create_pool(settings.replica_url, max_size=settings.verify_pool_size)
         scan_log = ScanLog(pool)
         verifier = Verifier(
             keyring=keyring,
@@ -110,5 +119,6 @@ def verify_lifespan(
             await scan_log.stop()
             if replica is not None:
                 await replica.close()
+            await pool.close()
 
     return verification

@@ -16,6 +16,7 @@ import structlog
 from labels.signing import VerifyResult
 from schemas.labels import ParsedLabel
 from schemas.verify import ScanSummary, SignatureState, Verdict
+from service.core import db
 from service.verify import queries
 from service.verify.cache import LabelCache
 from service.verify.fingerprint import Fingerprinter
@@ -154,14 +155,14 @@ class Verifier:
         return await asyncio.shield(task)
 
     async def _fetch_view(self, parsed: ParsedLabel) -> Any:
-        reader = self._reader()
         threshold = self.clone_threshold
-        if parsed.code is not None:
-            return await queries.fetch_view_by_code(reader, parsed.code, parsed.serial, threshold)
-        assert parsed.gtin14 is not None and parsed.lot is not None
-        return await queries.fetch_view_by_gtin_lot(
-            reader, parsed.gtin14, parsed.lot, parsed.serial, threshold
-        )
+        async with db.connection(self._reader()) as conn:
+            if parsed.code is not None:
+                return await queries.fetch_view_by_code(conn, parsed.code, parsed.serial, threshold)
+            assert parsed.gtin14 is not None and parsed.lot is not None
+            return await queries.fetch_view_by_gtin_lot(
+                conn, parsed.gtin14, parsed.lot, parsed.serial, threshold
+            )
 
     def _load_tally(
         self, view: LabelView, count: int | None, first_at: datetime | None, fingerprints: Any
@@ -189,7 +190,8 @@ class Verifier:
         return result
 
     async def _refresh_tally(self, view: LabelView, key: TallyKey) -> LabelTally:
-        row = await queries.fetch_tally(self._reader(), key[0], key[1], self.clone_threshold)
+        async with db.connection(self._reader()) as conn:
+            row = await queries.fetch_tally(conn, key[0], key[1], self.clone_threshold)
         return self._load_tally(view, row[0], row[1], row[2])
 
     def _log_unverified(
@@ -203,7 +205,8 @@ class Verifier:
             )
 
     async def certificate_row(self, view: LabelView) -> Any:
-        return await queries.fetch_certificate(self._reader(), view.batch_id)
+        async with db.connection(self._reader()) as conn:
+            return await queries.fetch_certificate(conn, view.batch_id)
 
 
 def _detached(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

@@ -212,8 +212,10 @@ async def test_suspect_page_warns_and_says_how_to_report(
 
     batch = await _batch(pool, world)
     path = label_path(keyring, batch, batch.serials[0])
-    async with httpx.AsyncClient(base_url=server_url) as http:
-        for phone in range(6):  # the same label from six different phones: a copied label
+    for phone in range(6):  # the same label from phones on six networks: a copied label
+        # every 127.x.y.z is this machine: each phone dials from a /24 of its own
+        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.{phone + 10}.1")
+        async with httpx.AsyncClient(base_url=server_url, transport=transport) as http:
             await http.get(path, headers={"User-Agent": f"Phone {phone}"})
     visit = await _visit(browser, server_url + path, "suspect")
     assert await visit.text("h1") == "MENCURIGAKAN"

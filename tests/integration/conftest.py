@@ -10,6 +10,7 @@ import asyncpg
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
+from tests.integration.verify_fixtures import from_client_address
 from tests.integration.world import World, build_world
 
 
@@ -17,7 +18,9 @@ from tests.integration.world import World, build_world
 async def client(settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[no-untyped-def]
     from service.app import create_app
 
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    # requests may name the client address they come from (X-Client-Address)
+    app = from_client_address(create_app(settings))
+    async with AsyncTestClient(app=app) as client:
         yield client
 
 

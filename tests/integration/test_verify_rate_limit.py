@@ -10,7 +10,12 @@ from litestar.testing import AsyncTestClient
 
 from tests.integration.test_shelf_life_estimate import CHICKEN
 from tests.integration.test_shelf_life_estimate import URL as ESTIMATE
-from tests.integration.verify_fixtures import label_path, make_batch, server_keyring
+from tests.integration.verify_fixtures import (
+    from_client_address,
+    label_path,
+    make_batch,
+    server_keyring,
+)
 from tests.integration.world import World
 
 JSON = {"Accept": "application/json"}
@@ -77,3 +82,28 @@ async def test_the_shelf_life_estimate_and_the_jwks_are_limited_with_them(
         assert refused.status_code == 429
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         assert (await client.post(ESTIMATE, json=CHICKEN)).status_code == 429
+
+
+async def test_an_ipv6_slash_64_is_one_client_and_ipv4_addresses_are_each_their_own(
+    settings,
+) -> None:
+    from service.app import create_app
+
+    limited = dataclasses.replace(settings, rate_limit_per_minute=3)
+    app = from_client_address(create_app(limited))
+    async with AsyncTestClient(app=app) as client:
+
+        async def status(host: str) -> int:
+            response = await client.get(
+                "/.well-known/jwks.json", headers={"X-Client-Address": host}
+            )
+            return response.status_code
+
+        # a phone hopping across the addresses of its /64 spends one budget
+        hops = [f"2001:db8:5:6::{n:x}" for n in range(1, 5)]
+        assert [await status(host) for host in hops] == [200, 200, 200, 429]
+        assert await status("2001:db8:5:6:ffff:ffff:ffff:ffff") == 429
+        assert await status("2001:db8:5:7::1") == 200  # the next /64 is another subscriber
+        # IPv4 neighbours behind different addresses are different clients
+        assert [await status("203.0.113.1") for _ in range(4)] == [200, 200, 200, 429]
+        assert await status("203.0.113.2") == 200

@@ -16,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from labels.codes import random_code
 from tests.integration.verify_fixtures import (
     LabelledBatch,
+    from_client_address,
     label_path,
     make_batch,
     server_keyring,
@@ -46,8 +47,14 @@ async def _fresh_app(settings, **changes) -> AsyncIterator[AsyncTestClient]:  # 
     """Another app on the same database: a second process as far as caches go."""
     from service.app import create_app
 
-    async with AsyncTestClient(app=create_app(dataclasses.replace(settings, **changes))) as client:
+    app = from_client_address(create_app(dataclasses.replace(settings, **changes)))
+    async with AsyncTestClient(app=app) as client:
         yield client
+
+
+def _phone(number: int) -> dict[str, str]:
+    """A phone of its own on a network of its own (198.51.N.0/24)."""
+    return {"User-Agent": f"Phone {number}", "X-Client-Address": f"198.51.{number}.7"}
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
@@ -150,10 +157,10 @@ async def test_clone_rule_flags_a_serial_seen_from_too_many_clients(
     path = label_path(keyring, batch, batch.serials[0])
     verdicts = []
     for phone in range(7):
-        response = await client.get(path, headers={**JSON, "User-Agent": f"Phone {phone}"})
+        response = await client.get(path, headers={**JSON, **_phone(phone)})
         verdicts.append(response.json()["verdict"])
     assert verdicts == ["genuine"] * 5 + ["suspect"] * 2
-    page = await client.get(path, headers={"User-Agent": "Phone 0"})
+    page = await client.get(path, headers=_phone(0))
     assert "<span>Mencurigakan</span>" in page.text
     # one phone scanning its own pack again and again is not a clone
     other = label_path(keyring, batch, batch.serials[1])
@@ -173,7 +180,7 @@ async def test_clone_rule_flags_a_serial_seen_from_too_many_clients(
     # a batch-level label is on every pack: many clients are expected
     batch_label = label_path(keyring, batch)
     for phone in range(8):
-        response = await client.get(batch_label, headers={**JSON, "User-Agent": f"Phone {phone}"})
+        response = await client.get(batch_label, headers={**JSON, **_phone(phone)})
     assert response.json()["verdict"] == "genuine"
 
 
@@ -183,7 +190,7 @@ async def test_clone_rule_is_read_from_the_database_by_another_process(
     batch = await _batch(pool, world)
     path = label_path(keyring, batch, batch.serials[0])
     for phone in range(6):
-        await client.get(path, headers={**JSON, "User-Agent": f"Phone {phone}"})
+        await client.get(path, headers={**JSON, **_phone(phone)})
     await _flush(client)
     distinct = await pool.fetchval(
         "SELECT count(*) FROM label_fingerprints WHERE batch_id = $1 AND serial = $2",
@@ -192,7 +199,7 @@ async def test_clone_rule_is_read_from_the_database_by_another_process(
     )
     assert distinct == 6
     async with _fresh_app(settings) as other:
-        response = await other.get(path, headers={**JSON, "User-Agent": "Phone 0"})
+        response = await other.get(path, headers={**JSON, **_phone(0)})
         assert response.json()["verdict"] == "suspect"
         assert response.json()["scans"]["count"] == 7
 
@@ -204,7 +211,7 @@ async def test_recall_and_expiry_outrank_a_clone(
     batch = await _batch(pool, world, status=status, recall_reason="Uji presedensi")
     path = label_path(keyring, batch, batch.serials[0])
     for phone in range(8):
-        response = await client.get(path, headers={**JSON, "User-Agent": f"Phone {phone}"})
+        response = await client.get(path, headers={**JSON, **_phone(phone)})
     assert response.json()["verdict"] == verdict
 
 
@@ -214,7 +221,7 @@ async def test_scans_api_counts_per_day_and_verdict(
     batch = await _batch(pool, world)
     path = label_path(keyring, batch, batch.serials[0])
     for phone in range(7):
-        await client.get(path, headers={**JSON, "User-Agent": f"Phone {phone}"})
+        await client.get(path, headers={**JSON, **_phone(phone)})
     await client.get(tamper(path), headers=JSON)
     await _flush(client)
     url = f"/api/v1/batches/{batch.batch_id}/scans"
@@ -243,3 +250,33 @@ async def test_scans_api_counts_per_day_and_verdict(
     assert (await client.get(unknown, headers=world.regulator.headers)).status_code == 404
     tomorrow_on = await client.get(url + "?from=2999-01-01", headers=world.producer.headers)
     assert tomorrow_on.json()["total"] == 0
+
+
+async def test_one_network_never_makes_a_label_suspect_by_itself(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    path = label_path(keyring, batch, batch.serials[0])
+    # one phone claiming six browsers, and its neighbours on the same /24 and the same /48
+    for agent in range(6):
+        headers = {**JSON, "User-Agent": f"Agent {agent}", "X-Client-Address": "203.0.113.7"}
+        response = await client.get(path, headers=headers)
+        assert response.json()["verdict"] == "genuine"
+    for host in ("203.0.113.8", "203.0.113.250"):
+        response = await client.get(path, headers={**JSON, "X-Client-Address": host})
+        assert response.json()["verdict"] == "genuine"
+    six_v6 = [f"2001:db8:77:{n:x}::1" for n in range(6)]  # six /64s of one /48
+    for host in six_v6:
+        response = await client.get(path, headers={**JSON, "X-Client-Address": host})
+        assert response.json()["verdict"] == "genuine"
+    # the one IPv4 network and the one IPv6 network are two clients; four more make six
+    for host in ("192.0.2.1", "198.18.0.1", "2001:db8:78::1", "2001:db8:79::1"):
+        response = await client.get(path, headers={**JSON, "X-Client-Address": host})
+    assert response.json()["verdict"] == "suspect"
+    await _flush(client)
+    distinct = await pool.fetchval(
+        "SELECT count(*) FROM label_fingerprints WHERE batch_id = $1 AND serial = $2",
+        batch.batch_id,
+        batch.serials[0],
+    )
+    assert distinct == 6

@@ -7,11 +7,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
+from litestar import Litestar
 
 from labels.codes import random_code
 from labels.gtin import gtin_check_digit
@@ -207,3 +209,23 @@ def tamper(path: str) -> str:
     index = len(signature) // 2
     swapped = "A" if signature[index] != "A" else "B"
     return f"{head}s={signature[:index]}{swapped}{signature[index + 1 :]}"
+
+
+def from_client_address(app: Litestar) -> Litestar:
+    """`app`, reached from the address an `X-Client-Address` header names (phones on many
+    networks, one test client); without the header, from the test client's own address."""
+    handler = app.asgi_handler
+
+    async def with_client_address(scope: Any, receive: Any, send: Any) -> None:
+        for name, value in scope["headers"]:
+            if name == b"x-client-address":
+                scope["client"] = (value.decode(), 50000)
+        await handler(scope, receive, send)
+
+    app.asgi_handler = with_client_address
+    return app
+
+
+def from_address(address: str, **headers: str) -> dict[str, str]:
+    """Request headers that make the test client a phone at `address`."""
+    return {"X-Client-Address": address, **headers}

@@ -44,3 +44,26 @@ def test_a_name_has_no_space_at_either_end_but_a_short_text_may():
     assert _valid(Name, "Rendang Uni Ros — Bukittinggi, 東京 №3")
     assert not _valid(Name, " Rendang") and not _valid(Name, "Rendang ")
     assert _valid(ShortText, " Jl. Melati 3 ")
+
+
+INVISIBLE = ["\u3164", "\u200b", "\u200c\u200d", "\u2060", "\ufeff", "\u00ad", "\u115f", "\uffa0"]
+
+
+@pytest.mark.parametrize("blank", INVISIBLE)
+@pytest.mark.parametrize(
+    "text_type",
+    [Name, ShortText, LongText, Reason],
+    ids=["Name", "ShortText", "LongText", "Reason"],
+)
+def test_a_text_of_invisible_characters_only_is_refused(text_type: Any, blank: str):
+    assert not _valid(text_type, blank * 3)
+    assert not _valid(text_type, f"{blank} {blank}\u3000{blank}")
+
+
+@pytest.mark.parametrize(
+    "text_type", [Name, ShortText, LongText], ids=["Name", "ShortText", "LongText"]
+)
+def test_invisible_characters_beside_visible_ones_are_kept(text_type: Any):
+    # a zero-width joiner belongs inside many scripts' words and emoji
+    assert _valid(text_type, "Sambal\u200dIbu")
+    assert _valid(text_type, "\u3164Rendang")

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from service.verify.cache import LabelCache
-from service.verify.fingerprint import Fingerprinter, network_prefix
+from service.verify.fingerprint import Fingerprinter, network_prefix, rate_limit_bucket
 from service.verify.tally import Tallies
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
@@ -29,14 +29,36 @@ def test_network_prefix(host: str, prefix: str) -> None:
     assert network_prefix(host) == prefix
 
 
-def test_fingerprints_group_a_network_and_an_agent_never_an_address() -> None:
+@pytest.mark.parametrize(
+    ("host", "bucket"),
+    [
+        ("203.0.113.7", "203.0.113.7"),  # IPv4: each address its own budget
+        ("203.0.113.8", "203.0.113.8"),
+        ("2001:db8:abcd:12::1", "2001:db8:abcd:12::/64"),  # IPv6: one budget per /64
+        ("2001:db8:abcd:12:ffff:ffff:ffff:ffff", "2001:db8:abcd:12::/64"),
+        ("::ffff:198.51.100.9", "198.51.100.9"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_rate_limit_bucket(host: str, bucket: str) -> None:
+    assert rate_limit_bucket(host) == bucket
+
+
+def test_fingerprints_are_a_network_whatever_the_agent_never_an_address() -> None:
     key = b"k" * 32
     fingerprinter = Fingerprinter(key)
     phone = fingerprinter.fingerprint("203.0.113.7", "Android 14 Chrome")
     assert len(phone) == 16
     assert fingerprinter.fingerprint("203.0.113.99", "Android 14 Chrome") == phone
     assert fingerprinter.fingerprint("203.0.114.7", "Android 14 Chrome") != phone
-    assert fingerprinter.fingerprint("203.0.113.7", "iPhone Safari") != phone
+    # a phone that claims another browser is still the same network
+    assert fingerprinter.fingerprint("203.0.113.7", "iPhone Safari") == phone
+    assert fingerprinter.fingerprint("2001:db8:1:2::1", "A") == fingerprinter.fingerprint(
+        "2001:db8:1:ffff::9", "B"
+    )
+    assert fingerprinter.fingerprint("2001:db8:1::1", "A") != fingerprinter.fingerprint(
+        "2001:db8:2::1", "A"
+    )
     assert Fingerprinter(b"x" * 32).fingerprint("203.0.113.7", "Android 14 Chrome") != phone
     assert b"203.0.113" not in phone
     previews = {

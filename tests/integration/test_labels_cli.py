@@ -1,0 +1,74 @@
+"""`radura labels render`: every serial of a batch, in issue order, part by part."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from service.core.db import create_pool
+from service.core.settings import Settings
+from service.labels_api import render_command
+from tests.integration.test_labels_api import pdf_pages
+from tests.integration.verify_fixtures import LabelledBatch, make_batch
+from tests.integration.world import build_world
+from tests.unit.labels.samples import decode_all
+
+
+def _batch(database_url: str, serials: int) -> LabelledBatch:
+    async def build() -> LabelledBatch:
+        pool = await create_pool(database_url, max_size=1)
+        try:
+            async with pool.acquire() as conn:
+                world = await build_world(conn)
+                return await make_batch(conn, world, serials=serials, with_gtin=False)
+        finally:
+            await pool.close()
+
+    return asyncio.run(build())
+
+
+def _render(settings: Settings, database_url: str, batch: LabelledBatch, output: Path) -> int:
+    args = argparse.Namespace(
+        batch_id=str(batch.batch_id), layout="a4-3x8", output=str(output), copies=None
+    )
+    return render_command.run(args, settings, database_url)
+
+
+def test_past_one_pdf_the_labels_go_into_numbered_parts_in_issue_order(
+    settings: Settings,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # parts of 4 labels stand in for parts of 10 000: the same code paths, in seconds
+    monkeypatch.setattr(render_command, "MAX_LABELS_PER_PDF", 4)
+    batch = _batch(database_url, serials=10)
+    assert _render(settings, database_url, batch, tmp_path / "roll.pdf") == 0
+    parts = [tmp_path / f"roll-00{n}.pdf" for n in (1, 2, 3)]
+    assert sorted(tmp_path.iterdir()) == parts
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote {labels} labels to {part}" for part, labels in zip(parts, (4, 4, 2), strict=True)
+    ]
+    serials_by_part = []
+    for part in parts:
+        decoded = decode_all(pdf_pages(part.read_bytes())[0])
+        serials_by_part.append(sorted(uri.split("/")[-1].split("?")[0] for uri in decoded))
+    assert [len(serials) for serials in serials_by_part] == [4, 4, 2]
+    # issue order: make_batch inserts them in one transaction (one issued_at), then by serial
+    in_order = sorted(batch.serials)
+    assert serials_by_part == [in_order[0:4], in_order[4:8], in_order[8:10]]
+
+
+def test_up_to_one_pdf_the_labels_go_into_the_file_named(
+    settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    batch = _batch(database_url, serials=3)
+    output = tmp_path / "roll.pdf"
+    assert _render(settings, database_url, batch, output) == 0
+    assert list(tmp_path.iterdir()) == [output]
+    decoded = decode_all(pdf_pages(output.read_bytes())[0])
+    assert sorted(uri.split("/")[-1].split("?")[0] for uri in decoded) == sorted(batch.serials)

@@ -1,0 +1,98 @@
+"""SIGTERM during a long render: `radura serve` stops the render, writes its buffered scans and
+exits well within 30 s."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from service.core.db import create_pool
+from tests.integration.verify_fixtures import LabelledBatch, label_path, make_batch, server_keyring
+from tests.integration.world import World, build_world
+from tests.live_server import ROOT, free_port, wait_ready
+
+EXIT_WITHIN_S = 30.0
+SCANS = 5
+
+
+async def _world_and_batch(database_url: str) -> tuple[World, LabelledBatch]:
+    pool = await create_pool(database_url, max_size=1)  # with the app's jsonb codec
+    try:
+        async with pool.acquire() as conn:
+            world = await build_world(conn)
+            return world, await make_batch(conn, world, serials=SCANS)
+    finally:
+        await pool.close()
+
+
+async def _scans_of(database_url: str, batch: LabelledBatch) -> int:
+    pool = await create_pool(database_url, max_size=1)
+    try:
+        count: int = await pool.fetchval(
+            "SELECT count(*) FROM scans WHERE batch_id = $1", batch.batch_id
+        )
+        return count
+    finally:
+        await pool.close()
+
+
+def test_sigterm_during_a_render_exits_promptly_with_the_scans_written(
+    database_url: str, data_dir: Path
+) -> None:
+    world, batch = asyncio.run(_world_and_batch(database_url))
+    keyring = server_keyring(data_dir)
+    port = free_port()
+    env = {
+        **os.environ,
+        "RADURA_DATABASE_URL": database_url,
+        "RADURA_DATA_DIR": str(data_dir),
+        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base_url, server)
+
+        async def render_then_terminate() -> float:
+            async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+                pdf = (
+                    f"/api/v1/batches/{batch.batch_id}/labels.pdf?layout=thermal-40x30&copies=10000"
+                )
+                render = asyncio.create_task(client.get(pdf, headers=world.producer.headers))
+                await asyncio.sleep(1.5)
+                assert not render.done(), "the render must still be running at SIGTERM"
+                for serial in batch.serials:
+                    response = await client.get(
+                        label_path(keyring, batch, serial), headers={"Accept": "application/json"}
+                    )
+                    assert response.status_code == 200
+                server.send_signal(signal.SIGTERM)
+                terminated = time.monotonic()
+                await asyncio.gather(render, return_exceptions=True)
+                return terminated
+
+        terminated = asyncio.run(render_then_terminate())
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=EXIT_WITHIN_S + 30)
+        exit_s = time.monotonic() - terminated
+        print(f"exited {exit_s:.1f} s after SIGTERM during a 10 000-label render")
+        assert server.returncode is not None and exit_s < EXIT_WITHIN_S, exit_s
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    assert asyncio.run(_scans_of(database_url, batch)) == SCANS
