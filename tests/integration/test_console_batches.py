@@ -262,8 +262,9 @@ async def test_scans_chart_counts_phones_and_marks_suspect_serials(
     async with pool.acquire() as conn:
         batch = await make_batch(conn, world)
     path = label_path(server_keyring(data_dir), batch, batch.serials[0])
-    for phone in range(7):
-        await client.get(path, headers={"Accept": "application/json", "User-Agent": f"P{phone}"})
+    for phone in range(7):  # seven phones on seven networks (clients are counted by network)
+        address = f"198.51.{phone}.7"
+        await client.get(path, headers={"Accept": "application/json", "X-Client-Address": address})
     client.blocking_portal.call(client.app.state.verifier.scan_log.flush)
     answer = await producer.get(f"/app/batches/{batch.batch_id}")
     page = answer.text
