@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -171,10 +172,11 @@ def _hash_time(text: str) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
-def _hash_number(value: float) -> str:
-    """Decimal text without trailing zeros: 2100.0 → 2100, 0.450 → 0.45."""
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+def hash_number(value: float) -> str:
+    """Plain decimal text without trailing zeros or an exponent: 2100.0 → 2100, 1e-06 →
+    0.000001 (the shortest text that reads back as the same float)."""
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _hash_uri(uri: str, base_url: str) -> str:
@@ -192,7 +194,7 @@ def _cbv(kind: str, value: str) -> str:
 def _sensor_report_text(report: dict[str, Any], base_url: str) -> str:
     text = "sensorReport" + f"type=https://gs1.org/voc/{report['type']}"
     text += f"deviceID={_hash_uri(report['deviceID'], base_url)}"
-    text += f"value={_hash_number(report['value'])}"
+    text += f"value={hash_number(report['value'])}"
     return text + f"uom={report['uom']}"
 
 
@@ -210,7 +212,7 @@ def pre_hash_string(event: dict[str, Any], base_url: str) -> str:
         elements = sorted(
             "quantityElement"
             + f"epcClass={_hash_uri(element['epcClass'], base_url)}"
-            + (f"quantity={_hash_number(element['quantity'])}" if "quantity" in element else "")
+            + (f"quantity={hash_number(element['quantity'])}" if "quantity" in element else "")
             + (f"uom={element['uom']}" if "uom" in element else "")
             for element in event["quantityList"]
         )

@@ -16,6 +16,7 @@ from service.batches.epcis import (
     batch_document,
     epcis_event,
     event_hash_id,
+    hash_number,
     pre_hash_string,
     query_document,
 )
@@ -213,3 +214,18 @@ def test_the_schema_catches_what_it_should() -> None:
     document["epcisBody"]["eventList"][2]["readPoint"]["id"] = "not a uri"
     errors = schema_errors(document)
     assert len(errors) >= 3, errors
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2100.0, "2100"),
+        (0.45, "0.45"),
+        (120.5, "120.5"),
+        (1e-06, "0.000001"),
+        (1e16, "10000000000000000"),
+        (0.0, "0"),
+    ],
+)
+def test_numbers_in_the_pre_hash_string_are_plain_decimals(value: float, text: str) -> None:
+    assert hash_number(value) == text
