@@ -74,9 +74,9 @@ class _Vocabulary(msgspec.Struct, frozen=True):
     at_facility: bool  # where it happens: the facility, else the producer
 
 
-# audit event kind → the CBV words of its EPCIS event. CBV has no business step for a
-# treatment (sensor_reporting is the closest), for a QA decision (inspecting) or for a recall
-# (none: the `recalled` disposition says it).
+# audit event kind → the CBV words of its EPCIS event. CBV has no business step for an
+# irradiation: `sensor_reporting` carries its dose readings. A QA decision is `inspecting`. A
+# recall has no step at all; its `recalled` disposition says it.
 STEPS: dict[str, _Vocabulary] = {
     "registered": _Vocabulary("ADD", "commissioning", "active", at_facility=False),
     "received": _Vocabulary("OBSERVE", "receiving", "in_progress", at_facility=True),
