@@ -7,11 +7,18 @@ from litestar import Controller
 
 def batch_controllers() -> list[type[Controller]]:
     from service.batches.controller import BatchesController
+    from service.batches.epcis_controller import EpcisController
     from service.batches.export import ExportController
     from service.batches.facility import FacilityController
     from service.batches.products import ProductsController
 
-    return [ProductsController, BatchesController, FacilityController, ExportController]
+    return [
+        ProductsController,
+        BatchesController,
+        FacilityController,
+        ExportController,
+        EpcisController,
+    ]
 
 
 def batch_pages() -> list[type[Controller]]:
