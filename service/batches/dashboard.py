@@ -108,11 +108,11 @@ async def dashboard(
     by_status = dict.fromkeys(STATUSES, 0) | {r["status"]: r["n"] for r in counts}
 
     args = [datetime.combine(week_since, time(), JAKARTA)]
-    visible = visible_to(user, args)
+    # a tally carries its batch's producer and facility (migration 0066): no join to batches
+    visible = visible_to(user, args, alias="t")
     week = await conn.fetchrow(
         f"""SELECT count(*) AS labels, coalesce(sum(t.scan_count), 0)::bigint AS scans_ever
-            FROM label_scan_tallies t JOIN batches b ON b.id = t.batch_id
-            WHERE {visible} AND t.last_at >= $1""",
+            FROM label_scan_tallies t WHERE {visible} AND t.last_at >= $1""",
         *args,
     )
 
