@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.admin_pages import AdminPages
     from service.accounts.controller import AccountsController
     from service.accounts.dose_maps import DoseMapsController
+    from service.accounts.token_routes import TokensController
     from service.accounts.user_pages import AdminUserPages
     from service.batches.routes import batch_controllers, batch_pages
     from service.console.errors import console_exception_handlers
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HealthController,
             AccountsController,
+            TokensController,
             DoseMapsController,
             LabelsController,
             *batch_controllers(),
