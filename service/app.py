@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.admin_pages import AdminPages
     from service.accounts.controller import AccountsController
     from service.accounts.dose_maps import DoseMapsController
+    from service.accounts.token_routes import TokensController
     from service.accounts.user_pages import AdminUserPages
     from service.batches.routes import batch_controllers, batch_pages
     from service.console.errors import console_exception_handlers
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.health import HealthController
     from service.core.logs import logging_config
     from service.core.strict_body import refuse_lax_json
+    from service.core.token_cache import CHANNEL as TOKEN_CHANNEL
+    from service.core.token_cache import TokenCache
     from service.labels_api.controller import LabelsController
     from service.labels_api.keys import JwksController, signing_keys_lifespan
     from service.labels_api.render_gate import render_gate_lifespan
@@ -43,10 +46,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     assert settings.database_url, "the CLI starts the embedded database before creating the app"
     shell = console(settings, public_paths=PUBLIC_PATHS)
+    # bearer-token lookups, kept fresh by the same LISTEN connection as verification's cache
+    token_cache = TokenCache()
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncGenerator[None, None]:
         app.state.settings = settings
+        app.state.token_cache = token_cache
         app.state.pool = await db.create_pool(
             settings.database_url or "", max_size=settings.pool_max_size
         )
@@ -59,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HealthController,
             AccountsController,
+            TokensController,
             DoseMapsController,
             LabelsController,
             *batch_controllers(),
@@ -73,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             database,
             shell.lifespan,
             signing_keys_lifespan(settings),
-            verify_lifespan(settings),
+            verify_lifespan(settings, also_notified={TOKEN_CHANNEL: token_cache}),
             render_gate_lifespan,  # last, so its renders are the first thing stopped
         ],
         dependencies={"db": Provide(db.provide_db)},

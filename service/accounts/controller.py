@@ -126,7 +126,7 @@ class AccountsController(Controller):
     ) -> UserDisabled:
         """Disable an account: its API tokens and console sessions end at once, and it can no
         longer sign in. Disabling again changes nothing."""
-        disabled_at = await disable_user(db, user_id, request.user)
+        disabled_at = await disable_user(db, user_id, request.user, request.app.state.token_cache)
         if disabled_at is None:
             raise NotFound("user")
         return UserDisabled(user_id, disabled_at)

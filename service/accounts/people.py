@@ -15,6 +15,7 @@ from service.accounts.passwords import hash_password, needs_rehash, password_mat
 from service.core.auth import AuthUser, hash_token
 from service.core.errors import NotFound, RuleViolation
 from service.core.forms import N_
+from service.core.token_cache import TokenCache
 
 INVITE_LIFETIME = timedelta(hours=72)
 INVITE_PATH = "/app/invite/"
@@ -129,13 +130,17 @@ async def authenticate(conn: asyncpg.Connection, email: str, password: str) -> A
 
 
 async def disable_user(
-    conn: asyncpg.Connection, user_id: UUID, actor: AuthUser | None
+    conn: asyncpg.Connection,
+    user_id: UUID,
+    actor: AuthUser | None,
+    token_cache: TokenCache | None = None,
 ) -> datetime | None:
     """Disable an account: its API tokens, console sessions and invites end in the same
     transaction, with an entry in the admin audit log (`actor` None: the command line). Returns
     when it was disabled, None when there is no such user; disabling twice changes nothing and
     logs nothing. An administrator cannot disable their own account (nobody could undo it
-    from the console)."""
+    from the console). This process's cached tokens of the user go at once (`token_cache`);
+    other processes drop theirs on the NOTIFY of the commit."""
     if actor is not None and actor.id == user_id:
         raise RuleViolation("own_account", N_("You cannot disable your own account."))
     async with conn.transaction():
@@ -161,6 +166,8 @@ async def disable_user(
             user_id,
         )
         await conn.execute("DELETE FROM console_sessions WHERE user_id = $1", user_id)
+    if token_cache is not None:
+        token_cache.drop_user(user_id)
     return disabled_at
 
 

@@ -161,7 +161,7 @@ class AdminUserPages(Controller):
     async def disable(self, request: AuthRequest, db: Db, user_id: FromPath[UUID]) -> Redirect:
         """Disable the account: its sessions and API tokens end now."""
         user = await _user(db, user_id)
-        await disable_user(db, user_id, request.user)
+        await disable_user(db, user_id, request.user, request.app.state.token_cache)
         _ = gettext_for(request)
         flash(
             request,

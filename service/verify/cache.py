@@ -71,6 +71,14 @@ class LabelCache(Generic[E]):
         self._primary_until = time.monotonic() + PRIMARY_READS_AFTER_CHANGE_S
         self._drop(batch_id)
 
+    def on_notify(self, payload: str) -> None:
+        """A batch id, or `*` for a change that may touch any label."""
+        try:
+            batch_id = None if payload == "*" else UUID(payload)
+        except ValueError:
+            batch_id = None
+        self.invalidate(batch_id)
+
     def _drop(self, batch_id: UUID | None) -> None:
         self.generation += 1
         if batch_id is None:

@@ -1,20 +1,20 @@
-"""LISTEN for label changes on a dedicated connection; reconnect when it drops.
+"""LISTEN for changes on a dedicated connection; reconnect when it drops.
 
-The cache is trusted only while this connection is up: between a drop and the reconnect a recall
-could be missed, so the cache is emptied and bypassed until LISTEN is in place again.
+One connection serves every in-process cache kept fresh by NOTIFY (label views, API tokens), each
+on its own channel. A cache is trusted only while this connection is up: between a drop and the
+reconnect a recall or a revoke could be missed, so the caches are emptied and bypassed until
+LISTEN is in place again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
-from uuid import UUID
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import asyncpg
 import structlog
-
-from service.verify.cache import LabelCache
 
 log = structlog.get_logger()
 
@@ -26,12 +26,21 @@ PING_TIMEOUT_S = 2.0
 RECONNECT_DELAYS_S = (0.05, 0.2, 0.5, 1.0, 2.0)
 
 
-class ChangeListener:
-    """Keeps one LISTEN connection to the primary and invalidates `cache` on each notification."""
+class NotifiedCache(Protocol):
+    """A cache that drops entries on a notification and is trusted only while LISTEN is up."""
 
-    def __init__(self, dsn: str, cache: LabelCache[Any]) -> None:
+    def on_notify(self, payload: str) -> None: ...
+    def distrust(self) -> None: ...
+    def trust(self, *, after_outage: bool) -> None: ...
+
+
+class ChangeListener:
+    """Keeps one LISTEN connection to the primary and hands each channel's notifications to its
+    cache in `caches` (channel → cache)."""
+
+    def __init__(self, dsn: str, caches: Mapping[str, NotifiedCache]) -> None:
         self._dsn = dsn
-        self._cache = cache
+        self._caches = dict(caches)
         self._task: asyncio.Task[None] | None = None
         self._connection: asyncpg.Connection | None = None
         self._lost = asyncio.Event()
@@ -48,15 +57,15 @@ class ChangeListener:
                 await self._task
         await self._close()
 
-    def _on_notification(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        try:
-            batch_id = None if payload == "*" else UUID(payload)
-        except ValueError:
-            batch_id = None
-        self._cache.invalidate(batch_id)
+    def _on_notification(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
+        self._caches[channel].on_notify(payload)
+
+    def _distrust(self) -> None:
+        for cache in self._caches.values():
+            cache.distrust()
 
     def _on_termination(self, _conn: Any) -> None:
-        self._cache.distrust()
+        self._distrust()
         self._lost.set()
 
     async def _connect(self) -> None:
@@ -64,11 +73,13 @@ class ChangeListener:
             self._dsn, server_settings={"application_name": APPLICATION_NAME}, timeout=5
         )
         conn.add_termination_listener(self._on_termination)
-        await conn.add_listener(CHANNEL, self._on_notification)
+        for channel in self._caches:
+            await conn.add_listener(channel, self._on_notification)
         self._connection = conn
         self._lost.clear()
-        # LISTEN is in place before the cache is trusted: no change can fall in between
-        self._cache.trust(after_outage=self._connected_before)
+        # LISTEN is in place before a cache is trusted: no change can fall in between
+        for cache in self._caches.values():
+            cache.trust(after_outage=self._connected_before)
         self._connected_before = True
         self.connected.set()
         log.info("verify_listener_connected")
@@ -102,7 +113,7 @@ class ChangeListener:
                 await self._watch()
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("verify_listener_failed", error=type(exc).__name__)
-            self._cache.distrust()
+            self._distrust()
             await self._close()
             log.warning("verify_listener_lost")
             await asyncio.sleep(RECONNECT_DELAYS_S[min(attempt, len(RECONNECT_DELAYS_S) - 1)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -15,6 +15,7 @@ from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from service.core.settings import Settings
+from service.verify import listener as change_listener
 from service.verify.controller import VerifyController
 from service.verify.fingerprint import rate_limit_bucket
 from service.verify.scans_api import BatchScansController
@@ -60,17 +61,18 @@ def verify_route_handlers(
 
 
 def verify_lifespan(
-    settings: Settings,
+    settings: Settings, also_notified: Mapping[str, change_listener.NotifiedCache] | None = None
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     """Loads the keyring and fingerprint key, starts the scan log, the change listener and the
-    keeper of the scan partitions; at shutdown writes every buffered scan before the pool closes."""
+    keeper of the scan partitions; at shutdown writes every buffered scan before the pool closes.
+    The change listener also feeds the app's other NOTIFY-fed caches (`also_notified`, channel →
+    cache), so the process keeps a single LISTEN connection."""
 
     @asynccontextmanager
     async def verification(app: Litestar) -> AsyncGenerator[None, None]:
         from labels.signing import Keyring
         from service.core import db
         from service.verify.fingerprint import Fingerprinter, load_fingerprint_key
-        from service.verify.listener import ChangeListener
         from service.verify.partitions import PartitionKeeper
         from service.verify.scan_log import ScanLog
         from service.verify.verifier import Verifier
@@ -98,7 +100,10 @@ def verify_lifespan(
             clone_threshold=settings.clone_threshold,
         )
         app.state.verifier = verifier
-        listener = ChangeListener(settings.database_url or "", verifier.cache)
+        listener = change_listener.ChangeListener(
+            settings.database_url or "",
+            {change_listener.CHANNEL: verifier.cache, **(also_notified or {})},
+        )
         partitions = PartitionKeeper(pool)
         scan_log.start()
         listener.start()
