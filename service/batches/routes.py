@@ -16,8 +16,9 @@ def batch_controllers() -> list[type[Controller]]:
 
 def batch_pages() -> list[type[Controller]]:
     """The console's pages of products and batches (and the dashboard), under /app."""
+    from service.batches.facility_pages import FacilityPages
     from service.batches.overview_pages import OverviewPages
     from service.batches.pages import BatchPages
     from service.batches.product_pages import ProductPages
 
-    return [BatchPages, ProductPages, OverviewPages]
+    return [BatchPages, ProductPages, OverviewPages, FacilityPages]
