@@ -6,12 +6,19 @@ from litestar import Controller
 
 
 def batch_controllers() -> list[type[Controller]]:
+    from service.batches.certificate import CertificateController
     from service.batches.controller import BatchesController
     from service.batches.export import ExportController
     from service.batches.facility import FacilityController
     from service.batches.products import ProductsController
 
-    return [ProductsController, BatchesController, FacilityController, ExportController]
+    return [
+        ProductsController,
+        BatchesController,
+        FacilityController,
+        ExportController,
+        CertificateController,
+    ]
 
 
 def batch_pages() -> list[type[Controller]]:

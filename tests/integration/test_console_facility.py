@@ -330,6 +330,11 @@ async def test_release_is_refused_to_the_recorder_and_done_by_a_second_officer(
     )
     assert released.status_code == 303
     assert await _status(client, world, batch_id) == "released"
+    # the batch page offers the certificate, which the session cookie fetches
+    page = await second.get(f"/app/batches/{batch_id}")
+    assert f'href="/api/v1/batches/{batch_id}/certificate.pdf"' in page.text
+    certificate = await second.get(f"/api/v1/batches/{batch_id}/certificate.pdf")
+    assert certificate.status_code == 200 and certificate.content.startswith(b"%PDF")
     again = await second.submit(
         f"/app/batches/{batch_id}/release", {}, form_page=f"/app/batches/{batch_id}"
     )
