@@ -41,10 +41,10 @@ def _kgy(value: float) -> str:
 
 
 async def certificate_facts(
-    conn: asyncpg.Connection, batch_id: UUID, user: AuthUser, keys: Any, base_url: str
+    conn: asyncpg.Connection, batch_id: UUID, user: AuthUser | None, keys: Any, base_url: str
 ) -> CertificateFacts:
     """The facts of a released batch the user may see (404 if not visible, 409 if not
-    released), with the signed URI its labels carry."""
+    released), with the signed URI its labels carry; `user` None: a verified label's reader."""
     label = await load_batch_label(conn, batch_id, user, keys, base_url)
     row = await conn.fetchrow(_TREATMENT, batch_id)
     assert row is not None  # a released batch has its treatment
@@ -77,6 +77,14 @@ async def certificate_facts(
     )
 
 
+async def certificate_document(
+    conn: asyncpg.Connection, batch_id: UUID, user: AuthUser | None, keys: Any, base_url: str
+) -> bytes:
+    """The certificate PDF, drawn off the event loop."""
+    facts = await certificate_facts(conn, batch_id, user, keys, base_url)
+    return await anyio.to_thread.run_sync(certificate_pdf, facts)
+
+
 class CertificateController(Controller):
     path = "/api/v1/batches/{batch_id:uuid}"
     tags = ["batches"]
@@ -89,14 +97,11 @@ class CertificateController(Controller):
         irradiator, run, dosimetry (D_min, D_max, DUR), purpose, product, lot, quantity and the
         QA officer who released it, with the batch label's QR. 409 before release."""
         state = request.app.state
-        facts = await certificate_facts(
+        pdf = await certificate_document(
             db, batch_id, request.user, state.signing_keys, state.settings.public_base_url
         )
-        pdf = await anyio.to_thread.run_sync(certificate_pdf, facts)
         return Response(
             pdf,
             media_type=PDF,
-            headers={
-                "Content-Disposition": f'attachment; filename="radura-certificate-{facts.code}.pdf"'
-            },
+            headers={"Content-Disposition": 'attachment; filename="radura-certificate.pdf"'},
         )

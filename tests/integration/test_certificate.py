@@ -4,6 +4,10 @@ who may fetch it and when."""
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import urlsplit
+
 import pypdfium2 as pdfium
 import pytest
 
@@ -70,3 +74,30 @@ async def test_certificate_only_for_a_released_batch_its_readers_may_see(  # typ
     )
     assert answer.status_code == 404
     assert (await client.get(f"/api/v1/batches/{released}/certificate.pdf")).status_code == 401
+
+
+async def test_public_page_of_a_released_batch_links_the_certificate(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    batch_id = await batch_in(client, world, "released")
+    label = await client.get(
+        f"/api/v1/batches/{batch_id}/label.png", headers=world.producer.headers
+    )
+    (uri,) = decode_png(label.content)
+    parts = urlsplit(uri)
+    page = await client.get(f"{parts.path}?{parts.query}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    match = re.search(r'<a href="([^"]*linkType=radura:certificatePdf[^"]*)"', page.text)
+    assert match, "no certificate link on the public page"
+    certificate = await client.get(html.unescape(match.group(1)))
+    assert certificate.status_code == 200
+    assert certificate.headers["content-type"] == "application/pdf"
+    assert decode_all(pdf_pages(certificate.content, dpi=200)[0]) == [uri]
+    # after a recall the page no longer offers it, and the link answers 409
+    recalled = await client.post(
+        f"/api/v1/batches/{batch_id}/recall",
+        json={"reason": "Kemasan bocor"},
+        headers=world.producer.headers,
+    )
+    assert recalled.status_code == 200
+    page = await client.get(f"{parts.path}?{parts.query}", headers={"Accept": "text/html"})
+    assert "radura:certificatePdf" not in page.text
+    assert (await client.get(html.unescape(match.group(1)))).status_code == 409
