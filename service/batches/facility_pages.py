@@ -65,15 +65,19 @@ NONCONFORMITY_NAMES = {
 }
 
 
-def dosimeter_rows(form: Any) -> list[dict[str, str]]:
-    """Row i of the repeated fields, each value trimmed; a row left wholly empty is dropped."""
+def dosimeter_rows(form: Any, *, keep_unused: bool = False) -> list[dict[str, str]]:
+    """Row i of the repeated fields, each value trimmed; an unused row is dropped unless
+    `keep_unused` (the form shown again keeps its rows)."""
     columns = {name: [str(v).strip() for v in form.getall(name, [])] for name in ROW_FIELDS}
     count = min(max((len(v) for v in columns.values()), default=0), MAX_ROWS)
     rows = [
         {name: (values[i] if i < len(values) else "") for name, values in columns.items()}
         for i in range(count)
     ]
-    return [row for row in rows if any(row.values())]
+    if keep_unused:
+        return rows
+    # the form presets each row's position: a row with nothing else typed is an unused row
+    return [row for row in rows if any(v for name, v in row.items() if name != "position")]
 
 
 def readings_of(rows: list[dict[str, str]]) -> tuple[list[DosimeterReading], list[FieldError]]:
@@ -278,8 +282,8 @@ class FacilityPages(Controller):
         """Save the treatment (303 to the batch), or add a row, or check the doses."""
         form = await request.form()
         values = form_values(form, TREATMENT_FIELDS)
-        rows = dosimeter_rows(form)
         action = form.get("action")
+        rows = dosimeter_rows(form, keep_unused=action in ("row", "check"))
         record = await _record(db, batch_id, request.user)  # someone else's batch: 404 page
         if action in ("row", "check"):
             if action == "row":

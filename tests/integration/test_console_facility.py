@@ -230,6 +230,17 @@ async def test_one_more_row_without_javascript_adds_an_empty_row_and_saves_nothi
     assert row_value(answer.text, "dose_kgy", 2) == "2,4"
     assert input_value(answer.text, "run_id") == f"RUN-{world.tag}"
     assert await _status(client, world, batch_id) == "received"
+    # a row with only its preset position is unused: kept on the page, left out of the record
+    form = treatment_form(world, [("min", "2,2"), ("max", "2,6"), ("reference", "")])
+    form["dosimeter_id"][2] = form["dosimeter_type"][2] = form["calibration_ref"][2] = ""
+    answer = await operator.submit(f"/app/batches/{batch_id}/treatment", form | {"action": "row"})
+    assert answer.text.count('name="dose_kgy"') == 4
+    saved = await operator.submit(f"/app/batches/{batch_id}/treatment", form)
+    assert saved.status_code == 303
+    record = (
+        await client.get(f"/api/v1/batches/{batch_id}", headers=world.operator.headers)
+    ).json()
+    assert len(record["treatment"]["dosimeters"]) == 2
 
 
 async def test_check_and_htmx_fragment_show_the_apis_dose_figures(
