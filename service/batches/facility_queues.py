@@ -11,7 +11,7 @@ import msgspec
 
 from schemas.batches import JAKARTA
 
-QUEUE_LENGTH = 100  # a facility works through a few dozen a day; the rest waits its turn
+QUEUE_LENGTH = 50  # a facility works through a few dozen a day; the rest waits its turn
 
 
 class IncomingBatch(msgspec.Struct, kw_only=True):
