@@ -298,6 +298,7 @@ async def test_nonconforming_treatment_is_recorded_with_a_warning_and_cannot_be_
     assert "it does NOT conform" in page.text and "Not conforming" in page.text
     assert await _status(client, world, batch_id) == "treated"
     qa_page = await qa.get(f"/app/batches/{batch_id}")
+    assert "/app/products/" not in qa_page.text  # the product page is the producer's (403)
     assert f"/app/batches/{batch_id}/release" not in qa_page.text  # not offered
     assert f"/app/batches/{batch_id}/reject" in qa_page.text
     refused = await qa.submit(
