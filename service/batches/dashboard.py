@@ -84,7 +84,9 @@ async def suspect_serials_since(
                    count(*) OVER () AS how_many
             FROM (SELECT DISTINCT batch_id, serial FROM scans
                   WHERE verdict = 'suspect' AND scanned_at >= $1) s
-            JOIN batches b ON b.id = s.batch_id JOIN products p ON p.id = b.product_id
+            -- each batch by its key: a join let the planner read every batch to find a few
+            CROSS JOIN LATERAL (SELECT * FROM batches WHERE id = s.batch_id OFFSET 0) b
+            JOIN products p ON p.id = b.product_id
             WHERE {visible}
             ORDER BY clients DESC, b.code, s.serial LIMIT $2""",
         *args,

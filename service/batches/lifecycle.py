@@ -8,7 +8,9 @@ answer 404/409/403/422 run first; the state change itself is the status-guarded 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -29,12 +31,13 @@ from schemas.batches import (
     TreatmentRecorded,
     today_in_jakarta,
 )
+from schemas.dose_maps import DoseMapUsed
 from schemas.products import Product, ProductCreate
 from service.accounts.dose_maps import dose_map_for_treatment
 from service.accounts.queries import legal_max_dose_kgy
 from service.batches import product_queries, queries, rules
 from service.batches import treatment_queries as facility_queries
-from service.batches.doses import judge_doses
+from service.batches.doses import DoseVerdict, judge_doses
 from service.batches.events import append_event
 from service.batches.idempotency import IdempotentRequest, request_fingerprint
 from service.batches.transitions import load_batch, move, require_status
@@ -149,31 +152,72 @@ async def receive_batch(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class DoseJudgement:
+    """A treatment's doses judged against its batch's product, with what the record keeps."""
+
+    verdict: DoseVerdict
+    irradiator: asyncpg.Record
+    dose_map: DoseMapUsed | None
+    product_min_dose_kgy: float
+    legal_max_dose_kgy: float
+
+
+async def product_dose_limits(
+    conn: asyncpg.Connection, batch: asyncpg.Record
+) -> tuple[float, float]:
+    """The product's validated minimum dose and the legal maximum of its category, kGy."""
+    product = await facility_queries.product_limits(conn, batch["product_id"])
+    return product["min_dose_kgy"], product["legal_max_dose_kgy"]
+
+
+async def judge_treatment(
+    conn: asyncpg.Connection,
+    batch: asyncpg.Record,
+    *,
+    irradiator_id: UUID,
+    dose_map_id: UUID | None,
+    readings: Sequence[tuple[str, float]],
+) -> DoseJudgement:
+    """D_min, D_max, DUR and conformity of readings (position, kGy) on the batch's facility's
+    irradiator, with its dose map if named. The treatment endpoint records this; the console's
+    treatment form shows it as the readings are typed."""
+    irradiator = await facility_queries.irradiator(conn, irradiator_id)
+    # Another facility's irradiator answers like an unknown one: its existence is not revealed.
+    if irradiator is None or irradiator["facility_id"] != batch["facility_id"]:
+        raise NotFound("irradiator")
+    dose_map = None
+    if dose_map_id is not None:
+        # a map of another irradiator (or none at all) answers like an unknown id
+        dose_map = await dose_map_for_treatment(conn, dose_map_id, irradiator_id)
+        if dose_map is None:
+            raise NotFound("dose map")
+    min_dose_kgy, legal_max_kgy = await product_dose_limits(conn, batch)
+    verdict = judge_doses(
+        readings,
+        dose_map,
+        product_min_dose_kgy=min_dose_kgy,
+        legal_max_dose_kgy=legal_max_kgy,
+    )
+    return DoseJudgement(verdict, irradiator, dose_map, min_dose_kgy, legal_max_kgy)
+
+
 async def record_treatment(
     conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, data: TreatmentCreate
 ) -> TreatmentRecorded:
     """The batch's one treatment. Judged, and recorded whatever the verdict: it is a fact."""
     batch = await load_batch(conn, batch_id, user)
     require_status(batch, "treat")
-    irradiator = await facility_queries.irradiator(conn, data.irradiator_id)
-    # Another facility's irradiator answers like an unknown one: its existence is not revealed.
-    if irradiator is None or irradiator["facility_id"] != batch["facility_id"]:
-        raise NotFound("irradiator")
-    dose_map = None
-    if data.dose_map_id is not None:
-        # a map of another irradiator (or none at all) answers like an unknown id
-        dose_map = await dose_map_for_treatment(conn, data.dose_map_id, data.irradiator_id)
-        if dose_map is None:
-            raise NotFound("dose map")
     received_at = await facility_queries.received_at(conn, batch_id)
     rules.check_treatment_after_receipt(data.started_at, received_at)
-    product = await facility_queries.product_limits(conn, batch["product_id"])
-    verdict = judge_doses(
-        [(d.position, d.dose_kgy) for d in data.dosimeters],
-        dose_map,
-        product_min_dose_kgy=product["min_dose_kgy"],
-        legal_max_dose_kgy=product["legal_max_dose_kgy"],
+    judged = await judge_treatment(
+        conn,
+        batch,
+        irradiator_id=data.irradiator_id,
+        dose_map_id=data.dose_map_id,
+        readings=[(d.position, d.dose_kgy) for d in data.dosimeters],
     )
+    verdict, irradiator, dose_map = judged.verdict, judged.irradiator, judged.dose_map
     async with _transaction(conn):
         moved = await move(conn, batch_id, "treat")
         row = await facility_queries.insert_treatment(
@@ -183,8 +227,8 @@ async def record_treatment(
             verdict,
             dose_map=dose_map,
             irradiator=irradiator,
-            product_min_dose_kgy=product["min_dose_kgy"],
-            legal_max_dose_kgy=product["legal_max_dose_kgy"],
+            product_min_dose_kgy=judged.product_min_dose_kgy,
+            legal_max_dose_kgy=judged.legal_max_dose_kgy,
             user_id=user.id,
         )
         await append_event(

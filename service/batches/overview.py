@@ -72,8 +72,7 @@ def month_starts(today: date, months: int) -> list[date]:
 
 _OUTCOME = """SELECT b.id, b.code, b.lot, p.name AS product_name, producer.name AS producer_name,
        facility.name AS facility_name, b.status, {at} AS at, {codes} AS nonconformities,
-       {reason} AS reason,
-       count(*) OVER () AS how_many
+       {reason} AS reason
 FROM {source}
 JOIN products p ON p.id = b.product_id
 JOIN organizations producer ON producer.id = b.producer_id
@@ -107,14 +106,21 @@ _OUTCOMES = {
 }
 
 
+_OUTCOME_COUNT = "SELECT count(*) FROM {source} WHERE {where} AND {at} >= $1 AND {visible}"
+
+
 async def _outcomes(
     conn: asyncpg.Connection, user: AuthUser, kind: str, since: datetime
 ) -> Outcomes:
-    args: list[Any] = [since, LIST_LENGTH]
+    # the count apart from the ten shown: counting reads the partial index alone
+    args: list[Any] = [since]
+    visible = visible_to(user, args)
+    count = await conn.fetchval(_OUTCOME_COUNT.format(visible=visible, **_OUTCOMES[kind]), *args)
+    args = [since, LIST_LENGTH]
     visible = visible_to(user, args)
     rows = await conn.fetch(_OUTCOME.format(visible=visible, **_OUTCOMES[kind]), *args)
     return Outcomes(
-        count=rows[0]["how_many"] if rows else 0,
+        count=count,
         latest=[
             msgspec.convert({k: r[k] for k in OutcomeLine.__struct_fields__}, OutcomeLine)
             for r in rows
@@ -126,32 +132,36 @@ async def overview(conn: asyncpg.Connection, user: AuthUser, *, today: date) -> 
     """The last `MONTHS` months (Asia/Jakarta) of the batches `user` may see."""
     months = month_starts(today, MONTHS)
     since = datetime.combine(months[-1], time(), JAKARTA)
-    args: list[Any] = [since]
+    # month boundaries in Jakarta, oldest first: width_bucket puts each batch in its month
+    # without converting every row's time zone (bucket i is months[-i])
+    bounds = [datetime.combine(m, time(), JAKARTA) for m in reversed(months)]
+    args: list[Any] = [since, bounds]
     visible = visible_to(user, args)
     rows = await conn.fetch(
-        f"""SELECT b.facility_id, o.name AS facility_name,
-                   date_trunc('month', b.created_at AT TIME ZONE 'Asia/Jakarta')::date AS month,
+        f"""SELECT b.facility_id, width_bucket(b.created_at, $2::timestamptz[]) AS bucket,
                    count(*) AS batches
-            FROM batches b JOIN organizations o ON o.id = b.facility_id
-            WHERE b.created_at >= $1 AND {visible}
-            GROUP BY b.facility_id, o.name, month""",
+            FROM batches b WHERE b.created_at >= $1 AND {visible}
+            GROUP BY b.facility_id, bucket""",
         *args,
     )
-    column = {m: i for i, m in enumerate(months)}
+    names = dict(
+        await conn.fetch(
+            "SELECT id, name FROM organizations WHERE id = ANY($1::uuid[])",
+            list({r["facility_id"] for r in rows}),
+        )
+    )
     facilities: dict[UUID, FacilityMonths] = {}
     for r in rows:
-        if r["month"] not in column:  # registered after today by a skewed clock: not yet shown
-            continue
         line = facilities.setdefault(
             r["facility_id"],
             FacilityMonths(
                 facility_id=r["facility_id"],
-                facility_name=r["facility_name"],
+                facility_name=names[r["facility_id"]],
                 per_month=[0] * len(months),
                 total=0,
             ),
         )
-        line.per_month[column[r["month"]]] += r["batches"]
+        line.per_month[len(months) - r["bucket"]] += r["batches"]
         line.total += r["batches"]
     ordered = sorted(facilities.values(), key=lambda f: (-f.total, f.facility_name))
     suspects, suspect_count = await suspect_serials_since(conn, user, months[-1], limit=LIST_LENGTH)

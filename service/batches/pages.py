@@ -24,6 +24,7 @@ from service.accounts.queries import list_facilities
 from service.batches import lifecycle, queries
 from service.batches.dashboard import dashboard
 from service.batches.events import event_log
+from service.batches.facility_actions import facility_actions
 from service.batches.product_queries import list_products
 from service.batches.scan_chart import ScanDayFigures, continuous_days, scans_chart_svg
 from service.batches.transitions import ARROWS
@@ -241,7 +242,7 @@ class BatchPages(Controller):
         context: dict[str, Any] = {
             "b": record,
             "events": events,
-            "actions": allowed_actions(user, record.status),
+            "actions": allowed_actions(user, record.status) + facility_actions(user, record),
             "layouts": LAYOUTS,
             "label_svg": None,
             "scans": None,

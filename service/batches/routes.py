@@ -6,6 +6,7 @@ from litestar import Controller
 
 
 def batch_controllers() -> list[type[Controller]]:
+    from service.batches.certificate import CertificateController
     from service.batches.controller import BatchesController
     from service.batches.epcis_controller import EpcisController
     from service.batches.export import ExportController
@@ -18,13 +19,15 @@ def batch_controllers() -> list[type[Controller]]:
         FacilityController,
         ExportController,
         EpcisController,
+        CertificateController,
     ]
 
 
 def batch_pages() -> list[type[Controller]]:
     """The console's pages of products and batches (and the dashboard), under /app."""
+    from service.batches.facility_pages import FacilityPages
     from service.batches.overview_pages import OverviewPages
     from service.batches.pages import BatchPages
     from service.batches.product_pages import ProductPages
 
-    return [BatchPages, ProductPages, OverviewPages]
+    return [BatchPages, ProductPages, OverviewPages, FacilityPages]

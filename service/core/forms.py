@@ -65,6 +65,7 @@ KNOWN_RULE_MESSAGES = {
     "must be printable text on one line": N_("Enter text on one line."),
     "must be readable text": N_("Enter a reason."),
     "must be after started_at": N_("The end must be after the start."),
+    "each dosimeter_id may appear only once": N_("Each dosimeter number may appear only once."),
     "only a facility organization holds a BAPETEN licence": N_(
         "Only an irradiation facility holds a BAPETEN licence."
     ),

@@ -45,11 +45,17 @@ class BatchLabel(msgspec.Struct, frozen=True):
 
 
 async def load_batch_label(
-    conn: asyncpg.Connection, batch_id: UUID, user: AuthUser, keys: SigningKeys, base_url: str
+    conn: asyncpg.Connection,
+    batch_id: UUID,
+    user: AuthUser | None,
+    keys: SigningKeys,
+    base_url: str,
 ) -> BatchLabel:
-    """The label of a released batch the user may see: 404 if not visible, 409 if not released."""
+    """The label of a released batch the user may see: 404 if not visible, 409 if not released.
+    `user` None is the public reading a verified label's own batch, which anyone may see."""
     args: list[Any] = [batch_id]
-    row = await conn.fetchrow(_LABEL_SOURCE.format(visible=visible_to(user, args)), *args)
+    visible = visible_to(user, args) if user is not None else "TRUE"
+    row = await conn.fetchrow(_LABEL_SOURCE.format(visible=visible), *args)
     if row is None:
         raise NotFound("batch")
     if row["status"] != "released":

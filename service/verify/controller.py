@@ -32,6 +32,7 @@ _JSON_HEADERS = {**_COMMON_HEADERS, "Access-Control-Allow-Origin": "*"}
 _HTML = encode_headers("text/html; charset=utf-8", {**_COMMON_HEADERS, **page.PAGE_HEADERS})
 _JSON = encode_headers("application/json", _JSON_HEADERS)
 _LINKSET = encode_headers("application/linkset+json", _JSON_HEADERS)
+_PDF = encode_headers("application/pdf", _JSON_HEADERS)
 _INVALID_BODIES = {
     state: _json.encode(InvalidVerification(verdict="invalid", signature=state))
     for state in ("valid", "invalid", "missing")
@@ -195,6 +196,8 @@ async def answer(request: Request[Any, Any, Any], *, count_scan: bool = True) ->
         return RawResponse(200, _JSON, _verification_json(outcome))
     if representation == "linkset":
         return _linkset(outcome, parsed, base_url)
+    if representation == "certificate_pdf":
+        return await _certificate_pdf(request, outcome)
     return await _certificate(verifier, outcome)
 
 
@@ -227,7 +230,10 @@ def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> RawRespons
         other = "en" if lang == "id" else "id"
         assert parsed.signature_b64 is not None
         href = linkset.label_href("", view.unsigned_path, parsed.signature_b64, f"lang={other}")
-        head, _, tail = page.render(outcome.verdict, lang, view, href).partition(
+        certificate_href = linkset.label_href(
+            "", view.unsigned_path, parsed.signature_b64, "linkType=radura:certificatePdf"
+        )
+        head, _, tail = page.render(outcome.verdict, lang, view, href, certificate_href).partition(
             page.SCAN_COUNT_SLOT
         )
         halves = (head.encode(), tail.encode())
@@ -252,6 +258,20 @@ async def _certificate(verifier: Verifier, outcome: Outcome) -> RawResponse:
         return _invalid("json", "id", outcome.signature)
     document = certificate.treatment_certificate(view, row)
     return RawResponse(200, _JSON, _json.encode(document))
+
+
+async def _certificate_pdf(request: Request[Any, Any, Any], outcome: Outcome) -> RawResponse:
+    """The printable certificate of a released batch (409 before release or after recall)."""
+    from service.batches.certificate import certificate_document
+
+    view = outcome.view
+    assert view is not None
+    state = request.app.state
+    async with state.pool.acquire() as conn:
+        pdf = await certificate_document(
+            conn, view.batch_id, None, state.signing_keys, state.settings.public_base_url
+        )
+    return RawResponse(200, _PDF, pdf)
 
 
 class VerifyController(Controller):

@@ -23,6 +23,8 @@ LINK_TYPES = {
     "gs1:defaultLink": "page",
     "gs1:verificationService": "json",
     "gs1:certificationInfo": "certificate",
+    # the same certificate as a printable PDF, linked from the page of a released batch
+    "radura:certificatePdf": "certificate_pdf",
 }
 
 

@@ -92,7 +92,13 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def render(verdict: str, lang: Lang, view: LabelView | None, other_lang_href: str) -> str:
+def render(
+    verdict: str,
+    lang: Lang,
+    view: LabelView | None,
+    other_lang_href: str,
+    certificate_href: str | None = None,
+) -> str:
     """The page for a verdict; a label view's page keeps SCAN_COUNT_SLOT for the scan count."""
     t = texts.LABELS[lang]
     heading, meaning, action = texts.VERDICTS[verdict][lang]
@@ -109,6 +115,7 @@ def render(verdict: str, lang: Lang, view: LabelView | None, other_lang_href: st
         "report": t["report_text"].format(phone=texts.REPORT_PHONE, email=texts.REPORT_EMAIL),
         "other_lang": "en" if lang == "id" else "id",
         "other_lang_href": other_lang_href,
+        "certificate_href": certificate_href,
         "radura_symbol": _RADURA_SYMBOLS[lang],
     }
     index = 0 if lang == "id" else 1
