@@ -112,7 +112,7 @@ async def test_incoming_queue_lists_this_facilitys_registered_batches_oldest_fir
     assert elsewhere not in answer.text
     row = answer.text[answer.text.index(first) : answer.text.index(second)]
     assert f"Rendang Uni {world.tag}" in row  # the producer
-    assert "<td>3</td>" in row  # days waiting
+    assert '<td data-label="Days waiting">3</td>' in row
     assert "120 pieces" in row.replace("&nbsp;", " ")
 
 
@@ -195,7 +195,7 @@ async def test_treatment_with_wrong_values_names_the_row_and_keeps_the_input(
     form["ended_at"] = form["started_at"]
     answer = await operator.submit(f"/app/batches/{batch_id}/treatment", form)
     assert answer.status_code == 400
-    assert field_error(answer.text, "dose_kgy-1") == "Enter a value greater than 0."
+    assert field_error(answer.text, "dose_kgy-1") == "Enter a value of at least 0.001."
     assert field_error(answer.text, "position-2") == "Choose one of the options."
     assert row_value(answer.text, "dose_kgy", 0) == "2,2"
     # the cross-field rule of the API's schema, once the rows are right
