@@ -9,6 +9,7 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 from litestar.testing.transport import TestClientTransport
 
@@ -91,3 +92,24 @@ async def signed_in(client: AsyncTestClient[Any], pool: asyncpg.Pool, user_id: U
     answer = await browser.sign_in(email)
     assert answer.status_code == 303, answer.text
     return browser
+
+
+@st.composite
+def broken_form(
+    draw: st.DrawFn, form: dict[str, str], text: st.SearchStrategy[str]
+) -> dict[str, str]:
+    """The form with some fields replaced by any of `text` and some dropped."""
+    fields = sorted(form)
+    changed = draw(st.lists(st.sampled_from(fields), min_size=1, max_size=4, unique=True))
+    dropped = draw(st.lists(st.sampled_from(fields), max_size=2, unique=True))
+    result = {k: v for k, v in form.items() if k not in dropped}
+    for name in changed:
+        result[name] = draw(text)
+    return result
+
+
+async def post_form(browser: Browser, token: str, path: str, data: dict[str, str]) -> int:
+    """POST a form with the CSRF token; whatever it holds, the answer is never a 500."""
+    answer = await browser.http.post(path, data={**data, "_csrf_token": token})
+    assert answer.status_code < 500, (path, data, answer.text[:500])
+    return answer.status_code

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
-from tests.integration.console import Browser, signed_in
+from tests.integration.console import Browser, broken_form, post_form, signed_in
 from tests.integration.world import World
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -34,22 +34,9 @@ form_text = st.one_of(
 )  # fmt: skip
 
 
-@st.composite
-def broken(draw: st.DrawFn, form: dict[str, str]) -> dict[str, str]:
+def broken(form: dict[str, str]) -> st.SearchStrategy[dict[str, str]]:
     """The form with some fields replaced by any text and some dropped."""
-    fields = sorted(form)
-    changed = draw(st.lists(st.sampled_from(fields), min_size=1, max_size=4, unique=True))
-    dropped = draw(st.lists(st.sampled_from(fields), max_size=2, unique=True))
-    result = {k: v for k, v in form.items() if k not in dropped}
-    for name in changed:
-        result[name] = draw(form_text)
-    return result
-
-
-async def _post(browser: Browser, token: str, path: str, data: dict[str, str]) -> int:
-    answer = await browser.http.post(path, data={**data, "_csrf_token": token})
-    assert answer.status_code < 500, (path, data, answer.text[:500])
-    return answer.status_code
+    return broken_form(form, form_text)
 
 
 async def _browser(client: AsyncTestClient, pool: asyncpg.Pool, world: World, role: str) -> Browser:
@@ -71,19 +58,19 @@ async def test_admin_account_forms_never_answer_500(client, pool, world: World, 
         broken({"name": "Rina", "role": "producer", "organization_id": str(world.producer_org),
                 "email": "rina@example.id"})
     )  # fmt: skip
-    await _post(admin, token, "/app/admin/users/new", user)
+    await post_form(admin, token, "/app/admin/users/new", user)
     organization = data.draw(
         broken({"kind": "facility", "name": "Iradiator", "address": "Jl. A", "city": "Bogor",
                 "province": "Jawa Barat", "country": "Indonesia", "phone": "+62 21 123456",
                 "nib": "1234567890123", "licence_no": "BAPETEN/IU/9/2025",
                 "licence_valid_until": "2027-06-30"})
     )  # fmt: skip
-    await _post(admin, token, "/app/admin/organizations/new", organization)
+    await post_form(admin, token, "/app/admin/organizations/new", organization)
     irradiator = data.draw(
         broken({"facility_id": str(world.facility), "name": "Linac", "source_type": "x-ray",
                 "activity_kci": "", "max_energy_mev": "5"})
     )  # fmt: skip
-    await _post(admin, token, "/app/admin/irradiators/new", irradiator)
+    await post_form(admin, token, "/app/admin/irradiators/new", irradiator)
 
 
 @pytest.fixture
@@ -106,7 +93,7 @@ async def test_food_category_form_never_answers_500(client, pool, world, mango_r
     token = await admin.csrf_token("/app/admin/food-categories")
     row = data.draw(broken({"max_dose_kgy": "1", "source": "BPOM", "confirmed": "true"}))
     purpose = data.draw(st.sampled_from(["extend_shelf_life", "delay_ripening", "x" * 300]))
-    await _post(admin, token, f"/app/admin/food-categories/mango/{purpose}", row)
+    await post_form(admin, token, f"/app/admin/food-categories/mango/{purpose}", row)
 
 
 @given(q=form_text, status=form_text, cursor=form_text)

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from schemas.batches import today_in_jakarta
 from tests.integration.batch_steps import batch_in, chicken, create_product
-from tests.integration.console import Browser, signed_in
+from tests.integration.console import Browser, broken_form, post_form, signed_in
 from tests.integration.test_console_products import CHICKEN_FORM
 from tests.integration.world import World
 
@@ -48,22 +48,9 @@ form_text = st.one_of(
 )
 
 
-@st.composite
-def broken(draw: st.DrawFn, form: dict[str, str]) -> dict[str, str]:
+def broken(form: dict[str, str]) -> st.SearchStrategy[dict[str, str]]:
     """The form with some fields replaced by any text and some dropped."""
-    fields = sorted(form)
-    changed = draw(st.lists(st.sampled_from(fields), min_size=1, max_size=4, unique=True))
-    dropped = draw(st.lists(st.sampled_from(fields), max_size=2, unique=True))
-    result = {k: v for k, v in form.items() if k not in dropped}
-    for name in changed:
-        result[name] = draw(form_text)
-    return result
-
-
-async def _post(browser: Browser, token: str, path: str, data: dict[str, str]) -> int:
-    answer = await browser.http.post(path, data={**data, "_csrf_token": token})
-    assert answer.status_code < 500, (path, data, answer.text[:500])
-    return answer.status_code
+    return broken_form(form, form_text)
 
 
 async def _producer(client: AsyncTestClient, pool: asyncpg.Pool, world: World) -> Browser:
@@ -80,9 +67,11 @@ async def test_product_form_and_preview_never_answer_500(client, pool, world: Wo
     producer = await _producer(client, pool, world)
     token = await producer.csrf_token("/app/products/new")
     form = data.draw(broken(CHICKEN_FORM | {"gtin": "", "ph": "", "validated_shelf_life_days": ""}))
-    assert await _post(producer, token, "/app/products/preview", form) == 200
-    assert await _post(producer, token, "/app/products/new", form | {"action": "preview"}) == 200
-    await _post(producer, token, "/app/products/new", form)
+    assert await post_form(producer, token, "/app/products/preview", form) == 200
+    assert (
+        await post_form(producer, token, "/app/products/new", form | {"action": "preview"}) == 200
+    )
+    await post_form(producer, token, "/app/products/new", form)
 
 
 @given(data=st.data())
@@ -107,13 +96,13 @@ async def test_batch_forms_never_answer_500(client, pool, world: World, data):  
             }
         )
     )
-    await _post(producer, token, "/app/batches/new", registration)
+    await post_form(producer, token, "/app/batches/new", registration)
     count = data.draw(form_text)
-    await _post(producer, token, f"/app/batches/{released}/labels", {"count": count[:6]})
+    await post_form(producer, token, f"/app/batches/{released}/labels", {"count": count[:6]})
     reason = data.draw(form_text)
     # a reason too short to be one is refused; a real recall would end the batch's run
     if len(reason.strip()) < 3:
         assert (
-            await _post(producer, token, f"/app/batches/{released}/recall", {"reason": reason})
+            await post_form(producer, token, f"/app/batches/{released}/recall", {"reason": reason})
             == 400
         )
