@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
 from tests.integration.batch_steps import batch_in
-from tests.integration.console import Browser, signed_in
-from tests.integration.test_console_desk_fuzz import SETTINGS, _post, broken, form_text
+from tests.integration.console import Browser, post_form, signed_in
+from tests.integration.test_console_desk_fuzz import SETTINGS, broken, form_text
 from tests.integration.world import World
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -62,8 +62,8 @@ async def test_treatment_form_never_answers_500(client, pool, world: World, data
     for name in ROW:
         form[name] = [row.get(name, "") for row in rows]
     form["action"] = data.draw(st.sampled_from(["check", "row", "save", "", "x"]))
-    await _post(qa, token, f"/app/batches/{batch_id}/treatment", form)
-    await _post(qa, token, f"/app/batches/{batch_id}/treatment/doses", form)
+    await post_form(qa, token, f"/app/batches/{batch_id}/treatment", form)
+    await post_form(qa, token, f"/app/batches/{batch_id}/treatment/doses", form)
 
 
 @given(data=st.data())
@@ -75,9 +75,11 @@ async def test_receipt_and_reject_forms_never_answer_500(client, pool, world: Wo
         broken({"quantity_received": "120", "condition": "baik", "notes": "",
                 "received_at": "2026-11-27T07:00"})
     )  # fmt: skip
-    await _post(
+    await post_form(
         qa, token, f"/app/batches/{await _batch(client, world, 'registered')}/receipt", receipt
     )
     reason = {"reason": data.draw(form_text)}
-    await _post(qa, token, f"/app/batches/{await _batch(client, world, 'treated')}/reject", reason)
-    await _post(qa, token, f"/app/batches/{await _batch(client, world, 'treated')}/release", {})
+    await post_form(
+        qa, token, f"/app/batches/{await _batch(client, world, 'treated')}/reject", reason
+    )
+    await post_form(qa, token, f"/app/batches/{await _batch(client, world, 'treated')}/release", {})
