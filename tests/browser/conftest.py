@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -13,6 +14,8 @@ from tests.integration.world import World, build_world
 from tests.live_server import live_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# a phone's width and a desktop's, for the console's pages
+WIDTHS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height": 900}}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -22,6 +25,30 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def watch_problems(page: Any) -> list[str]:
+    """Everything the browser complains of on `page`, as it happens: script errors, console
+    errors and warnings, and any failed subresource. Pages answer 400/404 on purpose, so a
+    document's own status is checked by the test, and Chromium's "Failed to load resource" line
+    for it is not a problem; a page's styles and scripts may never fail."""
+    problems: list[str] = []
+
+    def console(message: Any) -> None:
+        if message.type in ("error", "warning") and "Failed to load resource" not in message.text:
+            problems.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
+    return problems
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, WIDTHS, watch_problems
 from tests.integration.batch_steps import (
     batch_body,
     chicken,
@@ -28,7 +28,6 @@ from tests.integration.world import Actor, World
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height": 900}}
 SHOTS = ARTIFACTS / "console"
 
 
@@ -37,22 +36,7 @@ class Desk:
 
     def __init__(self, page: Any, prefix: str) -> None:
         self.page, self.prefix = page, prefix
-        self.problems: list[str] = []
-        page.on("pageerror", lambda e: self.problems.append(str(e)))
-        page.on("console", self._console)
-        page.on(
-            "response",
-            lambda r: (
-                self.problems.append(f"{r.status} {r.url}")
-                if r.status >= 400 and r.request.resource_type != "document"
-                else None
-            ),
-        )
-
-    def _console(self, message: Any) -> None:
-        # a page answering 400 on purpose is reported as a failed load: statuses are checked
-        if message.type in ("error", "warning") and "Failed to load resource" not in message.text:
-            self.problems.append(message.text)
+        self.problems = watch_problems(page)
 
     async def goto(self, path: str, base: str) -> int:
         response = await self.page.goto(base + path)

@@ -14,7 +14,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.browser.test_console_shell import WIDTHS, Tab
+from tests.browser.conftest import WIDTHS
+from tests.browser.test_console_shell import Tab
 from tests.integration.batch_steps import batch_in, receipt_body
 from tests.integration.console import TEST_PASSWORD, give_password
 from tests.integration.world import Actor, World

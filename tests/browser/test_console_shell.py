@@ -11,12 +11,11 @@ import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, WIDTHS, watch_problems
 from tests.integration.world import World
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height": 900}}
 PASSWORD = "Sambal-Bu-Rudy-2026"
 
 
@@ -41,23 +40,7 @@ class Tab:
 
     def __init__(self, page: Any, width: str) -> None:
         self.page, self.width = page, width
-        self.problems: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.problems.append(str(e)))
-        # pages answer 400/404 on purpose; their styles and scripts never may
-        page.on(
-            "response",
-            lambda r: (
-                self.problems.append(f"{r.status} {r.url}")
-                if r.status >= 400 and r.request.resource_type != "document"
-                else None
-            ),
-        )
-
-    def _console(self, message: Any) -> None:
-        # the browser reports a page's own 4xx status as a failed load: the responses are checked
-        if message.type in ("error", "warning") and "Failed to load resource" not in message.text:
-            self.problems.append(message.text)
+        self.problems = watch_problems(page)
 
     async def snap(self, name: str) -> None:
         """Screenshot, width and accessibility check of the page as it is now."""

@@ -22,8 +22,8 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import expect
 
 from schemas.batches import today_in_jakarta
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_console_shell import PASSWORD, WIDTHS, Tab, _invite_url
+from tests.browser.conftest import ARTIFACTS, WIDTHS
+from tests.browser.test_console_shell import PASSWORD, Tab, _invite_url
 from tests.integration.batch_steps import receipt_body, treatment_body
 from tests.integration.world import World
 
