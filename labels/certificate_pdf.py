@@ -11,6 +11,7 @@ import msgspec
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from labels.pdf_metadata import describe
 from labels.qr import QUIET_ZONE_MODULES, qr_matrix
 from labels.typography import MM_PER_PT, PDF_FONT_NAMES, register_pdf_fonts, wrap_text
 
@@ -77,8 +78,12 @@ def certificate_pdf(facts: CertificateFacts) -> bytes:
     buffer = io.BytesIO()
     width_pt, height_pt = A4
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
-    canvas.setTitle(f"Sertifikat iradiasi / Irradiation certificate {facts.code}")
-    canvas.setCreator("Radura")
+    describe(
+        canvas,
+        title=f"Sertifikat iradiasi / Irradiation certificate {facts.code}",
+        author=facts.producer,
+        subject=f"{facts.product} · {facts.lot}",
+    )
     left = MARGIN_MM * PT_PER_MM
     top = height_pt - MARGIN_MM * PT_PER_MM
     regular, bold = PDF_FONT_NAMES[False], PDF_FONT_NAMES[True]

@@ -8,6 +8,7 @@ operators; only the code line is set as text per cell.
 
 from __future__ import annotations
 
+import datetime
 import io
 import threading
 import zlib
@@ -20,12 +21,14 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
+from labels.codes import readable_code
 from labels.compose import LabelGeometry, Panel, TextLine, code_line, compose_label
 from labels.layouts import PageLayout, get_layout
+from labels.pdf_metadata import describe
 from labels.qr import QUIET_ZONE_MODULES, QrMatrix, qr_matrix
 from labels.radura_symbol import pdf_path_ops
 from labels.typography import MM_PER_PT, PDF_FONT_NAMES, register_pdf_fonts
-from labels.wording import Lang
+from labels.wording import Lang, phrase
 from schemas.labels import LabelContent
 
 PT_PER_MM = 1 / MM_PER_PT
@@ -50,7 +53,13 @@ def _qr_ops(matrix: QrMatrix, x_pt: float, y_top_pt: float, module_pt: float) ->
 class _SheetWriter:
     """Places labels cell by cell, page by page, on one reportlab canvas."""
 
-    def __init__(self, stream: BinaryIO, layout: PageLayout, lang: Lang) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        layout: PageLayout,
+        lang: Lang,
+        created_at: datetime.datetime | None = None,
+    ) -> None:
         register_pdf_fonts()
         self.stream = stream
         self.layout = layout
@@ -61,8 +70,7 @@ class _SheetWriter:
             pageCompression=1,
             invariant=1,  # no timestamps or random ids: the same labels give the same bytes
         )
-        self.canvas.setTitle("Radura labels")
-        self.canvas.setCreator("Radura")
+        self.created_at = created_at
         self.slot = 0
         self.pages = 0
         # id(geometry) -> (geometry, form names); the geometry is kept so its id stays unique.
@@ -142,9 +150,29 @@ class _SheetWriter:
             self._draw_text(code_line(panel.code, content), geometry.spec.height_mm)
         canvas.restoreState()
 
+    def _geometry(self, content: LabelContent, matrix_size: int) -> LabelGeometry:
+        """The label laid out for the cells it will take: a label that continues onto more
+        cells keeps clear of the sheet edges of all of them (and may then need one more)."""
+        first = self.slot % self.layout.cells_per_page
+        cells = 1
+        while True:
+            spec = self.layout.label_at(first, cells)
+            geometry = compose_label(content, spec, matrix_size, self.lang)
+            if len(geometry.panels) <= cells:
+                return geometry
+            cells = len(geometry.panels)
+
     def add(self, content: LabelContent) -> None:
+        if self.slot == 0 and self.pages == 0:  # the first label names the document
+            describe(
+                self.canvas,
+                title=f"Label Radura: {content.product_name} ({readable_code(content.code)})",
+                author=content.producer_name,
+                subject=f"{phrase('irradiated_food', self.lang)} · {content.lot}",
+                created_at=self.created_at,
+            )
         matrix = qr_matrix(content.uri)
-        geometry = compose_label(content, self.layout.label, matrix.size, self.lang)
+        geometry = self._geometry(content, matrix.size)
         forms = self._panel_forms(geometry)
         for panel, form in zip(geometry.panels, forms, strict=True):
             self._panel(panel, form, geometry, content, matrix)
@@ -203,14 +231,16 @@ def render_pdf_to(
     layout: str | PageLayout,
     progress: Callable[[int], None] | None = None,
     lang: Lang = "id",
+    created_at: datetime.datetime | None = None,
 ) -> int:
     """Write a PDF of `cells` (one label each, in order) to `stream`; return the cell count.
 
     `progress(done)` is called after every page and at the end. A label whose text needs a
-    continuation label takes that many consecutive cells.
+    continuation label takes that many consecutive cells. The document information names
+    the first label's product and producer, and `created_at` (default: now).
     """
     page_layout = layout if isinstance(layout, PageLayout) else get_layout(layout)
-    writer = _SheetWriter(stream, page_layout, lang)
+    writer = _SheetWriter(stream, page_layout, lang, created_at)
     done = 0
     for content in cells:
         page_before = writer.pages
@@ -229,8 +259,9 @@ def render_pdf(
     layout: str | PageLayout,
     progress: Callable[[int], None] | None = None,
     lang: Lang = "id",
+    created_at: datetime.datetime | None = None,
 ) -> bytes:
     """The PDF of `cells` as bytes; see `render_pdf_to`."""
     buffer = io.BytesIO()
-    render_pdf_to(buffer, cells, layout, progress, lang)
+    render_pdf_to(buffer, cells, layout, progress, lang, created_at)
     return buffer.getvalue()

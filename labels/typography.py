@@ -21,6 +21,20 @@ MM_PER_PT = 25.4 / 72
 ASCENT_EM = 0.76  # DejaVu Sans ascent and descent, as reportlab reads the font
 DESCENT_EM = 0.24
 LINE_HEIGHT_EM = 1.18
+# A line may break at any space but these, which hold "8 °C" or "P-IRT 2063…" together.
+NO_BREAK_SPACES = "\u00a0\u202f"
+_WORD = re.compile(rf"(?:[^\s]|[{NO_BREAK_SPACES}])+")
+_BREAKABLE_SPACES = re.compile(rf"[^\S{NO_BREAK_SPACES}]+")
+
+
+def words(text: str) -> list[str]:
+    """The pieces of `text` between the spaces where a line may break."""
+    return _WORD.findall(text)
+
+
+def single_spaced(text: str) -> str:
+    """`text` with each run of breakable spaces printed as one space, ends trimmed (as HTML)."""
+    return _BREAKABLE_SPACES.sub(" ", text).strip()
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +76,7 @@ def wrap_spans(
     spans: list[tuple[int, int]] = []
     line_start = line_end = -1
     was_cut = False
-    for match in re.finditer(r"\S+", text):
+    for match in _WORD.finditer(text):
         start, end = match.span()
         if line_start >= 0 and text_width_mm(text[line_start:end], size_pt, bold) <= width_mm:
             line_end = end
@@ -82,4 +96,4 @@ def wrap_spans(
 def wrap_text(text: str, size_pt: float, bold: bool, width_mm: float) -> list[str]:
     """The lines of `text` wrapped to `width_mm`; see `wrap_spans`."""
     # Runs of spaces inside a line print as one, as in HTML.
-    return [" ".join(text[a:b].split()) for a, b in wrap_spans(text, size_pt, bold, width_mm)[0]]
+    return [single_spaced(text[a:b]) for a, b in wrap_spans(text, size_pt, bold, width_mm)[0]]

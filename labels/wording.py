@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Literal
 
 from schemas.labels import LabelContent, Purpose
@@ -22,7 +23,7 @@ WORDING: dict[str, tuple[str, str]] = {
     "facility": ("Fasilitas iradiasi: {facility}", "Irradiation facility: {facility}"),
     "best_before": ("Baik digunakan sebelum: {date}", "Best before: {date}"),
     # "maksimal", not "≤": many shoppers do not read the sign (DOMAIN.md §7)
-    "storage": ("Simpan pada suhu maksimal {temp} °C", "Store at {temp} °C at most"),
+    "storage": ("Simpan pada suhu maksimal {temp}\u00a0°C", "Store at {temp}\u00a0°C at most"),
     "scan": ("Pindai untuk cek keaslian", "Scan to check it is genuine"),
     "producer": ("Diproduksi oleh: {producer}", "Produced by: {producer}"),
     "registration": ("No. Reg.: {registration_no}", "Reg. no.: {registration_no}"),
@@ -53,6 +54,14 @@ PURPOSES: dict[Purpose, tuple[str, str]] = {
     "eliminate_salmonella": ("menghilangkan bakteri Salmonella", "eliminating Salmonella bacteria"),
     "sterilisation": ("sterilisasi", "sterilisation"),
 }
+
+
+NO_BREAK_SPACE = "\u00a0"
+
+
+def unbroken(text: str) -> str:
+    """`text` with no-break spaces, so that a line never splits it ("MD 224510001234")."""
+    return NO_BREAK_SPACE.join(text.split())
 
 
 def phrase(key: str, lang: Lang = "id", **fields: str) -> str:
@@ -103,8 +112,10 @@ def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
     }
     if content.registration_no:
         texts["registration"] = phrase(
-            "registration", lang, registration_no=content.registration_no
+            "registration", lang, registration_no=unbroken(content.registration_no)
         )
     if content.net_content:
-        texts["net_content"] = phrase("net_content", lang, net_content=content.net_content)
+        # "250 g", "12 x 100 ml": a quantity and its unit stay on one line
+        net_content = re.sub(r"(?<=\d) (?=\S)", NO_BREAK_SPACE, content.net_content)
+        texts["net_content"] = phrase("net_content", lang, net_content=net_content)
     return texts

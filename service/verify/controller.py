@@ -238,7 +238,7 @@ def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> RawRespons
         )
         halves = (head.encode(), tail.encode())
         view.pages[(lang, outcome.verdict)] = halves
-    body = b"%b%d%b" % (halves[0], outcome.scans.count, halves[1])
+    body = b"%b%b%b" % (halves[0], page.scan_count(outcome.scans.count, lang), halves[1])
     return RawResponse(200, _HTML, body)
 
 

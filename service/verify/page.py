@@ -88,8 +88,16 @@ def _instant(at: datetime) -> str:
     return at.astimezone(JAKARTA).strftime("%d-%m-%Y %H:%M WIB")
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+def _number(value: float, lang: Lang) -> str:
+    """46.8 -> '46,8' in Bahasa Indonesia (decimal comma, as on the label), '46.8' in English."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def scan_count(count: int, lang: Lang) -> bytes:
+    """1234 -> '1.234' in Bahasa Indonesia, '1,234' in English."""
+    text = f"{count:,}"
+    return (text.replace(",", ".") if lang == "id" else text).encode()
 
 
 def render(
@@ -125,13 +133,16 @@ def render(
         context |= {
             "category": view.category_names[index],
             "best_before": _date(view.best_before),
-            "storage": t["storage_text"].format(t=_number(view.storage_temp_c)),
+            "storage": t["storage_text"].format(t=_number(view.storage_temp_c, lang)),
             "irradiated_on": f"{month}/{year}",
             "purpose": texts.PURPOSES.get(treatment.purpose, (treatment.purpose,) * 2)[index],
             "source": texts.SOURCE_TYPES.get(treatment.source_type, (treatment.source_type,) * 2)[
                 index
             ],
-            "dose": f"{_number(treatment.dose_min_kgy)}–{_number(treatment.dose_max_kgy)} kGy",
+            # never "46,8–" at a line's end: the page keeps the range on one line (nowrap)
+            # and the unit with it (a no-break space, which holds in copied text too)
+            "dose": f"{_number(treatment.dose_min_kgy, lang)}–"
+            f"{_number(treatment.dose_max_kgy, lang)}\u00a0kGy",
             "recalled_at": _instant(view.recall.at) if view.recall else "",
             "scans": t["scans"].format(n=SCAN_COUNT_SLOT),
         }

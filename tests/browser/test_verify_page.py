@@ -107,13 +107,13 @@ async def test_genuine_page_in_bahasa_indonesia_by_default(
         batch.serials[0],
         "Rendang Uni",
         batch.best_before.strftime("%d-%m-%Y"),
-        "Simpan pada suhu maksimal 8 °C",
+        "Simpan pada suhu maksimal 8\u00a0°C",
         "01/2026, Indonesia",
         "Memperpanjang umur simpan",
         "Nomor izin edar",
         "Tanggal iradiasi",
         "Kode produksi (bets)",
-        "2.5–2.9 kGy",
+        "2,5–2,9\u00a0kGy",
         "Sinar gamma (kobalt-60)",
         "Tidak boleh diiradiasi ulang.",
     ):
@@ -140,13 +140,49 @@ async def test_english_by_accept_language_by_query_and_by_the_link(
     by_header = await _visit(browser, url, "genuine-en", locale="en-GB")
     assert await by_header.page.get_attribute("html", "lang") == "en"
     assert await by_header.text("h1") == "GENUINE"
-    assert "Store at 8 °C at most" in await by_header.text("main")
+    assert "Store at 8\u00a0°C at most" in await by_header.text("main")
+    assert "2.5–2.9\u00a0kGy" in await by_header.text("main")
     by_query = await _visit(browser, url.replace("?", "?lang=en&", 1), "genuine-en-query")
     assert await by_query.text("h1") == "GENUINE"
     # the language link keeps the signature: the other language is the same verdict
     await by_query.page.click("text=Bahasa Indonesia")
     assert await by_query.text("h1") == "ASLI"
     assert by_query.problems == []
+
+
+# How many lines the first occurrence of `text` inside `selector` takes as laid out.
+_LINES_OF = """([selector, text]) => {
+    const walker = document.createTreeWalker(
+        document.querySelector(selector), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const start = node.textContent.indexOf(text);
+        if (start < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + text.length);
+        return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+    }
+    return 0;
+}"""
+
+
+@pytest.mark.parametrize("width_px", [320, 390])
+async def test_numbers_never_wrap_inside_themselves(
+    browser: Any, server_url: str, pool: asyncpg.Pool, world: World, keyring, width_px: int
+) -> None:
+    batch = await _batch(pool, world)
+    registration = "BPOM RI MD 224510001234567"  # as long as they come
+    await pool.execute(
+        "UPDATE products SET registration_no = $1 WHERE name = $2", registration, batch.product_name
+    )
+    context = await browser.new_context(viewport={"width": width_px, "height": 800}, locale="id-ID")
+    page = await context.new_page()
+    await page.goto(server_url + label_path(keyring, batch, batch.serials[0]))
+    for text in (registration, "2,5–2,9\u00a0kGy", "8\u00a0°C"):
+        assert await page.evaluate(_LINES_OF, ["main", text]) == 1, (width_px, text)
+    # and held on one line without pushing the page wider than the phone
+    assert not await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    await context.close()
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,7 @@ async def test_label_svg_carries_every_mandatory_text(client, world: World):
         "Indonesia",
         "Ayam potong kemasan",
         f"Kode produksi: {batch['lot']}",
-        "Simpan pada suhu maksimal 8 °C",
+        "Simpan pada suhu maksimal 8\u00a0°C",  # the number keeps its unit
         "Tujuan iradiasi: memperpanjang umur simpan",
     ):
         assert text in svg, text
@@ -163,7 +163,7 @@ async def test_pdf_of_serials_decodes_cell_by_cell(client, world: World, layout:
     response = await client.get(
         f"/api/v1/batches/{batch['id']}/labels.pdf?layout={layout}", headers=world.producer.headers
     )
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     decoded: set[str] = set()
     for page in pdf_pages(response.content):

@@ -114,9 +114,10 @@ async def test_each_verdict_as_html_in_both_languages(
         assert batch.lot in html
         assert batch.best_before.strftime("%d-%m-%Y") in html
         assert "01/2026, Indonesia" in html
-        assert "2.5–2.9 kGy" in html
+        # one number format per language; a number and its unit never part at a line's end
+        assert ("2,5–2,9\u00a0kGy" if lang == "id" else "2.5–2.9\u00a0kGy") in html
         assert (
-            "Simpan pada suhu maksimal 8 °C" if lang == "id" else "Store at 8 °C at most"
+            "Simpan pada suhu maksimal 8\u00a0°C" if lang == "id" else "Store at 8\u00a0°C at most"
         ) in html
         assert "<strong>PANGAN IRADIASI</strong>" in html
         if verdict == "recalled":

@@ -72,7 +72,7 @@ def test_the_page_shows_the_marks_and_words_of_the_label() -> None:
         "Nomor izin edar",
         "Tanggal iradiasi",
         "Kode produksi (bets)",
-        "Simpan pada suhu maksimal 4 °C",
+        "Simpan pada suhu maksimal 4\u00a0°C",  # the number keeps its unit on its line
         "Memperpanjang umur simpan",
         "01/2026, Malaysia",  # the facility's country, not a fixed word
     ):
@@ -80,6 +80,22 @@ def test_the_page_shows_the_marks_and_words_of_the_label() -> None:
     english = page.render("genuine", "en", _view(), "?lang=id")
     assert "PANGAN IRADIASI" in english and "Irradiated food" in english
     assert "Extending shelf life" in english
+    assert "Store at 4\u00a0°C at most" in english
+
+
+def test_numbers_follow_the_page_language() -> None:
+    assert page.scan_count(1234567, "id") == b"1.234.567"
+    assert page.scan_count(1234567, "en") == b"1,234,567"
+    assert page.scan_count(7, "id") == b"7"
+    view = _view()
+    dose = f"{view.treatment.dose_min_kgy:g}–{view.treatment.dose_max_kgy:g}"
+    indonesian = page.render("genuine", "id", view, "?lang=en")
+    english = page.render("genuine", "en", view, "?lang=id")
+    assert f'<dd class="nb">{dose.replace(".", ",")}\u00a0kGy</dd>' in indonesian
+    assert f'<dd class="nb">{dose}\u00a0kGy</dd>' in english
+
+
+def test_an_invalid_label_says_nothing_of_irradiation() -> None:
     # a label Radura did not issue says nothing about irradiation
     assert b"PANGAN IRADIASI" not in page.invalid_page("id")
 
