@@ -19,8 +19,8 @@ Import the modules you need (this file imports nothing, so `labels.uri` stays li
 - `labels.svg`: `label_svg(content, layout="a4-3x8", lang="id")`, `qr_svg(uri, module_mm=0.5)`.
 - `labels.png`: `label_png(content, dpi=300, layout="a4-3x8", lang="id")`,
   `qr_png(uri, module_px=8, dpi=None)`.
-- `labels.pdf`: `render_pdf(cells, layout, progress=None, lang="id") -> bytes`,
-  `render_pdf_to(stream, cells, layout, progress=None, lang="id") -> int`,
+- `labels.pdf`: `render_pdf(cells, layout, progress=None, lang="id", created_at=None) -> bytes`,
+  `render_pdf_to(stream, cells, layout, progress=None, lang="id", created_at=None) -> int`,
   `serial_cells(base, [(serial, uri), ...])`.
 - `labels.layouts`: `LAYOUTS`, `get_layout(name)` (`a4-3x8`, `a4-2x5`, `thermal-50x30`,
   `thermal-40x30`); `labels.compose`: `compose_label(...)`, `LabelFitError`.
