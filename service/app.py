@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.verify.setup import verify_lifespan, verify_route_handlers
     from service.webhooks.controller import WebhooksController
     from service.webhooks.outbox import CHANNEL as WEBHOOK_CHANNEL
+    from service.webhooks.pages import WebhookPages
     from service.webhooks.settings import get_webhook_settings
     from service.webhooks.setup import webhooks_lifespan
     from service.webhooks.worker import DeliveryWorker
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *batch_pages(),
             AdminPages,
             AdminUserPages,
+            WebhookPages,
             # every public endpoint shares the verification pages' per-client rate limit
             *verify_route_handlers(settings, other_public=[JwksController, ShelfLifeController]),
         ],
