@@ -28,12 +28,12 @@ class ForbiddenUrl(RuleViolation):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A checked URL and the address to connect to."""
+    """A checked URL and the addresses it resolved to, all of them allowed, to connect to."""
 
     url: SplitResult
     host: str
     port: int
-    address: IPAddress
+    addresses: tuple[IPAddress, ...]
 
 
 def forbidden_address(address: IPAddress) -> bool:
@@ -87,7 +87,7 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
 
 
 async def check_url(url: str, *, allow_private: bool) -> Target:
-    """The URL and the first of its addresses, if every address it resolves to is allowed."""
+    """The URL and its addresses, if every address it resolves to is allowed."""
     parts, host, port = parse_url(url, allow_private=allow_private)
     addresses = await resolve(host, port)
     if not addresses:
@@ -99,4 +99,4 @@ async def check_url(url: str, *, allow_private: bool) -> Target:
                     "private_address",
                     f"The host {host!r} resolves to {address}, which is not a public address.",
                 )
-    return Target(parts, host, port, addresses[0])
+    return Target(parts, host, port, tuple(dict.fromkeys(addresses)))

@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -22,7 +24,7 @@ import httpx
 import msgspec
 import structlog
 
-from service.webhooks.addresses import ForbiddenUrl, Target, check_url
+from service.webhooks.addresses import ForbiddenUrl, IPAddress, Target, check_url
 from service.webhooks.keys import SecretBox, sign
 from service.webhooks.settings import WebhookSettings
 
@@ -32,6 +34,8 @@ CLAIM_BATCH = 10
 # a claim holds a delivery for its timeout plus this much time to record the attempt
 LEASE_MARGIN_S = 30.0
 ERROR_MAX_CHARS = 300
+# addresses of one name tried in an attempt (each up to the timeout: the lease covers two)
+ADDRESSES_TRIED = 2
 
 _CLAIM = """
 WITH due AS (
@@ -80,9 +84,27 @@ def message_header_id(message_id: UUID) -> str:
 
 
 def retry_delay_s(attempts: int, settings: WebhookSettings) -> float:
-    """Exponential backoff with full jitter between half and all of the step."""
+    """Exponential backoff, with jitter between half and all of the step so that the retries
+    of many deliveries that failed together (a receiver's outage) do not come back together."""
     step_s = min(settings.retry_base_s * 2 ** (attempts - 1), settings.retry_max_s)
     return step_s * random.uniform(0.5, 1.0)
+
+
+def next_step(
+    outcome: Outcome,
+    attempts: int,
+    message_created_at: datetime,
+    attempted_at: datetime,
+    settings: WebhookSettings,
+) -> tuple[str, datetime | None]:
+    """The delivery's state after an attempt, and when it is next due: delivered; pending, with
+    a retry; or failed, when the retry would fall past `give_up_after_s` of the message."""
+    if outcome.delivered:
+        return "delivered", None
+    next_at = attempted_at + timedelta(seconds=retry_delay_s(attempts, settings))
+    if next_at > message_created_at + timedelta(seconds=settings.give_up_after_s):
+        return "failed", None
+    return "pending", next_at
 
 
 class DeliveryWorker:
@@ -106,12 +128,17 @@ class DeliveryWorker:
     def trust(self, *, after_outage: bool) -> None:
         self._wake.set()
 
-    def start(self, pool: asyncpg.Pool, box: SecretBox) -> None:
-        self._pool, self._box = pool, box
+    def open(self, box: SecretBox) -> None:
+        """Ready to `send`: the secrets' box and the HTTP client."""
+        self._box = box
         # no redirects: a 3xx could point the request anywhere, past the address checks
         self._client = httpx.AsyncClient(
             follow_redirects=False, trust_env=False, timeout=self.settings.timeout_s
         )
+
+    def start(self, pool: asyncpg.Pool, box: SecretBox) -> None:
+        self.open(box)
+        self._pool = pool
         self._task = asyncio.create_task(self._run(), name="webhook-delivery")
 
     async def stop(self) -> None:
@@ -143,23 +170,14 @@ class DeliveryWorker:
         return len(claimed)
 
     async def _deliver(self, row: asyncpg.Record) -> None:
-        assert self._pool is not None and self._box is not None
+        assert self._pool is not None
         attempted_at = datetime.now(UTC)
         started = time.perf_counter()
-        outcome = await self._send(row)
+        outcome = await self.send(row)
         duration_ms = round((time.perf_counter() - started) * 1000)
-        if outcome.delivered:
-            status, next_at = "delivered", None
-        else:
-            next_at = attempted_at + timedelta(
-                seconds=retry_delay_s(row["attempts"], self.settings)
-            )
-            give_up_at = row["message_created_at"] + timedelta(
-                seconds=self.settings.give_up_after_s
-            )
-            status = "failed" if next_at > give_up_at else "pending"
-            if status == "failed":
-                next_at = None
+        status, next_at = next_step(
+            outcome, row["attempts"], row["message_created_at"], attempted_at, self.settings
+        )
         async with self._pool.acquire() as conn, conn.transaction():
             finished = await conn.execute(_FINISH, row["id"], row["attempts"], status, next_at)
             if finished.endswith(" 1"):
@@ -182,7 +200,9 @@ class DeliveryWorker:
             result=status,
         )
 
-    async def _send(self, row: asyncpg.Record) -> Outcome:
+    async def send(self, row: Mapping[str, Any]) -> Outcome:
+        """One attempt of a claimed delivery (its URL checked again first); never raises for
+        what the receiver or the network does."""
         assert self._box is not None and self._client is not None
         try:
             target = await check_url(row["url"], allow_private=self.settings.allow_private)
@@ -199,21 +219,32 @@ class DeliveryWorker:
             "webhook-timestamp": str(timestamp_s),
             "webhook-signature": sign(secret, message_id, timestamp_s, body),
         }
-        try:
-            request = _pinned_request(self._client, target, body, headers)
-            response = await self._client.send(request, stream=True)
-            await response.aclose()  # the answer's body is not ours to read
-        except httpx.HTTPError as exc:
-            return Outcome(None, f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS])
-        return Outcome(response.status_code, None)
+        failure = Outcome(None, "no address")
+        for address in target.addresses[:ADDRESSES_TRIED]:
+            try:
+                request = _pinned_request(self._client, target, address, body, headers)
+                response = await self._client.send(request, stream=True)
+                await response.aclose()  # the answer's body is not ours to read
+            except httpx.ConnectError as exc:
+                # the next address of the name may answer (::1 refused, 127.0.0.1 listening)
+                failure = Outcome(None, f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS])
+                continue
+            except httpx.HTTPError as exc:
+                return Outcome(None, f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS])
+            return Outcome(response.status_code, None)
+        return failure
 
 
 def _pinned_request(
-    client: httpx.AsyncClient, target: Target, body: bytes, headers: dict[str, str]
+    client: httpx.AsyncClient,
+    target: Target,
+    address: IPAddress,
+    body: bytes,
+    headers: dict[str, str],
 ) -> httpx.Request:
     """A POST to the address that was checked, not to whatever the name resolves to next; the
     Host header and TLS (SNI and certificate check) still use the URL's host name."""
-    url = httpx.URL(target.url.geturl()).copy_with(host=str(target.address), port=target.port)
+    url = httpx.URL(target.url.geturl()).copy_with(host=str(address), port=target.port)
     default_port = 443 if target.url.scheme == "https" else 80
     host_header = target.host if ":" not in target.host else f"[{target.host}]"
     if target.port != default_port:
