@@ -17,6 +17,7 @@ from urllib.parse import SplitResult, urlsplit
 from service.core.errors import RuleViolation
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+RESOLVE_TIMEOUT_S = 5.0
 
 
 class ForbiddenUrl(RuleViolation):
@@ -79,8 +80,10 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
         return [literal]
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
+        infos = await asyncio.wait_for(
+            loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), RESOLVE_TIMEOUT_S
+        )
+    except (OSError, UnicodeError, TimeoutError):
         raise ForbiddenUrl("unresolvable", f"The host {host!r} does not resolve.") from None
     # getaddrinfo may add an IPv6 scope (`fe80::1%eth0`); the address is what is judged
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]

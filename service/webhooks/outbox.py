@@ -21,7 +21,14 @@ WITH batch AS (
     SELECT b.id, b.code, b.lot, b.status, b.producer_id, b.facility_id, p.gtin
     FROM batches b JOIN products p ON p.id = b.product_id
     WHERE b.id = $2
+), recipients AS (
+    SELECT e.id
+    FROM batch
+    JOIN webhook_endpoints e ON e.deleted_at IS NULL AND $1::text = ANY (e.events)
+    JOIN organizations o ON o.id = e.organization_id
+    WHERE o.kind = 'regulator' OR e.organization_id IN (batch.producer_id, batch.facility_id)
 ), message AS (
+    -- a change nobody listens for leaves no row
     INSERT INTO webhook_messages (event_type, batch_id, payload)
     SELECT $1, batch.id, jsonb_build_object(
         'type', $1::text,
@@ -34,15 +41,12 @@ WITH batch AS (
         ) || $3::jsonb
     )
     FROM batch
+    WHERE EXISTS (SELECT FROM recipients)
     RETURNING id
 )
 INSERT INTO webhook_deliveries (message_id, endpoint_id, next_attempt_at)
-SELECT message.id, e.id, clock_timestamp()
-FROM message
-CROSS JOIN batch
-JOIN webhook_endpoints e ON e.deleted_at IS NULL AND $1::text = ANY (e.events)
-JOIN organizations o ON o.id = e.organization_id
-WHERE o.kind = 'regulator' OR e.organization_id IN (batch.producer_id, batch.facility_id)
+SELECT message.id, recipients.id, clock_timestamp()
+FROM message CROSS JOIN recipients
 """
 
 

@@ -14,7 +14,13 @@ from service.webhooks.outbox import enqueue_batch_event
 # the guard: of two processes flushing scans of one serial at once, one inserts it.
 _NEWLY_SUSPECT = """
 WITH seen AS (
-    SELECT DISTINCT batch_id, serial FROM unnest($1::uuid[], $2::text[]) AS x (batch_id, serial)
+    SELECT DISTINCT x.batch_id, x.serial
+    FROM unnest($1::uuid[], $2::text[]) AS x (batch_id, serial)
+    -- an announced serial is not counted again, however many more clients scan it
+    WHERE NOT EXISTS (
+        SELECT FROM webhook_suspect_serials s
+        WHERE s.batch_id = x.batch_id AND s.serial = x.serial
+    )
 ), over AS (
     SELECT seen.batch_id, seen.serial, tally.clients
     FROM seen
