@@ -23,6 +23,7 @@ import asyncpg
 import httpx
 import msgspec
 import structlog
+from cryptography.exceptions import InvalidTag
 
 from service.webhooks.addresses import ForbiddenUrl, IPAddress, Target, check_url
 from service.webhooks.keys import SecretBox, sign
@@ -156,6 +157,9 @@ class DeliveryWorker:
                     pass
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("webhook_worker_failed", error=type(exc).__name__)
+            except Exception:
+                # a bug must not end the process's deliveries for good: log it, poll again
+                log.exception("webhook_worker_error")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval_s)
             self._wake.clear()
@@ -166,7 +170,13 @@ class DeliveryWorker:
         lease_s = self.settings.timeout_s * 2 + LEASE_MARGIN_S
         async with self._pool.acquire() as conn:
             claimed = await conn.fetch(_CLAIM, CLAIM_BATCH, lease_s)
-        await asyncio.gather(*(self._deliver(row) for row in claimed))
+        results = await asyncio.gather(
+            *(self._deliver(row) for row in claimed), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, Exception):
+                # that delivery's lease runs out and it is tried again
+                log.warning("webhook_delivery_not_recorded", error=type(result).__name__)
         return len(claimed)
 
     async def _deliver(self, row: asyncpg.Record) -> None:
@@ -211,7 +221,10 @@ class DeliveryWorker:
         body = msgspec.json.encode(row["payload"])
         message_id = message_header_id(row["message_id"])
         timestamp_s = int(time.time())
-        secret = self._box.open(row["secret_sealed"])
+        try:
+            secret = self._box.open(row["secret_sealed"])
+        except InvalidTag:
+            return Outcome(None, "the secret cannot be opened: was RADURA_WEBHOOK_KEY changed?")
         headers = {
             "content-type": "application/json",
             "user-agent": "Radura-Webhooks/1",

@@ -112,3 +112,14 @@ async def test_a_serial_first_seen_from_too_many_clients_is_announced_once(
             )
             == 1
         )
+
+
+async def test_a_secret_sealed_under_another_key_fails_the_attempt_not_the_worker(
+    box: SecretBox,
+):
+    with running_receiver() as receiver:
+        async with _worker(box, allow_private=True) as worker:
+            outcome = await worker.send(_row(receiver.url, SecretBox(os.urandom(32))))
+        assert outcome.http_status is None
+        assert outcome.error is not None and "RADURA_WEBHOOK_KEY" in outcome.error
+        assert receiver.received == []
