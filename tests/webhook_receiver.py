@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ class Receiver:
 
     port: int = field(default_factory=free_port)
     status: int = 204
+    delay_s: float = 0.0  # how long it takes to answer
     received: list[Received] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -43,6 +45,7 @@ class Receiver:
                     receiver.received.append(
                         Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                     )
+                time.sleep(receiver.delay_s)
                 self.send_response(receiver.status)
                 self.send_header("content-length", "0")
                 self.end_headers()

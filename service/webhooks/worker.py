@@ -236,8 +236,13 @@ class DeliveryWorker:
         for address in target.addresses[:ADDRESSES_TRIED]:
             try:
                 request = _pinned_request(self._client, target, address, body, headers)
-                response = await self._client.send(request, stream=True)
-                await response.aclose()  # the answer's body is not ours to read
+                # httpx's timeout bounds each read; this bounds the whole attempt, so a receiver
+                # that drips its answer cannot outlast the lease
+                async with asyncio.timeout(self.settings.timeout_s):
+                    response = await self._client.send(request, stream=True)
+                    await response.aclose()  # the answer's body is not ours to read
+            except TimeoutError:
+                return Outcome(None, f"no answer within {self.settings.timeout_s:g} s")
             except httpx.ConnectError as exc:
                 # the next address of the name may answer (::1 refused, 127.0.0.1 listening)
                 failure = Outcome(None, f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS])

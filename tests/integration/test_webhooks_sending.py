@@ -123,3 +123,12 @@ async def test_a_secret_sealed_under_another_key_fails_the_attempt_not_the_worke
         assert outcome.http_status is None
         assert outcome.error is not None and "RADURA_WEBHOOK_KEY" in outcome.error
         assert receiver.received == []
+
+
+async def test_a_receiver_slower_than_the_timeout_fails_the_attempt(box: SecretBox):
+    with running_receiver() as receiver:
+        async with _worker(box, allow_private=True) as worker:
+            receiver.delay_s = worker.settings.timeout_s + 1
+            outcome = await worker.send(_row(receiver.url, box))
+        assert outcome.http_status is None
+        assert outcome.error == f"no answer within {worker.settings.timeout_s:g} s"
