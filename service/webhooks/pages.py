@@ -12,6 +12,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from schemas.webhooks import EVENT_TYPES, WebhookCreate
@@ -107,7 +108,9 @@ class WebhookPages(Controller):
         )
 
     @get("/{endpoint_id:uuid}", opt=MANAGERS)
-    async def deliveries_page(self, request: AuthRequest, db: Db, endpoint_id: UUID) -> Template:
+    async def deliveries_page(
+        self, request: AuthRequest, db: Db, endpoint_id: FromPath[UUID]
+    ) -> Template:
         """One endpoint and its latest deliveries with their attempts (404: not ours)."""
         endpoint = await endpoints.endpoint_of(db, request.user, endpoint_id)
         deliveries = await endpoints.recent_deliveries(
@@ -116,13 +119,15 @@ class WebhookPages(Controller):
         return page(request, "webhooks/webhook.html", endpoint=endpoint, deliveries=deliveries)
 
     @get("/{endpoint_id:uuid}/delete", opt=MANAGERS)
-    async def delete_confirm(self, request: AuthRequest, db: Db, endpoint_id: UUID) -> Template:
+    async def delete_confirm(
+        self, request: AuthRequest, db: Db, endpoint_id: FromPath[UUID]
+    ) -> Template:
         """Asks before deleting."""
         endpoint = await endpoints.endpoint_of(db, request.user, endpoint_id)
         return page(request, "webhooks/webhook_delete.html", endpoint=endpoint)
 
     @post("/{endpoint_id:uuid}/delete", opt=MANAGERS)
-    async def delete(self, request: AuthRequest, db: Db, endpoint_id: UUID) -> Redirect:
+    async def delete(self, request: AuthRequest, db: Db, endpoint_id: FromPath[UUID]) -> Redirect:
         """Delete the endpoint: nothing more is sent to it."""
         await endpoints.delete_endpoint(db, request.user, endpoint_id)
         _ = gettext_for(request)
