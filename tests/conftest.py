@@ -26,7 +26,7 @@ os.environ.setdefault("RADURA_WEBHOOK_RETRY_BASE_S", "0.2")
 os.environ.setdefault("RADURA_WEBHOOK_RETRY_MAX_S", "1")
 os.environ.setdefault("RADURA_WEBHOOK_POLL_S", "0.5")
 os.environ.setdefault("RADURA_WEBHOOK_TIMEOUT_S", "2")
-# fuzzed endpoints that lead nowhere stop being retried within the session
+# fuzzed endpoints that lead nowhere stop being retried within one test run
 os.environ.setdefault("RADURA_WEBHOOK_GIVE_UP_AFTER_S", "60")
 
 
