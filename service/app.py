@@ -42,12 +42,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.labels_api.render_gate import render_gate_lifespan
     from service.shelf_life.controller import ShelfLifeController
     from service.verify.setup import verify_lifespan, verify_route_handlers
+    from service.webhooks.controller import WebhooksController
+    from service.webhooks.outbox import CHANNEL as WEBHOOK_CHANNEL
+    from service.webhooks.pages import WebhookPages
+    from service.webhooks.settings import get_webhook_settings
+    from service.webhooks.setup import webhooks_lifespan
+    from service.webhooks.worker import DeliveryWorker
 
     settings = settings or get_settings()
     assert settings.database_url, "the CLI starts the embedded database before creating the app"
     shell = console(settings, public_paths=PUBLIC_PATHS)
     # bearer-token lookups, kept fresh by the same LISTEN connection as verification's cache
     token_cache = TokenCache()
+    # woken by the same LISTEN connection when a change writes to the webhook outbox
+    webhook_worker = DeliveryWorker(get_webhook_settings())
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncGenerator[None, None]:
@@ -68,11 +76,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TokensController,
             DoseMapsController,
             LabelsController,
+            WebhooksController,
             *batch_controllers(),
             *shell.route_handlers,
             *batch_pages(),
             AdminPages,
             AdminUserPages,
+            WebhookPages,
             # every public endpoint shares the verification pages' per-client rate limit
             *verify_route_handlers(settings, other_public=[JwksController, ShelfLifeController]),
         ],
@@ -80,7 +90,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             database,
             shell.lifespan,
             signing_keys_lifespan(settings),
-            verify_lifespan(settings, also_notified={TOKEN_CHANNEL: token_cache}),
+            verify_lifespan(
+                settings,
+                also_notified={TOKEN_CHANNEL: token_cache, WEBHOOK_CHANNEL: webhook_worker},
+            ),
+            webhooks_lifespan(settings, webhook_worker),
             render_gate_lifespan,  # last, so its renders are the first thing stopped
         ],
         dependencies={"db": Provide(db.provide_db)},

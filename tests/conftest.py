@@ -20,6 +20,14 @@ import pytest_asyncio
 os.environ.setdefault("RADURA_RATE_LIMIT_PER_MINUTE", "0")
 os.environ.pop("RADURA_DATABASE_URL", None)
 os.environ.pop("RADURA_SIGNING_KEY", None)
+# webhook receivers in tests listen on loopback over http, and retries come within a second
+os.environ.setdefault("RADURA_WEBHOOK_ALLOW_PRIVATE", "1")
+os.environ.setdefault("RADURA_WEBHOOK_RETRY_BASE_S", "0.2")
+os.environ.setdefault("RADURA_WEBHOOK_RETRY_MAX_S", "1")
+os.environ.setdefault("RADURA_WEBHOOK_POLL_S", "0.5")
+os.environ.setdefault("RADURA_WEBHOOK_TIMEOUT_S", "2")
+# fuzzed endpoints that lead nowhere stop being retried within one test run
+os.environ.setdefault("RADURA_WEBHOOK_GIVE_UP_AFTER_S", "60")
 
 
 def _with_database(url: str, name: str) -> str:

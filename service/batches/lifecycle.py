@@ -43,6 +43,7 @@ from service.batches.idempotency import IdempotentRequest, request_fingerprint
 from service.batches.transitions import load_batch, move, require_status
 from service.core.auth import AuthUser
 from service.core.errors import Forbidden, NotFound, RuleViolation
+from service.webhooks.outbox import enqueue_batch_event
 
 
 def _transaction(conn: asyncpg.Connection) -> AbstractAsyncContextManager[Any]:
@@ -120,6 +121,7 @@ async def recall_batch(
             (user.id, reason),
         )
         await append_event(conn, batch_id, "recalled", user, {"reason": reason})
+        await enqueue_batch_event(conn, "batch.recalled", batch_id, {"reason": reason})
 
 
 async def receive_batch(
@@ -329,6 +331,9 @@ async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID
                 "rules": shelf_life.rules,
             },
         )
+        await enqueue_batch_event(
+            conn, "batch.released", batch_id, {"best_before": shelf_life.best_before}
+        )
 
 
 def _check_facility_licence(treatment: asyncpg.Record) -> None:
@@ -366,3 +371,4 @@ async def reject_batch(
             (user.id, reason),
         )
         await append_event(conn, batch_id, "rejected", user, {"reason": reason})
+        await enqueue_batch_event(conn, "batch.rejected", batch_id, {"reason": reason})

@@ -12,6 +12,8 @@ from uuid import UUID
 import asyncpg
 import structlog
 
+from service.webhooks.suspect import announce_suspect_serials
+
 log = structlog.get_logger()
 
 # "at least every second": small, frequent batches also keep each COPY's pause of the event loop
@@ -75,6 +77,7 @@ _FINGERPRINTS_INSERT = """
 INSERT INTO label_fingerprints (batch_id, serial, fingerprint, first_seen)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::timestamptz[])
 ON CONFLICT DO NOTHING
+RETURNING batch_id, serial
 """
 
 # Unresolved scans are logged only when the code (or GTIN + lot) names a real batch; two joins,
@@ -115,8 +118,10 @@ _PUT_BACK: tuple[type[BaseException], ...] = (*_RETRYABLE, asyncio.CancelledErro
 class ScanLog:
     """Collects scans in memory; a background task writes them, one transaction per flush."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, clone_threshold: int | None = None) -> None:
         self._pool = pool
+        # with a threshold, a serial's first crossing of it is announced (webhook scan.suspect)
+        self._clone_threshold = clone_threshold
         self._pending = _Batch()
         self._in_flight = _Batch()
         self._task: asyncio.Task[None] | None = None
@@ -190,7 +195,7 @@ class ScanLog:
             self._in_flight = batch
             try:
                 async with self._pool.acquire() as conn, conn.transaction():
-                    await _write(conn, batch)
+                    await _write(conn, batch, self._clone_threshold)
             except _PUT_BACK:
                 self._pending.absorb(batch)
                 raise
@@ -204,7 +209,9 @@ class ScanLog:
             return len(batch.scans) + len(batch.unresolved)
 
 
-async def _write(conn: asyncpg.Connection, batch: _Batch) -> None:
+async def _write(
+    conn: asyncpg.Connection, batch: _Batch, clone_threshold: int | None = None
+) -> None:
     if batch.scans:
         await conn.copy_records_to_table(
             "scans",
@@ -225,13 +232,17 @@ async def _write(conn: asyncpg.Connection, batch: _Batch) -> None:
         )
     if batch.fingerprints:
         seen = sorted(batch.fingerprints)
-        await conn.execute(
+        new_clients = await conn.fetch(
             _FINGERPRINTS_INSERT,
             [key[0] for key in seen],
             [key[1] for key in seen],
             [key[2] for key in seen],
             [batch.fingerprints[key] for key in seen],
         )
+        if clone_threshold is not None and new_clients:
+            await announce_suspect_serials(
+                conn, [(row["batch_id"], row["serial"]) for row in new_clients], clone_threshold
+            )
     by_code = [row for row in batch.unresolved if row[1] is not None]
     if by_code:
         await conn.execute(

@@ -1,0 +1,1 @@
+"""Webhooks: endpoints organizations register, the outbox, and the worker that delivers it."""

@@ -1,0 +1,32 @@
+"""Wiring of webhooks into the app: the secret box and the delivery worker's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from litestar import Litestar
+
+from service.core.settings import Settings
+from service.webhooks.keys import load_or_create_box
+from service.webhooks.worker import DeliveryWorker
+
+
+def webhooks_lifespan(
+    settings: Settings, worker: DeliveryWorker
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Starts `worker` on the app's pool; it is woken by the change listener, which the app
+    builds with the worker among its notified channels."""
+
+    @asynccontextmanager
+    async def webhooks(app: Litestar) -> AsyncGenerator[None, None]:
+        box = load_or_create_box(settings.data_dir)
+        app.state.webhook_box = box
+        app.state.webhook_settings = worker.settings
+        worker.start(app.state.pool, box)
+        try:
+            yield
+        finally:
+            await worker.stop()
+
+    return webhooks
