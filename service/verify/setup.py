@@ -90,7 +90,7 @@ def verify_lifespan(
         replica = None
         if settings.replica_url:
             replica = await db.create_pool(settings.replica_url, max_size=settings.verify_pool_size)
-        scan_log = ScanLog(pool)
+        scan_log = ScanLog(pool, settings.scan_buffer_max_rows)
         verifier = Verifier(
             keyring=keyring,
             primary=pool,

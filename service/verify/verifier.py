@@ -27,6 +27,15 @@ from service.verify.view import LabelView, view_from_row
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 log = structlog.get_logger()
+# A read failing with one of these means the database cannot be reached (down, restarting, or
+# no connection free in time), not that it refused the query.
+DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+)
 # what a representation that is not a scan (linkset, certificate, HEAD) carries as figures
 _NOT_COUNTED = ScanSummary(count=0, first_at=None)
 
@@ -74,6 +83,14 @@ class Verifier:
         self._view_reads: dict[tuple[bytes, int], asyncio.Task[Any]] = {}
         self._tally_reads: dict[TallyKey, asyncio.Task[Any]] = {}
 
+    @property
+    def pools(self) -> dict[str, asyncpg.Pool]:
+        """Verification's own pools by name, for the metrics."""
+        pools = {"verify": self._primary}
+        if self._replica is not None:
+            pools["verify_replica"] = self._replica
+        return pools
+
     async def close(self) -> None:
         """Cancel reads still in flight (at shutdown, before the pools close)."""
         for task in [*self._view_reads.values(), *self._tally_reads.values()]:
@@ -105,24 +122,31 @@ class Verifier:
         tally: LabelTally | None = None
         if view is None:
             generation = self.cache.generation
-            row = await self._shared_view_read(parsed, generation)
-            if row is None:
-                return Outcome("invalid", "valid")  # signed by us, but no such batch (any more)
-            if not label_issued(row, parsed):
+            try:
+                row = await self._shared_view_read(parsed, generation)
+            except DATABASE_UNREACHABLE:
+                # the database is away: answer with what this process last knew, else a 503
+                view = self.cache.last_known(message)
+                if view is None:
+                    raise
+                row = None
+            if row is not None:
+                if not label_issued(row, parsed):
+                    if count_scan:
+                        self.scan_log.record(
+                            now, row["batch_id"], parsed.serial, "invalid", fingerprint
+                        )
+                    return Outcome("invalid", "valid")
+                view = view_from_row(row, parsed)
+                view.signatures.add(parsed.signature)
+                self.cache.put(message, view, generation)
                 if count_scan:
-                    self.scan_log.record(
-                        now, row["batch_id"], parsed.serial, "invalid", fingerprint
+                    tally = self._load_tally(
+                        view, row["scan_count"], row["first_at"], row["fingerprints"]
                     )
-                return Outcome("invalid", "valid")
-            view = view_from_row(row, parsed)
-            view.signatures.add(parsed.signature)
-            self.cache.put(message, view, generation)
-            if count_scan:
-                tally = self._load_tally(
-                    view, row["scan_count"], row["first_at"], row["fingerprints"]
-                )
-        else:
-            view.signatures.add(parsed.signature)
+            elif view is None:
+                return Outcome("invalid", "valid")  # signed by us, but no such batch (any more)
+        view.signatures.add(parsed.signature)
         today = now.astimezone(JAKARTA).date()
         if not count_scan:
             verdict = decide(
