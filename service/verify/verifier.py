@@ -205,6 +205,10 @@ class Verifier:
             return tally
         task = self._tally_reads.get(key)
         if task is None:
+            if tally is not None:
+                # the next try no sooner than a refresh interval away, even if this one fails
+                # (a database outage is then one failed read a second, not one per scan)
+                tally.loaded_at = time.monotonic()
             task = _detached(self._refresh_tally(view, key))
             self._tally_reads[key] = task
             task.add_done_callback(lambda _: self._tally_reads.pop(key, None))
@@ -238,8 +242,10 @@ def _detached(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     task = asyncio.create_task(coroutine)
 
     def retrieve(done: asyncio.Task[Any]) -> None:
-        if not done.cancelled() and done.exception() is not None:
-            log.debug("verify_read_failed", error=type(done.exception()).__name__)
+        error = None if done.cancelled() else done.exception()
+        # an unreachable database is reported by the scan log and the 503s, once per outage
+        if error is not None and not isinstance(error, DATABASE_UNREACHABLE):
+            log.debug("verify_read_failed", error=type(error).__name__)
 
     task.add_done_callback(retrieve)
     return task
