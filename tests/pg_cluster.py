@@ -111,12 +111,22 @@ def _make_dir(path: Path, os_user: str | None) -> None:
             parent.chmod(parent.stat().st_mode | 0o011)
 
 
-def new_cluster(data_dir: Path) -> Cluster:
-    """initdb (trust auth on loopback, replication allowed: PG 15's defaults) and start; skips
-    the test when no PostgreSQL binaries are installed."""
+def _has_library(bin_dir: Path, library: str) -> bool:
+    pkglibdir = subprocess.run(
+        [str(bin_dir / "pg_config"), "--pkglibdir"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return bool(pkglibdir) and (Path(pkglibdir) / f"{library}.so").exists()
+
+
+def new_cluster(data_dir: Path, preload: tuple[str, ...] = ()) -> Cluster:
+    """initdb (trust auth on loopback, replication allowed: PG 15's defaults), with the
+    `preload` libraries, and start; skips the test when the binaries or libraries are missing."""
     bin_dir = postgres_bin()
     if bin_dir is None:
         pytest.skip(f"no PostgreSQL binaries ({', '.join(NEEDED)}) in {DEBIAN_BIN} or pgserver")
+    missing = [library for library in preload if not _has_library(bin_dir, library)]
+    if missing:
+        pytest.skip(f"PostgreSQL in {bin_dir} lacks {', '.join(missing)}")
     os_user = _os_user()
     _make_dir(data_dir, os_user)
     cluster = Cluster(bin_dir, data_dir, free_port(), os_user)
@@ -127,6 +137,8 @@ def new_cluster(data_dir: Path) -> Cluster:
     # wal_level=replica and max_wal_senders are PG 15's defaults; said here so a standby is sure
     with (data_dir / "postgresql.conf").open("a") as conf:
         conf.write("wal_level = replica\nmax_wal_senders = 5\nhot_standby = on\n")
+        if preload:
+            conf.write(f"shared_preload_libraries = '{','.join(preload)}'\n")
     cluster.start()
     return cluster
 
