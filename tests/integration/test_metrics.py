@@ -83,8 +83,22 @@ async def test_metrics_move_with_verifications(
     for name in ("main", "verify"):
         assert _value(after, "radura_db_pool_connections", pool=name, state="max") >= 1
         assert _value(after, "radura_db_pool_connections", pool=name, state="size") >= 1
-        # the scrape itself holds no connection of either pool
-        assert _value(after, "radura_db_pool_connections", pool=name, state="in_use") == 0
+
+
+async def test_pool_use_counts_a_lent_connection(client: AsyncTestClient) -> None:
+    def in_use(samples: Samples) -> float:
+        return _value(samples, "radura_db_pool_connections", pool="main", state="in_use")
+
+    # a connection of the app's main pool, taken on the app's own event loop
+    app_pool = client.app.state.pool
+    conn = client.blocking_portal.call(app_pool.acquire)
+    try:
+        held = in_use(await _scrape(client))
+    finally:
+        client.blocking_portal.call(app_pool.release, conn)
+    released = in_use(await _scrape(client))
+    # the scrape itself takes no connection of the main pool
+    assert (held, released) == (1, 0)
 
 
 async def test_metrics_answer_only_the_allowed_addresses(client: AsyncTestClient) -> None:
