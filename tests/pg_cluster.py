@@ -9,6 +9,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,8 +90,10 @@ class Cluster:
     def running(self) -> bool:
         return (self.data_dir / "postmaster.pid").exists()
 
-    def standby(self, data_dir: Path) -> Cluster:
-        """A hot standby streaming from this cluster (`pg_basebackup -R`), not yet started."""
+    def standby(self) -> Cluster:
+        """A hot standby streaming from this cluster (`pg_basebackup -R`), not yet started, in
+        a folder beside this one's."""
+        data_dir = self.data_dir.parent / f"standby-{free_port()}"
         _make_dir(data_dir, self.os_user)
         self.run(
             "pg_basebackup",
@@ -104,11 +107,16 @@ def _make_dir(path: Path, os_user: str | None) -> None:
     path.mkdir(mode=0o700, parents=True)
     if os_user is not None:
         shutil.chown(path, os_user, os_user)
-        # the user must be able to reach it through the test's temp folders
-        for parent in path.parents:
-            if parent == Path("/") or parent.stat().st_mode & 0o001:
-                break
-            parent.chmod(parent.stat().st_mode | 0o011)
+
+
+def _private_root() -> Path:
+    """A folder of its own under the system temp dir, reachable by the cluster's user.
+
+    Not pytest's tmp_path: pytest resets its base folder to 0700 whenever a session starts,
+    which would lock the cluster's user out of its data in the middle of a test."""
+    root = Path(tempfile.mkdtemp(prefix="radura-pg-"))
+    root.chmod(0o711)
+    return root
 
 
 def _has_library(bin_dir: Path, library: str) -> bool:
@@ -118,9 +126,10 @@ def _has_library(bin_dir: Path, library: str) -> bool:
     return bool(pkglibdir) and (Path(pkglibdir) / f"{library}.so").exists()
 
 
-def new_cluster(data_dir: Path, preload: tuple[str, ...] = ()) -> Cluster:
+def new_cluster(preload: tuple[str, ...] = ()) -> Cluster:
     """initdb (trust auth on loopback, replication allowed: PG 15's defaults), with the
-    `preload` libraries, and start; skips the test when the binaries or libraries are missing."""
+    `preload` libraries, and start; skips the test when the binaries or libraries are missing.
+    `discard` stops it and deletes its folder."""
     bin_dir = postgres_bin()
     if bin_dir is None:
         pytest.skip(f"no PostgreSQL binaries ({', '.join(NEEDED)}) in {DEBIAN_BIN} or pgserver")
@@ -128,6 +137,7 @@ def new_cluster(data_dir: Path, preload: tuple[str, ...] = ()) -> Cluster:
     if missing:
         pytest.skip(f"PostgreSQL in {bin_dir} lacks {', '.join(missing)}")
     os_user = _os_user()
+    data_dir = _private_root() / "primary"
     _make_dir(data_dir, os_user)
     cluster = Cluster(bin_dir, data_dir, free_port(), os_user)
     cluster.run(
@@ -143,10 +153,14 @@ def new_cluster(data_dir: Path, preload: tuple[str, ...] = ()) -> Cluster:
     return cluster
 
 
-def discard(cluster: Cluster) -> None:
-    if cluster.running():
-        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-            cluster.stop("immediate")
+def discard(*clusters: Cluster) -> None:
+    """Stop the clusters (standbys first) and delete their folder."""
+    for cluster in clusters:
+        if cluster.running():
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+                cluster.stop("immediate")
+    for cluster in clusters:
+        shutil.rmtree(cluster.data_dir.parent, ignore_errors=True)
 
 
 async def create_radura_database(cluster: Cluster, name: str = "radura") -> str:

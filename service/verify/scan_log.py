@@ -8,7 +8,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import structlog
@@ -111,6 +111,11 @@ JOIN products p ON p.gtin = x.gtin14::bpchar
 JOIN batches b ON b.product_id = p.id AND b.lot = x.lot
 """
 
+_FLUSH_RECORD = "INSERT INTO scan_flushes (id) VALUES ($1)"
+_FLUSH_LANDED = "SELECT EXISTS (SELECT 1 FROM scan_flushes WHERE id = $1)"
+_FLUSHES_PRUNE = "DELETE FROM scan_flushes WHERE written_at < now() - interval '1 day'"
+_PRUNE_INTERVAL_S = 600.0
+
 # Errors worth another try at the next flush; anything else means the database refuses this
 # batch, and retrying it forever would hold up every later scan.
 _RETRYABLE: tuple[type[BaseException], ...] = (
@@ -136,6 +141,11 @@ class ScanLog:
         self._max_rows = max_rows
         self._pending = _Batch()
         self._in_flight = _Batch()
+        # a write whose connection broke while committing: it may have landed or not, which the
+        # next flush looks up by its id (scan_flushes) before writing these scans again
+        self._unsure: _Batch | None = None
+        self._unsure_id: UUID | None = None
+        self._pruned_at = float("-inf")
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
         # one outage is one episode: logged when it starts and when writing resumes
@@ -181,7 +191,7 @@ class ScanLog:
     def uncommitted(self, key: TallyKey) -> int:
         """Scans of a label accepted by this process and not yet committed."""
         count = 0
-        for batch in (self._pending, self._in_flight):
+        for batch in self._unwritten():
             tally = batch.tallies.get(key)
             if tally is not None:
                 count += tally.count
@@ -190,9 +200,14 @@ class ScanLog:
     def __len__(self) -> int:
         """Scans accepted and not yet written (being written included)."""
         rows = 0
-        for batch in (self._pending, self._in_flight):
+        for batch in self._unwritten():
             rows += len(batch.scans) + len(batch.unresolved)
         return rows
+
+    def _unwritten(self) -> tuple[_Batch, ...]:
+        if self._unsure is None:
+            return (self._pending, self._in_flight)
+        return (self._pending, self._in_flight, self._unsure)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="verify-scan-log")
@@ -237,15 +252,25 @@ class ScanLog:
         """Write the buffered scans; after a retryable failure they wait for the next flush."""
         async with self._flush_lock:
             batch, self._pending = self._pending, _Batch()
-            if not batch:
+            if not batch and self._unsure is None:
                 return 0
             self._in_flight = batch
+            flush_id = uuid4()
+            writing = False
             started = time.perf_counter()
             try:
-                async with self._pool.acquire() as conn, conn.transaction():
-                    await _write(conn, batch)
+                async with self._pool.acquire() as conn:
+                    await self._settle_unsure(conn, batch)
+                    writing = True
+                    async with conn.transaction():
+                        await _write(conn, batch)
+                        await conn.execute(_FLUSH_RECORD, flush_id)
+                        await self._prune(conn)
             except _PUT_BACK:
-                self._drop(self._pending.absorb(batch, self._max_rows), "buffer_full")
+                if writing:  # it may have committed: the next flush finds out
+                    self._unsure, self._unsure_id = batch, flush_id
+                else:  # certainly not written
+                    self._drop(self._pending.absorb(batch, self._max_rows), "buffer_full")
                 raise
             except asyncpg.PostgresError as exc:
                 rows = len(batch.scans) + len(batch.unresolved)
@@ -256,6 +281,22 @@ class ScanLog:
                 self._in_flight = _Batch()
             SCAN_FLUSH_SECONDS.observe(time.perf_counter() - started)
             return len(batch.scans) + len(batch.unresolved)
+
+    async def _settle_unsure(self, conn: asyncpg.Connection, batch: _Batch) -> None:
+        """Fold a write of unknown fate into `batch`, unless it did land."""
+        if self._unsure is None:
+            return
+        if await conn.fetchval(_FLUSH_LANDED, self._unsure_id):
+            log.info("scan_log_unsure_write_had_landed", scans=len(self._unsure.scans))
+        else:
+            self._drop(batch.absorb(self._unsure, self._max_rows), "buffer_full")
+        self._unsure = self._unsure_id = None
+
+    async def _prune(self, conn: asyncpg.Connection) -> None:
+        now = time.monotonic()
+        if now - self._pruned_at >= _PRUNE_INTERVAL_S:
+            self._pruned_at = now
+            await conn.execute(_FLUSHES_PRUNE)
 
 
 async def _write(conn: asyncpg.Connection, batch: _Batch) -> None:

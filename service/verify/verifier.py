@@ -35,6 +35,8 @@ DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
     asyncpg.InterfaceError,
     asyncpg.PostgresConnectionError,
     asyncpg.OperatorInterventionError,
+    # a connection cut in the middle of a query can be left in a state asyncpg reports so
+    asyncpg.InternalClientError,
 )
 # what a representation that is not a scan (linkset, certificate, HEAD) carries as figures
 _NOT_COUNTED = ScanSummary(count=0, first_at=None)

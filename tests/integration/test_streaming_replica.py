@@ -90,14 +90,14 @@ async def _replayed(standby_url: str, batch: LabelledBatch, status: str) -> None
 def test_a_hot_standby_serves_verification_reads_and_a_recall_shows_within_a_second(
     tmp_path: Path,
 ) -> None:
-    primary = new_cluster(tmp_path / "primary", preload=("pg_stat_statements",))
+    primary = new_cluster(preload=("pg_stat_statements",))
     standby: Cluster | None = None
     server: subprocess.Popen[bytes] | None = None
     try:
         url = asyncio.run(create_radura_database(primary))
         asyncio.run(_create_extension(url))
         batch = asyncio.run(_prepare(url))
-        standby = primary.standby(tmp_path / "standby")
+        standby = primary.standby()
         standby.start()
         standby_url = standby.url("radura")
         asyncio.run(_replayed(standby_url, batch, "released"))
@@ -181,6 +181,4 @@ def test_a_hot_standby_serves_verification_reads_and_a_recall_shows_within_a_sec
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
-        if standby is not None:
-            discard(standby)
-        discard(primary)
+        discard(*([standby] if standby else []), primary)
