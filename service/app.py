@@ -17,7 +17,16 @@ from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from service.core.settings import Settings, get_settings
 
 # paths that never need a token: probes, the OpenAPI pages, public verification and keys
-PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well-known/"]
+# (/metrics has its own address allow-list instead)
+PUBLIC_PATHS = [
+    "^/health$",
+    "^/ready$",
+    "^/metrics$",
+    "^/schema",
+    "^/v/",
+    "^/01/",
+    "^/\\.well-known/",
+]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -34,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
     from service.core.logs import logging_config
+    from service.core.metrics import MetricsController, request_metrics_middleware
     from service.core.strict_body import refuse_lax_json
     from service.core.token_cache import CHANNEL as TOKEN_CHANNEL
     from service.core.token_cache import TokenCache
@@ -72,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             HealthController,
+            MetricsController,
             AccountsController,
             TokensController,
             DoseMapsController,
@@ -99,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"db": Provide(db.provide_db)},
         middleware=[
+            request_metrics_middleware(),  # outermost: the latency includes every other layer
             shell.session_middleware,
             DefineMiddleware(TokenAuthenticationMiddleware, exclude=[*PUBLIC_PATHS, CONSOLE_PATH]),
             shell.auth_middleware,

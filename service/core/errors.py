@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import asyncpg
@@ -194,8 +195,21 @@ def postgres_handler(_: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> R
     return unexpected_handler(_, exc)
 
 
+# While the database is away every request would log this: one line per interval is enough,
+# with how many were left out.
+_UNAVAILABLE_LOG_INTERVAL_S = 10.0
+_unavailable_log = {"last_at": float("-inf"), "unlogged": 0}
+
+
 def unavailable_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.warning("database_unavailable", error=type(exc).__name__)
+    now = time.monotonic()
+    if now - _unavailable_log["last_at"] >= _UNAVAILABLE_LOG_INTERVAL_S:
+        log.warning(
+            "database_unavailable", error=type(exc).__name__, also=_unavailable_log["unlogged"]
+        )
+        _unavailable_log.update(last_at=now, unlogged=0)
+    else:
+        _unavailable_log["unlogged"] += 1
     return _problem(
         503,
         "Service unavailable",
@@ -229,6 +243,8 @@ def exception_handlers() -> dict[Any, Any]:
         asyncpg.PostgresConnectionError: unavailable_handler,
         asyncpg.OperatorInterventionError: unavailable_handler,
         asyncpg.InterfaceError: unavailable_handler,
+        # a connection cut mid-query (the server stopping) can leave asyncpg in this state
+        asyncpg.InternalClientError: unavailable_handler,
         ConnectionError: unavailable_handler,
         TimeoutError: unavailable_handler,
         OSError: unavailable_handler,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +24,24 @@ def _int_env(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+DEFAULT_METRICS_ALLOW = "127.0.0.0/8,::1/128"
+
+
+def parse_allow_list(raw: str) -> tuple[Network, ...]:
+    """`RADURA_METRICS_ALLOW`: comma-separated CIDRs (a bare address is a one-address network)."""
+    networks = []
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SystemExit(f"RADURA_METRICS_ALLOW: {item!r} is not an address or CIDR") from None
+    return tuple(networks)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str | None
@@ -36,6 +55,10 @@ class Settings:
     log_format: str
     pool_max_size: int
     verify_pool_size: int
+    # who may read /metrics; anyone else gets a 404
+    metrics_allow: tuple[Network, ...]
+    # scans held in memory while the database is away; beyond it new scans are not written
+    scan_buffer_max_rows: int
 
     @property
     def embedded(self) -> bool:
@@ -60,6 +83,10 @@ def load_settings() -> Settings:
         log_format=log_format,
         pool_max_size=_int_env("RADURA_DB_POOL_SIZE", 10, minimum=1),
         verify_pool_size=_int_env("RADURA_VERIFY_POOL_SIZE", 4, minimum=1),
+        metrics_allow=parse_allow_list(
+            os.environ.get("RADURA_METRICS_ALLOW") or DEFAULT_METRICS_ALLOW
+        ),
+        scan_buffer_max_rows=_int_env("RADURA_SCAN_BUFFER_MAX_ROWS", 200_000, minimum=1),
     )
 
 

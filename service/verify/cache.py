@@ -24,9 +24,10 @@ PRIMARY_READS_AFTER_CHANGE_S = 5.0
 class LabelCache(Generic[E]):
     """An LRU of label views keyed by the signed message, safe against the fill/invalidate race.
 
-    A view may only be cached while the change listener is connected (`trusted`): without it a
-    recall could go unseen. Each invalidation bumps `generation`; a view read from the database
-    before a bump is not stored after it, so a reader that raced a recall cannot re-cache it.
+    A view may only be cached or served while the change listener is connected (`trusted`):
+    without it a recall could go unseen (`last_known` is for when the database is unreachable).
+    Each invalidation bumps `generation`; a view read from the database before a bump is not
+    stored after it, so a reader that raced a recall cannot re-cache it.
     """
 
     def __init__(self, max_entries: int = 100_000) -> None:
@@ -89,9 +90,17 @@ class LabelCache(Generic[E]):
             self._entries.pop(key, None)
 
     def distrust(self) -> None:
-        """The listener is gone: notifications may be lost, so serve nothing from memory."""
+        """The listener is gone: notifications may be lost, so serve nothing from memory as
+        usual. The views are kept for `last_known`, and all dropped at the reconnect."""
         self.trusted = False
-        self._drop(None)
+        self.generation += 1  # a read in flight now is not cached
+
+    def last_known(self, key: Hashable) -> E | None:
+        """The view this process last had, for when the database cannot be reached at all.
+
+        While the database is down no recall can be made there either, so the view kept since
+        the listener dropped is the latest there is; any change is seen at the reconnect."""
+        return self._entries.get(key)
 
     def trust(self, *, after_outage: bool) -> None:
         """The listener is (re)connected: start afresh, nothing read before it counts. After an

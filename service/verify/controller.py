@@ -15,6 +15,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from labels.uri import LabelUriError, parse_label_uri, with_signature
 from schemas.labels import ParsedLabel
 from schemas.verify import InvalidVerification, Verification
+from service.core.metrics import count_verdict
 from service.verify import certificate, linkset, page, texts
 from service.verify.response import RawResponse, encode_headers
 from service.verify.verifier import Outcome, Verifier
@@ -177,6 +178,7 @@ async def answer(request: Request[Any, Any, Any], *, count_scan: bool = True) ->
         parsed = _parsed_labels.parse(path + ("?" + label_query if label_query else ""))
     except LabelUriError:
         has_signature = label_query.startswith("s=") or "&s=" in label_query
+        count_verdict("invalid")
         return _invalid(representation, lang, "invalid" if has_signature else "missing")
     if not parsed.canonical:
         return _redirect(parsed, lang_param, link_type)
@@ -187,6 +189,7 @@ async def answer(request: Request[Any, Any, Any], *, count_scan: bool = True) ->
         user_agent,
         count_scan=count_scan and representation in ("page", "json"),
     )
+    count_verdict(outcome.verdict)
     if outcome.view is None:
         return _invalid(representation, lang, outcome.signature)
     base_url: str = request.app.state.public_base_url

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import structlog
 
+from service.core.metrics import SCAN_FLUSH_SECONDS, SCANS_DROPPED
 from service.webhooks.suspect import announce_suspect_serials
 
 log = structlog.get_logger()
@@ -19,7 +21,11 @@ log = structlog.get_logger()
 # "at least every second": small, frequent batches also keep each COPY's pause of the event loop
 # short, which is what the p99 of a scan sees.
 FLUSH_INTERVAL_S = 0.25
-# While the database is away, scans wait in memory up to this many; then the oldest are dropped.
+# While the database is away, scans wait in memory up to this many rows (about 0.4 kB each;
+# RADURA_SCAN_BUFFER_MAX_ROWS). Beyond it the newest are not kept: dropping is then O(1) per
+# scan however long the outage, and what is written stays one unbroken stretch from the outage's
+# start (the gap is its end). The per-label tallies and fingerprints are kept either way, so scan
+# counts and clone detection stay right; only rows of the `scans` history go missing, counted.
 MAX_BUFFERED = 200_000
 
 TallyKey = tuple[UUID, str]  # (batch id, serial or '' for the batch-level label)
@@ -49,10 +55,18 @@ class _Batch:
     def __bool__(self) -> bool:
         return bool(self.scans or self.unresolved)
 
-    def absorb(self, older: _Batch) -> None:
-        """Put back a batch whose write failed, ahead of what came since."""
+    def absorb(self, older: _Batch, max_rows: int) -> int:
+        """Put back a batch whose write failed, ahead of what came since; keep at most
+        `max_rows` scans, the oldest, and say how many of the newest were let go."""
         self.scans[:0] = older.scans
         self.unresolved[:0] = older.unresolved
+        excess = len(self.scans) + len(self.unresolved) - max_rows
+        dropped = max(0, excess)
+        if excess > 0:
+            cut = min(excess, len(self.unresolved))
+            del self.unresolved[len(self.unresolved) - cut :]
+            excess -= cut
+            del self.scans[len(self.scans) - excess :]
         for key, tally in older.tallies.items():
             mine = self.tallies.get(key)
             if mine is None:
@@ -62,6 +76,7 @@ class _Batch:
                 mine.first_at = min(mine.first_at, tally.first_at)
         for seen, at in older.fingerprints.items():
             self.fingerprints[seen] = min(at, self.fingerprints.get(seen, at))
+        return dropped
 
 
 _TALLY_UPSERT = """
@@ -98,6 +113,11 @@ JOIN products p ON p.gtin = x.gtin14::bpchar
 JOIN batches b ON b.product_id = p.id AND b.lot = x.lot
 """
 
+_FLUSH_RECORD = "INSERT INTO scan_flushes (id) VALUES ($1)"
+_FLUSH_LANDED = "SELECT EXISTS (SELECT 1 FROM scan_flushes WHERE id = $1)"
+_FLUSHES_PRUNE = "DELETE FROM scan_flushes WHERE written_at < now() - interval '1 day'"
+_PRUNE_INTERVAL_S = 600.0
+
 # Errors worth another try at the next flush; anything else means the database refuses this
 # batch, and retrying it forever would hold up every later scan.
 _RETRYABLE: tuple[type[BaseException], ...] = (
@@ -118,22 +138,46 @@ _PUT_BACK: tuple[type[BaseException], ...] = (*_RETRYABLE, asyncio.CancelledErro
 class ScanLog:
     """Collects scans in memory; a background task writes them, one transaction per flush."""
 
-    def __init__(self, pool: asyncpg.Pool, clone_threshold: int | None = None) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, max_rows: int = MAX_BUFFERED, clone_threshold: int | None = None
+    ) -> None:
         self._pool = pool
+        self._max_rows = max_rows
         # with a threshold, a serial's first crossing of it is announced (webhook scan.suspect)
         self._clone_threshold = clone_threshold
         self._pending = _Batch()
         self._in_flight = _Batch()
+        # a write whose connection broke while committing: it may have landed or not, which the
+        # next flush looks up by its id (scan_flushes) before writing these scans again
+        self._unsure: _Batch | None = None
+        self._unsure_id: UUID | None = None
+        self._pruned_at = float("-inf")
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
+        # one outage is one episode: logged when it starts and when writing resumes
+        self._failing_since: float | None = None
+        self._dropped_in_episode = 0
+
+    def _full(self) -> bool:
+        if len(self) < self._max_rows:
+            return False
+        self._drop(1, "buffer_full")
+        return True
+
+    def _drop(self, rows: int, reason: str) -> None:
+        if rows <= 0:
+            return
+        SCANS_DROPPED.labels(reason).inc(rows)
+        if self._dropped_in_episode == 0:
+            log.error("scan_log_buffer_full", max_rows=self._max_rows, reason=reason)
+        self._dropped_in_episode += rows
 
     def record(
         self, at: datetime, batch_id: UUID, serial: str | None, verdict: str, fingerprint: bytes
     ) -> None:
         pending = self._pending
-        pending.scans.append((at, batch_id, serial, verdict, fingerprint))
-        if len(pending.scans) > MAX_BUFFERED:
-            del pending.scans[: len(pending.scans) - MAX_BUFFERED]
+        if not self._full():
+            pending.scans.append((at, batch_id, serial, verdict, fingerprint))
         if verdict == "invalid":
             return  # a forged label is not a sighting of the real one
         key = (batch_id, serial or "")
@@ -147,22 +191,29 @@ class ScanLog:
             pending.fingerprints.setdefault((batch_id, serial, fingerprint), at)
 
     def record_unresolved(self, row: UnresolvedRow) -> None:
-        unresolved = self._pending.unresolved
-        unresolved.append(row)
-        if len(unresolved) > MAX_BUFFERED:
-            del unresolved[: len(unresolved) - MAX_BUFFERED]
+        if not self._full():
+            self._pending.unresolved.append(row)
 
     def uncommitted(self, key: TallyKey) -> int:
         """Scans of a label accepted by this process and not yet committed."""
         count = 0
-        for batch in (self._pending, self._in_flight):
+        for batch in self._unwritten():
             tally = batch.tallies.get(key)
             if tally is not None:
                 count += tally.count
         return count
 
     def __len__(self) -> int:
-        return len(self._pending.scans) + len(self._pending.unresolved)
+        """Scans accepted and not yet written (being written included)."""
+        rows = 0
+        for batch in self._unwritten():
+            rows += len(batch.scans) + len(batch.unresolved)
+        return rows
+
+    def _unwritten(self) -> tuple[_Batch, ...]:
+        if self._unsure is None:
+            return (self._pending, self._in_flight)
+        return (self._pending, self._in_flight, self._unsure)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="verify-scan-log")
@@ -176,6 +227,7 @@ class ScanLog:
         try:
             await self.flush()
         except _RETRYABLE as exc:
+            SCANS_DROPPED.labels("shutdown").inc(len(self))
             log.error("scan_log_lost_at_shutdown", error=type(exc).__name__, scans=len(self))
 
     async def _run(self) -> None:
@@ -184,29 +236,73 @@ class ScanLog:
             try:
                 await self.flush()
             except _RETRYABLE as exc:
-                log.warning("scan_log_flush_failed", error=type(exc).__name__, buffered=len(self))
+                if self._failing_since is None:
+                    self._failing_since = time.monotonic()
+                    log.warning(
+                        "scan_log_database_unavailable",
+                        error=type(exc).__name__,
+                        buffered=len(self),
+                    )
+                continue
+            if self._failing_since is not None or self._dropped_in_episode:
+                since = self._failing_since
+                log.warning(
+                    "scan_log_writing_resumed",
+                    outage_s=None if since is None else round(time.monotonic() - since, 1),
+                    dropped=self._dropped_in_episode,
+                )
+                self._failing_since = None
+                self._dropped_in_episode = 0
 
     async def flush(self) -> int:
         """Write the buffered scans; after a retryable failure they wait for the next flush."""
         async with self._flush_lock:
             batch, self._pending = self._pending, _Batch()
-            if not batch:
+            if not batch and self._unsure is None:
                 return 0
             self._in_flight = batch
+            flush_id = uuid4()
+            writing = False
+            started = time.perf_counter()
             try:
-                async with self._pool.acquire() as conn, conn.transaction():
-                    await _write(conn, batch, self._clone_threshold)
+                async with self._pool.acquire() as conn:
+                    await self._settle_unsure(conn, batch)
+                    writing = True
+                    async with conn.transaction():
+                        await _write(conn, batch, self._clone_threshold)
+                        await conn.execute(_FLUSH_RECORD, flush_id)
+                        await self._prune(conn)
             except _PUT_BACK:
-                self._pending.absorb(batch)
+                if writing:  # it may have committed: the next flush finds out
+                    self._unsure, self._unsure_id = batch, flush_id
+                else:  # certainly not written
+                    self._drop(self._pending.absorb(batch, self._max_rows), "buffer_full")
                 raise
             except asyncpg.PostgresError as exc:
-                log.error(
-                    "scan_log_batch_refused", error=type(exc).__name__, scans=len(batch.scans)
-                )
+                rows = len(batch.scans) + len(batch.unresolved)
+                SCANS_DROPPED.labels("refused").inc(rows)
+                log.error("scan_log_batch_refused", error=type(exc).__name__, scans=rows)
                 return 0
             finally:
                 self._in_flight = _Batch()
+            SCAN_FLUSH_SECONDS.observe(time.perf_counter() - started)
             return len(batch.scans) + len(batch.unresolved)
+
+    async def _settle_unsure(self, conn: asyncpg.Connection, batch: _Batch) -> None:
+        """Fold a write of unknown fate into `batch`, unless it did land."""
+        if self._unsure is None:
+            return
+        if await conn.fetchval(_FLUSH_LANDED, self._unsure_id):
+            log.info("scan_log_unsure_write_had_landed", scans=len(self._unsure.scans))
+        else:
+            self._drop(batch.absorb(self._unsure, self._max_rows), "buffer_full")
+        self._unsure = self._unsure_id = None
+
+    async def _prune(self, conn: asyncpg.Connection) -> None:
+        now = time.monotonic()
+        if now - self._pruned_at >= _PRUNE_INTERVAL_S:
+            self._pruned_at = now
+            await conn.execute(_FLUSHES_PRUNE)
 
 
 async def _write(

@@ -90,7 +90,9 @@ def verify_lifespan(
         replica = None
         if settings.replica_url:
             replica = await db.create_pool(settings.replica_url, max_size=settings.verify_pool_size)
-        scan_log = ScanLog(pool, clone_threshold=settings.clone_threshold)
+        scan_log = ScanLog(
+            pool, settings.scan_buffer_max_rows, clone_threshold=settings.clone_threshold
+        )
         verifier = Verifier(
             keyring=keyring,
             primary=pool,

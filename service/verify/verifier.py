@@ -27,6 +27,17 @@ from service.verify.view import LabelView, view_from_row
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 log = structlog.get_logger()
+# A read failing with one of these means the database cannot be reached (down, restarting, or
+# no connection free in time), not that it refused the query.
+DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    # a connection cut in the middle of a query can be left in a state asyncpg reports so
+    asyncpg.InternalClientError,
+)
 # what a representation that is not a scan (linkset, certificate, HEAD) carries as figures
 _NOT_COUNTED = ScanSummary(count=0, first_at=None)
 
@@ -74,6 +85,14 @@ class Verifier:
         self._view_reads: dict[tuple[bytes, int], asyncio.Task[Any]] = {}
         self._tally_reads: dict[TallyKey, asyncio.Task[Any]] = {}
 
+    @property
+    def pools(self) -> dict[str, asyncpg.Pool]:
+        """Verification's own pools by name, for the metrics."""
+        pools = {"verify": self._primary}
+        if self._replica is not None:
+            pools["verify_replica"] = self._replica
+        return pools
+
     async def close(self) -> None:
         """Cancel reads still in flight (at shutdown, before the pools close)."""
         for task in [*self._view_reads.values(), *self._tally_reads.values()]:
@@ -105,24 +124,31 @@ class Verifier:
         tally: LabelTally | None = None
         if view is None:
             generation = self.cache.generation
-            row = await self._shared_view_read(parsed, generation)
-            if row is None:
-                return Outcome("invalid", "valid")  # signed by us, but no such batch (any more)
-            if not label_issued(row, parsed):
+            try:
+                row = await self._shared_view_read(parsed, generation)
+            except DATABASE_UNREACHABLE:
+                # the database is away: answer with what this process last knew, else a 503
+                view = self.cache.last_known(message)
+                if view is None:
+                    raise
+                row = None
+            if row is not None:
+                if not label_issued(row, parsed):
+                    if count_scan:
+                        self.scan_log.record(
+                            now, row["batch_id"], parsed.serial, "invalid", fingerprint
+                        )
+                    return Outcome("invalid", "valid")
+                view = view_from_row(row, parsed)
+                view.signatures.add(parsed.signature)
+                self.cache.put(message, view, generation)
                 if count_scan:
-                    self.scan_log.record(
-                        now, row["batch_id"], parsed.serial, "invalid", fingerprint
+                    tally = self._load_tally(
+                        view, row["scan_count"], row["first_at"], row["fingerprints"]
                     )
-                return Outcome("invalid", "valid")
-            view = view_from_row(row, parsed)
-            view.signatures.add(parsed.signature)
-            self.cache.put(message, view, generation)
-            if count_scan:
-                tally = self._load_tally(
-                    view, row["scan_count"], row["first_at"], row["fingerprints"]
-                )
-        else:
-            view.signatures.add(parsed.signature)
+            elif view is None:
+                return Outcome("invalid", "valid")  # signed by us, but no such batch (any more)
+        view.signatures.add(parsed.signature)
         today = now.astimezone(JAKARTA).date()
         if not count_scan:
             verdict = decide(
@@ -181,6 +207,10 @@ class Verifier:
             return tally
         task = self._tally_reads.get(key)
         if task is None:
+            if tally is not None:
+                # the next try no sooner than a refresh interval away, even if this one fails
+                # (a database outage is then one failed read a second, not one per scan)
+                tally.loaded_at = time.monotonic()
             task = _detached(self._refresh_tally(view, key))
             self._tally_reads[key] = task
             task.add_done_callback(lambda _: self._tally_reads.pop(key, None))
@@ -214,8 +244,10 @@ def _detached(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     task = asyncio.create_task(coroutine)
 
     def retrieve(done: asyncio.Task[Any]) -> None:
-        if not done.cancelled() and done.exception() is not None:
-            log.debug("verify_read_failed", error=type(done.exception()).__name__)
+        error = None if done.cancelled() else done.exception()
+        # an unreachable database is reported by the scan log and the 503s, once per outage
+        if error is not None and not isinstance(error, DATABASE_UNREACHABLE):
+            log.debug("verify_read_failed", error=type(error).__name__)
 
     task.add_done_callback(retrieve)
     return task

@@ -96,3 +96,77 @@ def test_sigterm_during_a_render_exits_promptly_with_the_scans_written(
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
     assert asyncio.run(_scans_of(database_url, batch)) == SCANS
+
+
+def test_sigterm_under_scan_load_answers_what_it_took_and_writes_every_scan(
+    database_url: str, data_dir: Path
+) -> None:
+    """Phones scanning steadily at SIGTERM: every request already in the server is answered, no
+    answer is a 5xx, and every scan answered is in the database after the exit."""
+    _, batch = asyncio.run(_world_and_batch(database_url))
+    keyring = server_keyring(data_dir)
+    port = free_port()
+    env = {
+        **os.environ,
+        "RADURA_DATABASE_URL": database_url,
+        "RADURA_DATA_DIR": str(data_dir),
+        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    paths = [label_path(keyring, batch, serial) for serial in batch.serials]
+    try:
+        wait_ready(base_url, server)
+
+        async def scan_then_terminate() -> tuple[int, list[int], list[str]]:
+            answered, statuses, in_flight_failures = 0, [], []
+            last_after_s: list[float] = [0.0]
+            terminated_at: float | None = None
+
+            async def phone(number: int) -> None:
+                nonlocal answered
+                # a connection of its own, as each phone would have
+                async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+                    while True:
+                        started = time.monotonic()
+                        try:
+                            response = await client.get(
+                                paths[number % len(paths)], headers={"Accept": "application/json"}
+                            )
+                        except httpx.TransportError as exc:
+                            if terminated_at is None or started < terminated_at - 0.05:
+                                in_flight_failures.append(type(exc).__name__)
+                            return  # the server has stopped taking requests
+                        statuses.append(response.status_code)
+                        if response.status_code == 200:
+                            answered += 1
+                        if terminated_at is not None:
+                            last_after_s.append(time.monotonic() - terminated_at)
+                        if terminated_at is not None and started > terminated_at + 5:
+                            return
+
+            phones = [asyncio.create_task(phone(number)) for number in range(8)]
+            await asyncio.sleep(1.5)
+            server.send_signal(signal.SIGTERM)
+            terminated_at = time.monotonic()
+            await asyncio.gather(*phones)
+            print(f"last answer {max(last_after_s):.2f} s after SIGTERM")
+            return answered, statuses, in_flight_failures
+
+        answered, statuses, in_flight_failures = asyncio.run(scan_then_terminate())
+        server.wait(timeout=EXIT_WITHIN_S)
+        print(f"{answered} scans answered under load, then SIGTERM; statuses {set(statuses)}")
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    assert answered > 50
+    assert set(statuses) == {200}, set(statuses)
+    assert not in_flight_failures, in_flight_failures
+    assert asyncio.run(_scans_of(database_url, batch)) == answered

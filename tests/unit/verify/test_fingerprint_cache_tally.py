@@ -96,7 +96,13 @@ def test_cache_serves_only_while_trusted_and_drops_a_batch_on_notice() -> None:
     fresh.trust(after_outage=False)
     assert not fresh.prefer_primary
     cache.distrust()
-    assert cache.get(b"b") is None and len(cache) == 0
+    assert cache.get(b"b") is None
+    # kept only for when the database cannot be reached, and dropped once the listener is back
+    assert cache.last_known(b"b") is not None
+    cache.put(b"c", Entry(second), cache.generation)
+    assert cache.last_known(b"c") is None
+    cache.trust(after_outage=True)
+    assert cache.last_known(b"b") is None and len(cache) == 0
 
 
 def test_a_read_that_raced_a_notice_is_not_cached() -> None:

@@ -1,0 +1,115 @@
+"""GET /metrics: Prometheus text that moves with the traffic, readable only from the allow-list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.integration.verify_fixtures import (
+    from_address,
+    label_path,
+    make_batch,
+    server_keyring,
+    tamper,
+)
+from tests.integration.world import World
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+JSON = {"Accept": "application/json"}
+# the route template a scan is counted under, whatever code it names
+SHORT_LABEL_ROUTE = "/v/{label_path}"
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+async def _scrape(client: AsyncTestClient, address: str = "127.0.0.1") -> Samples:
+    response = await client.get("/metrics", headers=from_address(address))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    samples: Samples = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
+    return samples
+
+
+def _value(samples: Samples, name: str, **labels: str) -> float:
+    """A sample's value, or the sum over the series that carry `labels` (0 when none does)."""
+    wanted = set(labels.items())
+    return sum(
+        value for (sample, have), value in samples.items() if sample == name and wanted <= have
+    )
+
+
+async def test_metrics_move_with_verifications(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, data_dir: Path
+) -> None:
+    keyring = server_keyring(data_dir)
+    async with pool.acquire() as conn:
+        batch = await make_batch(conn, world, serials=2)
+        recalled = await make_batch(conn, world, status="recalled", recall_reason="Uji")
+    before = await _scrape(client)
+
+    genuine = label_path(keyring, batch, batch.serials[0], short=True)
+    for _ in range(3):
+        assert (await client.get(genuine, headers=JSON)).status_code == 200
+    assert (await client.get(tamper(genuine), headers=JSON)).status_code == 404
+    recall_path = label_path(keyring, recalled, recalled.serials[0], short=True)
+    assert (await client.get(recall_path, headers=JSON)).json()["verdict"] == "recalled"
+    client.blocking_portal.call(client.app.state.verifier.scan_log.flush)
+    after = await _scrape(client)
+
+    def moved(name: str, **labels: str) -> float:
+        return _value(after, name, **labels) - _value(before, name, **labels)
+
+    assert moved("radura_verifications_total", verdict="genuine") == 3
+    assert moved("radura_verifications_total", verdict="invalid") == 1
+    assert moved("radura_verifications_total", verdict="recalled") == 1
+    # one series per route, not per scanned code: 5 scans, one label set
+    assert moved("radura_http_requests_total", path=SHORT_LABEL_ROUTE, status_code="200") == 4
+    assert moved("radura_http_requests_total", path=SHORT_LABEL_ROUTE, status_code="404") == 1
+    assert moved("radura_http_request_duration_seconds_count", path=SHORT_LABEL_ROUTE) == 5
+    paths = {dict(labels).get("path") for name, labels in after if name.startswith("radura_http")}
+    assert not any(batch.code in (path or "") for path in paths)
+    # scrapes are not counted
+    assert _value(after, "radura_http_requests_total", path="/metrics") == 0
+    assert moved("radura_scan_flush_seconds_count") >= 1
+    assert ("radura_scan_buffer_rows", frozenset()) in after
+    for name in ("main", "verify"):
+        assert _value(after, "radura_db_pool_connections", pool=name, state="max") >= 1
+        assert _value(after, "radura_db_pool_connections", pool=name, state="size") >= 1
+    # read from the webhook outbox at scrape time (no endpoint here: nothing waits)
+    assert ("radura_webhook_outbox_depth", frozenset()) in after
+
+
+async def test_pool_use_counts_a_lent_connection(client: AsyncTestClient) -> None:
+    def in_use(samples: Samples) -> float:
+        return _value(samples, "radura_db_pool_connections", pool="main", state="in_use")
+
+    # a connection of the app's main pool, taken on the app's own event loop
+    app_pool = client.app.state.pool
+    conn = client.blocking_portal.call(app_pool.acquire)
+    try:
+        held = in_use(await _scrape(client))
+    finally:
+        client.blocking_portal.call(app_pool.release, conn)
+    released = in_use(await _scrape(client))
+    # the scrape itself takes no connection of the main pool
+    assert (held, released) == (1, 0)
+
+
+async def test_metrics_answer_only_the_allowed_addresses(client: AsyncTestClient) -> None:
+    for address in ("127.0.0.1", "127.3.2.1", "::1", "::ffff:127.0.0.1"):
+        assert (await client.get("/metrics", headers=from_address(address))).status_code == 200
+    for address in ("203.0.113.9", "10.0.0.1", "2001:db8::1", "not-an-address"):
+        response = await client.get("/metrics", headers=from_address(address))
+        # the same answer as a path that does not exist: nothing tells a stranger it is here
+        assert response.status_code == 404, address
+        assert "radura_" not in response.text
+    # without X-Client-Address the test client's own address is not an IP at all
+    assert (await client.get("/metrics")).status_code == 404
