@@ -13,8 +13,16 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import hypothesis
 import pytest
 import pytest_asyncio
+
+# Timing is not what a property test checks: on a loaded 2-core CI machine Hypothesis's per-example
+# deadline and its too-slow health check fail tests whose code is right.
+hypothesis.settings.register_profile(
+    "radura", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("radura")
 
 # the app must never see a developer's real settings
 os.environ.setdefault("RADURA_RATE_LIMIT_PER_MINUTE", "0")
