@@ -32,7 +32,7 @@ def _batch(database_url: str, serials: int) -> LabelledBatch:
 
 def _render(settings: Settings, database_url: str, batch: LabelledBatch, output: Path) -> int:
     args = argparse.Namespace(
-        batch_id=str(batch.batch_id), layout="a4-3x8", output=str(output), copies=None
+        batch=str(batch.batch_id), layout="a4-3x8", output=str(output), copies=None
     )
     return render_command.run(args, settings, database_url)
 
