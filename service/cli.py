@@ -1,4 +1,4 @@
-"""The `radura` command: serve, migrate, user, keys, labels, label verify, db url."""
+"""The `radura` command: serve, migrate, user, keys, labels, label verify, db url and stop."""
 
 from __future__ import annotations
 
@@ -351,7 +351,12 @@ def _group(sub: Any, name: str, help_text: str) -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="radura", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="radura",
+        description=__doc__,
+        epilog=environment_epilog(ENVIRONMENT) + "\n\n`radura COMMAND --help` says more.",
+        formatter_class=HelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = _command(sub, "serve", "run the HTTP service", cmd_serve, tuple(ENVIRONMENT))

@@ -75,3 +75,8 @@ def test_serve_help_as_a_person_sees_it():
     assert "(default: 8000)" in shown
     assert "(default: 127.0.0.1)" in shown
     assert all(name in shown for name in ENVIRONMENT)
+
+
+def test_the_top_level_help_lists_every_variable():
+    text = build_parser().format_help()
+    assert all(f"{name}  " in text for name in ENVIRONMENT)
