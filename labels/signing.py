@@ -42,6 +42,10 @@ class KeyringError(Exception):
     """A key that cannot be used: malformed, too widely readable, or missing for signing."""
 
 
+class NoSigningKeys(KeyringError):
+    """Neither RADURA_SIGNING_KEY nor any key file: nothing to verify against."""
+
+
 class VerifyResult(msgspec.Struct, frozen=True, kw_only=True):
     """Outcome of checking `s`: `reason` says why when not valid; `kid` is hex."""
 
@@ -236,7 +240,7 @@ class Keyring:
     @classmethod
     def read(cls, data_dir: Path, env_private_key: str | None = None) -> Keyring:
         """The keys as they are, never writing a file or folder (for commands that only verify);
-        KeyringError when there is no key at all."""
+        NoSigningKeys when there is no key at all."""
         keys_dir = data_dir / "keys"
         file_active, archived = _read_file_keys(keys_dir) if keys_dir.is_dir() else (None, [])
         others = ([file_active] if file_active else []) + archived
@@ -245,7 +249,7 @@ class Keyring:
         if file_active is not None:
             return cls.from_private_keys(file_active, archived)
         if not archived:
-            raise KeyringError(f"no signing keys in {keys_dir}")
+            raise NoSigningKeys(f"no signing keys in {keys_dir}")
         public = [
             VerificationKey(kid_of(k.public_key()), k.public_key(), "retired") for k in archived
         ]

@@ -261,7 +261,7 @@ def _read_jwks(source: str) -> Any:
 
 def _verifying_keys(args: argparse.Namespace, settings: Settings) -> Any:
     """The keys to check against; never creates a key file, this command only reads."""
-    from labels.signing import Keyring, KeyringError
+    from labels.signing import Keyring, KeyringError, NoSigningKeys
 
     if args.jwks:
         try:
@@ -273,13 +273,13 @@ def _verifying_keys(args: argparse.Namespace, settings: Settings) -> Any:
             raise CommandError(f"--jwks {args.jwks}: cannot read the keys: {exc}") from None
     try:
         return Keyring.read(settings.data_dir, settings.signing_key)
-    except OSError as exc:
-        raise CommandError(f"cannot read the keys: {exc}") from None
-    except KeyringError as exc:
+    except NoSigningKeys as exc:
         raise CommandError(
             f"{exc} (RADURA_DATA_DIR) and RADURA_SIGNING_KEY is unset; check against a server's "
             "keys with --jwks https://HOST/.well-known/jwks.json or --jwks FILE"
         ) from None
+    except (OSError, KeyringError) as exc:
+        raise CommandError(f"cannot read the keys: {exc}") from None
 
 
 def cmd_label_verify(args: argparse.Namespace, settings: Settings) -> int:

@@ -120,3 +120,16 @@ def test_an_unreadable_jwks_is_one_line(jwks_server: tuple[str, Keyring], tmp_pa
         "label", "verify", uri, "--jwks", str(tmp_path / "list.json"), data_dir=tmp_path
     )
     assert_one_line_refusal(not_jwks, "--jwks", "not a JSON object")
+
+
+def test_a_key_file_others_can_read_is_named_not_fixed(tmp_path: Path):
+    keyring = Keyring.load_or_create(tmp_path)
+    active = tmp_path / "keys" / "active.pem"
+    active.chmod(0o644)
+    before = _tree(tmp_path)
+    result = radura(
+        "label", "verify", signed_uri("https://radura.test", REF, keyring), data_dir=tmp_path
+    )
+    assert_one_line_refusal(result, str(active), "chmod 600")
+    assert "--jwks" not in result.stderr
+    assert _tree(tmp_path) == before
