@@ -42,6 +42,10 @@ class KeyringError(Exception):
     """A key that cannot be used: malformed, too widely readable, or missing for signing."""
 
 
+class NoSigningKeys(KeyringError):
+    """Neither RADURA_SIGNING_KEY nor any key file: nothing to verify against."""
+
+
 class VerifyResult(msgspec.Struct, frozen=True, kw_only=True):
     """Outcome of checking `s`: `reason` says why when not valid; `kid` is hex."""
 
@@ -214,10 +218,7 @@ class Keyring:
     def load_or_create(cls, data_dir: Path, env_private_key: str | None = None) -> Keyring:
         """The server's keyring; creates the first key file if needed (safe across processes)."""
         if env_private_key:
-            keys_dir = data_dir / "keys"
-            file_active, archived = _read_file_keys(keys_dir) if keys_dir.is_dir() else (None, [])
-            others = ([file_active] if file_active else []) + archived
-            return cls.from_private_keys(parse_private_key(env_private_key), others)
+            return cls.read(data_dir, env_private_key)
         keys = _keys_dir(data_dir)
         active, archived = _read_file_keys(keys)
         if active is None:
@@ -235,6 +236,24 @@ class Keyring:
                 raise KeyringError(f"{keys / _ACTIVE_FILE} vanished while being created")
             _archive(keys, active)
         return cls.from_private_keys(active, archived)
+
+    @classmethod
+    def read(cls, data_dir: Path, env_private_key: str | None = None) -> Keyring:
+        """The keys as they are, never writing a file or folder (for commands that only verify);
+        NoSigningKeys when there is no key at all."""
+        keys_dir = data_dir / "keys"
+        file_active, archived = _read_file_keys(keys_dir) if keys_dir.is_dir() else (None, [])
+        others = ([file_active] if file_active else []) + archived
+        if env_private_key:
+            return cls.from_private_keys(parse_private_key(env_private_key), others)
+        if file_active is not None:
+            return cls.from_private_keys(file_active, archived)
+        if not archived:
+            raise NoSigningKeys(f"no signing keys in {keys_dir}")
+        public = [
+            VerificationKey(kid_of(k.public_key()), k.public_key(), "retired") for k in archived
+        ]
+        return cls(None, public)
 
     @classmethod
     def rotate(cls, data_dir: Path) -> Keyring:

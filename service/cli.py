@@ -1,4 +1,4 @@
-"""The `radura` command: serve, migrate, user, keys, labels, label verify, db url."""
+"""The `radura` command: serve, migrate, user, keys, labels, label verify, db url and stop."""
 
 from __future__ import annotations
 
@@ -9,16 +9,36 @@ import os
 import sys
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 
-from service.core.settings import Settings, get_settings
+from service.cli_help import HelpFormatter, environment_epilog, whole_number
+from service.core.settings import ENVIRONMENT, Settings, SettingsError, get_settings
+
+
+class CommandError(Exception):
+    """A mistake the person can fix: printed as one line, exit status 2, never a traceback."""
+
+
+def _configured_database(settings: Settings) -> str | None:
+    """RADURA_DATABASE_URL once a connection to it worked; None for the embedded database."""
+    from service.core.db import DatabaseUnreachable, check_database
+
+    if not settings.database_url:
+        return None
+    try:
+        asyncio.run(check_database(settings.database_url))
+    except DatabaseUnreachable as exc:
+        raise CommandError(str(exc)) from None
+    return settings.database_url
 
 
 def _database_url(settings: Settings) -> str:
     """The configured server, or the embedded one (started on first use, migrated)."""
-    if settings.database_url:
-        return settings.database_url
+    dsn = _configured_database(settings)
+    if dsn:
+        return dsn
     from service.core.db import start_embedded_postgres
 
     dsn = start_embedded_postgres(settings.data_dir)
@@ -45,7 +65,7 @@ async def _migrate(dsn: str, *, quiet: bool = False) -> list[str]:
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from service.core.migrate import MigrationError
 
-    dsn = settings.database_url
+    dsn = _configured_database(settings)
     if dsn is None:
         from service.core.db import start_embedded_postgres
 
@@ -184,6 +204,20 @@ def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_stop(args: argparse.Namespace, settings: Settings) -> int:
+    """Stop the embedded server `radura db url` left running (not a configured server)."""
+    from service.core.db import stop_embedded_postgres
+
+    if settings.database_url:
+        raise CommandError(
+            "RADURA_DATABASE_URL is set: that server is not radura's to stop; unset it to stop "
+            "the embedded database in RADURA_DATA_DIR"
+        )
+    stopped, message = stop_embedded_postgres(settings.data_dir)
+    print(message, file=sys.stdout if stopped else sys.stderr)
+    return 0 if stopped else 1
+
+
 def cmd_db_url(args: argparse.Namespace, settings: Settings) -> int:
     if settings.database_url:
         print(settings.database_url)
@@ -210,9 +244,46 @@ def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _read_jwks(source: str) -> Any:
+    """A JWKS from a file, or from a URL (a bare server address gets /.well-known/jwks.json)."""
+    import urllib.request
+
+    parts = urlsplit(source)
+    if parts.scheme not in ("http", "https"):
+        with open(source, encoding="utf-8") as jwks_file:
+            return json.load(jwks_file)
+    if parts.path in ("", "/"):
+        source = source.rstrip("/") + "/.well-known/jwks.json"
+    # only http(s) gets here (checked above), never file: or other schemes
+    with urllib.request.urlopen(source, timeout=10) as response:  # noqa: S310
+        return json.load(response)
+
+
+def _verifying_keys(args: argparse.Namespace, settings: Settings) -> Any:
+    """The keys to check against; never creates a key file, this command only reads."""
+    from labels.signing import Keyring, KeyringError, NoSigningKeys
+
+    if args.jwks:
+        try:
+            jwks = _read_jwks(args.jwks)
+            if not isinstance(jwks, dict):
+                raise ValueError("not a JSON object")
+            return Keyring.from_jwks(jwks)
+        except (OSError, ValueError, KeyringError) as exc:
+            raise CommandError(f"--jwks {args.jwks}: cannot read the keys: {exc}") from None
+    try:
+        return Keyring.read(settings.data_dir, settings.signing_key)
+    except NoSigningKeys as exc:
+        raise CommandError(
+            f"{exc} (RADURA_DATA_DIR) and RADURA_SIGNING_KEY is unset; check against a server's "
+            "keys with --jwks https://HOST/.well-known/jwks.json or --jwks FILE"
+        ) from None
+    except (OSError, KeyringError) as exc:
+        raise CommandError(f"cannot read the keys: {exc}") from None
+
+
 def cmd_label_verify(args: argparse.Namespace, settings: Settings) -> int:
-    """Check a label's URI offline, against a JWKS file or this server's own keys."""
-    from labels.signing import Keyring, KeyringError
+    """Check a label's URI offline, against a JWKS (file or URL) or this machine's own keys."""
     from labels.uri import LabelUriError, parse_label_uri
 
     try:
@@ -220,15 +291,7 @@ def cmd_label_verify(args: argparse.Namespace, settings: Settings) -> int:
     except LabelUriError as exc:
         print(f"INVALID: not a Radura label URI: {exc.reason}")
         return 1
-    try:
-        if args.jwks:
-            with open(args.jwks, encoding="utf-8") as jwks_file:
-                keyring = Keyring.from_jwks(json.load(jwks_file))
-        else:
-            keyring = Keyring.load_or_create(settings.data_dir, settings.signing_key)
-    except (OSError, ValueError, KeyringError) as exc:
-        print(f"cannot read the keys: {exc}", file=sys.stderr)
-        return 2
+    keyring = _verifying_keys(args, settings)
     if parsed.signature_b64 is None:
         print("INVALID: the URI carries no signature (s=)")
         return 1
@@ -250,73 +313,138 @@ def cmd_label_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_labels_render(args: argparse.Namespace, settings: Settings) -> int:
-    from service.labels_api.render_command import run
+    from service.labels_api.render_command import batch_ref, run
 
+    try:
+        batch_ref(args.batch)  # a mistyped batch is refused before the database starts
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     return run(args, settings, _database_url(settings))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="radura", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+_DATABASE = ("RADURA_DATABASE_URL", "RADURA_DATA_DIR")
+_KEYS = ("RADURA_DATA_DIR", "RADURA_SIGNING_KEY")
 
-    serve = sub.add_parser("serve", help="run the HTTP service")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+
+def _command(
+    group: Any,
+    name: str,
+    help_text: str,
+    handler: Callable[[argparse.Namespace, Settings], int],
+    environment: tuple[str, ...],
+) -> argparse.ArgumentParser:
+    """A subcommand whose help shows option defaults and the variables it reads."""
+    command: argparse.ArgumentParser = group.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=environment_epilog(environment),
+        formatter_class=HelpFormatter,
+    )
+    command.set_defaults(handler=handler)
+    return command
+
+
+def _group(sub: Any, name: str, help_text: str) -> Any:
+    group = sub.add_parser(name, help=help_text, description=help_text)
+    return group.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="radura",
+        description=__doc__,
+        epilog=environment_epilog(ENVIRONMENT) + "\n\n`radura COMMAND --help` says more.",
+        formatter_class=HelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = _command(sub, "serve", "run the HTTP service", cmd_serve, tuple(ENVIRONMENT))
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=whole_number(1, 65535), default=8000, help="TCP port")
+    serve.add_argument(
+        "--workers", type=whole_number(1), default=1, help="worker processes serving requests"
+    )
     serve.add_argument("--demo", action="store_true", help="seed demo data and print tokens")
     serve.add_argument("--access-log", action="store_true", help="log every request")
-    serve.set_defaults(handler=cmd_serve)
 
-    migrate = sub.add_parser("migrate", help="apply pending database migrations")
-    migrate.set_defaults(handler=cmd_migrate)
+    _command(sub, "migrate", "apply pending database migrations", cmd_migrate, _DATABASE)
 
-    user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
-    create = user.add_parser("create", help="create a user and print its token once")
+    user = _group(sub, "user", "manage users")
+    with_links = (*_DATABASE, "RADURA_PUBLIC_BASE_URL")
+    create = _command(
+        user, "create", "create a user and print its token once", cmd_user_create, with_links
+    )
     create.add_argument(
-        "--role", required=True, choices=["admin", "producer", "operator", "qa", "regulator"]
+        "--role",
+        required=True,
+        choices=["admin", "producer", "operator", "qa", "regulator"],
+        help="what the user may do",
     )
-    create.add_argument("--name", required=True)
-    create.add_argument("--organization-id")
+    create.add_argument("--name", required=True, help="the user's display name")
+    create.add_argument(
+        "--organization-id", help="the organization the user belongs to (not for admins)"
+    )
     create.add_argument("--email", help="also print an invite link to set a console password")
-    create.set_defaults(handler=cmd_user_create)
-    invite = user.add_parser("invite", help="print a fresh console invite link (72 h)")
-    invite.add_argument("email")
-    invite.set_defaults(handler=cmd_user_invite)
-    disable = user.add_parser("disable", help="disable an account; ends its tokens and sessions")
-    disable.add_argument("email")
-    disable.set_defaults(handler=cmd_user_disable)
-
-    db = sub.add_parser("db", help="database helpers").add_subparsers(dest="action", required=True)
-    url = db.add_parser("url", help="print the database URL in use")
-    url.set_defaults(handler=cmd_db_url)
-
-    keys = sub.add_parser("keys", help="label signing keys").add_subparsers(
-        dest="action", required=True
+    invite = _command(
+        user, "invite", "print a fresh console invite link (72 h)", cmd_user_invite, with_links
     )
-    rotate = keys.add_parser("rotate", help="make a new active key; old keys keep verifying")
-    rotate.set_defaults(handler=cmd_keys_rotate)
-
-    label = sub.add_parser("label", help="single labels").add_subparsers(
-        dest="action", required=True
+    invite.add_argument("email", help="the user's email")
+    disable = _command(
+        user,
+        "disable",
+        "disable an account; ends its tokens and sessions",
+        cmd_user_disable,
+        _DATABASE,
     )
-    verify = label.add_parser("verify", help="check a label URI offline")
-    verify.add_argument("uri")
-    verify.add_argument("--jwks", help="a JWKS file (e.g. a saved /.well-known/jwks.json)")
-    verify.set_defaults(handler=cmd_label_verify)
+    disable.add_argument("email", help="the user's email")
 
-    labels = sub.add_parser("labels", help="label sheets").add_subparsers(
-        dest="action", required=True
+    db = _group(sub, "db", "database helpers")
+    _command(
+        db, "url", "print the database URL in use (starts the embedded one)", cmd_db_url, _DATABASE
     )
-    render = labels.add_parser("render", help="render a batch's labels into a PDF")
-    render.add_argument("batch_id")
+    _command(
+        db, "stop", "stop the embedded database left running by db url", cmd_db_stop, _DATABASE
+    )
+
+    keys = _group(sub, "keys", "label signing keys")
+    _command(
+        keys, "rotate", "make a new active key; old keys keep verifying", cmd_keys_rotate, _KEYS
+    )
+
+    label = _group(sub, "label", "single labels")
+    verify = _command(
+        label, "verify", "check a label URI offline; writes nothing", cmd_label_verify, _KEYS
+    )
+    verify.add_argument("uri", help="the label URI, as its QR code holds it")
+    verify.add_argument(
+        "--jwks",
+        metavar="URL|FILE",
+        help="check against these public keys instead of this machine's: a server's address or "
+        "its /.well-known/jwks.json, or a saved copy",
+    )
+
+    labels = _group(sub, "labels", "label sheets")
+    render = _command(
+        labels,
+        "render",
+        "render a batch's labels into a PDF",
+        cmd_labels_render,
+        (*_DATABASE, "RADURA_PUBLIC_BASE_URL", "RADURA_SIGNING_KEY"),
+    )
+    render.add_argument("batch", metavar="BATCH", help="the batch's id or its code (AFVFNPT6ZT)")
     render.add_argument(
         "--layout",
         default="a4-3x8",
         choices=["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"],
+        help="sheet or roll layout",
     )
     render.add_argument("-o", "--output", required=True, help="the PDF file to write")
-    render.add_argument("--copies", type=int, help="repeat the batch label instead of serials")
-    render.set_defaults(handler=cmd_labels_render)
+    render.add_argument(
+        "--copies",
+        type=whole_number(1),
+        help="repeat the batch label this many times instead of one label per serial",
+    )
     return parser
 
 
@@ -327,7 +455,24 @@ def main(argv: list[str] | None = None) -> int:
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
-    return handler(args, get_settings())
+    try:
+        return handler(args, _settings())
+    except CommandError as exc:
+        print(f"radura: {exc}", file=sys.stderr)
+        return 2
+
+
+def _settings() -> Settings:
+    """The settings, checked before any work: a wrong variable is one line and exit status 2."""
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from None
+    except SystemExit as exc:
+        # a reader that still says what is wrong by exiting with a message
+        if isinstance(exc.code, str):
+            raise CommandError(exc.code) from None
+        raise
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
@@ -90,3 +91,62 @@ async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
     """One pooled connection per request; the handler owns any transaction on it."""
     async with connection(state.pool) as conn:
         yield conn
+
+
+class DatabaseUnreachable(Exception):
+    """The configured PostgreSQL cannot be reached or refuses us; the message is one line."""
+
+
+# how long a command waits for the database before saying it cannot reach it
+CONNECT_CHECK_TIMEOUT_S = 10.0
+
+
+def _where(dsn: str) -> str:
+    """host:port/database of a URL, without the user or password it may hold."""
+    parts = urlsplit(dsn)
+    host = parts.hostname or "localhost"
+    return f"{host}:{parts.port or 5432}{parts.path or '/'}"
+
+
+async def check_database(dsn: str, *, variable: str = "RADURA_DATABASE_URL") -> None:
+    """Connect once and hang up, so a command fails with one clear line before it starts work."""
+    try:
+        conn = await asyncpg.connect(dsn, timeout=CONNECT_CHECK_TIMEOUT_S)
+    except (
+        OSError,
+        TimeoutError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        ValueError,
+    ) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise DatabaseUnreachable(
+            f"{variable}: cannot connect to {_where(dsn)}: {reason}; start PostgreSQL there or "
+            f"fix the URL (e.g. {variable}=postgresql://radura:secret@127.0.0.1:5432/radura), "
+            "or unset it to use the embedded database"
+        ) from None
+    await conn.close()
+
+
+def stop_embedded_postgres(data_dir: Path) -> tuple[bool, str]:
+    """Stop the embedded PostgreSQL under `data_dir/pg` that `radura db url` left running.
+
+    pgserver stops the server when its last user lets go: this process takes a handle and
+    lets go at once, so a server still used by a running `radura serve` is left up. Returns
+    whether no server is left running there, and a sentence saying what happened."""
+    import warnings
+
+    warnings.filterwarnings("ignore", module="platformdirs")
+    import pgserver
+    from pgserver.utils import PostmasterInfo
+
+    pgdata = data_dir / "pg"
+    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.is_dir() else None
+    if info is None or not info.is_running():
+        return True, f"no embedded database is running in {pgdata}"
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server.cleanup()
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is not None and info.is_running():
+        return False, f"the embedded database in {pgdata} is still used by another radura process"
+    return True, f"stopped the embedded database in {pgdata}"

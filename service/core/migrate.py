@@ -13,7 +13,9 @@ import asyncpg
 _ADVISORY_LOCK_ID = 0x5241_4455_5241  # "RADURA"
 _FILE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# service/migrations: in the source tree a link to the repository's migrations/ folder, in an
+# installed wheel the files themselves (package data), so `radura migrate` works from either
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
 
 class MigrationError(RuntimeError):

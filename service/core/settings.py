@@ -1,4 +1,9 @@
-"""Settings read once from the RADURA_* environment variables."""
+"""Settings read once from the RADURA_* environment variables.
+
+Each variable has one small reader below that checks it and says, when it cannot be used,
+which variable is wrong, how, and what a good value looks like (`SettingsError`): the `radura`
+command prints that one line instead of failing later, deep inside a worker process.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,54 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
+# what each variable means, for `radura COMMAND --help` (the README's table says the same)
+ENVIRONMENT = {
+    "RADURA_DATABASE_URL": "PostgreSQL to use (unset: an embedded server in the data folder)",
+    "RADURA_DATABASE_REPLICA_URL": "a streaming replica for public verification reads",
+    "RADURA_DATA_DIR": "embedded database and signing keys (default: the per-user data folder)",
+    "RADURA_PUBLIC_BASE_URL": "scheme and host printed in every QR (default: http://localhost:8000)",
+    "RADURA_SIGNING_KEY": "the active Ed25519 private key (unset: key files in the data folder)",
+    "RADURA_CLONE_THRESHOLD": "client networks after which a serial is suspect (default: 5)",
+    "RADURA_RATE_LIMIT_PER_MINUTE": "per-client limit on public endpoints, 0 = off (default: 120)",
+    "RADURA_LOG_FORMAT": "json or console (default: console)",
+    "RADURA_DB_POOL_SIZE": "database connections per process (default: 10)",
+    "RADURA_VERIFY_POOL_SIZE": "public verification's connections per process (default: 4)",
+    "RADURA_METRICS_ALLOW": "who may read /metrics (default: 127.0.0.0/8,::1/128)",
+    "RADURA_SCAN_BUFFER_MAX_ROWS": "scans kept in memory while the database is away (200000)",
+    "RADURA_WEBHOOK_KEY": "key sealing webhook secrets (default: a file in the data folder)",
+    "RADURA_WEBHOOK_ALLOW_PRIVATE": "1 lets webhook URLs be http and on private networks",
+}
+
+_DATABASE_URL_EXAMPLE = "postgresql://radura:secret@127.0.0.1:5432/radura"
+
+
+class SettingsError(ValueError):
+    """A RADURA_* variable that cannot be used; the message is one line fit for a terminal."""
+
+    def __init__(self, variable: str, problem: str, example: str) -> None:
+        super().__init__(f"{variable} {problem}; a good value looks like {variable}={example}")
+        self.variable = variable
+
+
+def _env(name: str) -> str | None:
+    """The variable's value, None when unset or empty."""
+    return os.environ.get(name) or None
+
 
 def _int_env(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    raw = _env(name)
+    if raw is None:
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise SystemExit(f"{name} must be an integer, got {raw!r}") from None
+        raise SettingsError(name, f"must be a whole number, got {raw!r}", str(default)) from None
     if value < minimum:
-        raise SystemExit(f"{name} must be >= {minimum}, got {value}")
+        raise SettingsError(name, f"must be at least {minimum}, got {value}", str(default))
     return value
 
 
@@ -38,8 +77,73 @@ def parse_allow_list(raw: str) -> tuple[Network, ...]:
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise SystemExit(f"RADURA_METRICS_ALLOW: {item!r} is not an address or CIDR") from None
+            problem = f"holds {item!r}, which is not an address or CIDR"
+            raise SettingsError("RADURA_METRICS_ALLOW", problem, DEFAULT_METRICS_ALLOW) from None
     return tuple(networks)
+
+
+def _log_format() -> str:
+    value = os.environ.get("RADURA_LOG_FORMAT", "console")
+    if value not in ("json", "console"):
+        raise SettingsError("RADURA_LOG_FORMAT", f"must be json or console, got {value!r}", "json")
+    return value
+
+
+def _database_url(name: str) -> str | None:
+    """A postgresql:// URL; its value is never echoed, it may hold a password."""
+    raw = _env(name)
+    if raw is None:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError(name, "is not a postgresql:// URL", _DATABASE_URL_EXAMPLE)
+    try:
+        parts.port  # noqa: B018 - reading it is the check: a port that is no number raises
+    except ValueError:
+        raise SettingsError(
+            name, "has a port that is not a number", _DATABASE_URL_EXAMPLE
+        ) from None
+    return raw
+
+
+def _public_base_url() -> str:
+    """http(s)://host[:port], optionally with a path prefix: the start of every label URI."""
+    name, example = "RADURA_PUBLIC_BASE_URL", "https://radura.example.id"
+    raw = os.environ.get(name, "http://localhost:8000").rstrip("/")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(
+            name, f"must start with http:// or https:// and a host, got {raw!r}", example
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise SettingsError(name, f"must hold no user, query or fragment, got {raw!r}", example)
+    try:
+        parts.port  # noqa: B018 - reading it is the check
+    except ValueError:
+        raise SettingsError(
+            name, f"has a port that is not a number, got {raw!r}", example
+        ) from None
+    return raw
+
+
+def _data_dir() -> Path:
+    raw = _env("RADURA_DATA_DIR") or platformdirs.user_data_dir("radura")
+    return Path(raw).expanduser()
+
+
+def _signing_key() -> str | None:
+    """Checked here so a bad key stops the start with one line; the key itself is never shown."""
+    from labels.signing import KeyringError, parse_private_key
+
+    raw = _env("RADURA_SIGNING_KEY")
+    if raw is None:
+        return None
+    try:
+        parse_private_key(raw)
+    except KeyringError as error:
+        problem = f"cannot be used: {error}"
+        raise SettingsError("RADURA_SIGNING_KEY", problem, "$(openssl rand -hex 32)") from None
+    return raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +170,16 @@ class Settings:
 
 
 def load_settings() -> Settings:
-    log_format = os.environ.get("RADURA_LOG_FORMAT", "console")
-    if log_format not in ("json", "console"):
-        raise SystemExit(f"RADURA_LOG_FORMAT must be 'json' or 'console', got {log_format!r}")
-    data_dir = os.environ.get("RADURA_DATA_DIR") or platformdirs.user_data_dir("radura")
+    """Every variable read and checked; SettingsError names the first one that is wrong."""
     return Settings(
-        database_url=os.environ.get("RADURA_DATABASE_URL") or None,
-        replica_url=os.environ.get("RADURA_DATABASE_REPLICA_URL") or None,
-        data_dir=Path(data_dir).expanduser(),
-        public_base_url=os.environ.get("RADURA_PUBLIC_BASE_URL", "http://localhost:8000").rstrip(
-            "/"
-        ),
-        signing_key=os.environ.get("RADURA_SIGNING_KEY") or None,
+        database_url=_database_url("RADURA_DATABASE_URL"),
+        replica_url=_database_url("RADURA_DATABASE_REPLICA_URL"),
+        data_dir=_data_dir(),
+        public_base_url=_public_base_url(),
+        signing_key=_signing_key(),
         clone_threshold=_int_env("RADURA_CLONE_THRESHOLD", 5, minimum=1),
         rate_limit_per_minute=_int_env("RADURA_RATE_LIMIT_PER_MINUTE", 120),
-        log_format=log_format,
+        log_format=_log_format(),
         pool_max_size=_int_env("RADURA_DB_POOL_SIZE", 10, minimum=1),
         verify_pool_size=_int_env("RADURA_VERIFY_POOL_SIZE", 4, minimum=1),
         metrics_allow=parse_allow_list(

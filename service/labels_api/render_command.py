@@ -18,11 +18,13 @@ from typing import TextIO
 
 import asyncpg
 
+from labels.codes import CODE_LENGTH, is_code, normalize_typed_code
 from labels.layouts import get_layout
 from labels.pdf import render_pdf_to, serial_cells
 from schemas.labels import LabelContent
 from service.core.auth import AuthUser
 from service.core.db import create_pool
+from service.core.errors import NotFound
 from service.core.settings import Settings
 from service.labels_api.content import load_batch_label, serial_uri
 from service.labels_api.keys import SigningKeys
@@ -87,10 +89,35 @@ async def _take(items: AsyncIterator[str], count: int) -> list[str]:
     return taken
 
 
+def batch_ref(text: str) -> uuid.UUID | str:
+    """A batch as a person names it: its id, or its code as typed (`afvfnpt6zt` too)."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        pass
+    code = normalize_typed_code(text)
+    if not is_code(code):
+        raise ValueError(
+            f"BATCH must be a batch id or its {CODE_LENGTH}-character code, got {text!r}"
+        )
+    return code
+
+
+async def _batch_id(conn: asyncpg.Connection, batch: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(batch, uuid.UUID):
+        return batch
+    batch_id: uuid.UUID | None = await conn.fetchval(
+        "SELECT id FROM batches WHERE code = $1", batch
+    )
+    if batch_id is None:
+        raise NotFound("batch")
+    return batch_id
+
+
 async def _render(
     settings: Settings,
     dsn: str,
-    batch_id: uuid.UUID,
+    batch: uuid.UUID | str,
     layout: str,
     output: Path,
     copies: int | None,
@@ -101,6 +128,7 @@ async def _render(
     pool = await create_pool(dsn, max_size=2)
     try:
         async with pool.acquire() as conn:
+            batch_id = await _batch_id(conn, batch)
             label = await load_batch_label(conn, batch_id, CONSOLE, keys, settings.public_base_url)
             issued = 0 if copies else await issued_count(conn, batch_id)
         count = copies or issued or get_layout(layout).cells_per_page
@@ -131,24 +159,28 @@ async def _render(
 
 
 def render_batch_pdf(
-    settings: Settings, dsn: str, batch_id: uuid.UUID, layout: str, output: Path, copies: int | None
+    settings: Settings,
+    dsn: str,
+    batch: uuid.UUID | str,
+    layout: str,
+    output: Path,
+    copies: int | None,
 ) -> list[tuple[Path, int]]:
-    """Write the PDF (or its numbered parts past 10 000 labels); returns each file written with
-    its number of labels."""
+    """Write the PDF (or its numbered parts past 10 000 labels) of the batch with this id or
+    code; returns each file written with its number of labels."""
     get_layout(layout)  # fail on a bad name before touching the database
     keys = SigningKeys(settings)
-    return asyncio.run(_render(settings, dsn, batch_id, layout, output, copies, keys))
+    return asyncio.run(_render(settings, dsn, batch, layout, output, copies, keys))
 
 
 def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
     from service.core.errors import DomainError
 
     try:
-        batch_id = uuid.UUID(args.batch_id)
         if args.copies is not None and args.copies < 1:
             raise ValueError("--copies must be at least 1")
         written = render_batch_pdf(
-            settings, dsn, batch_id, args.layout, Path(args.output), args.copies
+            settings, dsn, batch_ref(args.batch), args.layout, Path(args.output), args.copies
         )
     except ValueError as exc:
         print(f"refused: {exc}", file=sys.stderr)

@@ -11,6 +11,7 @@ import pytest
 from service.core.db import create_pool
 from service.core.settings import Settings
 from service.labels_api import render_command
+from tests.integration.cli_run import radura
 from tests.integration.test_labels_api import pdf_pages
 from tests.integration.verify_fixtures import LabelledBatch, make_batch
 from tests.integration.world import build_world
@@ -32,7 +33,7 @@ def _batch(database_url: str, serials: int) -> LabelledBatch:
 
 def _render(settings: Settings, database_url: str, batch: LabelledBatch, output: Path) -> int:
     args = argparse.Namespace(
-        batch_id=str(batch.batch_id), layout="a4-3x8", output=str(output), copies=None
+        batch=str(batch.batch_id), layout="a4-3x8", output=str(output), copies=None
     )
     return render_command.run(args, settings, database_url)
 
@@ -72,3 +73,41 @@ def test_up_to_one_pdf_the_labels_go_into_the_file_named(
     assert list(tmp_path.iterdir()) == [output]
     decoded = decode_all(pdf_pages(output.read_bytes())[0])
     assert sorted(uri.split("/")[-1].split("?")[0] for uri in decoded) == sorted(batch.serials)
+
+
+def test_a_batch_may_be_named_by_its_code_as_typed(
+    database_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    batch = _batch(database_url, serials=2)
+    output = tmp_path / "by-code.pdf"
+    typed = batch.code.lower()  # as a person types it off a screen
+    result = radura(
+        "labels",
+        "render",
+        typed,
+        "-o",
+        str(output),
+        data_dir=data_dir,
+        RADURA_DATABASE_URL=database_url,
+        RADURA_PUBLIC_BASE_URL="https://radura.test",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote 2 labels to {output}"
+    decoded = decode_all(pdf_pages(output.read_bytes())[0])
+    assert sorted(uri.split("/")[-1].split("?")[0] for uri in decoded) == sorted(batch.serials)
+
+
+def test_an_unknown_batch_code_is_refused(database_url: str, data_dir: Path, tmp_path: Path):
+    result = radura(
+        "labels",
+        "render",
+        "ZZZZZZZZZZ",
+        "-o",
+        str(tmp_path / "none.pdf"),
+        data_dir=data_dir,
+        RADURA_DATABASE_URL=database_url,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "batch" in result.stderr.lower()
+    assert not (tmp_path / "none.pdf").exists()

@@ -221,8 +221,7 @@ async def test_radura_migrate_makes_a_month_whose_scans_sit_in_the_default_parti
 async def test_radura_migrate_reports_a_database_error_without_a_traceback(fresh_dsn: str):
     missing = urlunsplit(urlsplit(fresh_dsn)._replace(path="/radura_no_such_database"))
     returncode, stderr = await _radura_migrate(missing)
-    assert returncode == 1
+    assert returncode == 2
     assert "Traceback" not in stderr
-    assert 'migration failed: InvalidCatalogNameError: database "radura_no_such_database"' in (
-        stderr
-    )
+    assert "RADURA_DATABASE_URL: cannot connect" in stderr
+    assert 'database "radura_no_such_database" does not exist' in stderr

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from service.core.metrics import SCANS_DROPPED, _allowed
-from service.core.settings import DEFAULT_METRICS_ALLOW, parse_allow_list
+from service.core.settings import DEFAULT_METRICS_ALLOW, SettingsError, parse_allow_list
 from service.verify.scan_log import ScanLog
 
 
@@ -36,7 +36,7 @@ def test_allow_list_takes_networks_and_bare_addresses() -> None:
 
 
 def test_allow_list_names_a_bad_entry() -> None:
-    with pytest.raises(SystemExit, match=re.escape("RADURA_METRICS_ALLOW: '10.0.0.300/8'")):
+    with pytest.raises(SettingsError, match=re.escape("RADURA_METRICS_ALLOW holds '10.0.0.300/8'")):
         parse_allow_list("127.0.0.1,10.0.0.300/8")
 
 
