@@ -1,4 +1,4 @@
-"""The `radura` command: serve, migrate, user, keys, labels, label verify, db url."""
+"""The `radura` command: serve, migrate, user, keys, labels, label verify, db url, scans archive."""
 
 from __future__ import annotations
 
@@ -255,6 +255,35 @@ def cmd_labels_render(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings, _database_url(settings))
 
 
+def _month(text: str) -> Any:
+    from service.verify.archive import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def cmd_scans_archive(args: argparse.Namespace, settings: Settings) -> int:
+    """Detach the scan log's monthly partitions wholly before a past month (never drops)."""
+    from datetime import UTC, datetime
+
+    from service.verify.archive import ArchiveRefused, archive_before, check_past
+
+    try:
+        check_past(args.before, datetime.now(UTC).date())
+    except ArchiveRefused as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    dsn = _database_url(settings)
+    archived = asyncio.run(_with_connection(dsn, lambda conn: archive_before(conn, args.before)))
+    for month in archived:
+        print(f"detached {month.partition} ({month.scans} scans), kept as {month.renamed_to}")
+    if not archived:
+        print(f"nothing to archive: no scan partition is attached before {args.before:%Y-%m}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="radura", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -289,6 +318,21 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database helpers").add_subparsers(dest="action", required=True)
     url = db.add_parser("url", help="print the database URL in use")
     url.set_defaults(handler=cmd_db_url)
+
+    scans = sub.add_parser("scans", help="the scan log").add_subparsers(
+        dest="action", required=True
+    )
+    archive = scans.add_parser(
+        "archive", help="detach the monthly scan partitions before a past month (kept, not dropped)"
+    )
+    archive.add_argument(
+        "--before",
+        required=True,
+        type=_month,
+        metavar="YYYY-MM",
+        help="a past month (UTC): the partitions wholly before it are detached",
+    )
+    archive.set_defaults(handler=cmd_scans_archive)
 
     keys = sub.add_parser("keys", help="label signing keys").add_subparsers(
         dest="action", required=True
