@@ -18,7 +18,7 @@ import asyncpg
 _PARTITIONS_LOCK = 91548323565652
 # waiting longer for the scan log's table would hold up every scan written behind us
 _LOCK_TIMEOUT = "10s"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 ARCHIVED_SUFFIX = "_archived"
 
 
@@ -28,7 +28,7 @@ class ArchiveRefused(ValueError):
 
 def parse_month(text: str) -> date:
     """'2024-01' as the first day of that month; ValueError naming the expected form."""
-    match = _MONTH.match(text)
+    match = _MONTH.fullmatch(text)
     if match is None or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"{text!r} is not a month in the form YYYY-MM, e.g. 2024-01")
     return date(int(match.group(1)), int(match.group(2)), 1)
