@@ -1,4 +1,4 @@
-"""The `radura` command: serve, migrate, user, keys, labels, label verify, db url and stop."""
+"""The `radura` command: serve, migrate, user, keys, labels, label verify, db, scans archive."""
 
 from __future__ import annotations
 
@@ -322,6 +322,35 @@ def cmd_labels_render(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings, _database_url(settings))
 
 
+def _month(text: str) -> Any:
+    from service.verify.archive import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def cmd_scans_archive(args: argparse.Namespace, settings: Settings) -> int:
+    """Detach the scan log's monthly partitions wholly before a past month (never drops)."""
+    from datetime import UTC, datetime
+
+    from service.verify.archive import ArchiveRefused, archive_before, check_past
+
+    try:
+        check_past(args.before, datetime.now(UTC).date())
+    except ArchiveRefused as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    dsn = _database_url(settings)
+    archived = asyncio.run(_with_connection(dsn, lambda conn: archive_before(conn, args.before)))
+    for month in archived:
+        print(f"detached {month.partition} ({month.scans} scans), kept as {month.renamed_to}")
+    if not archived:
+        print(f"nothing to archive: no scan partition is attached before {args.before:%Y-%m}")
+    return 0
+
+
 _DATABASE = ("RADURA_DATABASE_URL", "RADURA_DATA_DIR")
 _KEYS = ("RADURA_DATA_DIR", "RADURA_SIGNING_KEY")
 
@@ -405,6 +434,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _command(
         db, "stop", "stop the embedded database left running by db url", cmd_db_stop, _DATABASE
+    )
+
+    scans = _group(sub, "scans", "the scan log")
+    archive = _command(
+        scans,
+        "archive",
+        "detach the monthly scan partitions before a past month (kept, not dropped)",
+        cmd_scans_archive,
+        _DATABASE,
+    )
+    archive.add_argument(
+        "--before",
+        required=True,
+        type=_month,
+        metavar="YYYY-MM",
+        help="a past month (UTC): the partitions wholly before it are detached",
     )
 
     keys = _group(sub, "keys", "label signing keys")

@@ -86,20 +86,16 @@ async def batch_owner(conn: asyncpg.Connection, batch_id: UUID) -> UUID | None:
 async def scans_per_day(
     conn: asyncpg.Connection, batch_id: UUID, since: date | None, until: date | None
 ) -> list[asyncpg.Record]:
-    """Scans of a batch per day (Asia/Jakarta) and verdict, oldest day first, and per day alone
-    (`verdict` NULL) with the number of distinct clients that day; one pass over the scans."""
+    """A batch's scans per day (Asia/Jakarta) by verdict, with the day's distinct clients, oldest
+    day first: from the daily rollup (migration 0070), never from the batch's scan history."""
     return await conn.fetch(
         """
-        SELECT (scanned_at AT TIME ZONE 'Asia/Jakarta')::date AS day, verdict, count(*) AS n,
-               count(DISTINCT fingerprint) AS clients,
-               min(scanned_at) AS first_at, max(scanned_at) AS last_at
-        FROM scans
+        SELECT day, genuine, expired, recalled, suspect, invalid, clients, first_at, last_at
+        FROM scan_days
         WHERE batch_id = $1
-          AND ($2::date IS NULL OR scanned_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Jakarta'))
-          AND ($3::date IS NULL
-               OR scanned_at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta'))
-        GROUP BY GROUPING SETS ((1, 2), (1))
-        ORDER BY 1, 2 NULLS FIRST
+          AND ($2::date IS NULL OR day >= $2::date)
+          AND ($3::date IS NULL OR day <= $3::date)
+        ORDER BY day
         """,
         batch_id,
         since,

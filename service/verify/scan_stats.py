@@ -36,16 +36,7 @@ async def batch_scans(
     The caller has checked that the user may read the batch's scans."""
     rows = await queries.scans_per_day(conn, batch_id, since, until)
     serials = await queries.serial_figures(conn, batch_id, clone_threshold)
-    days: dict[date, dict[str, int]] = {}
-    clients: dict[date, int] = {}
-    by_verdict = dict.fromkeys(VERDICTS, 0)
-    for row in rows:
-        if row["verdict"] is None:  # the day's own row: distinct clients across verdicts
-            clients[row["day"]] = row["clients"]
-            continue
-        counts = days.setdefault(row["day"], dict.fromkeys(VERDICTS, 0))
-        counts[row["verdict"]] = counts.get(row["verdict"], 0) + row["n"]
-        by_verdict[row["verdict"]] = by_verdict.get(row["verdict"], 0) + row["n"]
+    by_verdict = {verdict: sum(row[verdict] for row in rows) for verdict in VERDICTS}
     return BatchScans(
         batch_id=batch_id,
         total=sum(by_verdict.values()),
@@ -56,15 +47,15 @@ async def batch_scans(
         last_at=max((r["last_at"] for r in rows), default=None),
         days=[
             ScanDay(
-                date=day,
-                total=sum(counts.values()),
-                distinct_clients=clients.get(day, 0),
-                genuine=counts["genuine"],
-                expired=counts["expired"],
-                recalled=counts["recalled"],
-                suspect=counts["suspect"],
-                invalid=counts["invalid"],
+                date=row["day"],
+                total=sum(row[verdict] for verdict in VERDICTS),
+                distinct_clients=row["clients"],
+                genuine=row["genuine"],
+                expired=row["expired"],
+                recalled=row["recalled"],
+                suspect=row["suspect"],
+                invalid=row["invalid"],
             )
-            for day, counts in sorted(days.items())
+            for row in rows
         ],
     )

@@ -118,10 +118,16 @@ async def migrate(dsn: str) -> None:
         await conn.close()
 
 
-def measure(args: argparse.Namespace, dsn: str, data_dir: Path) -> list[Figures]:
+def measure(
+    args: argparse.Namespace, dsn: str, data_dir: Path, others: dict[str, str] | None = None
+) -> list[Figures]:
     """Both servers up side by side; rounds alternate between them, so a neighbour's load on
-    this machine hits the baseline and the verification alike. Medians over the rounds."""
+    this machine hits the baseline and the verification alike. Medians over the rounds.
+
+    `others` (name: database URL) adds a server per database, verifying its own label in the
+    same alternating rounds, e.g. an empty and a full database compared under equal load."""
     gs1_path, short_path = asyncio.run(seed(dsn, data_dir))
+    other_paths = {name: asyncio.run(seed(url, data_dir)) for name, url in (others or {}).items()}
     workers = str(args.workers)
     bare_port, radura_port = free_port(), free_port()
     bare = start(
@@ -146,6 +152,13 @@ def measure(args: argparse.Namespace, dsn: str, data_dir: Path) -> list[Figures]
         "RADURA_LOG_FORMAT": "json",
     }
     radura = radura_serve(radura_port, env, "--workers", workers)
+    other_servers = {}
+    for name, url in (others or {}).items():
+        port = free_port()
+        other_servers[name] = (
+            port,
+            radura_serve(port, env | {"RADURA_DATABASE_URL": url}, "--workers", workers),
+        )
     bare_root, root = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{radura_port}"
     json, html = {"Accept": "application/json"}, {"Accept": "text/html", "Accept-Language": "id"}
     targets = [
@@ -154,16 +167,28 @@ def measure(args: argparse.Namespace, dsn: str, data_dir: Path) -> list[Figures]
         ("verify GS1 label, HTML", root + gs1_path, html),
         ("verify /v/ label, JSON", root + short_path, json),
     ]
+    for name, (port, _) in other_servers.items():
+        targets.append(
+            (
+                f"verify GS1 label, JSON, {name}",
+                f"http://127.0.0.1:{port}" + other_paths[name][0],
+                json,
+            )
+        )
     runs: dict[str, list[tuple[float, float, float, str]]] = {name: [] for name, _, _ in targets}
     try:
         wait_until_ok(bare_root + "/ready")
         wait_until_ok(root + "/ready")
+        for port, _ in other_servers.values():
+            wait_until_ok(f"http://127.0.0.1:{port}/ready")
         for _, url, headers in targets:  # warm-up: caches, pools, the scan log's first COPY
             run_wrk(url, args, headers, 2)
         for _ in range(args.rounds):
             for name, url, headers in targets:
                 runs[name].append(run_wrk(url, args, headers, args.duration))
     finally:
+        for _, server in other_servers.values():
+            stop(server)
         stop(radura)
         stop(bare)
     return [
