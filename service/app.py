@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -17,7 +18,8 @@ from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from service.core.settings import Settings, get_settings
 
 # paths that never need a token: probes, the OpenAPI pages, public verification and keys
-PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well-known/"]
+VERIFY_PATHS = ["^/v/", "^/01/"]
+PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", *VERIFY_PATHS, "^/\\.well-known/"]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -61,7 +63,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    return Litestar(
+    # Sessions, sign-in and CSRF wrap only the routes that may need them: a scan of a label (the
+    # busiest route by far) passes none of those layers, not even to be told it is excluded.
+    public, scans_api = verify_route_handlers(
+        settings, other_public=[JwksController, ShelfLifeController]
+    )
+    signed_in = Router(
+        path="/",
         route_handlers=[
             HealthController,
             AccountsController,
@@ -73,9 +81,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *batch_pages(),
             AdminPages,
             AdminUserPages,
-            # every public endpoint shares the verification pages' per-client rate limit
-            *verify_route_handlers(settings, other_public=[JwksController, ShelfLifeController]),
+            scans_api,
         ],
+        middleware=[
+            shell.session_middleware,
+            DefineMiddleware(TokenAuthenticationMiddleware, exclude=[*PUBLIC_PATHS, CONSOLE_PATH]),
+            shell.auth_middleware,
+            DefineMiddleware(CSRFMiddleware, config=shell.csrf_config),
+        ],
+    )
+    return Litestar(
+        route_handlers=[signed_in, public],
         lifespan=[
             database,
             shell.lifespan,
@@ -84,18 +100,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_gate_lifespan,  # last, so its renders are the first thing stopped
         ],
         dependencies={"db": Provide(db.provide_db)},
-        middleware=[
-            shell.session_middleware,
-            DefineMiddleware(TokenAuthenticationMiddleware, exclude=[*PUBLIC_PATHS, CONSOLE_PATH]),
-            shell.auth_middleware,
-        ],
         # under /app the same errors become pages in the user's language
         exception_handlers=console_exception_handlers(exception_handlers()),
         template_config=shell.template_config,
-        csrf_config=shell.csrf_config,
         stores=shell.stores,
         before_request=refuse_lax_json,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        # the verification page comes compressed from its own cache (service/verify/page_gzip.py)
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=1024, exclude=VERIFY_PATHS
+        ),
         openapi_config=OpenAPIConfig(
             title="Radura",
             version="1",
