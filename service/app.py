@@ -9,6 +9,7 @@ from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.compression import CompressionMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -18,8 +19,7 @@ from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from service.core.settings import Settings, get_settings
 
 # paths that never need a token: probes, the OpenAPI pages, public verification and keys
-VERIFY_PATHS = ["^/v/", "^/01/"]
-PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", *VERIFY_PATHS, "^/\\.well-known/"]
+PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well-known/"]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -63,8 +63,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    # Sessions, sign-in and CSRF wrap only the routes that may need them: a scan of a label (the
-    # busiest route by far) passes none of those layers, not even to be told it is excluded.
+    # Sessions, sign-in, CSRF and gzip wrap only the routes that may need them: a scan of a label
+    # (the busiest route by far) passes none of those layers, not even to be told it is excluded.
+    # The verification page comes gzipped from its own cache (service/verify/page_body.py).
+    compression = DefineMiddleware(
+        CompressionMiddleware, config=CompressionConfig(backend="gzip", minimum_size=1024)
+    )
     public, scans_api = verify_route_handlers(
         settings, other_public=[JwksController, ShelfLifeController]
     )
@@ -88,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(TokenAuthenticationMiddleware, exclude=[*PUBLIC_PATHS, CONSOLE_PATH]),
             shell.auth_middleware,
             DefineMiddleware(CSRFMiddleware, config=shell.csrf_config),
+            compression,
         ],
     )
     return Litestar(
@@ -105,15 +110,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=shell.template_config,
         stores=shell.stores,
         before_request=refuse_lax_json,
-        # the verification page comes compressed from its own cache (service/verify/page_gzip.py)
-        compression_config=CompressionConfig(
-            backend="gzip", minimum_size=1024, exclude=VERIFY_PATHS
-        ),
         openapi_config=OpenAPIConfig(
             title="Radura",
             version="1",
             description="Traceability, shelf-life dating and signed QR labels for irradiated food.",
             path="/schema",
+            openapi_router=Router(
+                "/schema", route_handlers=[], include_in_schema=False, middleware=[compression]
+            ),
             render_plugins=[ScalarRenderPlugin()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}

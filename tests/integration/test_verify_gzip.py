@@ -69,6 +69,22 @@ def test_public_routes_pass_no_session_sign_in_or_csrf_layer(settings) -> None: 
             layers[f"{route.path} {handler.handler_name}"] = names
     assert layers["/01/{label_path:path} verify_gs1_label"] == set()
     assert layers["/v/{label_path:path} verify_short_label"] == set()
-    console = {"SessionMiddleware", "TokenAuthenticationMiddleware", "CSRFMiddleware"}
+    console = {
+        "SessionMiddleware",
+        "TokenAuthenticationMiddleware",
+        "CSRFMiddleware",
+        "CompressionMiddleware",
+    }
     assert console <= layers["/app dashboard_page"]
     assert console <= layers["/api/v1/batches/{batch_id:uuid}/scans batch_scans"]
+
+
+async def test_the_rest_of_the_app_stays_gzipped(client: AsyncTestClient) -> None:
+    """What left the app-wide layer for the scans' sake still reaches browsers compressed."""
+    for path in ("/schema/openapi.json", "/app/static/console.css"):
+        response = await client.get(path, headers=GZIP)
+        assert response.status_code == 200, path
+        assert response.headers["content-encoding"] == "gzip", path
+        plain = await client.get(path, headers=IDENTITY)
+        assert "content-encoding" not in plain.headers
+        assert plain.content == response.content
