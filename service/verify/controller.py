@@ -3,6 +3,7 @@ GS1 resolver description. HTML by default, JSON or a GS1 linkset by Accept or `l
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
@@ -132,15 +133,20 @@ class _ParsedLabels:
         self._entries: dict[str, ParsedLabel] = {}
         self._max_entries = max_entries
         self._day = date.today()
+        # date.today() costs more than the rest of a memo hit: the day is checked once a second
+        self._day_checked_at_s = time.monotonic()
 
     def parse(self, text: str) -> ParsedLabel:
-        today = date.today()
-        if today != self._day:
-            self._entries.clear()
-            self._day = today
+        now_s = time.monotonic()
+        if now_s - self._day_checked_at_s >= 1.0:
+            self._day_checked_at_s = now_s
+            today = date.today()
+            if today != self._day:
+                self._entries.clear()
+                self._day = today
         parsed = self._entries.get(text)
         if parsed is None:
-            parsed = parse_label_uri(text, today=today)
+            parsed = parse_label_uri(text, today=self._day)
             if len(self._entries) >= self._max_entries:
                 self._entries.clear()
             self._entries[text] = parsed
