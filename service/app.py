@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.compression import CompressionMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -79,7 +81,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    return Litestar(
+    # Sessions, sign-in, CSRF and gzip wrap only the routes that may need them: a scan of a label
+    # (the busiest route by far) passes none of those layers, not even to be told it is excluded.
+    # The verification page comes gzipped from its own cache (service/verify/page_body.py).
+    compression = DefineMiddleware(
+        CompressionMiddleware, config=CompressionConfig(backend="gzip", minimum_size=1024)
+    )
+    public, scans_api = verify_route_handlers(
+        settings, other_public=[JwksController, ShelfLifeController]
+    )
+    signed_in = Router(
+        path="/",
         route_handlers=[
             HealthController,
             MetricsController,
@@ -94,9 +106,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AdminPages,
             AdminUserPages,
             WebhookPages,
-            # every public endpoint shares the verification pages' per-client rate limit
-            *verify_route_handlers(settings, other_public=[JwksController, ShelfLifeController]),
+            scans_api,
         ],
+        middleware=[
+            shell.session_middleware,
+            DefineMiddleware(TokenAuthenticationMiddleware, exclude=[*PUBLIC_PATHS, CONSOLE_PATH]),
+            shell.auth_middleware,
+            DefineMiddleware(CSRFMiddleware, config=shell.csrf_config),
+            compression,
+        ],
+    )
+    return Litestar(
+        route_handlers=[signed_in, public],
         lifespan=[
             database,
             shell.lifespan,
@@ -109,24 +130,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_gate_lifespan,  # last, so its renders are the first thing stopped
         ],
         dependencies={"db": Provide(db.provide_db)},
-        middleware=[
-            request_metrics_middleware(),  # outermost: the latency includes every other layer
-            shell.session_middleware,
-            DefineMiddleware(TokenAuthenticationMiddleware, exclude=[*PUBLIC_PATHS, CONSOLE_PATH]),
-            shell.auth_middleware,
-        ],
+        # outermost: the latency includes every other layer, the routers' own included
+        middleware=[request_metrics_middleware()],
         # under /app the same errors become pages in the user's language
         exception_handlers=console_exception_handlers(exception_handlers()),
         template_config=shell.template_config,
-        csrf_config=shell.csrf_config,
         stores=shell.stores,
         before_request=refuse_lax_json,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         openapi_config=OpenAPIConfig(
             title="Radura",
             version="1",
             description="Traceability, shelf-life dating and signed QR labels for irradiated food.",
             path="/schema",
+            openapi_router=Router(
+                "/schema", route_handlers=[], include_in_schema=False, middleware=[compression]
+            ),
             render_plugins=[ScalarRenderPlugin()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}

@@ -3,6 +3,7 @@ GS1 resolver description. HTML by default, JSON or a GS1 linkset by Accept or `l
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
@@ -17,20 +18,24 @@ from schemas.labels import ParsedLabel
 from schemas.verify import InvalidVerification, Verification
 from service.core.metrics import count_verdict
 from service.verify import certificate, linkset, page, texts
+from service.verify.page_body import PageBody, accepts_gzip
 from service.verify.response import RawResponse, encode_headers
 from service.verify.verifier import Outcome, Verifier
 
 _json = msgspec.json.Encoder()
 
-# Every answer depends on these request headers, and a verdict may change at any moment.
+# Every answer depends on these request headers, and a verdict may change at any moment. The
+# page is gzipped here, not by the app's compression middleware, which would compress it whole
+# on every scan (service/verify/page_body.py).
 _COMMON_HEADERS = {
-    "Vary": "Accept, Accept-Language",
+    "Vary": "Accept, Accept-Language, Accept-Encoding",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
 # any app or shop system may read the JSON from a browser (GS1 resolvers SHALL support CORS)
 _JSON_HEADERS = {**_COMMON_HEADERS, "Access-Control-Allow-Origin": "*"}
 _HTML = encode_headers("text/html; charset=utf-8", {**_COMMON_HEADERS, **page.PAGE_HEADERS})
+_HTML_GZIP = [*_HTML, (b"content-encoding", b"gzip")]
 _JSON = encode_headers("application/json", _JSON_HEADERS)
 _LINKSET = encode_headers("application/linkset+json", _JSON_HEADERS)
 _PDF = encode_headers("application/pdf", _JSON_HEADERS)
@@ -106,17 +111,19 @@ def _representation(accept: str | None, link_type: str | None) -> str:
     return found
 
 
-def _headers_of(scope: Any) -> tuple[str | None, str | None, str]:
-    accept = accept_language = None
+def _headers_of(scope: Any) -> tuple[str | None, str | None, str | None, str]:
+    accept = accept_language = accept_encoding = None
     user_agent = ""
     for name, value in scope["headers"]:
         if name == b"accept":
             accept = value.decode("latin-1")
         elif name == b"accept-language":
             accept_language = value.decode("latin-1")
+        elif name == b"accept-encoding":
+            accept_encoding = value.decode("latin-1")
         elif name == b"user-agent":
             user_agent = value.decode("latin-1")
-    return accept, accept_language, user_agent
+    return accept, accept_language, accept_encoding, user_agent
 
 
 class _ParsedLabels:
@@ -127,15 +134,20 @@ class _ParsedLabels:
         self._entries: dict[str, ParsedLabel] = {}
         self._max_entries = max_entries
         self._day = date.today()
+        # date.today() costs more than the rest of a memo hit: the day is checked once a second
+        self._day_checked_at_s = time.monotonic()
 
     def parse(self, text: str) -> ParsedLabel:
-        today = date.today()
-        if today != self._day:
-            self._entries.clear()
-            self._day = today
+        now_s = time.monotonic()
+        if now_s - self._day_checked_at_s >= 1.0:
+            self._day_checked_at_s = now_s
+            today = date.today()
+            if today != self._day:
+                self._entries.clear()
+                self._day = today
         parsed = self._entries.get(text)
         if parsed is None:
-            parsed = parse_label_uri(text, today=today)
+            parsed = parse_label_uri(text, today=self._day)
             if len(self._entries) >= self._max_entries:
                 self._entries.clear()
             self._entries[text] = parsed
@@ -145,9 +157,13 @@ class _ParsedLabels:
 _parsed_labels = _ParsedLabels()
 
 
-def _invalid(representation: str, lang: texts.Lang, signature: str) -> RawResponse:
+def _invalid(
+    representation: str, lang: texts.Lang, signature: str, gzip: bool = False
+) -> RawResponse:
     """One answer for every label Radura did not issue: the same body whatever the reason."""
     if representation == "page":
+        if gzip:
+            return RawResponse(404, _HTML_GZIP, page.invalid_page_gzipped(lang))
         return RawResponse(404, _HTML, page.invalid_page(lang))
     return RawResponse(404, _JSON, _INVALID_BODIES[signature])
 
@@ -171,15 +187,16 @@ async def answer(request: Request[Any, Any, Any], *, count_scan: bool = True) ->
     raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
     path = raw_path.partition(b"?")[0].decode("latin-1")
     label_query, lang_param, link_type = _split_query(scope["query_string"].decode("latin-1"))
-    accept, accept_language, user_agent = _headers_of(scope)
+    accept, accept_language, accept_encoding, user_agent = _headers_of(scope)
     lang = texts.pick_language(lang_param, accept_language)
     representation = _representation(accept, link_type)
+    gzip = accepts_gzip(accept_encoding)
     try:
         parsed = _parsed_labels.parse(path + ("?" + label_query if label_query else ""))
     except LabelUriError:
         has_signature = label_query.startswith("s=") or "&s=" in label_query
         count_verdict("invalid")
-        return _invalid(representation, lang, "invalid" if has_signature else "missing")
+        return _invalid(representation, lang, "invalid" if has_signature else "missing", gzip)
     if not parsed.canonical:
         return _redirect(parsed, lang_param, link_type)
     client = scope.get("client")
@@ -191,10 +208,10 @@ async def answer(request: Request[Any, Any, Any], *, count_scan: bool = True) ->
     )
     count_verdict(outcome.verdict)
     if outcome.view is None:
-        return _invalid(representation, lang, outcome.signature)
+        return _invalid(representation, lang, outcome.signature, gzip)
     base_url: str = request.app.state.public_base_url
     if representation == "page":
-        return _page(outcome, lang, parsed)
+        return _page(outcome, lang, parsed, gzip)
     if representation == "json":
         return RawResponse(200, _JSON, _verification_json(outcome))
     if representation == "linkset":
@@ -225,11 +242,11 @@ def _verification_json(outcome: Outcome) -> bytes:
     )
 
 
-def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> RawResponse:
+def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel, gzip: bool) -> RawResponse:
     view = outcome.view
     assert view is not None and outcome.scans is not None
-    halves = view.pages.get((lang, outcome.verdict))
-    if halves is None:
+    body = view.pages.get((lang, outcome.verdict))
+    if body is None:
         other = "en" if lang == "id" else "id"
         assert parsed.signature_b64 is not None
         href = linkset.label_href("", view.unsigned_path, parsed.signature_b64, f"lang={other}")
@@ -239,10 +256,12 @@ def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> RawRespons
         head, _, tail = page.render(outcome.verdict, lang, view, href, certificate_href).partition(
             page.SCAN_COUNT_SLOT
         )
-        halves = (head.encode(), tail.encode())
-        view.pages[(lang, outcome.verdict)] = halves
-    body = b"%b%b%b" % (halves[0], page.scan_count(outcome.scans.count, lang), halves[1])
-    return RawResponse(200, _HTML, body)
+        body = PageBody(head.encode(), tail.encode())
+        view.pages[(lang, outcome.verdict)] = body
+    count = page.scan_count(outcome.scans.count, lang)
+    if gzip:
+        return RawResponse(200, _HTML_GZIP, body.gzipped(count))
+    return RawResponse(200, _HTML, body.plain(count))
 
 
 def _linkset(outcome: Outcome, parsed: ParsedLabel, base_url: str) -> RawResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 from datetime import date, datetime
 from pathlib import Path
@@ -159,4 +160,15 @@ def invalid_page(lang: Lang) -> bytes:
         other = "en" if lang == "id" else "id"
         page = render("invalid", lang, None, f"?lang={other}").encode()
         _invalid_pages[lang] = page
+    return page
+
+
+_invalid_pages_gzipped: dict[Lang, bytes] = {}
+
+
+def invalid_page_gzipped(lang: Lang) -> bytes:
+    page = _invalid_pages_gzipped.get(lang)
+    if page is None:
+        page = gzip.compress(invalid_page(lang), compresslevel=9, mtime=0)
+        _invalid_pages_gzipped[lang] = page
     return page

@@ -42,9 +42,9 @@ def _client_bucket(request: Request[Any, Any, Any]) -> str:
 
 def verify_route_handlers(
     settings: Settings, other_public: Sequence[ControllerRouterHandler] = ()
-) -> list[ControllerRouterHandler]:
+) -> tuple[Router, type[BatchScansController]]:
     """The public routes — verification's and the app's `other_public` ones — under one per-client
-    rate limit when a limit is set, and the scans API (authenticated, so never limited)."""
+    rate limit when a limit is set; and the scans API, which is signed in, so never limited."""
     middleware = []
     if settings.rate_limit_per_minute > 0:
         config = RateLimitConfig(
@@ -57,7 +57,7 @@ def verify_route_handlers(
     public = Router(
         path="/", route_handlers=[VerifyController, *other_public], middleware=middleware
     )
-    return [public, BatchScansController]
+    return public, BatchScansController
 
 
 def verify_lifespan(

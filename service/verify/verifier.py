@@ -20,6 +20,7 @@ from service.core import db
 from service.verify import queries
 from service.verify.cache import LabelCache
 from service.verify.fingerprint import Fingerprinter
+from service.verify.local_day import LocalDay
 from service.verify.scan_log import ScanLog
 from service.verify.tally import LabelTally, Tallies, TallyKey
 from service.verify.verdict import decide, label_issued
@@ -81,6 +82,7 @@ class Verifier:
         self.cache: LabelCache[LabelView] = LabelCache()
         self.tallies = Tallies(clone_threshold)
         self.clone_threshold = clone_threshold
+        self._jakarta_day = LocalDay(JAKARTA)
         # one database read per label at a time, however many phones scan it at that moment
         self._view_reads: dict[tuple[bytes, int], asyncio.Task[Any]] = {}
         self._tally_reads: dict[TallyKey, asyncio.Task[Any]] = {}
@@ -149,7 +151,7 @@ class Verifier:
             elif view is None:
                 return Outcome("invalid", "valid")  # signed by us, but no such batch (any more)
         view.signatures.add(parsed.signature)
-        today = now.astimezone(JAKARTA).date()
+        today = self._jakarta_day.of(now)
         if not count_scan:
             verdict = decide(
                 status=view.status, best_before=view.best_before, today=today, suspect=False

@@ -15,6 +15,7 @@ from schemas.verify import (
     RecallInfo,
     TreatmentInfo,
 )
+from service.verify.page_body import PageBody
 
 
 @dataclass(slots=True, eq=False)
@@ -41,8 +42,8 @@ class LabelView:
     net_content: str | None
     unsigned_path: str  # the signed message, as text: the links of the page and the linkset
     signatures: set[bytes] = field(default_factory=set)
-    # rendered pages per (language, verdict): the bytes before and after the scan count
-    pages: dict[tuple[str, str], tuple[bytes, bytes]] = field(default_factory=dict)
+    # rendered pages per (language, verdict), split at the scan count
+    pages: dict[tuple[str, str], PageBody] = field(default_factory=dict)
 
 
 def view_from_row(row: Any, parsed: ParsedLabel) -> LabelView:
