@@ -354,6 +354,9 @@ class VerifyController(Controller):
         exclude_from_auth=True,
         cache_control=CacheControlHeader(max_age=3600, public=True),
     )
-    async def gs1_resolver(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
-        """The GS1-conformant resolver description of this service."""
-        return linkset.resolver_description(request.app.state.public_base_url)
+    async def gs1_resolver(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        """The GS1-conformant resolver description of this service, readable from any origin."""
+        return Response(
+            linkset.resolver_description(request.app.state.public_base_url),
+            headers={"Access-Control-Allow-Origin": "*"},
+        )

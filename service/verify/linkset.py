@@ -86,7 +86,7 @@ def label_linkset(
                     {
                         "href": base_url + JWKS_PATH,
                         "title": "Public keys that sign Radura labels (JWKS)",
-                        "type": "application/jwk-set+json",
+                        "type": "application/json",
                     }
                 ],
             }
@@ -196,7 +196,7 @@ def resolver_linkset(
         {
             "href": base_url + JWKS_PATH,
             "title": "Public keys that sign Radura labels (JWKS)",
-            "type": "application/jwk-set+json",
+            "type": "application/json",
         }
     ]
     return {"linkset": [context]}

@@ -48,7 +48,12 @@ _json = msgspec.json.Encoder()
 
 
 class ResolverSyntaxError(ValueError):
-    """The URI is not GS1 Digital Link syntax Radura can resolve (answered with 400)."""
+    """The URI is not GS1 Digital Link syntax Radura can resolve (answered with 400); `field`
+    names the part that is wrong (`path`, or a query parameter)."""
+
+    def __init__(self, message: str, field: str = "path") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,6 @@ class ResolverRequest:
 
 def parse_request(raw_path: str, query: str) -> ResolverRequest:
     """Take apart `/01/…` and its query; raise ResolverSyntaxError saying what is wrong."""
-    if not query.isascii() or not query.isprintable():
-        raise ResolverSyntaxError("the query must be printable ASCII (percent-encode the rest)")
     segments = raw_path.removeprefix("/").removesuffix("/").split("/")
     if len(segments) < 2 or segments[0] != "01":
         raise ResolverSyntaxError("the path must start with /01/{gtin}")
@@ -96,10 +99,15 @@ def parse_request(raw_path: str, query: str) -> ResolverRequest:
     )
     kept, link_type = [], None
     for item in query.split("&") if query else ():
+        if not item.isascii() or not item.isprintable():
+            # a raw byte can be neither a GS1 value nor passed on in a redirect's Location
+            name = item.partition("=")[0]
+            message = f"{name} must be printable ASCII (percent-encode anything else)"
+            raise ResolverSyntaxError(message, name)
         if item.startswith("linkType="):
             link_type = item[9:].replace("%3A", ":").replace("%3a", ":")
         elif item.startswith("17=") and not (len(item) == 9 and item[3:].isdigit()):
-            raise ResolverSyntaxError("AI 17 (expiry) must be six digits, YYMMDD")
+            raise ResolverSyntaxError("AI 17 (expiry) must be six digits, YYMMDD", "17")
         elif item:
             kept.append(item)
     return ResolverRequest(
@@ -126,14 +134,18 @@ def linkset_link_header(base_url: str, request: ResolverRequest) -> bytes:
     return f'<{href}>; rel="linkset"; type="application/linkset+json"'.encode("ascii")
 
 
-def _problem(status: int, title: str, detail: str, code: str) -> RawResponse:
-    body = {
+def _problem(
+    status: int, title: str, detail: str, code: str, field: str | None = None
+) -> RawResponse:
+    body: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
         "title": title,
         "status": status,
         "detail": detail,
         "code": code,
     }
+    if field is not None:
+        body["errors"] = [{"field": field, "message": detail}]
     return RawResponse(status, _NOT_FOUND, _json.encode(body))
 
 
@@ -159,7 +171,7 @@ async def resolve(http: Request[Any, Any, Any]) -> RawResponse:
             raw_path.partition(b"?")[0].decode("latin-1"), scope["query_string"].decode("latin-1")
         )
     except ResolverSyntaxError as error:
-        return _problem(400, "Not a GS1 Digital Link URI", str(error), "gs1-syntax")
+        return _problem(400, "Not a GS1 Digital Link URI", str(error), "gs1-syntax", error.field)
     base_url: str = http.app.state.public_base_url
     accept = http.headers.get("accept")
     if _wants_linkset(request, accept):
