@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, HttpMethod, Request, Response, get, head, route
+from litestar.openapi.datastructures import ResponseSpec
 
 from labels.gtin import normalize_gtin
 from labels.uri import LabelUriError, decode_ai_value, encode_ai_value
@@ -216,6 +217,29 @@ async def _linkset(
     return RawResponse(200, _LINKSET, _json.encode(document))
 
 
+_RESPONSES = {
+    200: ResponseSpec(
+        dict[str, Any],
+        description="The linkset (RFC 9264, `application/linkset+json`), asked for by "
+        "`linkType=linkset` (or `all`) or `Accept: application/linkset+json`.",
+        media_type="application/linkset+json",
+    ),
+    307: ResponseSpec(
+        None, description="To the label's page, or to the link of the `linkType` asked for."
+    ),
+    400: ResponseSpec(
+        dict[str, Any],
+        description="Not GS1 Digital Link syntax (problem details).",
+        media_type=PROBLEM_MEDIA_TYPE,
+    ),
+    404: ResponseSpec(
+        dict[str, Any],
+        description="An unknown GTIN's linkset, or a link type this item has not.",
+        media_type=PROBLEM_MEDIA_TYPE,
+    ),
+}
+
+
 class Gs1ResolverController(Controller):
     """GS1 Digital Link URIs of Radura's GTINs, as GS1's resolver standard wants them answered."""
 
@@ -226,6 +250,7 @@ class Gs1ResolverController(Controller):
         "/01/{label_path:path}",
         operation_id="resolveGs1Uri",
         exclude_from_auth=True,
+        responses=_RESPONSES,
         summary="Resolve a GS1 Digital Link URI /01/{gtin}[/10/{lot}][/21/{serial}]",
     )
     async def resolve_gs1_uri(self, request: Request[Any, Any, Any]) -> RawResponse:
