@@ -231,9 +231,11 @@ def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel) -> RawRespons
     if halves is None:
         other = "en" if lang == "id" else "id"
         assert parsed.signature_b64 is not None
-        href = linkset.label_href("", view.unsigned_path, parsed.signature_b64, f"lang={other}")
+        # the page's own links stay on the page's path: no hop through the GS1 resolver
+        path = ("/label" if parsed.form == "gs1" else "") + view.unsigned_path
+        href = linkset.label_href("", path, parsed.signature_b64, f"lang={other}")
         certificate_href = linkset.label_href(
-            "", view.unsigned_path, parsed.signature_b64, "linkType=radura:certificatePdf"
+            "", path, parsed.signature_b64, "linkType=radura:certificatePdf"
         )
         head, _, tail = page.render(outcome.verdict, lang, view, href, certificate_href).partition(
             page.SCAN_COUNT_SLOT
