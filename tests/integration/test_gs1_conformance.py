@@ -20,7 +20,13 @@ import jsonschema
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.integration.verify_fixtures import LabelledBatch, make_batch, recall
+from tests.integration.verify_fixtures import (
+    LabelledBatch,
+    label_path,
+    make_batch,
+    recall,
+    server_keyring,
+)
 from tests.integration.world import World
 
 BASE = "https://radura.test"
@@ -383,3 +389,21 @@ async def test_recalled_lot_linkset_carries_recallStatus(
     )
     response = await client.get(_path(_dl(fine, "lot")) + "?linkType=gs1:recallStatus")
     assert response.status_code == 404
+
+
+async def test_other_query_parameters_never_make_a_genuine_label_a_forgery(
+    client: AsyncTestClient, batch: LabelledBatch, data_dir: Path
+) -> None:
+    """SPEC §6.1: `linkType`, `context`, `lang` or a parameter Radura does not know is ignored
+    by the signature check and passed on by the resolver; a trailing slash is tolerated."""
+    path = label_path(server_keyring(data_dir), batch, batch.serials[0])
+    unsigned, _, query = path.partition("?")
+    for asked in (
+        f"{unsigned}?context=ID&{query}",
+        f"{unsigned}?{query}&foo=bar",
+        f"{unsigned}/?utm_source=pack&{query}",
+        f"{unsigned}?{query.replace('&s=', '&linkType=gs1:defaultLink&s=')}",
+    ):
+        response = await client.get(asked, headers={"Accept": "application/json"})
+        assert response.status_code == 200, asked
+        assert response.json()["verdict"] == "genuine", asked
