@@ -46,6 +46,16 @@ def _encode_ai_value(value: str) -> str:
     return quote(value, safe="")
 
 
+def encode_ai_value(value: str) -> str:
+    """An AI value as it stands in a GS1 Digital Link path."""
+    return _encode_ai_value(value)
+
+
+def decode_ai_value(ai: str, raw: str) -> str:
+    """An AI value read from a GS1 Digital Link path; LabelUriError when it is not set 82."""
+    return _decode_ai_value(ai, raw)
+
+
 def _check_ai_value(ai: str, value: str) -> None:
     if _AI_VALUE.match(value) is None:
         raise ValueError(f"AI {ai} value must be 1-20 GS1 set-82 characters, got {value!r}")

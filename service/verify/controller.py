@@ -1,5 +1,6 @@
-"""Public verification routes: /v/{code}[/{serial}], /01/{gtin}/10/{lot}[/21/{serial}] and the
-GS1 resolver description. HTML by default, JSON or a GS1 linkset by Accept or `linkType`."""
+"""Public verification routes: /v/{code}[/{serial}], /label/01/{gtin}/10/{lot}[/21/{serial}]
+(where the GS1 resolver at /01/… sends a label) and the GS1 resolver description. HTML by
+default, JSON or a GS1 linkset by Accept or `linkType`."""
 
 from __future__ import annotations
 
@@ -67,8 +68,9 @@ _RESPONSES = {
 
 def _split_query(query: str) -> tuple[str, str | None, str | None]:
     """The label's own query (AI 17, s), and the reader's `lang` and `linkType`, which are not
-    part of the signed label and may stand anywhere."""
-    if "lang=" not in query and "linkType=" not in query:
+    part of the signed label and may stand anywhere. Any other parameter (GS1's `context`, one
+    a resolver passed on) is not the label's and is left out of its check."""
+    if "&" not in query and (query.startswith("s=") or query.startswith("17=")):
         return query, None, None
     kept, lang, link_type = [], None, None
     for item in query.split("&"):
@@ -76,7 +78,7 @@ def _split_query(query: str) -> tuple[str, str | None, str | None]:
             lang = item[5:]
         elif item.startswith("linkType="):
             link_type = item[9:].replace("%3A", ":").replace("%3a", ":")
-        elif item:
+        elif item.startswith(("s=", "17=")) or item[:1].isdigit():
             kept.append(item)
     _printable_ascii("lang", lang)
     _printable_ascii("linkType", link_type)
@@ -249,9 +251,11 @@ def _page(outcome: Outcome, lang: texts.Lang, parsed: ParsedLabel, gzip: bool) -
     if body is None:
         other = "en" if lang == "id" else "id"
         assert parsed.signature_b64 is not None
-        href = linkset.label_href("", view.unsigned_path, parsed.signature_b64, f"lang={other}")
+        # the page's own links stay on the page's path: no hop through the GS1 resolver
+        path = ("/label" if parsed.form == "gs1" else "") + view.unsigned_path
+        href = linkset.label_href("", path, parsed.signature_b64, f"lang={other}")
         certificate_href = linkset.label_href(
-            "", view.unsigned_path, parsed.signature_b64, "linkType=radura:certificatePdf"
+            "", path, parsed.signature_b64, "linkType=radura:certificatePdf"
         )
         head, _, tail = page.render(outcome.verdict, lang, view, href, certificate_href).partition(
             page.SCAN_COUNT_SLOT
@@ -314,18 +318,18 @@ class VerifyController(Controller):
         return await answer(request)
 
     @get(
-        "/01/{label_path:path}",
+        "/label/01/{label_path:path}",
         operation_id="verifyGs1Label",
         exclude_from_auth=True,
         responses=_RESPONSES,
-        summary="Verify a GS1 Digital Link label /01/{gtin}/10/{lot}[/21/{serial}]?17=…&s=…",
+        summary="Verify a GS1 label /label/01/{gtin}/10/{lot}[/21/{serial}]?17=…&s=…",
     )
     async def verify_gs1_label(self, request: Request[Any, Any, Any]) -> RawResponse:
         """Verify a GS1 Digital Link label; non-canonical forms are redirected first."""
         return await answer(request)
 
     @head(
-        ["/v/{label_path:path}", "/01/{label_path:path}"],
+        ["/v/{label_path:path}", "/label/01/{label_path:path}"],
         operation_id="checkLabel",
         exclude_from_auth=True,
         include_in_schema=False,
@@ -344,7 +348,7 @@ class VerifyController(Controller):
         return Response(None, status_code=raw.status, headers=headers, media_type=media_type)
 
     @route(
-        ["/v/{label_path:path}", "/01/{label_path:path}"],
+        ["/v/{label_path:path}", "/label/01/{label_path:path}"],
         http_method=HttpMethod.OPTIONS,
         operation_id="labelOptions",
         exclude_from_auth=True,
@@ -374,6 +378,9 @@ class VerifyController(Controller):
         exclude_from_auth=True,
         cache_control=CacheControlHeader(max_age=3600, public=True),
     )
-    async def gs1_resolver(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
-        """The GS1-conformant resolver description of this service."""
-        return linkset.resolver_description(request.app.state.public_base_url)
+    async def gs1_resolver(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        """The GS1-conformant resolver description of this service, readable from any origin."""
+        return Response(
+            linkset.resolver_description(request.app.state.public_base_url),
+            headers={"Access-Control-Allow-Origin": "*"},
+        )

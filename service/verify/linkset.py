@@ -6,13 +6,22 @@ the label's URI (chosen by Accept or GS1's `linkType`), so every link carries th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labels.uri import with_signature
 
+if TYPE_CHECKING:
+    from service.verify.resolver import ResolverRequest
+
 GS1_VOC = "https://gs1.org/voc/"
-# No registered relation names a JWKS: an extension relation type (a URI, RFC 8288 §2.1.2).
-JWKS_REL = "https://radura.id/rel/jwks"
+# GS1's JSON-LD context that turns a resolver's linkset into linked data
+GS1_LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
+# No registered relation names a JWKS: an extension relation type (a URI, RFC 8288 §2.1.2),
+# declared with its prefix in the resolver description.
+RADURA_REL = "https://radura.id/rel/"
+JWKS_REL = RADURA_REL + "jwks"
+# the spellings GS1 uses for its own link types, all read as the `gs1:` CURIE
+_GS1_NAMESPACES = ("https://gs1.org/voc/", "https://ref.gs1.org/voc/", "https://www.gs1.org/voc/")
 JWKS_PATH = "/.well-known/jwks.json"
 
 # GS1 `linkType` values this resolver answers itself, and the representation each one selects
@@ -23,6 +32,7 @@ LINK_TYPES = {
     "gs1:defaultLink": "page",
     "gs1:verificationService": "json",
     "gs1:certificationInfo": "certificate",
+    "gs1:recallStatus": "page",
     # the same certificate as a printable PDF, linked from the page of a released batch
     "radura:certificatePdf": "certificate_pdf",
 }
@@ -50,7 +60,8 @@ def label_linkset(
         "linkset": [
             {
                 "anchor": anchor,
-                GS1_VOC + "defaultLink": [page_link],
+                "itemDescription": title,
+                GS1_VOC + "defaultLink": [{"href": page, "title": title}],
                 GS1_VOC + "pip": [page_link],
                 GS1_VOC + "verificationService": [
                     {
@@ -75,7 +86,7 @@ def label_linkset(
                     {
                         "href": base_url + JWKS_PATH,
                         "title": "Public keys that sign Radura labels (JWKS)",
-                        "type": "application/jwk-set+json",
+                        "type": "application/json",
                     }
                 ],
             }
@@ -100,8 +111,92 @@ def resolver_description(base_url: str) -> dict[str, Any]:
                 "namespace": GS1_VOC,
                 "prefix": "gs1:",
                 "profile": "https://gs1.org/voc/?show=linktypes",
-            }
+            },
+            {"namespace": RADURA_REL, "prefix": "radura:"},
         ],
         "linkTypeDefaultCanBeLinkset": True,
         "linkTypeDefaultCanBeAll": True,
     }
+
+
+# link types of the resolver's linkset that exist only for some items (a recalled lot)
+CONDITIONAL_LINK_TYPES = ("gs1:recallStatus",)
+
+
+def curie(link_type: str) -> str:
+    """A link type as `gs1:…` or `radura:…`, however it was spelled."""
+    for namespace in (*_GS1_NAMESPACES, RADURA_REL):
+        if link_type.startswith(namespace):
+            prefix = "radura:" if namespace == RADURA_REL else "gs1:"
+            return prefix + link_type.removeprefix(namespace)
+    return link_type
+
+
+def link_target(base_url: str, request: ResolverRequest, link_type: str) -> str | None:
+    """Where the resolver sends a request for `link_type`, or None when this item has none
+    (a link in CONDITIONAL_LINK_TYPES needs the database to say)."""
+    from service.verify.resolver import content_href
+
+    name = curie(link_type)
+    if name in ("gs1:defaultLink", "gs1:pip"):
+        return content_href(base_url, request)
+    if name == "gs1:verificationService":
+        return content_href(base_url, request, name)
+    if name == "gs1:certificationInfo" and request.signed and request.lot is not None:
+        return content_href(base_url, request, name)
+    if name == "radura:jwks":
+        return base_url + JWKS_PATH
+    return None
+
+
+def resolver_linkset(
+    base_url: str, request: ResolverRequest, product_name: str, *, recalled: bool
+) -> dict[str, Any]:
+    """The GS1 linkset of an item the resolver was asked about: its page (the one default
+    link, with a title and nothing else), the verification JSON, the treatment certificate of a
+    signed label, the recall of a recalled lot, and the keys that sign Radura's labels."""
+    from service.verify.resolver import content_href
+
+    page = content_href(base_url, request)
+    title = f"Radura: {product_name}"
+    context: dict[str, Any] = {
+        "anchor": base_url + request.path,
+        "itemDescription": product_name,
+        GS1_VOC + "defaultLink": [{"href": page, "title": title}],
+        GS1_VOC + "pip": [
+            {"href": page, "title": title, "type": "text/html", "hreflang": ["id", "en"]}
+        ],
+        GS1_VOC + "verificationService": [
+            {
+                "href": content_href(base_url, request, "gs1:verificationService"),
+                "title": "Verification result (JSON)",
+                "type": "application/json",
+            }
+        ],
+    }
+    certificate = link_target(base_url, request, "gs1:certificationInfo")
+    if certificate is not None:
+        context[GS1_VOC + "certificationInfo"] = [
+            {
+                "href": certificate,
+                "title": "Irradiation treatment certificate",
+                "type": "application/json",
+            }
+        ]
+    if recalled:
+        context[GS1_VOC + "recallStatus"] = [
+            {
+                "href": content_href(base_url, request, "gs1:recallStatus"),
+                "title": "This lot is recalled",
+                "type": "text/html",
+                "hreflang": ["id", "en"],
+            }
+        ]
+    context[JWKS_REL] = [
+        {
+            "href": base_url + JWKS_PATH,
+            "title": "Public keys that sign Radura labels (JWKS)",
+            "type": "application/json",
+        }
+    ]
+    return {"linkset": [context]}

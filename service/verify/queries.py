@@ -69,6 +69,21 @@ async def fetch_view_by_gtin_lot(
     return await conn.fetchrow(VIEW_BY_GTIN_LOT, gtin14, serial, threshold + 1, lot)
 
 
+# A GTIN's product for the GS1 resolver, and whether the named lot (if any) is recalled.
+GTIN_ITEM = """
+SELECT p.name AS product_name,
+       EXISTS (SELECT 1 FROM batches b
+               WHERE b.product_id = p.id AND b.lot = $2 AND b.status = 'recalled') AS recalled
+FROM products p WHERE p.gtin = $1::bpchar
+"""
+
+
+async def fetch_gtin_item(
+    conn: asyncpg.Connection | asyncpg.Pool, gtin14: str, lot: str | None
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(GTIN_ITEM, gtin14, lot)
+
+
 async def fetch_tally(
     conn: asyncpg.Connection | asyncpg.Pool, batch_id: UUID, serial: str, threshold: int
 ) -> asyncpg.Record:

@@ -18,6 +18,7 @@ from service.core.settings import Settings
 from service.verify import listener as change_listener
 from service.verify.controller import VerifyController
 from service.verify.fingerprint import rate_limit_bucket
+from service.verify.resolver import Gs1ResolverController
 from service.verify.scans_api import BatchScansController
 
 
@@ -55,7 +56,9 @@ def verify_route_handlers(
         )
         middleware.append(config.middleware)
     public = Router(
-        path="/", route_handlers=[VerifyController, *other_public], middleware=middleware
+        path="/",
+        route_handlers=[VerifyController, Gs1ResolverController, *other_public],
+        middleware=middleware,
     )
     return public, BatchScansController
 

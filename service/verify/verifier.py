@@ -236,6 +236,11 @@ class Verifier:
                 (now, parsed.code, parsed.gtin14, parsed.lot, parsed.serial, fingerprint)
             )
 
+    async def gtin_item(self, gtin14: str, lot: str | None) -> Any:
+        """The product of a GTIN Radura labels (name, and whether `lot` is recalled), or None."""
+        async with db.connection(self._reader()) as conn:
+            return await queries.fetch_gtin_item(conn, gtin14, lot)
+
     async def certificate_row(self, view: LabelView) -> Any:
         async with db.connection(self._reader()) as conn:
             return await queries.fetch_certificate(conn, view.batch_id)

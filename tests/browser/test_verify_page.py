@@ -12,11 +12,11 @@ import pytest
 from tests.browser.conftest import ARTIFACTS
 from tests.integration.verify_fixtures import (
     LabelledBatch,
-    label_path,
     make_batch,
     server_keyring,
     tamper,
 )
+from tests.integration.verify_fixtures import label_path as printed_label_path
 from tests.integration.world import World
 
 pytestmark = pytest.mark.browser
@@ -27,6 +27,15 @@ PHONE = {"width": 360, "height": 760}
 @pytest.fixture(scope="module")
 def keyring(data_dir: Path):  # type: ignore[no-untyped-def]
     return server_keyring(data_dir)
+
+
+def label_path(
+    keyring, batch: LabelledBatch, serial: str | None = None, *, short: bool = False
+) -> str:  # type: ignore[no-untyped-def]
+    """The page a label's scan lands on: the GS1 resolver at /01/… sends it to /label/01/… on
+    RADURA_PUBLIC_BASE_URL, which is not this test server."""
+    path = printed_label_path(keyring, batch, serial, short=short)
+    return path if short else "/label" + path
 
 
 async def _batch(pool: asyncpg.Pool, world: World, **kwargs: Any) -> LabelledBatch:

@@ -13,8 +13,8 @@ import pytest
 from service.core.db import create_pool
 from tests.integration.verify_fixtures import (
     LabelledBatch,
-    label_path,
     make_batch,
+    page_path,
     server_keyring,
 )
 from tests.integration.world import World, build_world
@@ -86,7 +86,7 @@ def test_pdf_floods_starve_neither_the_api_nor_verification(
                 for path, headers in (
                     ("/api/v1/me", world.producer.headers),
                     ("/ready", {}),
-                    (label_path(keyring, batch, next(serials)), {"Accept": "application/json"}),
+                    (page_path(keyring, batch, next(serials)), {"Accept": "application/json"}),
                 ):
                     asked = time.perf_counter()
                     response = await client.get(path, headers=headers)

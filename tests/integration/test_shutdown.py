@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from service.core.db import create_pool
-from tests.integration.verify_fixtures import LabelledBatch, label_path, make_batch, server_keyring
+from tests.integration.verify_fixtures import LabelledBatch, make_batch, page_path, server_keyring
 from tests.integration.world import World, build_world
 from tests.live_server import ROOT, free_port, wait_ready
 
@@ -77,7 +77,7 @@ def test_sigterm_during_a_render_exits_promptly_with_the_scans_written(
                 assert not render.done(), "the render must still be running at SIGTERM"
                 for serial in batch.serials:
                     response = await client.get(
-                        label_path(keyring, batch, serial), headers={"Accept": "application/json"}
+                        page_path(keyring, batch, serial), headers={"Accept": "application/json"}
                     )
                     assert response.status_code == 200
                 server.send_signal(signal.SIGTERM)

@@ -12,8 +12,8 @@ from tests.integration.test_shelf_life_estimate import CHICKEN
 from tests.integration.test_shelf_life_estimate import URL as ESTIMATE
 from tests.integration.verify_fixtures import (
     from_client_address,
-    label_path,
     make_batch,
+    page_path,
     server_keyring,
 )
 from tests.integration.world import World
@@ -28,7 +28,7 @@ async def test_public_routes_are_limited_per_client_and_the_api_is_not(
 
     async with pool.acquire() as conn:
         batch = await make_batch(conn, world)
-    path = label_path(server_keyring(data_dir), batch, batch.serials[0])
+    path = page_path(server_keyring(data_dir), batch, batch.serials[0])
     limited = dataclasses.replace(settings, rate_limit_per_minute=5)
     async with AsyncTestClient(app=create_app(limited)) as client:
         answers = [await client.get(path, headers=JSON) for _ in range(5)]

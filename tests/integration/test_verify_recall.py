@@ -17,6 +17,7 @@ from tests.integration.verify_fixtures import (
     LabelledBatch,
     label_path,
     make_batch,
+    page_path,
     recall,
     server_keyring,
 )
@@ -84,7 +85,7 @@ async def test_a_lost_listener_connection_stops_the_cache_until_it_is_back(
 ) -> None:
     cache = client.app.state.verifier.cache
     first, second = await _batch(pool, world), await _batch(pool, world)
-    first_path = label_path(keyring, first, first.serials[0])
+    first_path = page_path(keyring, first, first.serials[0])
     await client.get(first_path, headers=JSON)
     killed = await pool.fetchval(
         """SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
@@ -101,7 +102,7 @@ async def test_a_lost_listener_connection_stops_the_cache_until_it_is_back(
             break
         await asyncio.sleep(0.02)
     assert cache.trusted, "the listener reconnects within two seconds"
-    second_path = label_path(keyring, second, second.serials[0])
+    second_path = page_path(keyring, second, second.serials[0])
     await client.get(second_path, headers=JSON)
     async with pool.acquire() as conn:
         await recall(conn, second.batch_id, "Label salah cetak")
@@ -113,7 +114,7 @@ async def test_recall_through_one_process_shows_on_the_other_within_a_second(
 ) -> None:
     first_url, second_url = two_processes
     batch = await _batch(pool, world)
-    path = label_path(keyring, batch, batch.serials[0])
+    path = page_path(keyring, batch, batch.serials[0])
     async with (
         httpx.AsyncClient(base_url=first_url) as first,
         httpx.AsyncClient(base_url=second_url) as second,
@@ -137,7 +138,7 @@ async def test_recall_by_plain_sql_shows_on_both_processes_within_a_second(
     two_processes: tuple[str, str], pool: asyncpg.Pool, world: World, keyring
 ) -> None:
     batch = await _batch(pool, world)
-    path = label_path(keyring, batch, short=True)
+    path = page_path(keyring, batch, short=True)
     async with (
         httpx.AsyncClient(base_url=two_processes[0]) as first,
         httpx.AsyncClient(base_url=two_processes[1]) as second,
@@ -158,7 +159,7 @@ async def test_a_stopped_server_process_has_written_every_scan(
 ) -> None:
     """Ctrl-C right after a burst: granian runs the lifespan shutdown, which flushes the log."""
     batch = await _batch(pool, world)
-    paths = [label_path(keyring, batch, serial) for serial in batch.serials] * 100
+    paths = [page_path(keyring, batch, serial) for serial in batch.serials] * 100
     env = {
         "RADURA_DATABASE_URL": database_url,
         "RADURA_DATA_DIR": str(data_dir),

@@ -65,6 +65,15 @@ def label_path(
     return with_signature(path, keyring.sign(path.encode("ascii")))
 
 
+def page_path(
+    keyring: Keyring, batch: LabelledBatch, serial: str | None = None, *, short: bool = False
+) -> str:
+    """Where a label's scan lands: a GS1 label's page is at /label/01/…, where the resolver at
+    /01/… redirects (to RADURA_PUBLIC_BASE_URL); the short form is its own page."""
+    path = label_path(keyring, batch, serial, short=short)
+    return path if short else "/label" + path
+
+
 def label_uri(
     base_url: str,
     keyring: Keyring,

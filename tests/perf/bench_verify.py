@@ -3,7 +3,8 @@
 Both run under granian with the same worker count, in the same run, on this machine:
 - baseline: `tests.perf.bare_app` (a handler returning a constant JSON object);
 - `radura serve` on a real PostgreSQL (embedded in a temporary folder, or RADURA_DATABASE_URL),
-  verifying one signed serial label: JSON, HTML, and the short /v/ form.
+  verifying one signed serial label: JSON, HTML, the short /v/ form, and the GS1 resolver's
+  307 from the printed /01/ URI to the page.
 
 Every verification does all a real scan does: parse, Ed25519 (or the cached verified token),
 cached label view, clone tally, scan logged and flushed to PostgreSQL by COPY. Requests carry
@@ -167,9 +168,11 @@ def measure(
     html = {"Accept": "text/html", "Accept-Language": "id", **gzip}
     targets = [
         ("bare Litestar handler (JSON)", bare_root + "/bare", json),
-        ("verify GS1 label, JSON", root + gs1_path, json),
-        ("verify GS1 label, HTML", root + gs1_path, html),
+        ("verify GS1 label, JSON", root + "/label" + gs1_path, json),
+        ("verify GS1 label, HTML", root + "/label" + gs1_path, html),
         ("verify /v/ label, JSON", root + short_path, json),
+        # what a scan of a printed GS1 label pays first: the resolver's 307 to the page
+        ("GS1 resolver hop (307)", root + gs1_path, html),
     ]
     for name, (port, _) in other_servers.items():
         targets.append(
