@@ -69,7 +69,8 @@ def test_public_routes_pass_no_session_sign_in_or_csrf_layer(settings) -> None: 
             layers[f"{route.path} {handler.handler_name}"] = names
     # only the request metrics, which count every route (service/core/metrics.py)
     metrics_only = {"_RouteMetricsMiddleware"}
-    assert layers["/01/{label_path:path} verify_gs1_label"] == metrics_only
+    assert layers["/label/01/{label_path:path} verify_gs1_label"] == metrics_only
+    assert layers["/01/{label_path:path} resolve_gs1_uri"] == metrics_only
     assert layers["/v/{label_path:path} verify_short_label"] == metrics_only
     console = {
         "SessionMiddleware",
