@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-Verdict = Literal["genuine", "expired", "recalled", "suspect", "invalid"]
+Verdict = Literal["genuine", "expired", "recalled", "suspect", "unverified", "invalid"]
 SignatureState = Literal["valid", "invalid", "missing"]
 
 
@@ -65,6 +65,18 @@ class Verification(msgspec.Struct, frozen=True, kw_only=True):
     storage_temp_c: float
     recall: RecallInfo | None
     scans: ScanSummary
+
+
+class UnverifiedVerification(msgspec.Struct, frozen=True, kw_only=True):
+    """A GS1 URI of one of Radura's GTINs without a signature (200): the product and its producer,
+    never the lot's data, treatment or best-before, since nothing proves this pack is one of
+    Radura's; a recall of the lot it names is shown all the same (SPEC §6.1)."""
+
+    verdict: Literal["unverified"]
+    signature: Literal["missing"]
+    product: ProductInfo
+    producer: ProducerInfo
+    recall: RecallInfo | None
 
 
 class InvalidVerification(msgspec.Struct, frozen=True, kw_only=True):

@@ -16,7 +16,14 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from labels.uri import LabelUriError, parse_label_uri, with_signature
 from schemas.labels import ParsedLabel
-from schemas.verify import InvalidVerification, Verification
+from schemas.verify import (
+    InvalidVerification,
+    ProducerInfo,
+    ProductInfo,
+    RecallInfo,
+    UnverifiedVerification,
+    Verification,
+)
 from service.core.metrics import count_verdict
 from service.verify import certificate, linkset, page, texts
 from service.verify.page_body import PageBody, accepts_gzip
@@ -62,6 +69,15 @@ _RESPONSES = {
     301: ResponseSpec(None, description="To the canonical URI (AI 10 before 21, GTIN-14)."),
     404: ResponseSpec(
         InvalidVerification, description="Not a label Radura issued; nothing more is said."
+    ),
+}
+# The GS1 form may also come unsigned (a GS1 resolver's request): 200 `unverified` then.
+_GS1_RESPONSES = _RESPONSES | {
+    200: ResponseSpec(
+        Verification | UnverifiedVerification,
+        description="A label Radura issued: genuine, expired, recalled or suspect; or, without "
+        "`s`, `unverified` with the GTIN's product and producer only (and a recall of its lot). "
+        "With `Accept: text/html` (the default) a page; `application/linkset+json` a GS1 linkset.",
     ),
 }
 
@@ -170,6 +186,49 @@ def _invalid(
     return RawResponse(404, _JSON, _INVALID_BODIES[signature])
 
 
+async def _unverified(
+    verifier: Verifier, parsed: ParsedLabel, representation: str, lang: texts.Lang
+) -> RawResponse:
+    """A GS1 URI of one of our GTINs without `s`: 200 `unverified` with the product and its
+    producer only, and a recall of the lot it names (SPEC §6.1). No scan is recorded: nothing
+    ties the request to a label we issued."""
+    assert parsed.gtin14 is not None
+    row = await verifier.unverified_item(parsed.gtin14, parsed.lot)
+    if row is None:  # not a GTIN of ours
+        count_verdict("invalid")
+        return _invalid(representation, lang, "missing")
+    count_verdict("unverified")
+    recall = None
+    if row["recalled_at"] is not None:
+        recall = RecallInfo(reason=row["recall_reason"], at=row["recalled_at"])
+    item = UnverifiedVerification(
+        verdict="unverified",
+        signature="missing",
+        product=ProductInfo(
+            name=row["product_name"],
+            category=row["category"],
+            registration_no=row["registration_no"],
+            gtin=row["gtin"],
+        ),
+        producer=ProducerInfo(name=row["producer_name"], city=row["producer_city"]),
+        recall=recall,
+    )
+    if representation == "json":
+        return RawResponse(200, _JSON, _json.encode(item))
+    target = "/label" + parsed.signed_message.decode("ascii")
+    other = "en" if lang == "id" else "id"
+    other_href = target + ("&" if "?" in target else "?") + f"lang={other}"
+    html = page.render(
+        "unverified",
+        lang,
+        None,
+        other_href,
+        item=item,
+        category_names=(row["category_name_id"], row["category_name_en"]),
+    )
+    return RawResponse(200, _HTML, html.encode())
+
+
 def _redirect(parsed: ParsedLabel, lang: str | None, link_type: str | None) -> RawResponse:
     target = parsed.signed_message.decode("ascii")
     extra = "&".join(
@@ -201,6 +260,8 @@ async def answer(request: Request[Any, Any, Any], *, count_scan: bool = True) ->
         return _invalid(representation, lang, "invalid" if has_signature else "missing", gzip)
     if not parsed.canonical:
         return _redirect(parsed, lang_param, link_type)
+    if parsed.signature_b64 is None and parsed.form == "gs1" and representation in ("page", "json"):
+        return await _unverified(verifier, parsed, representation, lang)
     client = scope.get("client")
     outcome = await verifier.verify(
         parsed,
@@ -321,7 +382,7 @@ class VerifyController(Controller):
         "/label/01/{label_path:path}",
         operation_id="verifyGs1Label",
         exclude_from_auth=True,
-        responses=_RESPONSES,
+        responses=_GS1_RESPONSES,
         summary="Verify a GS1 label /label/01/{gtin}/10/{lot}[/21/{serial}]?17=…&s=…",
     )
     async def verify_gs1_label(self, request: Request[Any, Any, Any]) -> RawResponse:

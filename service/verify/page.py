@@ -18,6 +18,7 @@ from service.verify import texts
 from service.verify.texts import Lang
 
 if TYPE_CHECKING:
+    from schemas.verify import UnverifiedVerification
     from service.verify.view import LabelView
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -76,6 +77,7 @@ _ICONS = {
     "genuine": _icon("M6.5 12.5l3.5 3.5 7.5-8"),
     "expired": _icon("M12 6.5V12l3.5 2.5"),
     "suspect": _icon("M12 6.5v7M12 17.5v.01"),
+    "unverified": _icon("M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.7.3-1 .9-1 1.7M12 17.5v.01"),
     "recalled": _icon("M7.5 7.5l9 9M16.5 7.5l-9 9"),
     "invalid": _icon("M7.5 7.5l9 9M16.5 7.5l-9 9"),
 }
@@ -107,8 +109,11 @@ def render(
     view: LabelView | None,
     other_lang_href: str,
     certificate_href: str | None = None,
+    item: UnverifiedVerification | None = None,
+    category_names: tuple[str, str] = ("", ""),
 ) -> str:
-    """The page for a verdict; a label view's page keeps SCAN_COUNT_SLOT for the scan count."""
+    """The page for a verdict; a label view's page keeps SCAN_COUNT_SLOT for the scan count.
+    An `unverified` page shows only `item` (a GTIN's product, producer and any recall)."""
     t = texts.LABELS[lang]
     heading, meaning, action = texts.VERDICTS[verdict][lang]
     context: dict[str, object] = {
@@ -126,6 +131,7 @@ def render(
         "other_lang_href": other_lang_href,
         "certificate_href": certificate_href,
         "radura_symbol": _RADURA_SYMBOLS[lang],
+        "item": item,
     }
     index = 0 if lang == "id" else 1
     if view is not None:
@@ -146,6 +152,11 @@ def render(
             f"{_number(treatment.dose_max_kgy, lang)}\u00a0kGy",
             "recalled_at": _instant(view.recall.at) if view.recall else "",
             "scans": t["scans"].format(n=SCAN_COUNT_SLOT),
+        }
+    elif item is not None:
+        context |= {
+            "category": category_names[index],
+            "recalled_at": _instant(item.recall.at) if item.recall else "",
         }
     return _template.render(context)
 

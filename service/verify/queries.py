@@ -78,6 +78,32 @@ FROM products p WHERE p.gtin = $1::bpchar
 """
 
 
+# The product and producer of a GTIN, for an unsigned request; the newest recall of the lot it
+# names, if any, so that a recall reaches even a shopper whose code carries no signature.
+UNVERIFIED_ITEM = """
+SELECT p.name AS product_name, p.category, fc.name_id AS category_name_id,
+       fc.name_en AS category_name_en, p.registration_no, p.gtin,
+       o.name AS producer_name, o.city AS producer_city,
+       recall.recall_reason, recall.recalled_at
+FROM products p
+JOIN food_categories fc ON fc.code = p.category
+JOIN organizations o ON o.id = p.organization_id
+LEFT JOIN LATERAL (
+    SELECT b.recall_reason, b.recalled_at FROM batches b
+    WHERE b.product_id = p.id AND b.lot = $2 AND b.status = 'recalled'
+    ORDER BY b.recalled_at DESC LIMIT 1
+) recall ON true
+WHERE p.gtin = $1::bpchar
+ORDER BY p.created_at LIMIT 1
+"""
+
+
+async def fetch_unverified_item(
+    conn: asyncpg.Connection | asyncpg.Pool, gtin14: str, lot: str | None
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(UNVERIFIED_ITEM, gtin14, lot)
+
+
 async def fetch_gtin_item(
     conn: asyncpg.Connection | asyncpg.Pool, gtin14: str, lot: str | None
 ) -> asyncpg.Record | None:

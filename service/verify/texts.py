@@ -85,6 +85,20 @@ VERDICTS: dict[str, dict[Lang, tuple[str, str, str]]] = {
             "Do not eat this product. Return it to where you bought it.",
         ),
     },
+    "unverified": {
+        "id": (
+            "Belum terverifikasi",
+            "Kode ini tidak memuat tanda tangan Radura, jadi keaslian kemasan ini tidak dapat "
+            "dipastikan. Di bawah ini hanya produk yang memakai kode barang ini.",
+            "Pindai QR pada label Radura di kemasan untuk memeriksa keasliannya.",
+        ),
+        "en": (
+            "Not verified",
+            "This code carries no Radura signature, so this pack cannot be confirmed as genuine. "
+            "Below is only the product that uses this item code.",
+            "Scan the QR on the pack's Radura label to check that it is genuine.",
+        ),
+    },
     "invalid": {
         "id": (
             "Bukan label Radura",

@@ -241,6 +241,11 @@ class Verifier:
         async with db.connection(self._reader()) as conn:
             return await queries.fetch_gtin_item(conn, gtin14, lot)
 
+    async def unverified_item(self, gtin14: str, lot: str | None) -> Any:
+        """What an unsigned request may learn of a GTIN (SPEC §6.1), or None if it is not ours."""
+        async with db.connection(self._reader()) as conn:
+            return await queries.fetch_unverified_item(conn, gtin14, lot)
+
     async def certificate_row(self, view: LabelView) -> Any:
         async with db.connection(self._reader()) as conn:
             return await queries.fetch_certificate(conn, view.batch_id)

@@ -12,6 +12,7 @@ from tests.integration.verify_fixtures import (
     LabelledBatch,
     label_path,
     make_batch,
+    page_path,
     server_keyring,
     tamper,
 )
@@ -167,7 +168,8 @@ async def test_tampered_or_missing_signature_is_invalid(
     path = _path(keyring, batch, form, batch.serials[0])
     _assert_invalid(await client.get(tamper(path), headers=JSON), "invalid")
     unsigned = path.rpartition("s=")[0].rstrip("?&")
-    _assert_invalid(await client.get(unsigned, headers=JSON), "missing")
+    if form == "short":  # an unsigned GS1 URI is a resolver's request (below), not a forgery
+        _assert_invalid(await client.get(unsigned, headers=JSON), "missing")
     page = await client.get(tamper(path))
     assert page.status_code == 404
     assert "Label ini tidak diterbitkan oleh Radura" in page.text
@@ -448,3 +450,71 @@ async def test_the_certificate_carries_the_dose_map_and_the_licence(
         3.016,
     )
     assert certificate["facility_licence_no"] == "BAPETEN/IU/77/2020"
+
+
+async def _scan_count(client: AsyncTestClient, path: str) -> int:
+    count: int = (await client.get(path, headers=JSON)).json()["scans"]["count"]
+    return count
+
+
+async def test_an_unsigned_gs1_uri_is_unverified_with_the_product_only(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    signed = page_path(keyring, batch, batch.serials[0])
+    unsigned = signed.rpartition("s=")[0].rstrip("?&")
+    before = await _scan_count(client, signed)
+    response = await client.get(unsigned, headers=JSON)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["verdict"] == "unverified" and body["signature"] == "missing"
+    assert body["product"]["name"] == batch.product_name
+    assert body["product"]["gtin"] == batch.gtin14
+    assert body["producer"]["name"].startswith("Rendang Uni")
+    assert body["recall"] is None
+    # nothing of the lot: no code, dates, treatment or scans, since no pack is proven ours
+    assert not {"code", "lot", "serial", "best_before", "treatment", "scans"} & set(body)
+    html = await client.get(unsigned)
+    assert html.status_code == 200
+    assert "<span>Belum terverifikasi</span>" in html.text
+    assert "keaslian kemasan ini tidak dapat dipastikan" in html.text
+    assert batch.product_name in html.text
+    assert batch.best_before.strftime("%d-%m-%Y") not in html.text
+    assert "kGy" not in html.text and "Kode produksi" not in html.text
+    assert f">{batch.lot}<" not in html.text  # only in the language link's own address
+    english = await client.get(unsigned + "&lang=en")
+    assert "<span>Not verified</span>" in english.text
+    # an unsigned request never counts as a scan of the label (nor toward its clone tally)
+    assert await _scan_count(client, signed) == before + 1
+
+
+async def test_an_unsigned_request_still_shows_its_lots_recall(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world, status="recalled", recall_reason="Kemasan bocor")
+    unsigned = page_path(keyring, batch, batch.serials[0]).rpartition("s=")[0].rstrip("?&")
+    body = (await client.get(unsigned, headers=JSON)).json()
+    assert body["verdict"] == "unverified"  # safety first, but still not "genuine"
+    assert body["recall"]["reason"] == "Kemasan bocor"
+    html = (await client.get(unsigned)).text
+    assert "Kemasan bocor" in html and "Belum terverifikasi" in html
+    # the same GTIN with another lot: no recall to show
+    other_lot = unsigned.replace(f"/10/{batch.lot}/", "/10/OTHERLOT/")
+    assert (await client.get(other_lot, headers=JSON)).json()["recall"] is None
+
+
+async def test_an_unsigned_uri_of_a_gtin_not_ours_is_invalid(client: AsyncTestClient) -> None:
+    unknown = "/label/01/09506000134352/10/LOT1"  # a valid GTIN Radura never labelled
+    _assert_invalid(await client.get(unknown, headers=JSON), "missing")
+    assert (await client.get(unknown)).status_code == 404
+
+
+async def test_the_resolver_sends_an_unsigned_scan_to_its_unverified_page(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    unsigned = label_path(keyring, batch).rpartition("s=")[0].rstrip("?&")
+    hop = await client.get(unsigned, follow_redirects=False)
+    assert hop.status_code == 307
+    landed = await client.get(unsigned, headers=JSON)
+    assert landed.status_code == 200 and landed.json()["verdict"] == "unverified"
