@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, WIDTHS
 from tests.integration.verify_fixtures import (
     LabelledBatch,
     make_batch,
@@ -270,3 +270,26 @@ async def test_suspect_page_warns_and_says_how_to_report(
     foreground, background = await _verdict_colours(visit)
     assert background == "rgb(255, 240, 224)"
     assert _contrast(foreground, background) >= 7
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+async def test_unsigned_gs1_code_is_unverified_and_still_shows_a_recall(
+    browser: Any, server_url: str, pool: asyncpg.Pool, world: World, keyring, width: str
+) -> None:
+    batch = await _batch(pool, world, status="recalled", recall_reason="Kemasan bocor")
+    unsigned = label_path(keyring, batch, batch.serials[0]).rpartition("s=")[0].rstrip("?&")
+    context = await browser.new_context(viewport=WIDTHS[width], locale="id-ID")
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    response = await page.goto(server_url + unsigned)
+    assert response is not None and response.status == 200
+    assert await page.locator("h1").inner_text() == "BELUM TERVERIFIKASI"
+    main = await page.locator("main").inner_text()
+    assert "tidak dapat dipastikan" in main and batch.product_name in main
+    assert "Kemasan bocor" in main  # the recall reaches even an unsigned scan
+    assert "Baik digunakan sebelum" not in main and "Dosis" not in main
+    assert not await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert problems == []  # no CSP violation: the pinned style applied
+    await page.screenshot(path=str(ARTIFACTS / f"verify-unverified-{width}.png"), full_page=True)
+    await context.close()
