@@ -120,7 +120,7 @@ def test_sigterm_under_scan_load_answers_what_it_took_and_writes_every_scan(
         start_new_session=True,
     )
     base_url = f"http://127.0.0.1:{port}"
-    paths = [label_path(keyring, batch, serial) for serial in batch.serials]
+    paths = [page_path(keyring, batch, serial) for serial in batch.serials]
     try:
         wait_ready(base_url, server)
 

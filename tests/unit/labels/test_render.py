@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import itertools
 import re
@@ -173,14 +174,15 @@ def test_pdf_serial_cells_decode_verify_and_show_every_text(name: str) -> None:
 
 def test_pdf_copies_of_the_batch_label() -> None:
     content = batch_content(KEYRING)
-    pdf = render_pdf([content] * 30, "a4-2x5")
+    made_at = datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC)
+    pdf = render_pdf([content] * 30, "a4-2x5", created_at=made_at)
     document = pdf_pages(pdf)
     assert len(document) == 3
     layout = get_layout("a4-2x5")
     page = render_page(document, 2, DPI)
     assert decode_all(_cell_image(page, layout, 9)) == [content.uri]
-    # The same input gives the same bytes (no timestamps), so results can be cached.
-    assert render_pdf([content] * 30, "a4-2x5") == pdf
+    # The same input and moment give the same bytes (no random ids), so results can be cached.
+    assert render_pdf([content] * 30, "a4-2x5", created_at=made_at) == pdf
 
 
 def test_a_tampered_uri_on_a_label_fails_verification() -> None:
