@@ -9,15 +9,13 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 
 from service.core.settings import Settings, get_settings
 
-# paths that never need a token: probes, the OpenAPI pages, public verification and keys
-PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well-known/"]
+# paths that never need a token: the root (a redirect to the console), probes, the OpenAPI
+# pages, public verification and keys
+PUBLIC_PATHS = ["^/$", "^/health$", "^/ready$", "^/schema", "^/v/", "^/01/", "^/\\.well-known/"]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -26,8 +24,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.dose_maps import DoseMapsController
     from service.accounts.token_routes import TokensController
     from service.accounts.user_pages import AdminUserPages
+    from service.api_docs.setup import openapi_config
     from service.batches.routes import batch_controllers, batch_pages
     from service.console.errors import console_exception_handlers
+    from service.console.root import root
     from service.console.setup import CONSOLE_PATH, console
     from service.core import db
     from service.core.auth import TokenAuthenticationMiddleware
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DoseMapsController,
             LabelsController,
             *batch_controllers(),
+            root,
             *shell.route_handlers,
             *batch_pages(),
             AdminPages,
@@ -96,17 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores=shell.stores,
         before_request=refuse_lax_json,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        openapi_config=OpenAPIConfig(
-            title="Radura",
-            version="1",
-            description="Traceability, shelf-life dating and signed QR labels for irradiated food.",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
-            components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
-            ),
-            security=[{"bearer": []}],
-        ),
+        openapi_config=openapi_config(PUBLIC_PATHS),
         plugins=[
             StructlogPlugin(
                 StructlogConfig(
