@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
     from service.core.logs import logging_config
+    from service.core.options_allow import complete_allow_headers
     from service.core.strict_body import refuse_lax_json
     from service.core.token_cache import CHANNEL as TOKEN_CHANNEL
     from service.core.token_cache import TokenCache
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             AccountsController,
@@ -108,3 +109,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         debug=False,
     )
+    complete_allow_headers(app)
+    return app

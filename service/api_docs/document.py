@@ -5,8 +5,10 @@ public route inherit the app-wide bearer requirement and names operations after 
 One pass over the generated document, keyed by each route's own facts (public or not, roles,
 rate limit, parameters, body) and by `REFUSALS` below, puts in their place the problem details
 the exception handlers of `service/core/errors.py` send, `security: []` on public operations and
-a summary in words. Schemathesis (`tests/integration/test_schemathesis.py`) holds the result to
-the app's real answers.
+a summary in words. Request bodies are described by msgspec's own JSON Schema of their Structs,
+which keeps what Litestar's drops (`additionalProperties: false` of a Struct that refuses unknown
+fields, `exclusiveMinimum: 0` of an optional number). Schemathesis
+(`tests/integration/test_schemathesis.py`) holds the result to the app's real answers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
@@ -97,6 +100,19 @@ REFUSALS: dict[str, tuple[int, ...]] = {
     "estimateShelfLife": (404, 422),
 }
 
+# The label paths answer by `Accept` (and `linkType`): a page by default, JSON, a GS1 linkset or
+# the certificate; Litestar's ResponseSpec names one media type, so the others are added here.
+_PAGE = {"schema": {"type": "string"}}
+NEGOTIATED: dict[str, dict[str, dict[str, Any]]] = {
+    "200": {
+        "text/html": _PAGE,
+        "application/linkset+json": {"schema": {"type": "object"}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    },
+    "404": {"text/html": _PAGE},
+}
+_NEGOTIATING_OPERATIONS = frozenset({"verifyShortLabel", "verifyGs1Label"})
+
 # words a summary writes in capitals
 _ACRONYMS = {"png", "svg", "csv", "pdf", "qr", "jwks", "epcis", "gs1"}
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
@@ -119,6 +135,20 @@ def _handlers(app: Litestar) -> dict[tuple[str, str], HTTPRouteHandler]:
             for method, (handler, _) in route.route_handler_map.items():
                 found[(route.path_format or "/", method.lower())] = handler
     return found
+
+
+def _request_body_schemas(handlers: Iterable[HTTPRouteHandler]) -> dict[str, Any]:
+    """msgspec's schemas of every request body Struct and the Structs inside them, by name."""
+    bodies = set()
+    for handler in handlers:
+        data = handler.parsed_fn_signature.parameters.get("data")
+        body = data.annotation if data is not None else None
+        if isinstance(body, type) and issubclass(body, msgspec.Struct):
+            bodies.add(body)
+    _, schemas = msgspec.json.schema_components(
+        sorted(bodies, key=lambda t: t.__name__), ref_template="#/components/schemas/{name}"
+    )
+    return schemas
 
 
 def _statuses(
@@ -164,9 +194,9 @@ def make_truthful(document: dict[str, Any], app: Litestar, public_paths: Iterabl
     """Rewrites the generated `document` in place (see the module's docstring)."""
     public_patterns = [re.compile(p) for p in public_paths]
     handlers = _handlers(app)
-    document.setdefault("components", {}).setdefault("schemas", {})[PROBLEM_SCHEMA_NAME] = (
-        PROBLEM_SCHEMA
-    )
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    components.update(_request_body_schemas(handlers.values()))
+    components[PROBLEM_SCHEMA_NAME] = PROBLEM_SCHEMA
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             handler = handlers.get((path, method))
@@ -185,10 +215,13 @@ def _describe(
     if not operation.get("summary") or operation["summary"] == _default_summary(handler):
         operation["summary"] = summary_of(operation.get("operationId") or handler.handler_name)
     responses = operation.setdefault("responses", {})
-    for status in sorted(set(_statuses(path, operation, handler, public))):
-        current = responses.get(str(status))
+    if operation.get("operationId") in _NEGOTIATING_OPERATIONS:
+        for negotiated, media_types in NEGOTIATED.items():
+            responses[negotiated].setdefault("content", {}).update(media_types)
+    for code in sorted(set(_statuses(path, operation, handler, public))):
+        current = responses.get(str(code))
         if current is None or _is_litestar_error_shape(current):
-            responses[str(status)] = _problem_response(status)
+            responses[str(code)] = _problem_response(code)
     # Litestar's own error shape left on a status none of the above names
     for status, response in list(responses.items()):
         if _is_litestar_error_shape(response):

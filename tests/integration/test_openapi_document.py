@@ -101,3 +101,14 @@ async def test_the_docs_page_loads_nothing_from_outside(client) -> None:  # type
     for asset in re.findall(r'(?:src|href)="(/schema/static/[^"]+)"', page.text):
         response = await client.get(asset)
         assert response.status_code == 200, asset
+
+
+async def test_options_lists_every_method_of_the_path(client) -> None:  # type: ignore[no-untyped-def]
+    for path, methods in (
+        ("/api/v1/organizations", {"GET", "POST", "OPTIONS"}),
+        ("/api/v1/batches", {"GET", "POST", "OPTIONS"}),
+        ("/.well-known/jwks.json", {"GET", "HEAD", "OPTIONS"}),
+    ):
+        response = await client.options(path)
+        assert response.status_code == 204, path
+        assert {m.strip() for m in response.headers["allow"].split(",")} == methods, path
