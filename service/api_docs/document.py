@@ -222,6 +222,11 @@ def _describe(
         current = responses.get(str(code))
         if current is None or _is_litestar_error_shape(current):
             responses[str(code)] = _problem_response(code)
+    # a handler that sends JSON it encoded itself (EPCIS) is described by Litestar as a string
+    for response in responses.values():
+        for media_type, content in response.get("content", {}).items():
+            if media_type.endswith("json") and content.get("schema") == {"type": "string"}:
+                content["schema"] = {"type": "object"}
     # Litestar's own error shape left on a status none of the above names
     for status, response in list(responses.items()):
         if _is_litestar_error_shape(response):
