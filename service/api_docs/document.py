@@ -94,8 +94,6 @@ REFUSALS: dict[str, tuple[int, ...]] = {
     "recordTreatment": (404, 409, 422),
     "rejectBatch": (403, 409, 422),
     "releaseBatch": (403, 409, 422),
-    "exportBatchesCsv": (404, 422),
-    "queryEpcisEvents": (422,),
     "getTreatmentCertificate": (409,),
     "estimateShelfLife": (404, 422),
 }
