@@ -30,7 +30,7 @@ GtinText = Annotated[
     msgspec.Meta(
         pattern=r"^[0-9]{8,14}$",
         description="GTIN-8, -12, -13 or -14 with a valid check digit; stored as 14 digits.",
-        examples=["8991234567895"],
+        examples=["8991234567891"],  # a valid check digit
     ),
 ]
 # BPOM MD (domestic) or ML (imported) + 12 digits, or P-IRT + 15 digits; digits may be grouped

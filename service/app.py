@@ -11,22 +11,22 @@ from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 
 from service.core.settings import Settings, get_settings
 
-# paths that never need a token: probes, the OpenAPI pages, public verification and keys
+# paths that never need a token: the root (a redirect to the console), probes, the OpenAPI
+# pages, public verification and keys
 # (/metrics has its own address allow-list instead)
 PUBLIC_PATHS = [
+    "^/$",
     "^/health$",
     "^/ready$",
     "^/metrics$",
     "^/schema",
     "^/v/",
     "^/01/",
+    "^/label/01/",
     "^/\\.well-known/",
 ]
 
@@ -37,8 +37,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.dose_maps import DoseMapsController
     from service.accounts.token_routes import TokensController
     from service.accounts.user_pages import AdminUserPages
+    from service.api_docs.setup import openapi_config
     from service.batches.routes import batch_controllers, batch_pages
     from service.console.errors import console_exception_handlers
+    from service.console.root import root
     from service.console.setup import CONSOLE_PATH, console
     from service.core import db
     from service.core.auth import TokenAuthenticationMiddleware
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.health import HealthController
     from service.core.logs import logging_config
     from service.core.metrics import MetricsController, request_metrics_middleware
+    from service.core.options_allow import complete_allow_headers
     from service.core.strict_body import refuse_lax_json
     from service.core.token_cache import CHANNEL as TOKEN_CHANNEL
     from service.core.token_cache import TokenCache
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LabelsController,
             WebhooksController,
             *batch_controllers(),
+            root,
             *shell.route_handlers,
             *batch_pages(),
             AdminPages,
@@ -116,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             compression,
         ],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[signed_in, public],
         lifespan=[
             database,
@@ -137,20 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=shell.template_config,
         stores=shell.stores,
         before_request=refuse_lax_json,
-        openapi_config=OpenAPIConfig(
-            title="Radura",
-            version="1",
-            description="Traceability, shelf-life dating and signed QR labels for irradiated food.",
-            path="/schema",
-            openapi_router=Router(
-                "/schema", route_handlers=[], include_in_schema=False, middleware=[compression]
-            ),
-            render_plugins=[ScalarRenderPlugin()],
-            components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
-            ),
-            security=[{"bearer": []}],
-        ),
+        openapi_config=openapi_config(PUBLIC_PATHS, middleware=[compression]),
         plugins=[
             StructlogPlugin(
                 StructlogConfig(
@@ -161,3 +152,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         debug=False,
     )
+    complete_allow_headers(app)
+    return app

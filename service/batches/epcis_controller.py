@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from service.core.db import Db
 from service.core.pagination import Cursor, Limit
 
 AuthRequest = Request[AuthUser, None, State]
+_ISO_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
 Instant = Annotated[datetime | None, QueryParameter(description="ISO 8601 with offset.")]
 
 
@@ -27,7 +29,11 @@ def _ld_json(document: dict[str, object], headers: dict[str, str] | None = None)
     return Response(msgspec.json.encode(document), media_type=epcis.MEDIA_TYPE, headers=headers)
 
 
-def _aware(name: str, value: datetime | None) -> datetime | None:
+def _aware(request: AuthRequest, name: str, value: datetime | None) -> datetime | None:
+    # Litestar also reads a bare number as a Unix time; the API takes ISO 8601 only
+    raw = request.query_params.get(name)
+    if value is not None and not _ISO_DATE_START.match(raw or ""):
+        raise invalid_field(name, "must be ISO 8601 with an offset, e.g. 2026-05-01T00:00:00+07:00")
     if value is not None and value.tzinfo is None:
         raise invalid_field(name, "must carry a UTC offset, e.g. 2026-05-01T00:00:00+07:00")
     return value
@@ -71,7 +77,7 @@ class EpcisController(Controller):
         """The same events across the batches the caller may see, `since` ≤ time < `until`,
         oldest first, as an `EPCISQueryDocument`. The next page's URL, when there is one, is
         in the `Link` header (`rel="next"`), as EPCIS 2.0's REST binding pages results."""
-        since, until = _aware("since", since), _aware("until", until)
+        since, until = _aware(request, "since", since), _aware(request, "until", until)
         if since is not None and until is not None and until <= since:
             raise invalid_field("until", "must be after `since`")
         steps, next_cursor = await epcis_queries.visible_steps(

@@ -6,6 +6,7 @@ import asyncpg
 import msgspec
 from litestar import Controller, Response, get
 from litestar.datastructures import State
+from litestar.openapi import ResponseSpec
 
 from service.core.migrate import MigrationError, pending_migrations
 
@@ -18,12 +19,25 @@ class Health(msgspec.Struct):
 class HealthController(Controller):
     tags = ["operations"]
 
-    @get("/health", operation_id="health", exclude_from_auth=True, cache=False)
+    @get(
+        "/health",
+        operation_id="health",
+        summary="Liveness probe",
+        exclude_from_auth=True,
+        cache=False,
+    )
     async def health(self) -> Health:
         """Liveness: the process answers."""
         return Health("ok")
 
-    @get("/ready", operation_id="ready", exclude_from_auth=True, cache=False)
+    @get(
+        "/ready",
+        operation_id="ready",
+        summary="Readiness probe",
+        exclude_from_auth=True,
+        cache=False,
+        responses={503: ResponseSpec(Health, description="Not ready: `detail` says why.")},
+    )
     async def ready(self, state: State) -> Response[Health]:
         """Readiness: the database answers and every migration is applied."""
         try:

@@ -262,7 +262,7 @@ class LabelsController(Controller):
         "/{batch_id:uuid}/labels.csv",
         operation_id="getLabelsCsv",
         opt=READERS,
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds "; charset=utf-8" to text/ types
     )
     async def labels_csv(
         self, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
@@ -288,6 +288,6 @@ class LabelsController(Controller):
 
         return Stream(
             rows(),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds "; charset=utf-8" to text/ types
             headers={"Content-Disposition": f'attachment; filename="radura-{label.ref.code}.csv"'},
         )

@@ -197,6 +197,7 @@ async def test_the_events_query_pages_and_scopes(client, world: World, pool: asy
     [
         {"since": "yesterday"},
         {"since": "2026-05-01T00:00:00"},  # no offset: which day would that be?
+        {"until": "0.5"},  # a Unix time is not the ISO 8601 the API takes
         {"since": "2026-05-02T00:00:00+07:00", "until": "2026-05-01T00:00:00+07:00"},
         {"cursor": "not-a-cursor"},
         {"limit": 0},

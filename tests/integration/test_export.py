@@ -19,7 +19,7 @@ URL = "/api/v1/exports/batches.csv"
 async def _rows(client, actor, **params) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     response = await client.get(URL, params=params, headers=actor.headers)
     assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["content-disposition"]
     reader = csv.DictReader(io.StringIO(response.text))
     assert tuple(reader.fieldnames or ()) == COLUMNS

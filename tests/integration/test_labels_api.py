@@ -133,6 +133,8 @@ async def test_serials_are_issued_idempotently_and_listed_with_signed_uris(clien
         f"/api/v1/batches/{batch['id']}/labels.csv", headers=world.regulator.headers
     )
     assert listing.status_code == 200
+    # one charset, not Litestar's added to ours ("text/csv; charset=utf-8; charset=utf-8")
+    assert listing.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(listing.text)))
     assert rows[0] == ["serial", "uri"]
     serials = [row[0] for row in rows[1:]]

@@ -411,6 +411,9 @@ async def test_no_scanned_text_makes_a_server_error(
         path = rng.choice(["/01/", "/v/"]) + quote(text, safe="/?&=%")
         for accept in (JSON, {}, {"Accept": "application/linkset+json"}):
             response = await client.get(path, headers=accept, follow_redirects=False)
+            if response.url.path == "/":  # "/v/.." is "/", which leads to the console
+                assert response.status_code == 302, path
+                continue
             # the GS1 resolver also says 307 (to the page) and 400 (not GS1 syntax)
             assert response.status_code in (200, 301, 307, 400, 404), (path, response.status_code)
 
