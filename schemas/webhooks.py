@@ -21,7 +21,12 @@ WebhookUrl = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=
 
 class WebhookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     url: WebhookUrl
-    events: Annotated[list[EventType], msgspec.Meta(min_length=1, max_length=len(EVENT_TYPES))]
+    events: Annotated[
+        list[EventType],
+        msgspec.Meta(
+            min_length=1, max_length=len(EVENT_TYPES), extra_json_schema={"uniqueItems": True}
+        ),
+    ]
 
     def __post_init__(self) -> None:
         if len(set(self.events)) != len(self.events):

@@ -96,6 +96,7 @@ REFUSALS: dict[str, tuple[int, ...]] = {
     "releaseBatch": (403, 409, 422),
     "getTreatmentCertificate": (409,),
     "estimateShelfLife": (404, 422),
+    "createWebhook": (422,),
 }
 
 # The label paths answer by `Accept` (and `linkType`): a page by default, JSON, a GS1 linkset or
