@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
     from service.core.logs import logging_config
+    from service.core.proxies import TrustedProxies
     from service.core.strict_body import refuse_lax_json
     from service.core.token_cache import CHANNEL as TOKEN_CHANNEL
     from service.core.token_cache import TokenCache
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.labels_api.keys import JwksController, signing_keys_lifespan
     from service.labels_api.render_gate import render_gate_lifespan
     from service.shelf_life.controller import ShelfLifeController
-    from service.verify.setup import verify_lifespan, verify_route_handlers
+    from service.verify.setup import verify_lifespan, verify_route_handlers, verify_stores
 
     settings = settings or get_settings()
     assert settings.database_url, "the CLI starts the embedded database before creating the app"
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             AccountsController,
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=console_exception_handlers(exception_handlers()),
         template_config=shell.template_config,
         csrf_config=shell.csrf_config,
-        stores=shell.stores,
+        stores={**shell.stores, **verify_stores(settings)},
         before_request=refuse_lax_json,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         openapi_config=OpenAPIConfig(
@@ -117,3 +118,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         debug=False,
     )
+    if settings.trusted_proxies:
+        # outermost, before routing and error handling, so every reader of the client address
+        # (fingerprint, rate limit, sign-in throttle, logs) sees the one behind the proxies
+        app.asgi_handler = TrustedProxies(app.asgi_handler, settings.trusted_proxies)
+    return app

@@ -20,6 +20,8 @@ import pytest_asyncio
 os.environ.setdefault("RADURA_RATE_LIMIT_PER_MINUTE", "0")
 os.environ.pop("RADURA_DATABASE_URL", None)
 os.environ.pop("RADURA_SIGNING_KEY", None)
+os.environ.pop("RADURA_TRUSTED_PROXIES", None)
+os.environ.pop("RADURA_REDIS_URL", None)
 
 
 def _with_database(url: str, name: str) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from service.core.proxies import IPNetwork, parse_networks
+
 
 def _int_env(name: str, default: int, minimum: int = 0) -> int:
     raw = os.environ.get(name)
@@ -36,10 +38,22 @@ class Settings:
     log_format: str
     pool_max_size: int
     verify_pool_size: int
+    # peers whose X-Forwarded-For / Forwarded headers are believed (SPEC §12); empty: none
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    # repr=False: the URL may carry the Redis password
+    redis_url: str | None = field(default=None, repr=False)
 
     @property
     def embedded(self) -> bool:
         return self.database_url is None
+
+
+def _redis_url() -> str | None:
+    raw = os.environ.get("RADURA_REDIS_URL") or None
+    if raw is not None and not raw.startswith(("redis://", "rediss://", "unix://")):
+        # no echo of the value: it may carry a password
+        raise SystemExit("RADURA_REDIS_URL must start with redis://, rediss:// or unix://")
+    return raw
 
 
 def load_settings() -> Settings:
@@ -60,6 +74,10 @@ def load_settings() -> Settings:
         log_format=log_format,
         pool_max_size=_int_env("RADURA_DB_POOL_SIZE", 10, minimum=1),
         verify_pool_size=_int_env("RADURA_VERIFY_POOL_SIZE", 4, minimum=1),
+        trusted_proxies=parse_networks(
+            "RADURA_TRUSTED_PROXIES", os.environ.get("RADURA_TRUSTED_PROXIES", "")
+        ),
+        redis_url=_redis_url(),
     )
 
 

@@ -12,13 +12,17 @@ from typing import Any
 from litestar import Litestar, Request, Router
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
+from litestar.stores.base import Store
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from service.core.settings import Settings
+from service.core.shared_store import shared_store
 from service.verify import listener as change_listener
 from service.verify.controller import VerifyController
 from service.verify.fingerprint import rate_limit_bucket
 from service.verify.scans_api import BatchScansController
+
+RATE_LIMIT_STORE = "public_rate_limit"
 
 
 class _RateLimitWithRetryAfter(RateLimitMiddleware):
@@ -50,7 +54,7 @@ def verify_route_handlers(
         config = RateLimitConfig(
             rate_limit=("minute", settings.rate_limit_per_minute),
             middleware_class=_RateLimitWithRetryAfter,
-            store="public_rate_limit",
+            store=RATE_LIMIT_STORE,
             identifier_for_request=_client_bucket,
         )
         middleware.append(config.middleware)
@@ -58,6 +62,12 @@ def verify_route_handlers(
         path="/", route_handlers=[VerifyController, *other_public], middleware=middleware
     )
     return [public, BatchScansController]
+
+
+def verify_stores(settings: Settings) -> dict[str, Store]:
+    """The rate limit's counters: in Redis when configured, so every process spends from one
+    budget per client; else in each process."""
+    return {RATE_LIMIT_STORE: shared_store(settings, RATE_LIMIT_STORE)}
 
 
 def verify_lifespan(

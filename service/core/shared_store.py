@@ -1,0 +1,87 @@
+"""Where counters shared by every process live: Redis or Valkey when RADURA_REDIS_URL is set
+(SPEC §12), else the process's own memory.
+
+A Redis that is down or slow must not take the public pages with it: the store then answers as
+if it held nothing and drops writes (the rate limit fails open), with one warning when Redis
+goes away and one when it is back.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import structlog
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from service.core.settings import Settings
+
+log = structlog.get_logger()
+
+# a scan must not wait on a sick Redis for longer than a phone notices
+REDIS_TIMEOUT_S = 0.25
+
+
+def deployment_namespace(public_base_url: str) -> str:
+    """The key prefix of this deployment: its public address, which every process of one
+    deployment shares and two deployments never do, so they can share one Redis."""
+    parts = urlsplit(public_base_url)
+    return f"radura:{parts.netloc}{parts.path}"
+
+
+class FailOpenRedisStore(RedisStore):
+    """Litestar's RedisStore whose reads and writes give up quietly when Redis does not answer."""
+
+    __slots__ = ("_down",)
+
+    def __init__(self, redis: Redis, namespace: str) -> None:
+        super().__init__(redis, namespace=namespace, handle_client_shutdown=True)
+        self._down = False
+
+    def _failed(self, exc: RedisError) -> None:
+        if not self._down:
+            self._down = True
+            # the error's type only: its text can name the host and, in some clients, the URL
+            log.warning("redis unreachable; rate limits not enforced", error=type(exc).__name__)
+
+    def _answered(self) -> None:
+        if self._down:
+            self._down = False
+            log.warning("redis reachable again; rate limits enforced")
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        try:
+            value = await super().get(key, renew_for)
+        except RedisError as exc:
+            self._failed(exc)
+            return None
+        self._answered()
+        return value
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
+        try:
+            await super().set(key, value, expires_in)
+        except RedisError as exc:
+            self._failed(exc)
+            return
+        self._answered()
+
+
+def shared_store(settings: Settings, name: str) -> Store:
+    """The store called `name`: in Redis under this deployment's namespace, or in memory."""
+    if settings.redis_url is None:
+        return MemoryStore()
+    redis = Redis.from_url(
+        settings.redis_url,
+        socket_timeout=REDIS_TIMEOUT_S,
+        socket_connect_timeout=REDIS_TIMEOUT_S,
+    )
+    return FailOpenRedisStore(
+        redis, namespace=f"{deployment_namespace(settings.public_base_url)}:{name}"
+    )
