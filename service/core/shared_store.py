@@ -51,7 +51,7 @@ class FailOpenRedisStore(RedisStore):
     def _answered(self) -> None:
         if self._down:
             self._down = False
-            log.warning("redis reachable again; rate limits enforced")
+            log.info("redis reachable again; rate limits enforced")
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         try:
