@@ -70,7 +70,10 @@ async def test_the_middleware_rewrites_the_scope_client_for_the_app_behind_it() 
         headers = [(b"x-forwarded-for", forwarded_for.encode())]
         return {"type": "http", "client": (peer, 4000), "headers": headers}
 
-    await middleware(scope("10.0.0.5", "203.0.113.7"), None, None)
+    behind_nginx = scope("10.0.0.5", "203.0.113.7")
+    await middleware(behind_nginx, None, None)
+    # rewritten in place: the server's access log, written after the app, sees it too
+    assert behind_nginx["client"] == ("203.0.113.7", 0)
     await middleware(scope("::ffff:10.0.0.5", "203.0.113.7"), None, None)
     await middleware(scope("198.51.100.1", "203.0.113.7"), None, None)
     await middleware({"type": "lifespan"}, None, None)
