@@ -5,18 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request, Router
 from litestar.exceptions import TooManyRequestsException
-from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
+from litestar.middleware.rate_limit import (
+    DURATION_VALUES,
+    CacheObject,
+    RateLimitConfig,
+    RateLimitMiddleware,
+)
 from litestar.stores.base import Store
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from service.core.settings import Settings
-from service.core.shared_store import shared_store
+from service.core.shared_store import FailOpenRedisStore, shared_store
 from service.verify import listener as change_listener
 from service.verify.controller import VerifyController
 from service.verify.fingerprint import rate_limit_bucket
@@ -38,6 +44,25 @@ class _RateLimitWithRetryAfter(RateLimitMiddleware):
             raise TooManyRequestsException(
                 detail="Too many requests from this network; try again shortly.", headers=headers
             ) from None
+
+    async def retrieve_cached_history(self, key: str, store: Store) -> CacheObject:
+        if not isinstance(store, FailOpenRedisStore):
+            return await super().retrieve_cached_history(key, store)
+        # in Redis the hit is counted here, atomically across processes (see shared_store)
+        window_s = DURATION_VALUES[self.unit]
+        now = int(time.time())
+        counted = await store.count_hit(key, self.max_requests, window_s)
+        if counted is None:  # Redis is down: let the request through
+            return CacheObject(history=[], reset=now + window_s)
+        hits, reset = counted
+        return CacheObject(history=[now] * hits, reset=reset)
+
+    async def set_cached_history(self, key: str, cache_object: CacheObject, store: Store) -> None:
+        if not isinstance(store, FailOpenRedisStore):
+            await super().set_cached_history(key, cache_object, store)
+            return
+        # already counted in Redis; only this request's headers need the hit
+        cache_object.history = [int(time.time()), *cache_object.history]
 
 
 def _client_bucket(request: Request[Any, Any, Any]) -> str:

@@ -3,6 +3,7 @@ deployment, and a Redis that is down (at start or later) lets requests through, 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import secrets
@@ -22,6 +23,7 @@ from tests.live_server import free_port, live_server
 
 LIMIT_PER_MINUTE = 10
 JWKS = "/.well-known/jwks.json"
+PARALLEL_PHONE = "127.0.21.7"
 
 
 def _served(base_url: str, n: int) -> int:
@@ -57,6 +59,20 @@ def test_with_redis_one_budget_holds_across_both_workers(database_url: str) -> N
     env = _two_workers_env(database_url, RADURA_REDIS_URL=REDIS_URL)
     with live_server(env, workers=2, radura_serve=True) as base_url:
         assert _served(base_url, 40) == LIMIT_PER_MINUTE
+        # all at once, from another address: still one budget, no hit lost between processes
+        assert asyncio.run(_served_at_once(base_url, 40, PARALLEL_PHONE)) == LIMIT_PER_MINUTE
+
+
+async def _served_at_once(base_url: str, n: int, address: str) -> int:
+    """How many of `n` simultaneous requests from `address`, each on its own connection,
+    were answered 200 (the rest 429)."""
+    transport = httpx.AsyncHTTPTransport(local_address=address, retries=0)
+    limits = httpx.Limits(max_keepalive_connections=0, max_connections=n)
+    async with httpx.AsyncClient(base_url=base_url, transport=transport, limits=limits) as phone:
+        answers = await asyncio.gather(*(phone.get(JWKS) for _ in range(n)))
+    statuses = [answer.status_code for answer in answers]
+    assert set(statuses) <= {200, 429}, statuses
+    return statuses.count(200)
 
 
 @contextlib.contextmanager
