@@ -7,7 +7,7 @@ in parallel would get more than its budget.
 
 A Redis that is down or slow must not take the public pages with it: the store then answers as
 if it held nothing and drops writes (the rate limit fails open), with one warning when Redis
-goes away and one when it is back.
+goes away and one line when it is back.
 """
 
 from __future__ import annotations
