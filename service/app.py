@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.logs import logging_config
     from service.core.metrics import MetricsController, request_metrics_middleware
     from service.core.options_allow import complete_allow_headers
+    from service.core.proxies import TrustedProxies
     from service.core.strict_body import refuse_lax_json
     from service.core.token_cache import CHANNEL as TOKEN_CHANNEL
     from service.core.token_cache import TokenCache
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.labels_api.keys import JwksController, signing_keys_lifespan
     from service.labels_api.render_gate import render_gate_lifespan
     from service.shelf_life.controller import ShelfLifeController
-    from service.verify.setup import verify_lifespan, verify_route_handlers
+    from service.verify.setup import verify_lifespan, verify_route_handlers, verify_stores
     from service.webhooks.controller import WebhooksController
     from service.webhooks.outbox import CHANNEL as WEBHOOK_CHANNEL
     from service.webhooks.pages import WebhookPages
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # under /app the same errors become pages in the user's language
         exception_handlers=console_exception_handlers(exception_handlers()),
         template_config=shell.template_config,
-        stores=shell.stores,
+        stores={**shell.stores, **verify_stores(settings)},
         before_request=refuse_lax_json,
         openapi_config=openapi_config(PUBLIC_PATHS, middleware=[compression]),
         plugins=[
@@ -153,4 +154,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     complete_allow_headers(app)
+    if settings.trusted_proxies:
+        # outermost, before routing and error handling, so every reader of the client address
+        # (fingerprint, rate limit, sign-in throttle, logs) sees the one behind the proxies
+        app.asgi_handler = TrustedProxies(app.asgi_handler, settings.trusted_proxies)
     return app

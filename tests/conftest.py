@@ -36,6 +36,8 @@ os.environ.setdefault("RADURA_WEBHOOK_POLL_S", "0.5")
 os.environ.setdefault("RADURA_WEBHOOK_TIMEOUT_S", "2")
 # fuzzed endpoints that lead nowhere stop being retried within one test run
 os.environ.setdefault("RADURA_WEBHOOK_GIVE_UP_AFTER_S", "60")
+os.environ.pop("RADURA_TRUSTED_PROXIES", None)
+os.environ.pop("RADURA_REDIS_URL", None)
 
 
 def _with_database(url: str, name: str) -> str:

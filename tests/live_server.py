@@ -38,11 +38,17 @@ def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout_s: float
 
 
 @contextlib.contextmanager
-def live_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
-    """Serve `service.app:create_app` with the given RADURA_* environment; yields the base URL."""
+def live_server(
+    env: dict[str, str], workers: int = 1, *, radura_serve: bool = False
+) -> Iterator[str]:
+    """Serve `service.app:create_app` with the given RADURA_* environment; yields the base URL.
+    With `radura_serve`, through `radura serve` itself, as an operator starts it."""
     port = free_port()
+    serve = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
     process = subprocess.Popen(
-        [
+        [*serve, "--workers", str(workers)]
+        if radura_serve
+        else [
             sys.executable,
             "-m",
             "granian",

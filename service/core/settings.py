@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from service.core.proxies import IPNetwork, parse_networks
+
 # what each variable means, for `radura COMMAND --help` (the README's table says the same)
 ENVIRONMENT = {
     "RADURA_DATABASE_URL": "PostgreSQL to use (unset: an embedded server in the data folder)",
@@ -32,6 +34,8 @@ ENVIRONMENT = {
     "RADURA_SCAN_BUFFER_MAX_ROWS": "scans kept in memory while the database is away (200000)",
     "RADURA_WEBHOOK_KEY": "key sealing webhook secrets (default: a file in the data folder)",
     "RADURA_WEBHOOK_ALLOW_PRIVATE": "1 lets webhook URLs be http and on private networks",
+    "RADURA_TRUSTED_PROXIES": "CIDRs of reverse proxies whose X-Forwarded-For is believed",
+    "RADURA_REDIS_URL": "Redis or Valkey for limits shared by every process (default: in process)",
 }
 
 _DATABASE_URL_EXAMPLE = "postgresql://radura:secret@127.0.0.1:5432/radura"
@@ -163,10 +167,23 @@ class Settings:
     metrics_allow: tuple[Network, ...]
     # scans held in memory while the database is away; beyond it new scans are not written
     scan_buffer_max_rows: int
+    # peers whose X-Forwarded-For / Forwarded headers are believed (SPEC §12); empty: none
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    # repr=False: the URL may carry the Redis password
+    redis_url: str | None = field(default=None, repr=False)
 
     @property
     def embedded(self) -> bool:
         return self.database_url is None
+
+
+def _redis_url() -> str | None:
+    raw = os.environ.get("RADURA_REDIS_URL") or None
+    if raw is not None and not raw.startswith(("redis://", "rediss://", "unix://")):
+        # no echo of the value: it may carry a password
+        problem = "must start with redis://, rediss:// or unix://"
+        raise SettingsError("RADURA_REDIS_URL", problem, "redis://127.0.0.1:6379/0")
+    return raw
 
 
 def load_settings() -> Settings:
@@ -186,6 +203,10 @@ def load_settings() -> Settings:
             os.environ.get("RADURA_METRICS_ALLOW") or DEFAULT_METRICS_ALLOW
         ),
         scan_buffer_max_rows=_int_env("RADURA_SCAN_BUFFER_MAX_ROWS", 200_000, minimum=1),
+        trusted_proxies=parse_networks(
+            "RADURA_TRUSTED_PROXIES", os.environ.get("RADURA_TRUSTED_PROXIES", "")
+        ),
+        redis_url=_redis_url(),
     )
 
 

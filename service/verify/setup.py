@@ -5,21 +5,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request, Router
 from litestar.exceptions import TooManyRequestsException
-from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
+from litestar.middleware.rate_limit import (
+    DURATION_VALUES,
+    CacheObject,
+    RateLimitConfig,
+    RateLimitMiddleware,
+)
+from litestar.stores.base import Store
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
 from service.core.settings import Settings
+from service.core.shared_store import FailOpenRedisStore, shared_store
 from service.verify import listener as change_listener
 from service.verify.controller import VerifyController
 from service.verify.fingerprint import rate_limit_bucket
 from service.verify.resolver import Gs1ResolverController
 from service.verify.scans_api import BatchScansController
+
+RATE_LIMIT_STORE = "public_rate_limit"
 
 
 class _RateLimitWithRetryAfter(RateLimitMiddleware):
@@ -36,6 +46,25 @@ class _RateLimitWithRetryAfter(RateLimitMiddleware):
                 detail="Too many requests from this network; try again shortly.", headers=headers
             ) from None
 
+    async def retrieve_cached_history(self, key: str, store: Store) -> CacheObject:
+        if not isinstance(store, FailOpenRedisStore):
+            return await super().retrieve_cached_history(key, store)
+        # in Redis the hit is counted here, atomically across processes (see shared_store)
+        window_s = DURATION_VALUES[self.unit]
+        now = int(time.time())
+        counted = await store.count_hit(key, self.max_requests, window_s)
+        if counted is None:  # Redis is down: let the request through
+            return CacheObject(history=[], reset=now + window_s)
+        hits, reset = counted
+        return CacheObject(history=[now] * hits, reset=reset)
+
+    async def set_cached_history(self, key: str, cache_object: CacheObject, store: Store) -> None:
+        if not isinstance(store, FailOpenRedisStore):
+            await super().set_cached_history(key, cache_object, store)
+            return
+        # already counted in Redis; only this request's headers need the hit
+        cache_object.history = [int(time.time()), *cache_object.history]
+
 
 def _client_bucket(request: Request[Any, Any, Any]) -> str:
     return rate_limit_bucket(request.client.host if request.client else "")
@@ -51,7 +80,7 @@ def verify_route_handlers(
         config = RateLimitConfig(
             rate_limit=("minute", settings.rate_limit_per_minute),
             middleware_class=_RateLimitWithRetryAfter,
-            store="public_rate_limit",
+            store=RATE_LIMIT_STORE,
             identifier_for_request=_client_bucket,
         )
         middleware.append(config.middleware)
@@ -61,6 +90,12 @@ def verify_route_handlers(
         middleware=middleware,
     )
     return public, BatchScansController
+
+
+def verify_stores(settings: Settings) -> dict[str, Store]:
+    """The rate limit's counters: in Redis when configured, so every process spends from one
+    budget per client; else in each process."""
+    return {RATE_LIMIT_STORE: shared_store(settings, RATE_LIMIT_STORE)}
 
 
 def verify_lifespan(
