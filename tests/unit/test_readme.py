@@ -9,8 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
-# what the table names that pip does not install by that name: extras and vendored files
-NOT_PIP_NAMES = {"structlog", "jinja2", "htmx", "swagger-ui-dist"}
+# what the table names that pip does not install by that name: extras, vendored files and the
+# Debian program a test runs
+NOT_PIP_NAMES = {"structlog", "jinja2", "redis", "htmx", "swagger-ui-dist", "nginx"}
 
 
 def _requirement_name(requirement: str) -> str:
