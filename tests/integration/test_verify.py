@@ -237,7 +237,6 @@ async def test_unknown_code_looks_exactly_like_a_bad_signature(
 ) -> None:
     """Nothing tells an unknown code from a known one with a bad signature: status, body,
     headers, and time (neither reads the database)."""
-    import statistics
     import time
 
     from labels.codes import random_code
@@ -255,8 +254,9 @@ async def test_unknown_code_looks_exactly_like_a_bad_signature(
             started = time.perf_counter()
             await client.get(path, headers=JSON)
             timings[name].append(time.perf_counter() - started)
-    known_ms = statistics.median(timings["known"]) * 1000
-    unknown_ms = statistics.median(timings["unknown"]) * 1000
+    # the fastest of each, interleaved: what the code costs, without what a busy machine adds
+    known_ms = min(timings["known"]) * 1000
+    unknown_ms = min(timings["unknown"]) * 1000
     assert abs(known_ms - unknown_ms) < max(0.5, 0.3 * known_ms), (known_ms, unknown_ms)
 
 
