@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from service.core.proxies import TrustedProxies, client_behind, forwarded_chain, parse_networks
-from service.core.settings import load_settings
+from service.core.settings import SettingsError, load_settings
 
 NGINX = ipaddress.ip_address("10.0.0.5")
 TRUSTED = parse_networks("RADURA_TRUSTED_PROXIES", "10.0.0.0/24, 2001:db8:ff::/48")
@@ -100,7 +100,7 @@ def test_a_bad_network_stops_the_process_with_one_line_naming_the_variable(
 
 def test_the_redis_url_is_checked_and_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RADURA_REDIS_URL", "http://user:s3cret@cache:6379")
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(SettingsError) as stopped:
         load_settings()
     assert "RADURA_REDIS_URL" in str(stopped.value)
     assert "s3cret" not in str(stopped.value)
