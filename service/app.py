@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
     from service.core.logs import logging_config
-    from service.core.metrics import MetricsController, request_metrics_middleware
+    from service.core.metrics import ROUTE_METRICS, MetricsController
     from service.core.options_allow import complete_allow_headers
     from service.core.proxies import TrustedProxies
     from service.core.strict_body import refuse_lax_json
@@ -113,7 +113,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WebhookPages,
             scans_api,
         ],
+        before_request=refuse_lax_json,
         middleware=[
+            ROUTE_METRICS,  # outermost: the latency includes every other layer
             shell.session_middleware,
             DefineMiddleware(TokenAuthenticationMiddleware, exclude=[*PUBLIC_PATHS, CONSOLE_PATH]),
             shell.auth_middleware,
@@ -135,14 +137,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_gate_lifespan,  # last, so its renders are the first thing stopped
         ],
         dependencies={"db": Provide(db.provide_db)},
-        # outermost: the latency includes every other layer, the routers' own included
-        middleware=[request_metrics_middleware()],
         # under /app the same errors become pages in the user's language
         exception_handlers=console_exception_handlers(exception_handlers()),
         template_config=shell.template_config,
         stores={**shell.stores, **verify_stores(settings)},
-        before_request=refuse_lax_json,
-        openapi_config=openapi_config(PUBLIC_PATHS, middleware=[compression]),
+        openapi_config=openapi_config(PUBLIC_PATHS, middleware=[ROUTE_METRICS, compression]),
         plugins=[
             StructlogPlugin(
                 StructlogConfig(

@@ -13,13 +13,17 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, HttpMethod, Request, Response, get, head, route
+from litestar.datastructures import CacheControlHeader
 from litestar.openapi.datastructures import ResponseSpec
 
 from labels.gtin import normalize_gtin
 from labels.uri import LabelUriError, decode_ai_value, encode_ai_value
 from service.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+from service.core.metrics import ROUTE_METRICS
 from service.verify import linkset
-from service.verify.response import RawResponse, encode_headers
+from service.verify.counted import counted
+from service.verify.memo import memo_of_short_texts
+from service.verify.response import RawResponse, encode_headers, header
 
 # where the representations of a label live (the page, the JSON, the certificate)
 CONTENT_PREFIX = "/label"
@@ -73,6 +77,7 @@ class ResolverRequest:
         return any(item.startswith("s=") for item in self.query.split("&"))
 
 
+@memo_of_short_texts(max_entries=4096)
 def parse_request(raw_path: str, query: str) -> ResolverRequest:
     """Take apart `/01/…` and its query; raise ResolverSyntaxError saying what is wrong."""
     segments = raw_path.removeprefix("/").removesuffix("/").split("/")
@@ -173,8 +178,8 @@ async def resolve(http: Request[Any, Any, Any]) -> RawResponse:
         )
     except ResolverSyntaxError as error:
         return _problem(400, "Not a GS1 Digital Link URI", str(error), "gs1-syntax", error.field)
-    base_url: str = http.app.state.public_base_url
-    accept = http.headers.get("accept")
+    base_url: str = http.app.state["public_base_url"]
+    accept = header(scope, b"accept")
     if _wants_linkset(request, accept):
         return await _linkset(http, request, base_url)
     link_type = request.link_type
@@ -256,9 +261,14 @@ class Gs1ResolverController(Controller):
     async def resolve_gs1_uri(self, request: Request[Any, Any, Any]) -> RawResponse:
         """307 to the label's page (or the link type asked for), or the linkset; 400 for a URI
         that is not GS1 Digital Link syntax."""
-        return await resolve(request)
+        return await counted(request.scope, resolve(request))
 
-    @head("/01/{label_path:path}", operation_id="checkGs1Uri", exclude_from_auth=True)
+    @head(
+        "/01/{label_path:path}",
+        operation_id="checkGs1Uri",
+        exclude_from_auth=True,
+        middleware=[ROUTE_METRICS],
+    )
     async def check_gs1_uri(self, request: Request[Any, Any, Any]) -> Response[None]:
         """The status and headers of GET, without a body."""
         answer = await resolve(request)
@@ -275,6 +285,7 @@ class Gs1ResolverController(Controller):
         http_method=HttpMethod.OPTIONS,
         operation_id="gs1UriOptions",
         exclude_from_auth=True,
+        middleware=[ROUTE_METRICS],
         include_in_schema=False,
         status_code=204,
     )
@@ -288,3 +299,20 @@ class Gs1ResolverController(Controller):
             return Response(None, status_code=204, headers=headers)
         link = linkset_link_header(request.app.state.public_base_url, parsed)
         return Response(None, status_code=204, headers={**headers, "Link": link.decode("ascii")})
+
+
+@get(
+    "/.well-known/gs1resolver",
+    operation_id="gs1ResolverDescription",
+    summary="GS1 resolver description",
+    tags=["verification"],
+    security=[{}],
+    exclude_from_auth=True,
+    cache_control=CacheControlHeader(max_age=3600, public=True),
+)
+async def resolver_description(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """The GS1-conformant resolver description of this service, readable from any origin."""
+    return Response(
+        linkset.resolver_description(request.app.state.public_base_url),
+        headers={"Access-Control-Allow-Origin": "*"},
+    )

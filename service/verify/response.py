@@ -19,6 +19,15 @@ def encode_headers(media_type: str | None, headers: dict[str, str]) -> EncodedHe
     return encoded
 
 
+def header(scope: Scope, name: bytes) -> str | None:
+    """One request header (`name` in lower case), read straight from the ASGI scope: a
+    Litestar Headers object costs more than the lookup it serves."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
 class RawResponse:
     """What a route handler may return instead of a Litestar Response: Litestar sends any
     async callable as the ASGI app of the response, through the app's middleware."""

@@ -21,24 +21,30 @@ from litestar.middleware.rate_limit import (
 from litestar.stores.base import Store
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
+from service.core.metrics import ROUTE_METRICS, count_request
 from service.core.settings import Settings
 from service.core.shared_store import FailOpenRedisStore, shared_store
+from service.core.strict_body import refuse_lax_json
 from service.verify import listener as change_listener
 from service.verify.controller import VerifyController
 from service.verify.fingerprint import rate_limit_bucket
-from service.verify.resolver import Gs1ResolverController
+from service.verify.resolver import Gs1ResolverController, resolver_description
 from service.verify.scans_api import BatchScansController
 
 RATE_LIMIT_STORE = "public_rate_limit"
 
 
 class _RateLimitWithRetryAfter(RateLimitMiddleware):
-    """Litestar's rate limiter, whose 429 also says when to come back (`Retry-After`)."""
+    """Litestar's rate limiter, whose 429 also says when to come back (`Retry-After`). It
+    counts its 429s in the route metrics itself: the routes it guards count their own requests
+    inside it, and a refused request never reaches them."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started_s = time.perf_counter()
         try:
             await super().__call__(scope, receive, send)
         except TooManyRequestsException as exc:
+            count_request(scope, exc.status_code, time.perf_counter() - started_s)
             headers = dict(exc.headers or {})
             reset = headers.get(self.config.rate_limit_reset_header_key, "60")
             headers["Retry-After"] = str(max(1, int(reset)))
@@ -74,7 +80,11 @@ def verify_route_handlers(
     settings: Settings, other_public: Sequence[ControllerRouterHandler] = ()
 ) -> tuple[Router, type[BatchScansController]]:
     """The public routes — verification's and the app's `other_public` ones — under one per-client
-    rate limit when a limit is set; and the scans API, which is signed in, so never limited."""
+    rate limit when a limit is set; and the scans API, which is signed in, so never limited.
+
+    The routes a scan takes count themselves in the request metrics and take no body
+    (service/verify/counted.py); every other public route has the metrics middleware and the
+    strict JSON check, as the signed-in routes do."""
     middleware = []
     if settings.rate_limit_per_minute > 0:
         config = RateLimitConfig(
@@ -86,7 +96,16 @@ def verify_route_handlers(
         middleware.append(config.middleware)
     public = Router(
         path="/",
-        route_handlers=[VerifyController, Gs1ResolverController, *other_public],
+        route_handlers=[
+            VerifyController,
+            Gs1ResolverController,
+            Router(
+                path="/",
+                route_handlers=[resolver_description, *other_public],
+                middleware=[ROUTE_METRICS],
+                before_request=refuse_lax_json,
+            ),
+        ],
         middleware=middleware,
     )
     return public, BatchScansController

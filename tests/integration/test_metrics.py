@@ -11,8 +11,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.verify_fixtures import (
     from_address,
+    from_client_address,
     label_path,
     make_batch,
+    raw_get,
     server_keyring,
     tamper,
 )
@@ -113,3 +115,45 @@ async def test_metrics_answer_only_the_allowed_addresses(client: AsyncTestClient
         assert "radura_" not in response.text
     # without X-Client-Address the test client's own address is not an IP at all
     assert (await client.get("/metrics")).status_code == 404
+
+
+async def test_the_scan_routes_count_themselves_with_every_status(
+    settings, pool: asyncpg.Pool, world: World, data_dir: Path
+) -> None:
+    """The label routes and the resolver's GET pass no metrics middleware; what they answer,
+    what they refuse (400) and what the rate limit refuses before them (429) is still counted
+    under their route, timed."""
+    import dataclasses
+
+    from service.app import create_app
+
+    keyring = server_keyring(data_dir)
+    async with pool.acquire() as conn:
+        batch = await make_batch(conn, world)
+    gs1 = label_path(keyring, batch, batch.serials[0])  # /01/…, the printed form
+    page = "/label" + gs1
+    # three requests a minute for the test client (the raw request below comes from elsewhere)
+    limited = dataclasses.replace(settings, rate_limit_per_minute=3)
+    async with AsyncTestClient(app=from_client_address(create_app(limited))) as client:
+        before = await _scrape(client)
+        hop = await client.get(gs1, headers=JSON, follow_redirects=False)
+        assert hop.status_code == 307
+        assert (await client.get(page, headers=JSON)).status_code == 200
+        # a language tag with a raw byte: refused by the handler with a 400 (a ValidationException)
+        path_part, _, query = page.partition("?")
+        status, _ = await raw_get(client, path_part, query.encode() + "&lang=é".encode())
+        assert status == 400
+        assert (await client.get(page, headers=JSON)).status_code == 200
+        assert (await client.get(page, headers=JSON)).status_code == 429
+        after = await _scrape(client)
+
+    def moved(name: str, **labels: str) -> float:
+        return _value(after, name, **labels) - _value(before, name, **labels)
+
+    route = "/label/01/{label_path}"
+    assert moved("radura_http_requests_total", path="/01/{label_path}", status_code="307") == 1
+    assert moved("radura_http_requests_total", path=route, status_code="200") == 2
+    assert moved("radura_http_requests_total", path=route, status_code="400") == 1
+    assert moved("radura_http_requests_total", path=route, status_code="429") == 1
+    assert moved("radura_http_request_duration_seconds_count", path=route, method="GET") == 4
+    assert moved("radura_http_request_duration_seconds_sum", path=route) > 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -17,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from tests.integration.batch_steps import batch_in, chicken, treatment_body
 from tests.integration.test_shelf_life_estimate import CHICKEN
 from tests.integration.test_shelf_life_estimate import URL as ESTIMATE
-from tests.integration.verify_fixtures import label_path, make_batch, server_keyring
+from tests.integration.verify_fixtures import label_path, make_batch, raw_get, server_keyring
 from tests.integration.world import World
 
 DEPTH = 1000
@@ -102,36 +101,6 @@ async def test_a_vanishing_dosimeter_reading_is_no_dose(
     assert too_small.json()["errors"][0]["field"] == "min_dose_kgy"
 
 
-async def _raw_get(client: AsyncTestClient, path: str, query: bytes) -> tuple[int, bytes]:
-    """GET through the app's ASGI interface with the query's bytes exactly as given."""
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"accept", b"application/json")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-        "state": {},
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await client.app(scope, receive, send)  # type: ignore[arg-type]
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], body
-
-
 @pytest.mark.parametrize("option", ["lang", "linkType"])
 async def test_a_raw_byte_in_a_reader_option_of_a_label_to_redirect_is_a_400(
     client: AsyncTestClient, pool: asyncpg.Pool, world: World, data_dir: Path, option: str
@@ -145,7 +114,7 @@ async def test_a_raw_byte_in_a_reader_option_of_a_label_to_redirect_is_a_400(
     assert gtin13_path != path
     path_part, _, query = gtin13_path.partition("?")
     # httpx would percent-encode the byte; a raw client need not
-    status, body = await _raw_get(
+    status, body = await raw_get(
         client, path_part, query.encode() + f"&{option}=".encode() + "é".encode()
     )
     assert status == 400, body

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
 from labels.codes import random_code
 from labels.gtin import gtin_check_digit
@@ -238,3 +239,33 @@ def from_client_address(app: Litestar) -> Litestar:
 def from_address(address: str, **headers: str) -> dict[str, str]:
     """Request headers that make the test client a phone at `address`."""
     return {"X-Client-Address": address, **headers}
+
+
+async def raw_get(client: AsyncTestClient[Any], path: str, query: bytes) -> tuple[int, bytes]:
+    """GET through the app's ASGI interface with the query's bytes exactly as given."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"accept", b"application/json")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await client.app(scope, receive, send)  # type: ignore[arg-type]
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], body
