@@ -43,6 +43,16 @@ def live_server(
 ) -> Iterator[str]:
     """Serve `service.app:create_app` with the given RADURA_* environment; yields the base URL.
     With `radura_serve`, through `radura serve` itself, as an operator starts it."""
+    with server_process(env, workers, radura_serve=radura_serve) as (base_url, _):
+        yield base_url
+
+
+@contextlib.contextmanager
+def server_process(
+    env: dict[str, str], workers: int = 1, *, radura_serve: bool = False
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`live_server`, also handing back the server's process, for a test that signals it
+    itself (SIGTERM). Whatever still runs at the end is stopped."""
     port = free_port()
     serve = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
     process = subprocess.Popen(
@@ -72,7 +82,7 @@ def live_server(
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base_url, process)
-        yield base_url
+        yield base_url, process
     finally:
         process.send_signal(signal.SIGINT)
         try:

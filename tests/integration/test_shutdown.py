@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import httpx
 from service.core.db import create_pool
 from tests.integration.verify_fixtures import LabelledBatch, make_batch, page_path, server_keyring
 from tests.integration.world import World, build_world
-from tests.live_server import ROOT, free_port, wait_ready
+from tests.live_server import server_process
 
 EXIT_WITHIN_S = 30.0
 SCANS = 5
@@ -49,23 +47,12 @@ def test_sigterm_during_a_render_exits_promptly_with_the_scans_written(
 ) -> None:
     world, batch = asyncio.run(_world_and_batch(database_url))
     keyring = server_keyring(data_dir)
-    port = free_port()
     env = {
-        **os.environ,
         "RADURA_DATABASE_URL": database_url,
         "RADURA_DATA_DIR": str(data_dir),
         "RADURA_RATE_LIMIT_PER_MINUTE": "0",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base_url, server)
+    with server_process(env, radura_serve=True) as (base_url, server):
 
         async def render_then_terminate() -> float:
             async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
@@ -91,10 +78,6 @@ def test_sigterm_during_a_render_exits_promptly_with_the_scans_written(
         exit_s = time.monotonic() - terminated
         print(f"exited {exit_s:.1f} s after SIGTERM during a 10 000-label render")
         assert server.returncode is not None and exit_s < EXIT_WITHIN_S, exit_s
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
     assert asyncio.run(_scans_of(database_url, batch)) == SCANS
 
 
@@ -105,24 +88,13 @@ def test_sigterm_under_scan_load_answers_what_it_took_and_writes_every_scan(
     answer is a 5xx, and every scan answered is in the database after the exit."""
     _, batch = asyncio.run(_world_and_batch(database_url))
     keyring = server_keyring(data_dir)
-    port = free_port()
     env = {
-        **os.environ,
         "RADURA_DATABASE_URL": database_url,
         "RADURA_DATA_DIR": str(data_dir),
         "RADURA_RATE_LIMIT_PER_MINUTE": "0",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
     paths = [page_path(keyring, batch, serial) for serial in batch.serials]
-    try:
-        wait_ready(base_url, server)
+    with server_process(env, radura_serve=True) as (base_url, server):
 
         async def scan_then_terminate() -> tuple[int, list[int], list[str]]:
             answered, statuses, in_flight_failures = 0, [], []
@@ -162,10 +134,6 @@ def test_sigterm_under_scan_load_answers_what_it_took_and_writes_every_scan(
         answered, statuses, in_flight_failures = asyncio.run(scan_then_terminate())
         server.wait(timeout=EXIT_WITHIN_S)
         print(f"{answered} scans answered under load, then SIGTERM; statuses {set(statuses)}")
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
     assert answered > 50
     assert set(statuses) == {200}, set(statuses)
     assert not in_flight_failures, in_flight_failures

@@ -5,10 +5,6 @@ primary is in the verdict within a second, whatever the replication lag (printed
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,7 +21,7 @@ from tests.integration.verify_fixtures import (
     server_keyring,
 )
 from tests.integration.world import build_world
-from tests.live_server import ROOT, free_port, wait_ready
+from tests.live_server import live_server
 from tests.pg_cluster import Cluster, create_radura_database, discard, new_cluster
 
 JSON = {"Accept": "application/json"}
@@ -92,7 +88,6 @@ def test_a_hot_standby_serves_verification_reads_and_a_recall_shows_within_a_sec
 ) -> None:
     primary = new_cluster(preload=("pg_stat_statements",))
     standby: Cluster | None = None
-    server: subprocess.Popen[bytes] | None = None
     try:
         url = asyncio.run(create_radura_database(primary))
         asyncio.run(_create_extension(url))
@@ -103,82 +98,66 @@ def test_a_hot_standby_serves_verification_reads_and_a_recall_shows_within_a_sec
         asyncio.run(_replayed(standby_url, batch, "released"))
         data_dir = tmp_path / "data"
         keyring = server_keyring(data_dir)
-        port = free_port()
         env = {
-            **os.environ,
             "RADURA_DATABASE_URL": url,
             "RADURA_DATABASE_REPLICA_URL": standby_url,
             "RADURA_DATA_DIR": str(data_dir),
             "RADURA_RATE_LIMIT_PER_MINUTE": "0",
         }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        wait_ready(base_url, server)
-        paths = [label_path(keyring, batch, serial, short=True) for serial in batch.serials]
+        with live_server(env, radura_serve=True) as base_url:
+            paths = [label_path(keyring, batch, serial, short=True) for serial in batch.serials]
 
-        async def scenario() -> None:
-            async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
-                # (a) labels never seen before are read, and they are read on the standby
-                standby_before, primary_before = (
-                    await _view_reads(standby_url),
-                    await _view_reads(url),
-                )
-                for path in paths[:10]:
-                    response = await client.get(path, headers=JSON)
-                    assert response.json()["verdict"] == "genuine"
-                on_standby = await _view_reads(standby_url) - standby_before
-                on_primary = await _view_reads(url) - primary_before
-                print(
-                    f"label-view reads of 10 new labels: standby {on_standby}, primary {on_primary}"
-                )
-                assert on_standby == 10 and on_primary == 0
+            async def scenario() -> None:
+                async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+                    # (a) labels never seen before are read, and they are read on the standby
+                    standby_before, primary_before = (
+                        await _view_reads(standby_url),
+                        await _view_reads(url),
+                    )
+                    for path in paths[:10]:
+                        response = await client.get(path, headers=JSON)
+                        assert response.json()["verdict"] == "genuine"
+                    on_standby = await _view_reads(standby_url) - standby_before
+                    on_primary = await _view_reads(url) - primary_before
+                    print(
+                        f"label-view reads of 10 new labels: standby {on_standby}, "
+                        f"primary {on_primary}"
+                    )
+                    assert on_standby == 10 and on_primary == 0
 
-                # (b) a recall on the primary reaches a cached label's verdict within a second
-                watched = paths[0]
-                conn = await asyncpg.connect(url)
-                standby_conn = await asyncpg.connect(standby_url)
-                assert await standby_conn.fetchval("SELECT pg_is_in_recovery()")  # a standby
-                try:
-                    await recall(conn, batch.batch_id, "Uji penarikan")
-                    committed = time.monotonic()
-                    lsn = await conn.fetchval("SELECT pg_current_wal_lsn()")
-                finally:
-                    await conn.close()
-                replay = asyncio.create_task(_replay_lag_s(standby_conn, lsn, committed))
-                verdict = ""
-                while verdict != "recalled":
-                    verdict = (await client.get(watched, headers=JSON)).json()["verdict"]
-                    seen_s = time.monotonic() - committed
-                    assert seen_s < RECALL_VISIBLE_WITHIN_S, f"still {verdict} after {seen_s} s"
-                lag_s = await replay
-                await standby_conn.close()
-                print(
-                    f"recall seen by verification {seen_s * 1000:.0f} ms after its commit; "
-                    f"replication lag (commit on the primary to replayed on the standby) "
-                    f"{lag_s * 1000:.1f} ms"
-                )
+                    # (b) a recall on the primary reaches a cached label's verdict within a second
+                    watched = paths[0]
+                    conn = await asyncpg.connect(url)
+                    standby_conn = await asyncpg.connect(standby_url)
+                    assert await standby_conn.fetchval("SELECT pg_is_in_recovery()")  # a standby
+                    try:
+                        await recall(conn, batch.batch_id, "Uji penarikan")
+                        committed = time.monotonic()
+                        lsn = await conn.fetchval("SELECT pg_current_wal_lsn()")
+                    finally:
+                        await conn.close()
+                    replay = asyncio.create_task(_replay_lag_s(standby_conn, lsn, committed))
+                    verdict = ""
+                    while verdict != "recalled":
+                        verdict = (await client.get(watched, headers=JSON)).json()["verdict"]
+                        seen_s = time.monotonic() - committed
+                        assert seen_s < RECALL_VISIBLE_WITHIN_S, f"still {verdict} after {seen_s} s"
+                    lag_s = await replay
+                    await standby_conn.close()
+                    print(
+                        f"recall seen by verification {seen_s * 1000:.0f} ms after its commit; "
+                        f"replication lag (commit on the primary to replayed on the standby) "
+                        f"{lag_s * 1000:.1f} ms"
+                    )
 
-                # once the primary-only window after the change ends, a label never seen before
-                # is read on the standby again, which has replayed the recall by then
-                await asyncio.sleep(PRIMARY_READS_AFTER_CHANGE_S + 0.5)
-                standby_before = await _view_reads(standby_url)
-                response = await client.get(paths[20], headers=JSON)
-                assert response.json()["verdict"] == "recalled"
-                assert await _view_reads(standby_url) - standby_before == 1
+                    # once the primary-only window after the change ends, a label never seen before
+                    # is read on the standby again, which has replayed the recall by then
+                    await asyncio.sleep(PRIMARY_READS_AFTER_CHANGE_S + 0.5)
+                    standby_before = await _view_reads(standby_url)
+                    response = await client.get(paths[20], headers=JSON)
+                    assert response.json()["verdict"] == "recalled"
+                    assert await _view_reads(standby_url) - standby_before == 1
 
-        asyncio.run(scenario())
+            asyncio.run(scenario())
     finally:
-        if server is not None and server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
         discard(*([standby] if standby else []), primary)

@@ -266,6 +266,6 @@ async def raw_get(client: AsyncTestClient[Any], path: str, query: bytes) -> tupl
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await client.app(scope, receive, send)  # type: ignore[arg-type]
+    await client.app(scope, receive, send)
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return sent[0]["status"], body
