@@ -30,8 +30,8 @@ from prometheus_client import (
 )
 
 from service.core import db
+from service.core.proxies import IPNetwork
 from service.core.request_series import RequestSeries
-from service.core.settings import Network
 from service.webhooks.outbox import outbox_depth
 
 log = structlog.get_logger()
@@ -125,7 +125,7 @@ async def _read_database(state: Any) -> None:
 # --- access and exposition ---------------------------------------------------------------------
 
 
-def _allowed(host: str, networks: Sequence[Network]) -> bool:
+def _allowed(host: str, networks: Sequence[IPNetwork]) -> bool:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:

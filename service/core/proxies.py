@@ -99,18 +99,3 @@ class TrustedProxies:
                 if client is not None:
                     scope["client"] = (client, 0)
         await self.app(scope, receive, send)
-
-
-def parse_networks(variable: str, raw: str) -> tuple[IPNetwork, ...]:
-    """Networks from a comma- or space-separated list of CIDRs (a bare address is a /32 or
-    /128); a bad entry stops the process with one line naming `variable`."""
-    networks = []
-    for entry in raw.replace(",", " ").split():
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=True))
-        except ValueError as exc:
-            raise SystemExit(
-                f"{variable}: {entry!r} is not a network in CIDR form (like 10.0.0.0/8 or "
-                f"2001:db8::/32): {exc}"
-            ) from None
-    return tuple(networks)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from service.core.proxies import IPNetwork, parse_networks
+from service.core.proxies import IPNetwork
 
 # what each variable means, for `radura COMMAND --help` (the README's table says the same)
 ENVIRONMENT = {
@@ -67,22 +67,23 @@ def _int_env(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_METRICS_ALLOW = "127.0.0.0/8,::1/128"
 
 
-def parse_allow_list(raw: str) -> tuple[Network, ...]:
-    """`RADURA_METRICS_ALLOW`: comma-separated CIDRs (a bare address is a one-address network)."""
+def parse_networks(
+    variable: str, raw: str, example: str, *, strict: bool = True
+) -> tuple[IPNetwork, ...]:
+    """Networks from a comma- or space-separated list of CIDRs (a bare address is a /32 or
+    /128). `strict` refuses an entry with host bits set (`10.0.0.1/8`) instead of widening it
+    to its network: for a list of whom to believe, a typo must not trust a whole /8."""
     networks = []
-    for item in raw.split(","):
-        item = item.strip()
-        if not item:
-            continue
+    for entry in raw.replace(",", " ").split():
         try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            problem = f"holds {item!r}, which is not an address or CIDR"
-            raise SettingsError("RADURA_METRICS_ALLOW", problem, DEFAULT_METRICS_ALLOW) from None
+            networks.append(ipaddress.ip_network(entry, strict=strict))
+        except ValueError as exc:
+            # ipaddress's reason tells "host bits set" apart from text that is no address at all
+            problem = f"holds {entry!r}, which is not an address or CIDR ({exc})"
+            raise SettingsError(variable, problem, example) from None
     return tuple(networks)
 
 
@@ -164,7 +165,7 @@ class Settings:
     pool_max_size: int
     verify_pool_size: int
     # who may read /metrics; anyone else gets a 404
-    metrics_allow: tuple[Network, ...]
+    metrics_allow: tuple[IPNetwork, ...]
     # scans held in memory while the database is away; beyond it new scans are not written
     scan_buffer_max_rows: int
     # peers whose X-Forwarded-For / Forwarded headers are believed (SPEC §12); empty: none
@@ -199,12 +200,15 @@ def load_settings() -> Settings:
         log_format=_log_format(),
         pool_max_size=_int_env("RADURA_DB_POOL_SIZE", 10, minimum=1),
         verify_pool_size=_int_env("RADURA_VERIFY_POOL_SIZE", 4, minimum=1),
-        metrics_allow=parse_allow_list(
-            os.environ.get("RADURA_METRICS_ALLOW") or DEFAULT_METRICS_ALLOW
+        metrics_allow=parse_networks(
+            "RADURA_METRICS_ALLOW",
+            os.environ.get("RADURA_METRICS_ALLOW") or DEFAULT_METRICS_ALLOW,
+            DEFAULT_METRICS_ALLOW,
+            strict=False,  # it always read 10.0.0.1/8 as 10.0.0.0/8; refusing it would stop servers
         ),
         scan_buffer_max_rows=_int_env("RADURA_SCAN_BUFFER_MAX_ROWS", 200_000, minimum=1),
         trusted_proxies=parse_networks(
-            "RADURA_TRUSTED_PROXIES", os.environ.get("RADURA_TRUSTED_PROXIES", "")
+            "RADURA_TRUSTED_PROXIES", os.environ.get("RADURA_TRUSTED_PROXIES", ""), "127.0.0.1/32"
         ),
         redis_url=_redis_url(),
     )
