@@ -1,4 +1,4 @@
-"""The console pages of an organization's webhook endpoints: the list with recent deliveries, a
+"""The console pages of an organization's webhook endpoints: the list of endpoints, a
 new endpoint with its secret shown once, one endpoint's delivery log, and deleting one.
 
 They call the same functions as /api/v1/webhooks, so the same roles, ownership and URL rules
