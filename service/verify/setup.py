@@ -48,6 +48,9 @@ class _RateLimitWithRetryAfter(RateLimitMiddleware):
             headers = dict(exc.headers or {})
             reset = headers.get(self.config.rate_limit_reset_header_key, "60")
             headers["Retry-After"] = str(max(1, int(reset)))
+            # every public answer is readable from any origin (GS1 resolvers SHALL support
+            # CORS), and so is being told to wait: an app in a browser can then back off
+            headers["Access-Control-Allow-Origin"] = "*"
             raise TooManyRequestsException(
                 detail="Too many requests from this network; try again shortly.", headers=headers
             ) from None

@@ -37,6 +37,11 @@ async def test_public_routes_are_limited_per_client_and_the_api_is_not(
         refused = await client.get(path, headers=JSON)
         assert refused.status_code == 429
         assert 1 <= int(refused.headers["retry-after"]) <= 60
+        # a browser app may read the refusal, as it may read every public answer
+        assert refused.headers["access-control-allow-origin"] == "*"
+        resolver = await client.get(f"/01/{batch.gtin14}", follow_redirects=False)
+        assert resolver.status_code == 429
+        assert resolver.headers["access-control-allow-origin"] == "*"
         # every public verification route shares the client's budget
         assert (await client.get("/v/0000000000?s=x")).status_code == 429
         assert (await client.get("/.well-known/gs1resolver")).status_code == 429
