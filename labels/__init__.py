@@ -5,7 +5,8 @@ Import the modules you need (this file imports nothing, so `labels.uri` stays li
 
 - `labels.uri`: `unsigned_path(ref)`, `signed_uri(base_url, ref, keyring)`,
   `with_signature(path, s)`, `parse_label_uri(text, *, today=None) -> ParsedLabel`,
-  `LabelUriError(reason)`.
+  `parse_gs1_key_path(segments, allowed_ais)` (the walk after `/01/`, shared with the resolver),
+  `encode_ai_value(value)`, `LabelUriError(reason)`.
 - `labels.signing`: `Keyring` (`load_or_create(data_dir, env_private_key)`, `rotate(data_dir)`,
   `from_jwks(jwks)`, `generate()`, `.sign(message) -> str`, `.verify(message, s) -> VerifyResult`,
   `.jwks()`, `.active_kid`), `VerifyResult`, `KeyringError`, `parse_private_key(text)`,

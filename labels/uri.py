@@ -24,7 +24,8 @@ MAX_URI_CHARS = 2048
 _AI_VALUE = re.compile(r"""^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$""")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")
-_PATH_QUALIFIERS = ("10", "21")  # the canonical order (GS1 DL: 22, 10, 21; we use no 22)
+# the key qualifiers a label carries, in canonical order (GS1 DL: 22, 10, 21; labels use no 22)
+_PATH_QUALIFIERS = ("10", "21")
 
 
 class LabelUriError(ValueError):
@@ -49,11 +50,6 @@ def _encode_ai_value(value: str) -> str:
 def encode_ai_value(value: str) -> str:
     """An AI value as it stands in a GS1 Digital Link path."""
     return _encode_ai_value(value)
-
-
-def decode_ai_value(ai: str, raw: str) -> str:
-    """An AI value read from a GS1 Digital Link path; LabelUriError when it is not set 82."""
-    return _decode_ai_value(ai, raw)
 
 
 def _check_ai_value(ai: str, value: str) -> None:
@@ -137,27 +133,36 @@ def _primary_index(segments: list[str]) -> int:
     raise LabelUriError("path has neither /01/{gtin} (GS1 Digital Link) nor /v/{code}")
 
 
-def _parse_gs1_path(rest: list[str]) -> tuple[str, dict[str, str], bool]:
-    """GTIN-14, qualifiers by AI, and whether they came in the canonical order."""
-    if not rest:
+def parse_gs1_key_path(
+    segments: list[str], allowed_ais: tuple[str, ...]
+) -> tuple[str, dict[str, str], bool]:
+    """Take apart the segments after `/01/`: a GTIN, then key qualifier AI / value pairs.
+
+    `allowed_ais` are the key qualifiers the caller accepts, in their canonical order (GS1 DL:
+    22, 10, 21). Returns the GTIN-14, the decoded values by AI in the order received, and
+    whether that order is the canonical one; raises LabelUriError saying what is wrong.
+    """
+    if not segments:
         raise LabelUriError("missing GTIN after /01/")
     try:
-        gtin14 = normalize_gtin(rest[0])
+        gtin14 = normalize_gtin(segments[0])
     except ValueError as error:
         raise LabelUriError(f"bad GTIN: {error}") from None
-    pairs = rest[1:]
-    if len(pairs) % 2:
-        raise LabelUriError(f"AI {pairs[-1]} in the path has no value")
     qualifiers: dict[str, str] = {}
-    for ai, raw in zip(pairs[0::2], pairs[1::2], strict=True):
-        if ai not in _PATH_QUALIFIERS:
-            raise LabelUriError(f"unknown or unsupported AI {ai!r} in the path")
+    last = len(segments) - 1
+    # Errors come in reading order, so a stray trailing word is named as an unknown AI.
+    for index in range(1, len(segments), 2):
+        ai = segments[index]
+        if ai not in allowed_ais:
+            accepted = ", ".join(allowed_ais)
+            message = f"unknown or unsupported AI {ai!r} in the path (key qualifiers: {accepted})"
+            raise LabelUriError(message)
         if ai in qualifiers:
             raise LabelUriError(f"AI {ai} appears twice in the path")
-        qualifiers[ai] = _decode_ai_value(ai, raw)
-    if "10" not in qualifiers:
-        raise LabelUriError("missing lot (AI 10) after the GTIN")
-    in_order = list(qualifiers) == [ai for ai in _PATH_QUALIFIERS if ai in qualifiers]
+        if index == last:
+            raise LabelUriError(f"AI {ai} in the path has no value")
+        qualifiers[ai] = _decode_ai_value(ai, segments[index + 1])
+    in_order = list(qualifiers) == [ai for ai in allowed_ais if ai in qualifiers]
     return gtin14, qualifiers, in_order
 
 
@@ -230,7 +235,9 @@ def parse_label_uri(text: str, *, today: datetime.date | None = None) -> ParsedL
     form: LabelForm
     if segments[start] == "01":
         form = "gs1"
-        gtin14, qualifiers, in_order = _parse_gs1_path(rest)
+        gtin14, qualifiers, in_order = parse_gs1_key_path(rest, _PATH_QUALIFIERS)
+        if "10" not in qualifiers:
+            raise LabelUriError("missing lot (AI 10) after the GTIN")
         lot, serial = qualifiers["10"], qualifiers.get("21")
         canonical_unsigned = f"/01/{gtin14}/10/{_encode_ai_value(lot)}"
         if serial is not None:

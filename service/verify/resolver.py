@@ -16,8 +16,7 @@ from litestar import Controller, HttpMethod, Request, Response, get, head, route
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi.datastructures import ResponseSpec
 
-from labels.gtin import normalize_gtin
-from labels.uri import LabelUriError, decode_ai_value, encode_ai_value
+from labels.uri import LabelUriError, encode_ai_value, parse_gs1_key_path
 from service.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from service.core.metrics import ROUTE_METRICS
 from service.verify import linkset
@@ -84,22 +83,9 @@ def parse_request(raw_path: str, query: str) -> ResolverRequest:
     if len(segments) < 2 or segments[0] != "01":
         raise ResolverSyntaxError("the path must start with /01/{gtin}")
     try:
-        gtin14 = normalize_gtin(segments[1])
-    except ValueError as error:
-        raise ResolverSyntaxError(f"bad GTIN (AI 01): {error}") from None
-    pairs = segments[2:]
-    if len(pairs) % 2:
-        raise ResolverSyntaxError(f"path segment {pairs[-1]!r} is not a key qualifier AI")
-    qualifiers: dict[str, str] = {}
-    for ai, raw in zip(pairs[0::2], pairs[1::2], strict=True):
-        if ai not in _QUALIFIERS:
-            raise ResolverSyntaxError(f"{ai!r} is not a key qualifier of a GTIN (22, 10, 21)")
-        if ai in qualifiers:
-            raise ResolverSyntaxError(f"AI {ai} appears twice in the path")
-        try:
-            qualifiers[ai] = decode_ai_value(ai, raw)
-        except LabelUriError as error:
-            raise ResolverSyntaxError(error.reason) from None
+        gtin14, qualifiers, _ = parse_gs1_key_path(segments[1:], _QUALIFIERS)
+    except LabelUriError as error:
+        raise ResolverSyntaxError(error.reason) from None
     path = f"/01/{gtin14}" + "".join(
         f"/{ai}/{encode_ai_value(qualifiers[ai])}" for ai in _QUALIFIERS if ai in qualifiers
     )

@@ -13,7 +13,13 @@ from labels.codes import CROCKFORD_ALPHABET
 from labels.gs1_dates import gs1_year, parse_gs1_date
 from labels.gtin import gtin_check_digit
 from labels.signing import Keyring
-from labels.uri import LabelUriError, parse_label_uri, signed_uri, unsigned_path
+from labels.uri import (
+    LabelUriError,
+    parse_gs1_key_path,
+    parse_label_uri,
+    signed_uri,
+    unsigned_path,
+)
 from schemas.labels import LabelRef
 from tests.unit.labels.samples import BASE_URL, GTIN14, TODAY
 
@@ -119,6 +125,18 @@ def test_qualifiers_out_of_order_are_accepted_but_not_canonical() -> None:
     assert (parsed.lot, parsed.serial) == ("L1", "8H3JQ2KD0A")
     # The signature covers the canonical form, so the reordered URI still verifies.
     assert KEYRING.verify(parsed.signed_message, s).valid
+
+
+def test_the_key_path_walk_admits_only_the_callers_qualifiers() -> None:
+    resolver_ais = ("22", "10", "21")
+    gtin14, qualifiers, in_order = parse_gs1_key_path([G, "10", "L1", "22", "A%2FB"], resolver_ais)
+    assert (gtin14, qualifiers, in_order) == (G, {"10": "L1", "22": "A/B"}, False)
+    assert parse_gs1_key_path([G, "22", "V", "21", "7"], resolver_ais)[2]
+    with pytest.raises(LabelUriError, match=r"AI '22' in the path \(key qualifiers: 10, 21\)"):
+        parse_gs1_key_path([G, "22", "V"], ("10", "21"))
+    # A stray trailing word is an unknown AI, not an AI without value.
+    with pytest.raises(LabelUriError, match="unknown or unsupported AI 'foo'"):
+        parse_gs1_key_path([G, "10", "L1", "foo"], resolver_ais)
 
 
 def test_short_gtin_is_normalized_and_not_canonical() -> None:
