@@ -58,7 +58,6 @@ _REPRESENTATION = {
     "application/json": "json",
     "application/linkset+json": "linkset",
 }
-_accept_cache: dict[str, str] = {}
 _LABEL_METHODS = "GET, HEAD, OPTIONS"
 
 _RESPONSES = {
@@ -119,16 +118,15 @@ def _representation(accept: str | None, link_type: str | None) -> str:
         return linkset.LINK_TYPES[link_type]
     if not accept:
         return "page"
-    found = _accept_cache.get(accept)
-    if found is None:
-        from litestar.datastructures.headers import Accept
+    return _representation_accepted(accept)
 
-        best = Accept(accept).best_match(list(_MEDIA_TYPES), default="text/html")
-        found = _REPRESENTATION.get(best or "text/html", "page")
-        if len(_accept_cache) > 512:
-            _accept_cache.clear()
-        _accept_cache[accept] = found
-    return found
+
+@memo_of_short_texts(max_entries=512)
+def _representation_accepted(accept: str) -> str:
+    from litestar.datastructures.headers import Accept
+
+    best = Accept(accept).best_match(list(_MEDIA_TYPES), default="text/html")
+    return _REPRESENTATION.get(best or "text/html", "page")
 
 
 def _headers_of(scope: Any) -> tuple[str | None, str | None, str | None, str]:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import struct
 import zlib
 
+from service.verify.memo import memo_of_short_texts
+from service.verify.response import quality
+
 # gzip member header: deflate, no flags, no time stamp, best compression, unknown OS
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 _RAW_DEFLATE_BITS = -15  # negative: deflate blocks with no zlib header or checksum of their own
@@ -27,30 +30,15 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether `Accept-Encoding` allows gzip (RFC 9110 §12.5.3: listed, or `*`, with q > 0)."""
     if not accept_encoding:
         return False
-    found = _accepts_cache.get(accept_encoding)
-    if found is None:
-        found = _parse_accepts_gzip(accept_encoding)
-        if len(_accepts_cache) > 256:
-            _accepts_cache.clear()
-        _accepts_cache[accept_encoding] = found
-    return found
+    return _accepts_gzip(accept_encoding)
 
 
-_accepts_cache: dict[str, bool] = {}
-
-
-def _parse_accepts_gzip(header: str) -> bool:
+@memo_of_short_texts(max_entries=256)
+def _accepts_gzip(header: str) -> bool:
     weights: dict[str, float] = {}
     for item in header.lower().split(",")[:20]:
         coding, _, params = item.partition(";")
-        quality = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                quality = float(params[2:])
-            except ValueError:
-                quality = 0.0
-        weights[coding.strip()] = quality
+        weights[coding.strip()] = quality(params)
     if "gzip" in weights:
         return weights["gzip"] > 0
     if "x-gzip" in weights:

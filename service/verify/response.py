@@ -28,6 +28,18 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def quality(params: str) -> float:
+    """The weight of one entry of an Accept-* header from its parameters (`q=0.8`; RFC 9110
+    §12.4.2): 1 without one, 0 for one that is not a number."""
+    params = params.strip()
+    if not params.startswith("q="):
+        return 1.0
+    try:
+        return float(params[2:])
+    except ValueError:
+        return 0.0
+
+
 class RawResponse:
     """What a route handler may return instead of a Litestar Response: Litestar sends any
     async callable as the ASGI app of the response, through the app's middleware."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Literal
 
 from labels.wording import PURPOSES as LABEL_PURPOSES
+from service.verify.memo import memo_of_short_texts
+from service.verify.response import quality
 
 Lang = Literal["id", "en"]
 LANGS: tuple[Lang, ...] = ("id", "en")
@@ -196,13 +198,8 @@ def pick_language(query_lang: str | None, accept_language: str | None) -> Lang:
     return _from_accept_language(accept_language)
 
 
-_accept_cache: dict[str, Lang] = {}
-
-
+@memo_of_short_texts(max_entries=1024)
 def _from_accept_language(header: str) -> Lang:
-    found = _accept_cache.get(header)
-    if found is not None:
-        return found
     best: tuple[float, int, Lang] = (0.0, 0, "id")
     for position, item in enumerate(header.split(",")[:20]):
         tag, _, params = item.strip().partition(";")
@@ -212,17 +209,8 @@ def _from_accept_language(header: str) -> Lang:
         )
         if lang is None:
             continue
-        quality = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                quality = float(params[2:])
-            except ValueError:
-                quality = 0.0
+        weight = quality(params)
         # higher quality wins; on a tie the earlier entry (-position) wins
-        if (quality, -position) > best[:2] and quality > 0:
-            best = (quality, -position, lang)
-    if len(_accept_cache) > 1024:
-        _accept_cache.clear()
-    _accept_cache[header] = best[2]
+        if (weight, -position) > best[:2] and weight > 0:
+            best = (weight, -position, lang)
     return best[2]
