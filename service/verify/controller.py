@@ -17,8 +17,6 @@ from labels.uri import LabelUriError, parse_label_uri, with_signature
 from schemas.labels import ParsedLabel
 from schemas.verify import (
     InvalidVerification,
-    ProducerInfo,
-    ProductInfo,
     RecallInfo,
     UnverifiedVerification,
     Verification,
@@ -30,6 +28,7 @@ from service.verify.memo import memo_of_short_texts
 from service.verify.page_body import PageBody, accepts_gzip
 from service.verify.response import RawResponse, encode_headers
 from service.verify.verifier import Outcome, Verifier
+from service.verify.view import producer_of, product_of
 
 _json = msgspec.json.Encoder()
 
@@ -204,13 +203,8 @@ async def _unverified(
     item = UnverifiedVerification(
         verdict="unverified",
         signature="missing",
-        product=ProductInfo(
-            name=row["product_name"],
-            category=row["category"],
-            registration_no=row["registration_no"],
-            gtin=row["gtin"],
-        ),
-        producer=ProducerInfo(name=row["producer_name"], city=row["producer_city"]),
+        product=product_of(row),
+        producer=producer_of(row),
         recall=recall,
     )
     if representation == "json":

@@ -46,6 +46,20 @@ class LabelView:
     pages: dict[tuple[str, str], PageBody] = field(default_factory=dict)
 
 
+def product_of(row: Any) -> ProductInfo:
+    """The product as a label's row (or a GTIN's, for an unsigned request) names it."""
+    return ProductInfo(
+        name=row["product_name"],
+        category=row["category"],
+        registration_no=row["registration_no"],
+        gtin=row["gtin"],
+    )
+
+
+def producer_of(row: Any) -> ProducerInfo:
+    return ProducerInfo(name=row["producer_name"], city=row["producer_city"])
+
+
 def view_from_row(row: Any, parsed: ParsedLabel) -> LabelView:
     recall = None
     if row["status"] == "recalled":
@@ -60,13 +74,8 @@ def view_from_row(row: Any, parsed: ParsedLabel) -> LabelView:
         status=row["status"],
         best_before=row["best_before"],
         storage_temp_c=row["storage_temp_c"],
-        product=ProductInfo(
-            name=row["product_name"],
-            category=row["category"],
-            registration_no=row["registration_no"],
-            gtin=row["gtin"],
-        ),
-        producer=ProducerInfo(name=row["producer_name"], city=row["producer_city"]),
+        product=product_of(row),
+        producer=producer_of(row),
         treatment=TreatmentInfo(
             facility=FacilityInfo(name=row["facility_name"], address=row["facility_address"]),
             irradiated_on=row["irradiated_on"],
