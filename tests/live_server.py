@@ -22,6 +22,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_env(database_url: str, data_dir: Path | str, **more: str) -> dict[str, str]:
+    """The RADURA_* environment of a test server: this database and data folder, no rate limit
+    (tests send bursts from one address), JSON logs; `more` adds or overrides variables."""
+    return {
+        "RADURA_DATABASE_URL": database_url,
+        "RADURA_DATA_DIR": str(data_dir),
+        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
+        "RADURA_LOG_FORMAT": "json",
+        **more,
+    }
+
+
 def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

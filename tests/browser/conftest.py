@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 
 from tests.integration.world import World, build_world
-from tests.live_server import live_server
+from tests.live_server import live_server, server_env
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # a phone's width and a desktop's, for the console's pages
@@ -53,13 +53,7 @@ def watch_problems(page: Any) -> list[str]:
 
 @pytest.fixture(scope="session")
 def server_url(database_url: str, data_dir: Path) -> Iterator[str]:
-    env = {
-        "RADURA_DATABASE_URL": database_url,
-        "RADURA_DATA_DIR": str(data_dir),
-        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-        "RADURA_PUBLIC_BASE_URL": "https://radura.test",
-        "RADURA_LOG_FORMAT": "json",
-    }
+    env = server_env(database_url, data_dir, RADURA_PUBLIC_BASE_URL="https://radura.test")
     with live_server(env) as url:
         yield url
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.integration.world import World
-from tests.live_server import live_server
+from tests.live_server import live_server, server_env
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -22,12 +22,7 @@ WITHIN_S = 1.0
 @pytest.fixture(scope="module")
 def two_processes(database_url: str, data_dir: Path) -> Iterator[tuple[str, str]]:
     """Two `radura serve`-like processes on one database, sharing nothing else."""
-    env = {
-        "RADURA_DATABASE_URL": database_url,
-        "RADURA_DATA_DIR": str(data_dir),
-        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-        "RADURA_LOG_FORMAT": "json",
-    }
+    env = server_env(database_url, data_dir)
     with live_server(env) as first, live_server(env) as second:
         yield first, second
 

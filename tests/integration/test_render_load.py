@@ -18,7 +18,7 @@ from tests.integration.verify_fixtures import (
     server_keyring,
 )
 from tests.integration.world import World, build_world
-from tests.live_server import live_server
+from tests.live_server import live_server, server_env
 
 PDF_REQUESTS = 10
 PROMPT_S = 2.0
@@ -27,12 +27,7 @@ PROBE_WINDOW_S = 6.0
 
 @pytest.fixture(scope="module")
 def server_url(database_url: str, data_dir: Path) -> Iterator[str]:
-    env = {
-        "RADURA_DATABASE_URL": database_url,
-        "RADURA_DATA_DIR": str(data_dir),
-        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-        "RADURA_LOG_FORMAT": "json",
-    }
+    env = server_env(database_url, data_dir)
     with live_server(env) as url:
         yield url
 

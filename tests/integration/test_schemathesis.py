@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service.core.pagination import encode_cursor
 from tests.integration.world import World, build_world
-from tests.live_server import live_server
+from tests.live_server import live_server, server_env
 
 MAX_EXAMPLES = 8
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -38,12 +38,7 @@ TOTALS: dict[str, Any] = {"operations": set(), "examples": 0, "calls": 0, "faile
 
 @pytest.fixture(scope="module")
 def server_url(database_url: str, data_dir: Path) -> Iterator[str]:
-    env = {
-        "RADURA_DATABASE_URL": database_url,
-        "RADURA_DATA_DIR": str(data_dir),
-        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-        "RADURA_LOG_FORMAT": "json",
-    }
+    env = server_env(database_url, data_dir)
     with live_server(env) as url:
         yield url
 

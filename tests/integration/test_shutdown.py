@@ -15,7 +15,7 @@ import httpx
 from service.core.db import create_pool
 from tests.integration.verify_fixtures import LabelledBatch, make_batch, page_path, server_keyring
 from tests.integration.world import World, build_world
-from tests.live_server import server_process
+from tests.live_server import server_env, server_process
 
 EXIT_WITHIN_S = 30.0
 SCANS = 5
@@ -47,11 +47,7 @@ def test_sigterm_during_a_render_exits_promptly_with_the_scans_written(
 ) -> None:
     world, batch = asyncio.run(_world_and_batch(database_url))
     keyring = server_keyring(data_dir)
-    env = {
-        "RADURA_DATABASE_URL": database_url,
-        "RADURA_DATA_DIR": str(data_dir),
-        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-    }
+    env = server_env(database_url, data_dir)
     with server_process(env, radura_serve=True) as (base_url, server):
 
         async def render_then_terminate() -> float:
@@ -88,11 +84,7 @@ def test_sigterm_under_scan_load_answers_what_it_took_and_writes_every_scan(
     answer is a 5xx, and every scan answered is in the database after the exit."""
     _, batch = asyncio.run(_world_and_batch(database_url))
     keyring = server_keyring(data_dir)
-    env = {
-        "RADURA_DATABASE_URL": database_url,
-        "RADURA_DATA_DIR": str(data_dir),
-        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-    }
+    env = server_env(database_url, data_dir)
     paths = [page_path(keyring, batch, serial) for serial in batch.serials]
     with server_process(env, radura_serve=True) as (base_url, server):
 

@@ -21,7 +21,7 @@ from tests.integration.verify_fixtures import (
     server_keyring,
 )
 from tests.integration.world import build_world
-from tests.live_server import live_server
+from tests.live_server import live_server, server_env
 from tests.pg_cluster import Cluster, create_radura_database, discard, new_cluster
 
 JSON = {"Accept": "application/json"}
@@ -98,12 +98,7 @@ def test_a_hot_standby_serves_verification_reads_and_a_recall_shows_within_a_sec
         asyncio.run(_replayed(standby_url, batch, "released"))
         data_dir = tmp_path / "data"
         keyring = server_keyring(data_dir)
-        env = {
-            "RADURA_DATABASE_URL": url,
-            "RADURA_DATABASE_REPLICA_URL": standby_url,
-            "RADURA_DATA_DIR": str(data_dir),
-            "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-        }
+        env = server_env(url, data_dir, RADURA_DATABASE_REPLICA_URL=standby_url)
         with live_server(env, radura_serve=True) as base_url:
             paths = [label_path(keyring, batch, serial, short=True) for serial in batch.serials]
 

@@ -22,7 +22,7 @@ from tests.integration.verify_fixtures import (
     server_keyring,
 )
 from tests.integration.world import World
-from tests.live_server import live_server
+from tests.live_server import live_server, server_env
 
 JSON = {"Accept": "application/json"}
 WITHIN_S = 1.0
@@ -36,13 +36,7 @@ def keyring(data_dir: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def two_processes(database_url: str, data_dir: Path) -> Iterator[tuple[str, str]]:
     """Two `radura serve`-like processes on one database, sharing nothing else."""
-    env = {
-        "RADURA_DATABASE_URL": database_url,
-        "RADURA_DATA_DIR": str(data_dir),
-        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-        "RADURA_PUBLIC_BASE_URL": "https://radura.test",
-        "RADURA_LOG_FORMAT": "json",
-    }
+    env = server_env(database_url, data_dir, RADURA_PUBLIC_BASE_URL="https://radura.test")
     with live_server(env) as first, live_server(env) as second:
         yield first, second
 
@@ -160,12 +154,7 @@ async def test_a_stopped_server_process_has_written_every_scan(
     """Ctrl-C right after a burst: granian runs the lifespan shutdown, which flushes the log."""
     batch = await _batch(pool, world)
     paths = [page_path(keyring, batch, serial) for serial in batch.serials] * 100
-    env = {
-        "RADURA_DATABASE_URL": database_url,
-        "RADURA_DATA_DIR": str(data_dir),
-        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-        "RADURA_LOG_FORMAT": "json",
-    }
+    env = server_env(database_url, data_dir)
     with live_server(env) as url:
         async with httpx.AsyncClient(base_url=url, timeout=60) as http:
             responses = await asyncio.gather(*(http.get(p, headers=JSON) for p in paths))

@@ -15,7 +15,7 @@ import pytest
 from tests.integration.batch_steps import batch_in, chicken, create_product
 from tests.integration.webhook_steps import register_endpoint, until_received, verified
 from tests.integration.world import World
-from tests.live_server import live_server
+from tests.live_server import live_server, server_env
 from tests.webhook_receiver import running_receiver
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -25,12 +25,7 @@ BATCHES = 8
 
 @pytest.fixture(scope="module")
 def two_processes(database_url: str, data_dir: Path) -> Iterator[tuple[str, str]]:
-    env = {
-        "RADURA_DATABASE_URL": database_url,
-        "RADURA_DATA_DIR": str(data_dir),
-        "RADURA_RATE_LIMIT_PER_MINUTE": "0",
-        "RADURA_LOG_FORMAT": "json",
-    }
+    env = server_env(database_url, data_dir)
     with live_server(env) as first, live_server(env) as second:
         yield first, second
 
