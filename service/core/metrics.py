@@ -62,10 +62,12 @@ POOL_CONNECTIONS = Gauge(
 
 # Request counts and latency by route template (`/v/{label_path}`, never a scanned code, so the
 # number of series stays bounded), and verdicts; scrapes are not counted.
+# The middleware's configuration below names and buckets the same series.
+_PREFIX, _APP_NAME = "radura_http", "radura"
 _BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 REQUESTS = RequestSeries(
-    prefix="radura_http",
-    app_name="radura",
+    prefix=_PREFIX,
+    app_name=_APP_NAME,
     buckets_s=_BUCKETS_S,
     verdict_name="radura_verifications_total",
 )
@@ -179,8 +181,8 @@ class _RouteMetricsMiddleware(PrometheusMiddleware):
 
 
 ROUTE_METRICS = PrometheusConfig(
-    app_name="radura",
-    prefix="radura_http",
+    app_name=_APP_NAME,
+    prefix=_PREFIX,
     group_path=True,
     exclude=[f"^{METRICS_PATH}$"],
     buckets=list(_BUCKETS_S),
