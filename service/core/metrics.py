@@ -7,7 +7,6 @@ scrapes, so serving a scan costs nothing for them.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -30,7 +29,7 @@ from prometheus_client import (
 )
 
 from service.core import db
-from service.core.proxies import IPNetwork
+from service.core.proxies import IPNetwork, ip_address
 from service.core.request_series import RequestSeries
 from service.webhooks.outbox import outbox_depth
 
@@ -128,13 +127,8 @@ async def _read_database(state: Any) -> None:
 
 
 def _allowed(host: str, networks: Sequence[IPNetwork]) -> bool:
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return any(address in network for network in networks)
+    address = ip_address(host)
+    return address is not None and any(address in network for network in networks)
 
 
 class MetricsController(Controller):

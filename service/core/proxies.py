@@ -33,8 +33,14 @@ def _address(node: str) -> IPAddress | None:
         node = node[1 : node.find("]")] if "]" in node else ""
     elif node.count(":") == 1:  # IPv4 with a port
         node = node.split(":", 1)[0]
+    return ip_address(node)
+
+
+def ip_address(text: str) -> IPAddress | None:
+    """The address `text` writes, an IPv4-mapped IPv6 one (`::ffff:10.0.0.1`) as the IPv4
+    address it is; None when it is not an address."""
     try:
-        address = ipaddress.ip_address(node)
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
