@@ -114,3 +114,28 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await create_pool(database_url, max_size=5)
     yield pool
     await pool.close()
+
+
+# Modules whose tests start processes of their own: Radura servers, PostgreSQL clusters, the CLI.
+# Under pytest-xdist they all run on one worker, one after another, so two servers never compete
+# for a 2-core machine while a third test holds them to a time bound.
+_PROCESS_HELPERS = ("tests.live_server", "tests.pg_cluster", "tests.integration.cli_run")
+
+
+def _starts_processes(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    return any(
+        getattr(value, "__module__", None) in _PROCESS_HELPERS
+        for value in vars(module).values()
+        if callable(value)
+    ) if module is not None else False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("timing"):
+            # a bound a loaded machine missed once is tried again; nothing else is retried
+            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=2))
+        if _starts_processes(item):
+            item.add_marker(pytest.mark.xdist_group("processes"))

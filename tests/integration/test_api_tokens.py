@@ -233,6 +233,7 @@ def _hold_locks(dsn: str, held: threading.Event) -> None:
     asyncio.run(hold())
 
 
+@pytest.mark.timing
 async def test_a_warm_token_costs_no_database_round_trip(
     client: AsyncTestClient, world: World, database_url: str
 ) -> None:

@@ -14,7 +14,8 @@ import pytest
 from tests.integration.world import World
 from tests.live_server import live_server, server_env
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
+# each test here holds the code to a time bound, which a loaded machine can miss
+pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timing]
 
 WITHIN_S = 1.0
 

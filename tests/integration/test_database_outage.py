@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.core.db import create_pool
@@ -22,6 +23,9 @@ from tests.integration.verify_fixtures import LabelledBatch, label_path, make_ba
 from tests.integration.world import build_world
 from tests.live_server import ROOT, free_port, wait_ready
 from tests.pg_cluster import create_radura_database, discard, new_cluster
+
+# each test here holds the code to a time bound, which a loaded machine can miss
+pytestmark = pytest.mark.timing
 
 OUTAGE_S = 10.0
 BUFFER_MAX_ROWS = 300  # small, so ten seconds of load overflow it

@@ -20,6 +20,9 @@ from tests.integration.verify_fixtures import (
 from tests.integration.world import World, build_world
 from tests.live_server import live_server, server_env
 
+# each test here holds the code to a time bound, which a loaded machine can miss
+pytestmark = pytest.mark.timing
+
 PDF_REQUESTS = 10
 PROMPT_S = 2.0
 PROBE_WINDOW_S = 6.0

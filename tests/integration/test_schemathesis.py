@@ -72,20 +72,27 @@ def _served_document() -> dict[str, Any]:
     return dict(TestClient(create_app(settings)).get("/schema/openapi.json").json())
 
 
-# loaded as the module is collected, as Schemathesis' pytest integration expects
-schema = schemathesis.openapi.from_dict(_served_document())
-# Schema-valid data may still be refused by a domain rule: 422 is a documented refusal, and
-# positive_data_acceptance allows it
-schema.config.checks.positive_data_acceptance.expected_statuses = [
-    "2xx",
-    "3xx",
-    "401",
-    "403",
-    "404",
-    "409",
-    "422",
-    "429",
-]
+@pytest.fixture(scope="module")
+def api_schema() -> Any:
+    """The served document as a Schemathesis schema, loaded when the test runs (not while pytest
+    collects: generating every operation's cases at collection cost minutes on each run)."""
+    loaded = schemathesis.openapi.from_dict(_served_document())
+    # Schema-valid data may still be refused by a domain rule: 422 is a documented refusal, and
+    # positive_data_acceptance allows it
+    loaded.config.checks.positive_data_acceptance.expected_statuses = [
+        "2xx",
+        "3xx",
+        "401",
+        "403",
+        "404",
+        "409",
+        "422",
+        "429",
+    ]
+    return loaded
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 # Request rules across fields, against the clock, a check digit or Unicode categories, which a
@@ -139,6 +146,7 @@ def totals() -> Iterator[None]:
     (ARTIFACTS / "schemathesis-totals.json").write_text(json.dumps(totals, indent=1) + "\n")
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=MAX_EXAMPLES,

@@ -11,11 +11,15 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from service.core.db import create_pool
 from tests.integration.verify_fixtures import LabelledBatch, make_batch, page_path, server_keyring
 from tests.integration.world import World, build_world
 from tests.live_server import server_env, server_process
+
+# each test here holds the code to a time bound, which a loaded machine can miss
+pytestmark = pytest.mark.timing
 
 EXIT_WITHIN_S = 30.0
 SCANS = 5

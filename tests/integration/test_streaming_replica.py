@@ -10,6 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import pytest
 
 from service.core.db import create_pool
 from service.verify.cache import PRIMARY_READS_AFTER_CHANGE_S
@@ -23,6 +24,9 @@ from tests.integration.verify_fixtures import (
 from tests.integration.world import build_world
 from tests.live_server import live_server, server_env
 from tests.pg_cluster import Cluster, create_radura_database, discard, new_cluster
+
+# each test here holds the code to a time bound, which a loaded machine can miss
+pytestmark = pytest.mark.timing
 
 JSON = {"Accept": "application/json"}
 RECALL_VISIBLE_WITHIN_S = 1.0

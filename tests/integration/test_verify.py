@@ -232,6 +232,7 @@ async def test_unreleased_batch_labels_are_invalid(
     _assert_invalid(await client.get(_path(keyring, batch, "short"), headers=JSON), "valid")
 
 
+@pytest.mark.timing
 async def test_unknown_code_looks_exactly_like_a_bad_signature(
     client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
 ) -> None:

@@ -24,6 +24,9 @@ from tests.integration.verify_fixtures import (
 from tests.integration.world import World
 from tests.live_server import live_server, server_env
 
+# each test here holds the code to a time bound, which a loaded machine can miss
+pytestmark = pytest.mark.timing
+
 JSON = {"Accept": "application/json"}
 WITHIN_S = 1.0
 

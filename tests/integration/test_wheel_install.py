@@ -8,6 +8,7 @@ import asyncio
 import os
 import re
 import secrets
+import shutil
 import site
 import socket
 import subprocess
@@ -24,6 +25,7 @@ import asyncpg
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+_NOT_SOURCE = (".git", ".venv", "build", "*.egg-info", "test-artifacts", "__pycache__", ".*_cache")
 
 
 def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -34,12 +36,18 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str
     return done.stdout
 
 
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bin folder of a venv holding only the wheel; the dependencies are seen through a
     .pth line pointing at this interpreter's site-packages (no download, no source tree)."""
     work = tmp_path_factory.mktemp("wheel")
-    _run(sys.executable, "-m", "pip", "wheel", REPO, "-w", work / "dist", "--no-deps", cwd=work)
+    # built from a copy, so the checkout gets no build/ or egg-info folder
+    source = work / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE), symlinks=True)
+    _run(sys.executable, "-m", "pip", "wheel", source, "-w", work / "dist", "--no-deps", cwd=work)
     (wheel,) = (work / "dist").glob("radura-*.whl")
     env_dir = work / "venv"
     venv.create(env_dir, with_pip=False)

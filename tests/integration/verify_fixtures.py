@@ -24,7 +24,10 @@ from schemas.labels import LabelRef
 from schemas.shelf_life import ShelfLifeExplanation, ShelfLifeInputs, ShelfLifeResult
 from tests.integration.world import World
 
-TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+
+def _today() -> date:
+    """Today in Asia/Jakarta, read when a fixture is built (a run may cross midnight)."""
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
 
 
 def random_gtin14() -> str:
@@ -117,8 +120,8 @@ async def make_batch(
     name = product_name or f"Rendang Daging Sapi {world.tag}"
     product_id = await _product(conn, world, name, gtin14)
     if status == "expired":
-        status, best_before = "released", best_before or TODAY - timedelta(days=3)
-    best_before = best_before or TODAY + timedelta(days=10)
+        status, best_before = "released", best_before or _today() - timedelta(days=3)
+    best_before = best_before or _today() + timedelta(days=10)
     code, lot = random_code(), f"L{secrets.token_hex(3).upper()}"
     released = status in ("released", "recalled")
     now = datetime.now(UTC)
