@@ -124,11 +124,10 @@ _PROCESS_HELPERS = ("tests.live_server", "tests.pg_cluster", "tests.integration.
 
 def _starts_processes(item: pytest.Item) -> bool:
     module = getattr(item, "module", None)
-    return any(
-        getattr(value, "__module__", None) in _PROCESS_HELPERS
-        for value in vars(module).values()
-        if callable(value)
-    ) if module is not None else False
+    if module is None:
+        return False
+    helpers = (v for v in vars(module).values() if callable(v))
+    return any(getattr(helper, "__module__", None) in _PROCESS_HELPERS for helper in helpers)
 
 
 @pytest.hookimpl(tryfirst=True)
