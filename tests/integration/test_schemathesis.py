@@ -147,6 +147,8 @@ def totals() -> Iterator[None]:
 
 
 @pytest.mark.slow
+# about 4 minutes on a quiet 2-core machine, three times that beside other heavy work
+@pytest.mark.timeout(1800)
 @schema.parametrize()
 @settings(
     max_examples=MAX_EXAMPLES,
