@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from labels.radura_symbol import svg_path_data
+from labels.registration import printed_registration_no, registration_caption
 from service.verify import texts
 from service.verify.texts import Lang
 
@@ -49,6 +50,11 @@ _environment = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
+# the number as BPOM prints it, under what it is: an izin edar, a P-IRT or a PSAT number
+_environment.globals |= {
+    "printed_registration_no": printed_registration_no,
+    "registration_caption": registration_caption,
+}
 _template = _environment.get_template("page.html")
 
 
