@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from labels.radura_symbol import svg_path_data
 from labels.registration import printed_registration_no, registration_caption
+from labels.wording import unbroken
 from service.verify import texts
 from service.verify.texts import Lang
 
@@ -50,9 +51,18 @@ _environment = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
-# the number as BPOM prints it, under what it is: an izin edar, a P-IRT or a PSAT number
+
+
+def _registration_no(stored: str) -> str:
+    """The number as BPOM prints it (`BPOM RI MD 224510001234`), which may wrap only between
+    its scheme and its digits: the longest PSAT number is wider than a small phone."""
+    scheme, _, digits = printed_registration_no(stored).rpartition(" ")
+    return f"{unbroken(scheme)} {digits}" if scheme else digits
+
+
+# the number under what it is: an izin edar, a P-IRT or a PSAT number
 _environment.globals |= {
-    "printed_registration_no": printed_registration_no,
+    "registration_no": _registration_no,
     "registration_caption": registration_caption,
 }
 _template = _environment.get_template("page.html")
