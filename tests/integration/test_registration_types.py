@@ -15,6 +15,8 @@ import pypdfium2 as pdfium
 import pytest
 from litestar.testing import AsyncTestClient
 
+from schemas.batches import today_in_jakarta
+from service.batches.registration import registration_rule_failures
 from tests.integration.batch_steps import (
     batch_body,
     batch_in,
@@ -258,3 +260,23 @@ async def test_label_scan_page_and_certificate_print_bpom_ri_md(client, world: W
     assert certificate.status_code == 200
     text = _pdf_text(certificate.content)
     assert "Nomor izin edar" in text and "BPOM RI MD 224510001234" in text
+
+
+async def test_every_demo_product_carries_a_number_the_rules_allow(database_url, pool, settings):
+    from service.batches.demo_batches import PRODUCTS
+    from service.demo import seed_demo
+    from service.labels_api.keys import SigningKeys
+
+    await seed_demo(database_url, SigningKeys(settings), settings.public_base_url)
+    names = {key: body["name"] for key, body in PRODUCTS.items()}
+    rows = {
+        row["name"]: row
+        for row in await pool.fetch(
+            "SELECT * FROM products WHERE name = ANY($1::text[])", list(names.values())
+        )
+    }
+    assert rows.keys() == set(names.values())
+    assert rows[names["rendang"]]["registration_no"] == "MD224510001234"  # sterile: MD
+    assert rows[names["fish"]]["registration_no"] is None  # frozen tuna: KKP, no BPOM number
+    for row in rows.values():
+        assert registration_rule_failures(row, today=today_in_jakarta()) == [], row["name"]
