@@ -13,6 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from labels.pdf_metadata import describe
 from labels.qr import QUIET_ZONE_MODULES, qr_matrix
+from labels.registration import printed_registration_no, registration_caption
 from labels.typography import MM_PER_PT, PDF_FONT_NAMES, register_pdf_fonts, wrap_text
 
 PT_PER_MM = 1 / MM_PER_PT
@@ -47,6 +48,7 @@ class CertificateFacts(msgspec.Struct, frozen=True, kw_only=True):
     limits: str
     released_by: str
     released_at: str
+    registration_no: str | None = None  # as stored; printed as BPOM prints it
 
 
 # (Bahasa Indonesia, English, attribute) in the order the certificate lists them
@@ -101,8 +103,7 @@ def certificate_pdf(facts: CertificateFacts) -> bytes:
     y = top - qr_side_pt - 24
     value_x = left + VALUE_COLUMN_MM * PT_PER_MM
     value_width_mm = (width_pt - value_x) * MM_PER_PT - MARGIN_MM
-    for name_id, name_en, attribute in ROWS:
-        value = getattr(facts, attribute) or "—"
+    for name_id, name_en, value in _rows(facts):
         canvas.setFont(bold, 9)
         canvas.drawString(left, y, name_id)
         canvas.setFont(regular, 8)
@@ -122,6 +123,18 @@ def certificate_pdf(facts: CertificateFacts) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _rows(facts: CertificateFacts) -> list[tuple[str, str, str]]:
+    """(Bahasa Indonesia, English, value) of each row; the registration number after the
+    producer, under what it is (an izin edar, a P-IRT or a PSAT number), when there is one."""
+    rows = [(name_id, name_en, getattr(facts, key) or "—") for name_id, name_en, key in ROWS]
+    if facts.registration_no:
+        caption_id = registration_caption(facts.registration_no, "id")
+        caption_en = registration_caption(facts.registration_no, "en")
+        at = [attribute for _, _, attribute in ROWS].index("producer") + 1
+        rows.insert(at, (caption_id, caption_en, printed_registration_no(facts.registration_no)))
+    return rows
 
 
 def _draw_qr(canvas: Canvas, uri: str, x_pt: float, y_pt: float, side_pt: float) -> None:

@@ -6,6 +6,7 @@ import datetime
 import re
 from typing import Literal
 
+from labels.registration import printed_registration_no
 from schemas.labels import LabelContent, Purpose
 
 Lang = Literal["id", "en"]
@@ -26,7 +27,8 @@ WORDING: dict[str, tuple[str, str]] = {
     "storage": ("Simpan pada suhu maksimal {temp}\u00a0°C", "Store at {temp}\u00a0°C at most"),
     "scan": ("Pindai untuk cek keaslian", "Scan to check it is genuine"),
     "producer": ("Diproduksi oleh: {producer}", "Produced by: {producer}"),
-    "registration": ("No. Reg.: {registration_no}", "Reg. no.: {registration_no}"),
+    # as BPOM prints it, which says what it is: BPOM RI MD …, P-IRT No. …, PSAT PD … (§8.7)
+    "registration": ("{registration_no}", "{registration_no}"),
     # the term shoppers know for the lot (DOMAIN.md §7)
     "lot": ("Kode produksi: {lot}", "Production code: {lot}"),
     "net_content": ("Netto: {net_content}", "Net content: {net_content}"),
@@ -112,7 +114,9 @@ def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
     }
     if content.registration_no:
         texts["registration"] = phrase(
-            "registration", lang, registration_no=unbroken(content.registration_no)
+            "registration",
+            lang,
+            registration_no=unbroken(printed_registration_no(content.registration_no)),
         )
     if content.net_content:
         # "250 g", "12 x 100 ml": a quantity and its unit stay on one line

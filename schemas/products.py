@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -33,17 +34,29 @@ GtinText = Annotated[
         examples=["8991234567891"],  # a valid check digit
     ),
 ]
-# BPOM MD (domestic) or ML (imported) + 12 digits, or P-IRT + 15 digits; digits may be grouped
-# by spaces or dashes. The service stores it without the grouping.
+# BPOM MD (domestic) or ML (imported) + 12 digits, P-IRT + 15 digits, or PSAT PD|PL|PDUK + 8 to
+# 20 digits (plant-origin fresh food, Permentan 53/2018); digits may be grouped by spaces or dashes.
+# The service stores it without the grouping. A TR number (traditional medicine) has the shape
+# admitted only to be refused with a 400 that says why, rather than "wrong format".
+TRADITIONAL_MEDICINE_NO = r"(?:POM[ -]?)?TR[ -]?(?:[0-9][ -]?){0,19}[0-9]"
 RegistrationNo = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^(?:M[DL][ -]?(?:[0-9][ -]?){11}[0-9]|P-IRT[ -]?(?:[0-9][ -]?){14}[0-9])$",
-        description="`MD`/`ML` + 12 digits, or `P-IRT` + 15 digits; spaces or dashes may group "
-        "the digits.",
-        examples=["MD 224510001234", "P-IRT 2063174010123-25"],
+        pattern=r"^(?:M[DL][ -]?(?:[0-9][ -]?){11}[0-9]|P-IRT[ -]?(?:[0-9][ -]?){14}[0-9]"
+        r"|PSAT[ -]?(?:PDUK|PD|PL)[ -]?(?:[0-9][ -]?){7,19}[0-9]"
+        rf"|{TRADITIONAL_MEDICINE_NO})$",
+        description="`MD`/`ML` + 12 digits, `P-IRT` + 15 digits, or `PSAT PD`, `PSAT PL` or "
+        "`PSAT PDUK` + 8 to 20 digits (fresh food of plant origin only); spaces or dashes may "
+        "group the digits. A `TR` number (traditional medicine, jamu) is refused with a 400: "
+        "traditional medicines are outside this service.",
+        examples=["MD 224510001234", "P-IRT 2063174010123-25", "PSAT PD 1234 5678"],
     ),
 ]
+_TRADITIONAL_MEDICINE = re.compile(rf"^{TRADITIONAL_MEDICINE_NO}$")
+TRADITIONAL_MEDICINE_MESSAGE = (
+    "a TR number is a traditional medicine (jamu): traditional medicines are outside this "
+    "service, which records irradiated food"
+)
 NetContent = Annotated[
     str, msgspec.Meta(min_length=1, max_length=100, pattern=NAME_PATTERN, examples=["250 g"])
 ]
@@ -85,6 +98,8 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     def __post_init__(self) -> None:
         for field in ("name", "gtin", "registration_no", "net_content", "validated_study_ref"):
             check_one_line(field, getattr(self, field))
+        if self.registration_no is not None and _TRADITIONAL_MEDICINE.match(self.registration_no):
+            raise text_field_error("registration_no", TRADITIONAL_MEDICINE_MESSAGE)
         if self.validated_shelf_life_days is not None and self.validated_study_ref is None:
             raise text_field_error(
                 "validated_study_ref", "required when `validated_shelf_life_days` is set"

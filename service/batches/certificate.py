@@ -74,6 +74,7 @@ async def certificate_facts(
         limits=f"min {_kgy(row['product_min_dose_kgy'])} · max {_kgy(row['legal_max_dose_kgy'])}",
         released_by=row["released_by"] or "—",
         released_at=format_instant(row["released_at"]),
+        registration_no=content.registration_no,
     )
 
 

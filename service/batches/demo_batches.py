@@ -35,7 +35,8 @@ PRODUCTS: dict[str, dict[str, Any]] = {
         "storage_temp_c": 30,
         "packaging": "vacuum",
         "gtin": _gtin13("899700123001"),
-        "registration_no": "P-IRT 2063674010045-27",
+        # a commercially sterile meal needs a BPOM MD number: P-IRT is not for it
+        "registration_no": "MD 2245 1000 1234",
         "net_content": "250 g",
         "validated_shelf_life_days": 540,
         "validated_study_ref": "BATAN PAIR, uji simpan rendang iradiasi 45 kGy, 2019",
@@ -50,7 +51,7 @@ PRODUCTS: dict[str, dict[str, Any]] = {
         "storage_temp_c": -18,
         "packaging": "vacuum",
         "gtin": _gtin13("899700123002"),
-        "registration_no": "MD 2245 1000 1234",
+        # fresh and frozen fish fall under KKP: no BPOM number
         "net_content": "1 kg",
     },
     "sambal": {

@@ -35,7 +35,7 @@ from schemas.dose_maps import DoseMapUsed
 from schemas.products import Product, ProductCreate
 from service.accounts.dose_maps import dose_map_for_treatment
 from service.accounts.queries import legal_max_dose_kgy
-from service.batches import product_queries, queries, rules
+from service.batches import product_queries, queries, registration, rules
 from service.batches import treatment_queries as facility_queries
 from service.batches.doses import DoseVerdict, judge_doses
 from service.batches.events import append_event
@@ -61,7 +61,11 @@ async def create_product(conn: asyncpg.Connection, user: AuthUser, data: Product
     registration_no = rules.normalize_registration_no(data.registration_no)
     legal_max = await legal_max_dose_kgy(conn, data.category, data.purpose)
     rules.check_product_rules(data, legal_max)
-    rules.check_product_shelf_life(data, today_in_jakarta())
+    today = today_in_jakarta()
+    rules.check_product_shelf_life(data, today)
+    registration.check_registration_type(
+        msgspec.structs.asdict(data) | {"registration_no": registration_no}, today=today
+    )
     assert legal_max is not None and user.organization_id is not None
     return await product_queries.insert_product(
         conn,
@@ -74,7 +78,13 @@ async def create_product(conn: asyncpg.Connection, user: AuthUser, data: Product
 
 
 async def register_batch(conn: asyncpg.Connection, user: AuthUser, data: BatchCreate) -> Batch:
-    """One statement: the batch and its first event, or 404 for someone else's product."""
+    """The batch and its first event in one statement, or 404 for someone else's product.
+
+    First, 422 `registration_type_not_allowed` for a product stored before the registration rules
+    whose number they refuse, until the product is edited."""
+    product = await product_queries.get_product(conn, data.product_id, user)
+    if product is not None:  # someone else's: the insert answers 404 as for an unknown one
+        registration.check_registration_type(product, today=today_in_jakarta(), before_batch=True)
     return await queries.register_batch(conn, data, user, at=datetime.now(UTC))
 
 

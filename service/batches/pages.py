@@ -21,7 +21,7 @@ from litestar.response import Redirect, Template
 from schemas.batches import BatchCreate, BatchStatus, ReasonBody, today_in_jakarta
 from schemas.label_issue import LabelIssueRequest
 from service.accounts.queries import list_facilities
-from service.batches import lifecycle, queries
+from service.batches import lifecycle, queries, registration
 from service.batches.dashboard import dashboard
 from service.batches.events import event_log
 from service.batches.facility_actions import facility_actions
@@ -63,7 +63,7 @@ FIELD_LABELS = {
     "storage_temp_c": N_("Storage temperature on the label (°C)"),
     "packaging": N_("Packaging"),
     "gtin": "GTIN",
-    "registration_no": N_("BPOM or P-IRT registration number"),
+    "registration_no": N_("Registration number (BPOM MD or ML, P-IRT or PSAT)"),
     "net_content": N_("Net content"),
     "water_activity": N_("Water activity (aw)"),
     "ph": "pH",
@@ -87,12 +87,16 @@ def error_labels(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 
 def errors_text(request: Request[Any, Any, Any], errors: list[FieldError]) -> dict[str, str]:
-    """Field → message in the user's language (the first message per field)."""
+    """Field → message in the user's language; several about one field (each rule a
+    registration number breaks) follow one another."""
     _ = gettext_for(request)
     lang = language_of(request)
     texts: dict[str, str] = {}
     for error in errors:
-        texts.setdefault(error.field or "form", error.text(_, lambda n: format_number(n, lang)))
+        text = error.text(_, lambda n: format_number(n, lang))
+        field = error.field or "form"
+        if text not in texts.get(field, ""):
+            texts[field] = f"{texts[field]} {text}" if field in texts else text
     return texts
 
 
@@ -182,11 +186,20 @@ class BatchPages(Controller):
             )
             batch, repeated = await lifecycle.register_batch_once(db, request.user, data, key)
         except RuleViolation as exc:
-            if exc.code != "idempotency_key_reused":
+            if exc.code == registration.CODE:  # a product stored before the registration rules
+                error = FieldError(
+                    "product_id",
+                    N_(
+                        "This product's registration number is not allowed for it. Edit the "
+                        "product with a valid number before registering a batch."
+                    ),
+                )
+            elif exc.code == "idempotency_key_reused":
+                error = FieldError(
+                    "", N_("This form was sent already. Open it again to register another batch.")
+                )
+            else:
                 raise
-            error = FieldError(
-                "", N_("This form was sent already. Open it again to register another batch.")
-            )
             return await self._register_form(
                 request, db, values, errors_text(request, [error]), 422
             )

@@ -18,19 +18,21 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from labels.registration import printed_registration_no, registration_type
 from labels.wording import PURPOSES
 from schemas.batches import today_in_jakarta
 from schemas.products import ProductCreate
 from schemas.shelf_life import ShelfLifeEstimateRequest
 from service.accounts.queries import list_food_categories
-from service.batches import lifecycle
+from service.batches import lifecycle, registration
 from service.batches import product_queries as queries
 from service.batches.pages import error_labels, errors_text
-from service.console.i18n import N_, gettext_for
+from service.console.i18n import N_, gettext_for, language_of
 from service.console.render import flash, page
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound, RuleViolation
+from service.core.formatting import format_number
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
 from service.core.pagination import Cursor, next_cursor
 from service.shelf_life.preview import preview_shelf_life
@@ -66,8 +68,55 @@ STERILE_FIELD_MESSAGES = {
 }
 
 
+# each registration rule (service.batches.registration) in the producer's words
+REGISTRATION_RULE_MESSAGES = {
+    "psat_plant_origin_only": N_(
+        "A PSAT number is for fresh food of plant origin only. Fresh fish and meat carry no BPOM "
+        "number: leave the field empty."
+    ),
+    "pirt_sterile_meal": N_(
+        "P-IRT may not be used for a commercially sterile meal: it needs a BPOM MD number."
+    ),
+    "pirt_frozen": N_(
+        "P-IRT may not be used for frozen food (−12 °C or colder): it needs a BPOM MD number."
+    ),
+    "pirt_animal_not_dried": N_(
+        "P-IRT admits fish, seafood, meat and poultry products only when dried (water activity "
+        "at most %(aw)s): this one needs a BPOM MD number."
+    ),
+    "pirt_under_7_days_warm": N_(
+        "P-IRT may not be used for food keeping under 7 days at room temperature: at its minimum "
+        "dose and storage temperature this product keeps %(days)s days. It needs a BPOM MD number."
+    ),
+}
+# what the number is called, by its scheme: a P-IRT number is not an izin edar (DOMAIN §8.11)
+REGISTRATION_CAPTIONS = {
+    "MD": N_("Marketing authorisation number"),
+    "ML": N_("Marketing authorisation number"),
+    "P-IRT": N_("P-IRT number"),
+    "PSAT": N_("PSAT registration number"),
+}
+OTHER_CAPTION = N_("Registration number")  # a number in a form of no scheme (written by hand)
+
+
+def registration_error(rule: str, days: int | None = None) -> FieldError:
+    """One broken registration rule as the message next to the number."""
+    params: dict[str, Any] = {}
+    if rule == "pirt_animal_not_dried":
+        params = {"aw": registration.DRIED_AT_OR_BELOW_AW}
+    elif rule == "pirt_under_7_days_warm":
+        params = {"days": days}
+    msgid = REGISTRATION_RULE_MESSAGES.get(rule, N_("Check this value."))
+    return FieldError("registration_no", msgid, params)
+
+
 def rule_errors(exc: RuleViolation) -> list[FieldError]:
     """A domain refusal as errors on the fields it is about."""
+    if exc.code == registration.CODE:
+        return [
+            registration_error(item["rule"], item.get("days"))
+            for item in exc.extra.get("errors", [])
+        ]
     if exc.code == "sterile_meal_requirements":
         return [
             FieldError(
@@ -206,10 +255,23 @@ class ProductPages(Controller):
         product = queries.to_product(row)
         batches = await queries.recent_batches(db, product_id, limit=20)
         categories = {c.code: c for c in await list_food_categories(db)}
+        # a product stored before the registration rules may carry a number they refuse
+        failures = registration.registration_rule_failures(row, today=today_in_jakarta())
+        _ = gettext_for(request)
+        lang = language_of(request)
+        number = product.registration_no
         return page(
             request,
             "batches/product_page.html",
             p=product,
+            registration_caption=_(
+                REGISTRATION_CAPTIONS.get(registration_type(number) or "", OTHER_CAPTION)
+            ),
+            registration_printed=printed_registration_no(number) if number else None,
+            registration_problems=[
+                registration_error(f.rule, f.days).text(_, lambda n: format_number(n, lang))
+                for f in failures
+            ],
             category=categories.get(product.category),
             purpose_names=PURPOSES,
             batches=batches,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Any
 
 import msgspec
 from litestar.exceptions import ValidationException
 
+from labels import registration
 from schemas.products import ProductCreate
 from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
 from service.core.errors import RuleViolation
@@ -21,8 +21,6 @@ STERILE_PURPOSE = "sterilisation"
 STERILE_MIN_DOSE_KGY = 45.0
 STERILE_PACKAGING = "vacuum"
 STERILE_MAX_STUDY_DAYS = 548
-
-_REGISTRATION_PREFIX = re.compile(r"^(MD|ML|P-IRT)")
 
 
 def invalid_field(field: str, message: str) -> ValidationException:
@@ -45,17 +43,14 @@ def normalize_gtin_field(gtin: str | None) -> str | None:
 
 
 def normalize_registration_no(registration_no: str | None) -> str | None:
-    """`MD 2245-1000-1234` → `MD224510001234`: the prefix and the digits, no grouping.
-
-    The schema's pattern has already checked the shape, so only the separators go."""
+    """`MD 2245-1000-1234` → `MD224510001234`, `PSAT PD 1234 5678` → `PSAT-PD12345678`: the
+    scheme and the digits, no grouping (labels.registration), or a 400 naming the field."""
     if registration_no is None:
         return None
-    match = _REGISTRATION_PREFIX.match(registration_no)
-    if match is None:  # unreachable after decoding; kept so a hand-built Struct cannot slip by
-        raise invalid_field("registration_no", "must start with MD, ML or P-IRT")
-    prefix = match[1]
-    digits = registration_no[len(prefix) :].replace(" ", "").replace("-", "")
-    return prefix + digits
+    try:
+        return registration.normalize_registration_no(registration_no)
+    except ValueError as exc:  # only a hand-built Struct gets here: decoding checked the shape
+        raise invalid_field("registration_no", str(exc)) from None
 
 
 def check_annex_limit(

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from schemas.products import TRADITIONAL_MEDICINE_MESSAGE
+
 T = TypeVar("T")
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -63,6 +65,10 @@ KNOWN_RULE_MESSAGES = {
         "Name the storage study that validated this shelf life."
     ),
     "must be printable text on one line": N_("Enter text on one line."),
+    TRADITIONAL_MEDICINE_MESSAGE: N_(
+        "Traditional medicines (jamu, TR numbers) are outside this service: it records "
+        "irradiated food only."
+    ),
     "must be readable text": N_("Enter a reason."),
     "must be after started_at": N_("The end must be after the start."),
     "each dosimeter_id may appear only once": N_("Each dosimeter number may appear only once."),
@@ -79,7 +85,10 @@ KNOWN_RULE_MESSAGES = {
 # hints for fields whose shape is a pattern a person cannot guess from "wrong format"
 PATTERN_HINTS = {
     "gtin": N_("Enter the 8, 12, 13 or 14 digits under the barcode."),
-    "registration_no": N_("Enter MD or ML and 12 digits, or P-IRT and 15 digits."),
+    "registration_no": N_(
+        "Enter MD or ML and 12 digits, P-IRT and 15 digits, or PSAT PD, PL or PDUK and 8 to 20 "
+        "digits."
+    ),
     "lot": N_("Use 1 to 20 letters, digits or dashes."),
     "category": N_("Choose one of the options."),
 }

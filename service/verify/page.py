@@ -14,6 +14,8 @@ import jinja2
 from markupsafe import Markup
 
 from labels.radura_symbol import svg_path_data
+from labels.registration import printed_registration_no, registration_caption
+from labels.wording import unbroken
 from service.verify import texts
 from service.verify.texts import Lang
 
@@ -49,6 +51,20 @@ _environment = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
+
+
+def _registration_no(stored: str) -> str:
+    """The number as BPOM prints it (`BPOM RI MD 224510001234`), which may wrap only between
+    its scheme and its digits: the longest PSAT number is wider than a small phone."""
+    scheme, _, digits = printed_registration_no(stored).rpartition(" ")
+    return f"{unbroken(scheme)} {digits}" if scheme else digits
+
+
+# the number under what it is: an izin edar, a P-IRT or a PSAT number
+_environment.globals |= {
+    "registration_no": _registration_no,
+    "registration_caption": registration_caption,
+}
 _template = _environment.get_template("page.html")
 
 

@@ -104,7 +104,9 @@ async def test_a_gtin_is_unique_across_products(client, world: World):
     ],
 )
 async def test_registration_numbers_are_stored_normalized(client, world, given, stored):
-    product = await create_product(client, world.producer, chicken(registration_no=given))
+    # dried (dendeng ayam): P-IRT admits a meat product only when dried
+    body = chicken(registration_no=given, water_activity=0.8)
+    product = await create_product(client, world.producer, body)
     assert product["registration_no"] == stored
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from litestar.exceptions import ValidationException
 
-from schemas.products import ProductCreate
+from schemas.products import TRADITIONAL_MEDICINE_NO, ProductCreate, RegistrationNo
 from service.batches import rules
 from service.core.errors import RuleViolation
+
+_SCHEMA_PATTERN = RegistrationNo.__metadata__[0].pattern.removeprefix("^").removesuffix("$")
+TRADITIONAL_MEDICINE = re.compile(TRADITIONAL_MEDICINE_NO)
+# as migration 0101 reads the stored forms
+STORED_FORM = re.compile(r"M[DL][0-9]{12}|P-IRT[0-9]{15}|PSAT-(PDUK|PD|PL)[0-9]{8,20}")
 
 
 def _product(**changes) -> ProductCreate:  # type: ignore[no-untyped-def]
@@ -34,11 +43,47 @@ def _product(**changes) -> ProductCreate:  # type: ignore[no-untyped-def]
         ("MD 224 510 001 234", "MD224510001234"),
         ("ML-2245-1000-1234", "ML224510001234"),
         ("P-IRT-206317401012325", "P-IRT206317401012325"),
+        ("PSAT PD 1234 5678", "PSAT-PD12345678"),
+        ("PSAT-PDUK-12345678901234567890", "PSAT-PDUK12345678901234567890"),
+        ("PSATPL87654321", "PSAT-PL87654321"),
         (None, None),
     ],
 )
 def test_registration_numbers_lose_their_grouping(given_no, stored):
     assert rules.normalize_registration_no(given_no) == stored
+
+
+@pytest.mark.parametrize(
+    "body_no",
+    ["TR 123456789", "POM TR-123 456 789", "TR1"],
+)
+def test_a_tr_number_is_refused_as_outside_the_service(body_no):
+    with pytest.raises(msgspec.ValidationError, match="traditional medicines are outside this"):
+        _product(registration_no=body_no)
+
+
+@pytest.mark.parametrize(
+    "given_no",
+    ["PSAT PD 1234567", "PSAT PD 123456789012345678901", "PSAT PX 12345678", "PSAT 12345678"],
+)
+def test_psat_numbers_of_the_wrong_shape_are_refused_by_the_schema(given_no):
+    with pytest.raises(msgspec.ValidationError, match=r"registration_no"):
+        _product(registration_no=given_no)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.from_regex(_SCHEMA_PATTERN, fullmatch=True))
+def test_every_number_the_schema_admits_is_stored_in_a_form_the_database_accepts(given_no):
+    if TRADITIONAL_MEDICINE.fullmatch(given_no):
+        return  # refused with its own 400
+    stored = rules.normalize_registration_no(given_no)
+    assert stored is not None and STORED_FORM.fullmatch(stored)  # migration 0101's CHECK
+
+
+def test_the_normalizer_refuses_what_decoding_would_with_a_400_naming_the_field():
+    with pytest.raises(ValidationException) as refused:
+        rules.normalize_registration_no("MD 1234")
+    assert refused.value.extra[0]["key"] == "registration_no"  # type: ignore[index]
 
 
 def test_gtin_normalisation_names_the_field():

@@ -13,6 +13,7 @@ import zxingcpp
 from PIL import Image
 
 from labels.codes import random_code
+from labels.registration import printed_registration_no
 from labels.signing import Keyring
 from labels.typography import FONT_FILES
 from labels.uri import signed_uri
@@ -88,7 +89,7 @@ def mandatory_texts(content: LabelContent) -> list[str]:
         f"Diiradiasi: {content.irradiated_on:%m/%Y}, {content.irradiation_country}",
         content.product_name,
         content.producer_name,
-        str(content.registration_no),
+        printed_registration_no(str(content.registration_no)),
         f"Kode produksi: {content.lot}",
         f"Baik digunakan sebelum: {content.best_before:%d-%m-%Y}",
         "Simpan pada suhu maksimal 8 °C",

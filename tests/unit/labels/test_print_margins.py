@@ -145,7 +145,7 @@ def test_numbers_and_their_units_never_wrap_inside(width_mm: float) -> None:
     for key, whole in (
         ("storage", "8\u00a0°C"),
         ("net_content", "250\u00a0g"),
-        ("registration", "P-IRT\u00a0206367401234567"),
+        ("registration", "P-IRT\u00a0No.\u00a0206367401234567"),
     ):
         if text_width_mm(whole, 4.5) > width_mm:
             continue  # only a cut, never a wrap, splits what is wider than the line
@@ -153,13 +153,22 @@ def test_numbers_and_their_units_never_wrap_inside(width_mm: float) -> None:
         assert any(whole in line for line in lines), lines
 
 
+@pytest.mark.parametrize(
+    ("number", "printed"),
+    [
+        ("P-IRT206367401234567", "P-IRT No. 206367401234567"),
+        ("MD224510001234", "BPOM RI MD 224510001234"),
+        ("PSAT-PDUK12345678901234567890", "PSAT PDUK 12345678901234567890"),  # the longest
+    ],
+)
 @pytest.mark.parametrize("name", sorted(LAYOUTS))
-def test_a_registration_number_is_printed_whole_on_every_layout(name: str) -> None:
-    number = "P-IRT 206367401234567"
+def test_a_registration_number_is_printed_whole_on_every_layout(
+    name: str, number: str, printed: str
+) -> None:
     content = serial_contents(KEYRING, 1, registration_no=number)[0]
     geometry = compose_label(content, get_layout(name).label, qr_matrix(content.uri).size)
     lines = [line.text for panel in geometry.panels for line in panel.lines]
-    assert any("P-IRT\u00a0206367401234567" in line for line in lines), lines
+    assert any(printed.replace(" ", "\u00a0") in line for line in lines), lines
 
 
 def test_the_pdf_says_what_it_is_whose_and_when() -> None:

@@ -83,6 +83,33 @@ def test_the_page_shows_the_marks_and_words_of_the_label() -> None:
     assert "Store at 4\u00a0°C at most" in english
 
 
+@pytest.mark.parametrize(
+    ("stored", "caption_id", "caption_en", "printed"),
+    [
+        ("MD224010001234", "Nomor izin edar", "Marketing authorisation number",
+         "BPOM RI MD 224010001234"),
+        ("P-IRT206367401004527", "Nomor P-IRT", "P-IRT number", "P-IRT No. 206367401004527"),
+        ("PSAT-PD12345678", "Nomor pendaftaran PSAT", "PSAT registration number",
+         "PSAT PD 12345678"),
+    ],
+)  # fmt: skip
+def test_the_registration_number_is_printed_as_bpom_prints_it_under_its_name(
+    stored: str, caption_id: str, caption_en: str, printed: str
+) -> None:
+    view = _view()
+    view.product = ProductInfo(
+        name="Rendang", category="meat_poultry", registration_no=stored, gtin=None
+    )
+    # it may wrap between the scheme and the digits, never inside either
+    scheme, digits = printed.rsplit(" ", 1)
+    shown = f"{scheme.replace(' ', chr(0xA0))} {digits}"
+    for lang, caption in (("id", caption_id), ("en", caption_en)):
+        html = page.render("genuine", lang, view, "?lang=en")
+        assert f"<dt>{caption}</dt><dd>{shown}</dd>" in html
+        if stored.startswith("P-IRT"):  # a P-IRT number is not an izin edar
+            assert "izin edar" not in html and "authorisation" not in html
+
+
 def test_numbers_follow_the_page_language() -> None:
     assert page.scan_count(1234567, "id") == b"1.234.567"
     assert page.scan_count(1234567, "en") == b"1,234,567"
