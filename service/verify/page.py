@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from labels.radura_symbol import svg_path_data
+from service.core.formatting import format_dose_range
 from service.verify import texts
 from service.verify.texts import Lang
 
@@ -132,6 +133,7 @@ def render(
         "certificate_href": certificate_href,
         "radura_symbol": _RADURA_SYMBOLS[lang],
         "item": item,
+        "registration": lambda number: texts.registration(number, lang),
     }
     index = 0 if lang == "id" else 1
     if view is not None:
@@ -146,10 +148,10 @@ def render(
             "source": texts.SOURCE_TYPES.get(treatment.source_type, (treatment.source_type,) * 2)[
                 index
             ],
-            # never "46,8–" at a line's end: the page keeps the range on one line (nowrap)
-            # and the unit with it (a no-break space, which holds in copied text too)
-            "dose": f"{_number(treatment.dose_min_kgy, lang)}–"
-            f"{_number(treatment.dose_max_kgy, lang)}\u00a0kGy",
+            # one decimal, as a shopper reads it (the JSON keeps the measured values); never
+            # "46,8–" at a line's end: the page keeps the range on one line (nowrap)
+            "dose": format_dose_range(treatment.dose_min_kgy, treatment.dose_max_kgy, lang),
+            "net_content_word": texts.net_content_word(view.net_content or "", lang),
             "recalled_at": _instant(view.recall.at) if view.recall else "",
             "scans": t["scans"].format(n=SCAN_COUNT_SLOT),
         }

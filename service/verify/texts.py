@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from labels.wording import PURPOSES as LABEL_PURPOSES
@@ -38,8 +39,8 @@ VERDICTS: dict[str, dict[Lang, tuple[str, str, str]]] = {
     "genuine": {
         "id": (
             "Asli",
-            "Label ini diterbitkan oleh Radura. Produk ini telah diiradiasi dan dinyatakan lolos "
-            "oleh petugas mutu fasilitas.",
+            "Label ini diterbitkan oleh Radura. Produk ini telah diiradiasi dan diluluskan oleh "
+            "petugas penjamin mutu fasilitas iradiasi.",
             "Simpan sesuai petunjuk dan konsumsi sebelum tanggal di bawah.",
         ),
         "en": (
@@ -90,13 +91,14 @@ VERDICTS: dict[str, dict[Lang, tuple[str, str, str]]] = {
     "unverified": {
         "id": (
             "Belum terverifikasi",
-            "Kode ini tidak memuat tanda tangan Radura, jadi keaslian kemasan ini tidak dapat "
-            "dipastikan. Di bawah ini hanya produk yang memakai kode barang ini.",
+            "Kode ini tidak memuat tanda tangan digital Radura, jadi keaslian kemasan ini tidak "
+            "dapat dipastikan. Di bawah ini hanya produk yang memakai kode barang ini.",
             "Pindai QR pada label Radura di kemasan untuk memeriksa keasliannya.",
         ),
         "en": (
             "Not verified",
-            "This code carries no Radura signature, so this pack cannot be confirmed as genuine. "
+            "This code carries no Radura digital signature, so this pack cannot be confirmed as "
+            "genuine. "
             "Below is only the product that uses this item code.",
             "Scan the QR on the pack's Radura label to check that it is genuine.",
         ),
@@ -127,9 +129,11 @@ LABELS: dict[Lang, dict[str, str]] = {
         "name": "Nama produk",
         "category": "Jenis pangan",
         "registration": "Nomor izin edar",
+        "registration_pirt": "Nomor P-IRT",
+        "net_weight": "Berat bersih",
         "net_content": "Isi bersih",
         "producer": "Produsen",
-        "lot": "Kode produksi (bets)",
+        "lot": "Kode produksi (lot)",
         "serial": "Nomor seri",
         "best_before": "Baik digunakan sebelum",
         "storage": "Penyimpanan",
@@ -150,7 +154,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "report_text": "Laporkan ke BPOM melalui HALO BPOM {phone} atau email {email}. Sebutkan "
         "nama produk, tempat dan tanggal pembelian, dan simpan kemasannya.",
         "other_lang": "English",
-        "about": "Radura — keterlacakan pangan iradiasi Indonesia.",
+        "about": "Radura — ketertelusuran pangan iradiasi Indonesia.",
     },
     "en": {
         "title": "Irradiated food label check",
@@ -161,9 +165,11 @@ LABELS: dict[Lang, dict[str, str]] = {
         "name": "Product name",
         "category": "Food type",
         "registration": "Marketing authorisation number",
+        "registration_pirt": "Home-industry food permit (P-IRT)",
+        "net_weight": "Net weight",
         "net_content": "Net content",
         "producer": "Producer",
-        "lot": "Production code (batch)",
+        "lot": "Production code (lot)",
         "serial": "Serial number",
         "best_before": "Best before",
         "storage": "Storage",
@@ -187,6 +193,29 @@ LABELS: dict[Lang, dict[str, str]] = {
         "about": "Radura — traceability of irradiated food in Indonesia.",
     },
 }
+
+
+# a mass is a weight (`Berat bersih`), anything else a content (`Isi bersih`): PP 69/1999
+_MASS = re.compile(r"\d\s*(?:mg|g|gr|gram|kg)\b", re.IGNORECASE)
+_REGISTRATION = re.compile(r"^(MD|ML|P-IRT)[ -]?(.*)$")
+
+
+def net_content_word(net_content: str, lang: Lang) -> str:
+    """`250 g` → Berat bersih (Net weight); `500 ml`, `12 x 100 ml`, `10 buah` → Isi bersih."""
+    return LABELS[lang]["net_weight" if _MASS.search(net_content) else "net_content"]
+
+
+def registration(number: str, lang: Lang) -> tuple[str, str]:
+    """What a registration number is called and how BPOM prints it: `Nomor izin edar`
+    `BPOM RI MD 224510001234`, or `Nomor P-IRT` `P-IRT No. 206367401004527` (a P-IRT number is
+    not an izin edar)."""
+    match = _REGISTRATION.match(number)
+    if match is None:
+        return LABELS[lang]["registration"], number
+    prefix, digits = match.groups()
+    if prefix == "P-IRT":
+        return LABELS[lang]["registration_pirt"], f"P-IRT No. {digits}"
+    return LABELS[lang]["registration"], f"BPOM RI {prefix} {digits}"
 
 
 def pick_language(query_lang: str | None, accept_language: str | None) -> Lang:
