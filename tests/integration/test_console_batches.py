@@ -43,8 +43,15 @@ async def test_registration_posted_empty_names_every_field(
     await create_product(client, world.producer, chicken())
     answer = await producer.submit("/app/batches/new", {})
     assert answer.status_code == 400
-    for field in ("product_id", "facility_id", "lot", "production_date", "quantity", "unit"):
-        assert field_error(answer.text, field) == "This field is required.", field
+    for field, message in (
+        ("product_id", "Choose a product."),
+        ("facility_id", "Choose an irradiation facility."),
+        ("lot", "This field is required."),
+        ("production_date", "This field is required."),
+        ("quantity", "This field is required."),
+        ("unit", "This field is required."),
+    ):
+        assert field_error(answer.text, field) == message, field
 
 
 async def test_registration_with_wrong_values_keeps_the_input(
@@ -311,7 +318,7 @@ async def test_recall_needs_a_reason_then_every_scan_shows_it(
     assert "Recall this batch?" in confirm.text and 'name="reason"' in confirm.text
     empty = await producer.submit(f"/app/batches/{batch_id}/recall", {"reason": "  "})
     assert empty.status_code == 400
-    assert field_error(empty.text, "reason") == "This field is required."
+    assert field_error(empty.text, "reason") == "Write the reason for the recall."
     short = await producer.submit(f"/app/batches/{batch_id}/recall", {"reason": "no"})
     assert short.status_code == 400
     assert field_error(short.text, "reason") == "Enter at least 3 characters."
