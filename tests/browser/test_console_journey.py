@@ -211,7 +211,7 @@ async def test_nonconforming_treatment_is_recorded_and_refused_release(  # type:
     batch_id = await _register(producer, server_url, product["id"], world, f"NC-{world.tag}")
     figures = await _receive_and_treat(recorder, server_url, batch_id, ["1,2", "2,4"], js=True)
     assert figures["conformity"].startswith("Tidak memenuhi syarat (TMS)")
-    assert "di bawah dosis minimum" in figures["conformity"]
+    assert "di bawah dosis serap minimum" in figures["conformity"]
     assert await recorder.page.locator(".flash-warning").count() == 1
     await recorder.check("batch-nonconforming")
     record = await _api_record(server_url, world, batch_id)
