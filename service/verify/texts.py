@@ -165,7 +165,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "name": "Product name",
         "category": "Food type",
         "registration": "Marketing authorisation number",
-        "registration_pirt": "Home-industry food permit (P-IRT)",
+        "registration_pirt": "P-IRT number (home-industry food)",
         "net_weight": "Net weight",
         "net_content": "Net content",
         "producer": "Producer",
@@ -206,15 +206,15 @@ def net_content_word(net_content: str, lang: Lang) -> str:
 
 
 def registration(number: str, lang: Lang) -> tuple[str, str]:
-    """What a registration number is called and how BPOM prints it: `Nomor izin edar`
-    `BPOM RI MD 224510001234`, or `Nomor P-IRT` `P-IRT No. 206367401004527` (a P-IRT number is
-    not an izin edar)."""
+    """What a registration number is called and how it is written: `Nomor izin edar`
+    `BPOM RI MD 224510001234` as BPOM prints it, or `Nomor P-IRT` `206367401004527` (a P-IRT
+    number is not an izin edar)."""
     match = _REGISTRATION.match(number)
     if match is None:
         return LABELS[lang]["registration"], number
     prefix, digits = match.groups()
     if prefix == "P-IRT":
-        return LABELS[lang]["registration_pirt"], f"P-IRT No. {digits}"
+        return LABELS[lang]["registration_pirt"], digits
     return LABELS[lang]["registration"], f"BPOM RI {prefix} {digits}"
 
 

@@ -383,12 +383,22 @@ async def test_serial_issue_posted_empty_wrong_and_right(
     other_count = await producer.http.post(path, data=form | {"count": "8"})
     assert other_count.status_code == 422
     assert field_error(other_count.text, "count").startswith("This form was sent already.")
+    # 120 pieces may have 132 serials: the page names that rule
+    too_many = await producer.submit(path, {"count": "100"}, form_page=form_page)
+    assert too_many.status_code == 422
+    assert '<p class="status-code">Refused by a rule</p>' in too_many.text
+    assert "This batch may have at most 132 serials" in too_many.text
+    await producer.submit("/app/language", {"lang": "id", "next": "/app/"}, form_page="/app/")
+    too_many = await producer.submit(path, {"count": "100"}, form_page=form_page)
+    assert '<p class="status-code">Ditolak oleh aturan</p>' in too_many.text
+    assert "nomor seri sejumlah buahnya ditambah sepersepuluh" in too_many.text
     # a batch that is not released has no serials: 409 page
     registered = await batch_in(client, world, "registered")
     refused = await producer.submit(
         f"/app/batches/{registered}/labels", {"count": "5"}, form_page="/app/"
     )
     assert refused.status_code == 409
+    assert "Label hanya diterbitkan untuk bets yang sudah diluluskan." in refused.text
 
 
 async def test_facility_and_regulator_roles_get_403_pages_for_producer_actions(

@@ -314,7 +314,7 @@ def test_the_scan_page_names_a_registration_and_a_net_quantity_as_bpom_does() ->
 
     assert "Nomor izin edar BPOM RI MD 224010001234" in shown()
     home_industry = shown(registration_no="P-IRT206367401004527")
-    assert "Nomor P-IRT P-IRT No. 206367401004527" in home_industry
+    assert "Nomor P-IRT 206367401004527" in home_industry
     assert "izin edar" not in home_industry  # a P-IRT number is not an izin edar
     assert "Berat bersih 250 g" in shown()
     assert "Isi bersih 12 x 100 ml" in shown(net_content="12 x 100 ml")
@@ -325,10 +325,16 @@ def test_the_scan_page_names_a_registration_and_a_net_quantity_as_bpom_does() ->
 
 
 def test_the_label_wording_says_none_of_the_replaced_words() -> None:
-    from labels import wording
+    from labels import certificate_pdf, wording
 
     texts = module_texts(wording)
     assert any("PANGAN IRADIASI" in text.text for text in texts)  # the tables were read
+    # the treatment certificate's rows: (Bahasa Indonesia, English, field)
+    texts += [
+        Text(f"labels/certificate_pdf.py ROWS[{index}][0]", row[0])
+        for index, row in enumerate(getattr(certificate_pdf, "ROWS", ()))
+        if isinstance(row, tuple) and row and isinstance(row[0], str)
+    ]
     assert_none(texts)
 
 
