@@ -1,5 +1,6 @@
-"""The dashboard's figures: batches by status, this week's scans, suspect serials, recalls and
-best-before dates coming up, over the batches the user may see (a producer: its own)."""
+"""The dashboard's figures: batches by status, the labels scanned in the last 7 days, suspect
+serials, recalls and best-before dates coming up, over the batches the user may see (a producer:
+its own)."""
 
 from __future__ import annotations
 
@@ -44,10 +45,11 @@ class SuspectSerial(msgspec.Struct, kw_only=True):
 
 
 class WeekScans(msgspec.Struct, kw_only=True):
-    """Labels (serials, or a batch-level label) scanned at least once this week."""
+    """Labels (serials, or a batch-level label) scanned at least once in the last 7 days (today
+    and the six days before, WIB)."""
 
     labels: int
-    scans_ever: int  # all the scans of those labels, this week or before
+    scans_ever: int  # all the scans of those labels, in those 7 days or before
 
 
 class Dashboard(msgspec.Struct, kw_only=True):

@@ -387,7 +387,9 @@ class FacilityPages(Controller):
         """Reject the batch with a reason; it is never treated again."""
         values = form_values(await request.form(), ["reason"])
         try:
-            data = decode_form(values, ReasonBody)
+            data = decode_form(
+                values, ReasonBody, when_empty={"reason": N_("Write the reason for the rejection.")}
+            )
         except FormInvalid as exc:
             record = await _record(db, batch_id, request.user)
             return self._reject_page(request, record, values, errors_text(request, exc.errors), 400)

@@ -296,7 +296,9 @@ class BatchPages(Controller):
         """Recall a released batch with a reason; every scan shows it within a second."""
         values = form_values(await request.form(), ["reason"])
         try:
-            data = decode_form(values, ReasonBody)
+            data = decode_form(
+                values, ReasonBody, when_empty={"reason": N_("Write the reason for the recall.")}
+            )
         except FormInvalid as exc:
             return await self._confirm(
                 request, db, batch_id, "recall", errors_text(request, exc.errors), values, 400

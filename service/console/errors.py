@@ -34,6 +34,12 @@ TITLES = {
     503: N_("Radura is busy"),
 }
 GENERIC_TITLE = N_("Something went wrong")
+# the small line above the title: what kind of refusal, in words; other statuses show
+# "Error" and their number
+STATUS_LINES = {
+    403: N_("Access denied"),
+    422: N_("Refused by a rule"),
+}
 # shown when the specific reason has no translation in the user's language
 EXPLANATIONS = {
     400: N_("A value in the request is not valid. Go back, check the form and send it again."),
@@ -44,6 +50,29 @@ EXPLANATIONS = {
     422: N_("A rule of the service refuses this action."),
     429: N_("Wait a moment and try again."),
     503: N_("Try again in a few seconds."),
+}
+# the rule behind a refusal whose detail carries figures (so the catalog cannot know it), named
+# in words: a console action can meet these without a form to show them on
+RULES = {
+    "facility_licence_expired": N_(
+        "The facility's BAPETEN licence had expired when the batch was irradiated, so the batch "
+        "cannot be released."
+    ),
+    "serial_limit": N_(
+        "A batch may have at most as many serials as its pieces plus a tenth (1 000 000 in any "
+        "case)."
+    ),
+    "no_shelf_life": N_(
+        "At this storage temperature the product would keep no days at all: every label would "
+        "be out of date on the day it is made."
+    ),
+    "vacuum_requires_chilling": N_(
+        "Vacuum or modified-atmosphere packs without a control must be kept chilled."
+    ),
+    "batch_not_released": N_("Labels are issued only for a released batch."),
+    "purpose_not_allowed": N_(
+        "This category may not be irradiated for this purpose (BPOM 3/2018 Annex I)."
+    ),
 }
 GENERIC_EXPLANATION = N_("The error has been logged. Try again, or go back to the dashboard.")
 CSRF_EXPLANATION = N_(
@@ -67,7 +96,7 @@ def login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
     return Redirect(login, status_code=303)
 
 
-def _message(request: Request[Any, Any, Any], status: int, detail: str) -> str:
+def _message(request: Request[Any, Any, Any], status: int, detail: str, code: str) -> str:
     _ = gettext_for(request)
     if detail == CSRF_FAILURE:
         return _(CSRF_EXPLANATION)
@@ -76,19 +105,41 @@ def _message(request: Request[Any, Any, Any], status: int, detail: str) -> str:
     translated = _(detail) if detail else ""
     if translated and (translated != detail or language_of(request) == "en"):
         return translated
+    if code in RULES:
+        return _(RULES[code])
     return _(EXPLANATIONS.get(status, GENERIC_EXPLANATION))
 
 
-def error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
+def error_page(
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    code: str = "",
+    explanation: str = "",
+) -> Response[Any]:
+    """The error page: the kind of refusal in words, a title, what happened (the rule that
+    refused, for a domain rule) and, when the refusal carries one, its explanation."""
     _ = gettext_for(request)
+    error = _("Error")  # a call of its own: Babel extracts no call inside an f-string
+    status_line = _(STATUS_LINES[status]) if status in STATUS_LINES else f"{error} {status}"
     return page(
         request,
         "console/error.html",
         status_code=status,
         status=status,
+        status_line=status_line,
         title=_(TITLES.get(status, GENERIC_TITLE)),
-        message=_message(request, status, detail),
+        message=_message(request, status, detail, code),
+        explanation=explanation,
     )
+
+
+def _explanation(request: Request[Any, Any, Any], content: dict[str, Any]) -> str:
+    """A refusal's explanation in the reader's language (a shelf-life refusal carries one)."""
+    explanation = content.get("explanation")
+    if not isinstance(explanation, dict):
+        return ""
+    return str(explanation.get(language_of(request), ""))
 
 
 def _for_console_or_api(api_handler: ExceptionHandler) -> ExceptionHandler:
@@ -100,7 +151,13 @@ def _for_console_or_api(api_handler: ExceptionHandler) -> ExceptionHandler:
             return login_redirect(request)
         content = answer.content if isinstance(answer.content, dict) else {}
         status = answer.status_code or 500
-        return error_page(request, status, str(content.get("detail", "")))
+        return error_page(
+            request,
+            status,
+            str(content.get("detail", "")),
+            str(content.get("code", "")),
+            _explanation(request, content),
+        )
 
     return handle
 

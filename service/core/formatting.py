@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +27,20 @@ def format_number(value: float, lang: str = "id", *, digits: int = 3) -> str:
     """2.5 → `2,5`, 12345 → `12.345`; at most `digits` decimals, no trailing zeros."""
     pattern = "#,##0." + "#" * digits if digits else "#,##0"
     return format_decimal(value, format=pattern, locale=LOCALES.get(lang, "id_ID"))
+
+
+def format_dose(value: float, lang: str = "id") -> str:
+    """An absorbed dose on a public page: one decimal, no more precision than a shopper can use
+    (47.975 → `48,0`, 55.08 → `55,1`; `48.0`, `55.1` in English), a half rounded up as a
+    reader rounds it (2.25 → `2,3`). Records and JSON keep the measured values."""
+    tenths = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return format_decimal(tenths, format="#,##0.0", locale=LOCALES.get(lang, "id_ID"))
+
+
+def format_dose_range(low: float, high: float, lang: str = "id") -> str:
+    """`48,0–55,1 kGy`, with a no-break space before the unit (it stays with its number, in
+    copied text too)."""
+    return f"{format_dose(low, lang)}–{format_dose(high, lang)}\u00a0kGy"
 
 
 @lru_cache(maxsize=8192)

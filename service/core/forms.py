@@ -82,6 +82,19 @@ KNOWN_RULE_MESSAGES = {
         "Enter the maximum energy of a machine source."
     ),
 }
+# what to do about a required field left empty, where "This field is required." would not say
+# it: a choice to make, a reason to write (a page may name its own, see `decode_form`)
+WHEN_EMPTY = {
+    "product_id": N_("Choose a product."),
+    "facility_id": N_("Choose an irradiation facility."),
+    "irradiator_id": N_("Choose an irradiator."),
+    "category": N_("Choose a food category."),
+    "purpose": N_("Choose the purpose of irradiation."),
+    "kind": N_("Choose the kind of organization."),
+    "role": N_("Choose a role."),
+    "organization_id": N_("Choose the person's organization."),
+    "reason": N_("Write the reason."),
+}
 # hints for fields whose shape is a pattern a person cannot guess from "wrong format"
 PATTERN_HINTS = {
     "gtin": N_("Enter the 8, 12, 13 or 14 digits under the barcode."),
@@ -182,10 +195,18 @@ def form_values(form: Mapping[str, Any], names: Iterable[str]) -> dict[str, str]
     return values
 
 
-def decode_form(values: Mapping[str, str], struct: type[T], **fixed: Any) -> T:
+def decode_form(
+    values: Mapping[str, str],
+    struct: type[T],
+    *,
+    when_empty: Mapping[str, str] | None = None,
+    **fixed: Any,
+) -> T:
     """The request Struct for a form post, or FormInvalid (400) naming every wrong field.
 
-    `fixed` adds values that do not come from the form (already typed)."""
+    `when_empty` names, per field, what to do when a required field is left empty (over
+    `WHEN_EMPTY`); `fixed` adds values that do not come from the form (already typed)."""
+    empty_messages = {**WHEN_EMPTY, **(when_empty or {})}
     fields = {f.name: f for f in msgspec.structs.fields(struct)}  # type: ignore[arg-type]
     errors: list[FieldError] = []
     data: dict[str, Any] = dict(fixed)
@@ -195,7 +216,8 @@ def decode_form(values: Mapping[str, str], struct: type[T], **fixed: Any) -> T:
         value = values.get(name, "")
         if value == "":
             if info.required:
-                errors.append(FieldError(name, N_("This field is required.")))
+                message = empty_messages.get(name, N_("This field is required."))
+                errors.append(FieldError(name, message))
             continue
         normalized = _normalize(value, _base_type(info.type))
         try:

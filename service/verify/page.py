@@ -16,6 +16,7 @@ from markupsafe import Markup
 from labels.radura_symbol import svg_path_data
 from labels.registration import printed_registration_no, registration_caption
 from labels.wording import unbroken
+from service.core.formatting import format_dose_range
 from service.verify import texts
 from service.verify.texts import Lang
 
@@ -162,10 +163,10 @@ def render(
             "source": texts.SOURCE_TYPES.get(treatment.source_type, (treatment.source_type,) * 2)[
                 index
             ],
-            # never "46,8–" at a line's end: the page keeps the range on one line (nowrap)
-            # and the unit with it (a no-break space, which holds in copied text too)
-            "dose": f"{_number(treatment.dose_min_kgy, lang)}–"
-            f"{_number(treatment.dose_max_kgy, lang)}\u00a0kGy",
+            # one decimal, as a shopper reads it (the JSON keeps the measured values); never
+            # "46,8–" at a line's end: the page keeps the range on one line (nowrap)
+            "dose": format_dose_range(treatment.dose_min_kgy, treatment.dose_max_kgy, lang),
+            "net_content_word": texts.net_content_word(view.net_content or "", lang),
             "recalled_at": _instant(view.recall.at) if view.recall else "",
             "scans": t["scans"].format(n=SCAN_COUNT_SLOT),
         }

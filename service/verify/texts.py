@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from labels.wording import PURPOSES as LABEL_PURPOSES
@@ -38,8 +39,8 @@ VERDICTS: dict[str, dict[Lang, tuple[str, str, str]]] = {
     "genuine": {
         "id": (
             "Asli",
-            "Label ini diterbitkan oleh Radura. Produk ini telah diiradiasi dan dinyatakan lolos "
-            "oleh petugas mutu fasilitas.",
+            "Label ini diterbitkan oleh Radura. Produk ini telah diiradiasi dan diluluskan oleh "
+            "petugas penjamin mutu fasilitas iradiasi.",
             "Simpan sesuai petunjuk dan konsumsi sebelum tanggal di bawah.",
         ),
         "en": (
@@ -90,13 +91,14 @@ VERDICTS: dict[str, dict[Lang, tuple[str, str, str]]] = {
     "unverified": {
         "id": (
             "Belum terverifikasi",
-            "Kode ini tidak memuat tanda tangan Radura, jadi keaslian kemasan ini tidak dapat "
-            "dipastikan. Di bawah ini hanya produk yang memakai kode barang ini.",
+            "Kode ini tidak memuat tanda tangan digital Radura, jadi keaslian kemasan ini tidak "
+            "dapat dipastikan. Di bawah ini hanya produk yang memakai kode barang ini.",
             "Pindai QR pada label Radura di kemasan untuk memeriksa keasliannya.",
         ),
         "en": (
             "Not verified",
-            "This code carries no Radura signature, so this pack cannot be confirmed as genuine. "
+            "This code carries no Radura digital signature, so this pack cannot be confirmed as "
+            "genuine. "
             "Below is only the product that uses this item code.",
             "Scan the QR on the pack's Radura label to check that it is genuine.",
         ),
@@ -126,9 +128,10 @@ LABELS: dict[Lang, dict[str, str]] = {
         "product": "Produk",
         "name": "Nama produk",
         "category": "Jenis pangan",
+        "net_weight": "Berat bersih",
         "net_content": "Isi bersih",
         "producer": "Produsen",
-        "lot": "Kode produksi (bets)",
+        "lot": "Kode produksi (lot)",
         "serial": "Nomor seri",
         "best_before": "Baik digunakan sebelum",
         "storage": "Penyimpanan",
@@ -149,7 +152,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "report_text": "Laporkan ke BPOM melalui HALO BPOM {phone} atau email {email}. Sebutkan "
         "nama produk, tempat dan tanggal pembelian, dan simpan kemasannya.",
         "other_lang": "English",
-        "about": "Radura — keterlacakan pangan iradiasi Indonesia.",
+        "about": "Radura — ketertelusuran pangan iradiasi Indonesia.",
     },
     "en": {
         "title": "Irradiated food label check",
@@ -159,9 +162,10 @@ LABELS: dict[Lang, dict[str, str]] = {
         "product": "Product",
         "name": "Product name",
         "category": "Food type",
+        "net_weight": "Net weight",
         "net_content": "Net content",
         "producer": "Producer",
-        "lot": "Production code (batch)",
+        "lot": "Production code (lot)",
         "serial": "Serial number",
         "best_before": "Best before",
         "storage": "Storage",
@@ -185,6 +189,15 @@ LABELS: dict[Lang, dict[str, str]] = {
         "about": "Radura — traceability of irradiated food in Indonesia.",
     },
 }
+
+
+# a mass is a weight (`Berat bersih`), anything else a content (`Isi bersih`): PP 69/1999
+_MASS = re.compile(r"\d\s*(?:mg|g|gr|gram|kg)\b", re.IGNORECASE)
+
+
+def net_content_word(net_content: str, lang: Lang) -> str:
+    """`250 g` → Berat bersih (Net weight); `500 ml`, `12 x 100 ml`, `10 buah` → Isi bersih."""
+    return LABELS[lang]["net_weight" if _MASS.search(net_content) else "net_content"]
 
 
 def pick_language(query_lang: str | None, accept_language: str | None) -> Lang:

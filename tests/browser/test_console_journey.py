@@ -147,7 +147,7 @@ async def test_four_people_take_a_batch_through_its_life(browser, server_url, po
     # the live figures are the stored ones, as the console writes numbers in Indonesian
     assert figures["dose-min"] == "2,2 kGy" and figures["dose-max"] == "2,75 kGy"
     assert figures["dur"] == "1,25" and treatment["dur"] == pytest.approx(1.25)
-    assert figures["conformity"].startswith("Sesuai")
+    assert figures["conformity"].startswith("Memenuhi syarat (MS)")
 
     # the recorder is not offered the release, and the server refuses it with the rule's words
     await recorder.goto(f"/app/batches/{batch_id}", server_url)
@@ -156,7 +156,7 @@ async def test_four_people_take_a_batch_through_its_life(browser, server_url, po
     )
     status, body = await _post_from_page(recorder, f"/app/batches/{batch_id}/release")
     assert status == 403
-    assert "tidak boleh orang yang mencatat perlakuannya" in body
+    assert "tidak boleh orang yang mencatat iradiasinya" in body
 
     page = releaser.page
     await releaser.goto("/app/review", server_url)
@@ -166,7 +166,7 @@ async def test_four_people_take_a_batch_through_its_life(browser, server_url, po
     if js:
         await releaser.check("batch-treated")
     await page.click(f"form[action='/app/batches/{batch_id}/release'] button")
-    assert "dirilis" in (await page.locator(".flash-success").inner_text()).lower()
+    assert "diluluskan" in (await page.locator(".flash-success").inner_text()).lower()
 
     page = producer.page
     await producer.goto(f"/app/batches/{batch_id}", server_url)
@@ -210,8 +210,8 @@ async def test_nonconforming_treatment_is_recorded_and_refused_release(  # type:
     recorder = await _signed_in(browser, server_url, pool, world.operator, "operator-nc")
     batch_id = await _register(producer, server_url, product["id"], world, f"NC-{world.tag}")
     figures = await _receive_and_treat(recorder, server_url, batch_id, ["1,2", "2,4"], js=True)
-    assert figures["conformity"].startswith("Tidak sesuai")
-    assert "di bawah dosis minimum" in figures["conformity"]
+    assert figures["conformity"].startswith("Tidak memenuhi syarat (TMS)")
+    assert "di bawah dosis serap minimum" in figures["conformity"]
     assert await recorder.page.locator(".flash-warning").count() == 1
     await recorder.check("batch-nonconforming")
     record = await _api_record(server_url, world, batch_id)
@@ -222,7 +222,7 @@ async def test_nonconforming_treatment_is_recorded_and_refused_release(  # type:
     assert await qa.page.locator(f"form[action='/app/batches/{batch_id}/release']").count() == 0
     status, body = await _post_from_page(qa, f"/app/batches/{batch_id}/release")
     assert status == 422
-    assert "tidak dapat dirilis; tolak bets ini" in body
+    assert "tidak dapat diluluskan; tolak bets ini" in body
     await qa.goto(f"/app/batches/{batch_id}/reject", server_url)
     await qa.page.click("main button[type=submit]")
     assert await qa.page.locator("#reason-error").count() == 1

@@ -94,7 +94,7 @@ async def test_other_roles_see_the_console(browser, server_url, pool, world: Wor
     page = tab.page
     await tab.snap(f"dashboard-{role}")
     await page.goto(f"{server_url}/app/batches/{batches['released']}")
-    assert "Dirilis" in await page.locator("main").inner_text()
+    assert "Diluluskan" in await page.locator("main").inner_text()
     await tab.snap(f"batch-{role}")
 
     # registering a batch is the producer's alone: the 403 page, in the reader's language

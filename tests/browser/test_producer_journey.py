@@ -138,7 +138,7 @@ async def test_producer_journey_on_a_phone(
     await page.go_back()
 
     # a batch of it
-    await page.click("main a.button")  # Daftarkan batch, for this product
+    await page.click("main a.button")  # Daftarkan bets, for this product
     await page.select_option("#facility_id", str(world.facility))
     await page.fill("#lot", f"AYM-{world.tag}")
     await page.fill("#production_date", today_in_jakarta().isoformat())
@@ -152,7 +152,7 @@ async def test_producer_journey_on_a_phone(
 
     await _facility_steps(server_url, world, batch_id)
     await page.reload()
-    assert "Dirilis" in await page.locator("main").inner_text()
+    assert "Diluluskan" in await page.locator("main").inner_text()
     explanation = await page.locator("details").inner_text()
     assert "Cara tanggal ini dihitung" in explanation and "kGy" in explanation
     assert await page.locator(".label-preview svg").count() == 1

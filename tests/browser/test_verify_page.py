@@ -121,7 +121,7 @@ async def test_genuine_page_in_bahasa_indonesia_by_default(
         "Memperpanjang umur simpan",
         "Nomor izin edar",
         "Tanggal iradiasi",
-        "Kode produksi (bets)",
+        "Kode produksi (lot)",
         "2,5–2,9\u00a0kGy",
         "Sinar gamma (kobalt-60)",
         "Tidak boleh diiradiasi ulang.",

@@ -43,8 +43,15 @@ async def test_registration_posted_empty_names_every_field(
     await create_product(client, world.producer, chicken())
     answer = await producer.submit("/app/batches/new", {})
     assert answer.status_code == 400
-    for field in ("product_id", "facility_id", "lot", "production_date", "quantity", "unit"):
-        assert field_error(answer.text, field) == "This field is required.", field
+    for field, message in (
+        ("product_id", "Choose a product."),
+        ("facility_id", "Choose an irradiation facility."),
+        ("lot", "This field is required."),
+        ("production_date", "This field is required."),
+        ("quantity", "This field is required."),
+        ("unit", "This field is required."),
+    ):
+        assert field_error(answer.text, field) == message, field
 
 
 async def test_registration_with_wrong_values_keeps_the_input(
@@ -311,7 +318,7 @@ async def test_recall_needs_a_reason_then_every_scan_shows_it(
     assert "Recall this batch?" in confirm.text and 'name="reason"' in confirm.text
     empty = await producer.submit(f"/app/batches/{batch_id}/recall", {"reason": "  "})
     assert empty.status_code == 400
-    assert field_error(empty.text, "reason") == "This field is required."
+    assert field_error(empty.text, "reason") == "Write the reason for the recall."
     short = await producer.submit(f"/app/batches/{batch_id}/recall", {"reason": "no"})
     assert short.status_code == 400
     assert field_error(short.text, "reason") == "Enter at least 3 characters."
@@ -376,12 +383,22 @@ async def test_serial_issue_posted_empty_wrong_and_right(
     other_count = await producer.http.post(path, data=form | {"count": "8"})
     assert other_count.status_code == 422
     assert field_error(other_count.text, "count").startswith("This form was sent already.")
+    # 120 pieces may have 132 serials: the page names that rule
+    too_many = await producer.submit(path, {"count": "100"}, form_page=form_page)
+    assert too_many.status_code == 422
+    assert '<p class="status-code">Refused by a rule</p>' in too_many.text
+    assert "This batch may have at most 132 serials" in too_many.text
+    await producer.submit("/app/language", {"lang": "id", "next": "/app/"}, form_page="/app/")
+    too_many = await producer.submit(path, {"count": "100"}, form_page=form_page)
+    assert '<p class="status-code">Ditolak oleh aturan</p>' in too_many.text
+    assert "nomor seri sejumlah buahnya ditambah sepersepuluh" in too_many.text
     # a batch that is not released has no serials: 409 page
     registered = await batch_in(client, world, "registered")
     refused = await producer.submit(
         f"/app/batches/{registered}/labels", {"count": "5"}, form_page="/app/"
     )
     assert refused.status_code == 409
+    assert "Label hanya diterbitkan untuk bets yang sudah diluluskan." in refused.text
 
 
 async def test_facility_and_regulator_roles_get_403_pages_for_producer_actions(

@@ -309,6 +309,7 @@ async def test_nonconforming_treatment_is_recorded_with_a_warning_and_cannot_be_
         "A batch whose treatment does not conform cannot be released; reject it."
         in html.unescape(refused.text)
     )
+    assert '<p class="status-code">Refused by a rule</p>' in refused.text
     assert await _status(client, world, batch_id) == "treated"
 
 
@@ -334,6 +335,7 @@ async def test_release_is_refused_to_the_recorder_and_done_by_a_second_officer(
         "The QA officer who decides on a batch must not be the one who recorded its treatment."
         in refused.text
     )
+    assert '<p class="status-code">Access denied</p>' in refused.text
     second = await _browser(client, pool, world.second_qa.id)
     offered = await second.get(f"/app/batches/{batch_id}")
     assert f'action="/app/batches/{batch_id}/release"' in offered.text
@@ -359,7 +361,7 @@ async def test_reject_needs_a_reason(client: AsyncTestClient, qa: Browser, world
     assert (await qa.get(path)).status_code == 200
     answer = await qa.submit(path, {"reason": ""})
     assert answer.status_code == 400
-    assert field_error(answer.text, "reason") == "This field is required."
+    assert field_error(answer.text, "reason") == "Write the reason for the rejection."
     answer = await qa.submit(path, {"reason": "Dosimeter AM-1 rusak"})
     assert answer.status_code == 303
     assert await _status(client, world, batch_id) == "rejected"

@@ -58,8 +58,14 @@ async def test_product_form_posted_empty_names_every_required_field(producer: Br
     assert answer.status_code == 400
     page = answer.text
     assert 'class="error-summary"' in page
-    for field in ("name", "category", "purpose", "min_dose_kgy", "base_shelf_life_days"):
-        assert field_error(page, field) == "This field is required.", field
+    for field, message in (
+        ("name", "This field is required."),
+        ("category", "Choose a food category."),  # a select says what to do
+        ("purpose", "Choose the purpose of irradiation."),
+        ("min_dose_kgy", "This field is required."),
+        ("base_shelf_life_days", "This field is required."),
+    ):
+        assert field_error(page, field) == message, field
         assert f'<a href="#{field}">' in page  # the summary links to the field
     # the summary names each field, as a message alone would not say which one
     assert '<a href="#name">Product name: This field is required.</a>' in page

@@ -233,6 +233,7 @@ async def test_language_switch_is_remembered_and_error_pages_speak_it(client, po
     browser = await signed_in(client, pool, world.producer.id)
     missing = await browser.get("/app/no-such-page")
     assert missing.status_code == 404 and "Halaman tidak ditemukan" in missing.text
+    assert '<p class="status-code">Kesalahan 404</p>' in missing.text  # not "Galat"
     assert world.producer.name in missing.text  # the user's own menu, on the error page too
     # signed out, an unknown console address asks to sign in first: nothing is revealed
     assert (await Browser(client).get("/app/no-such-page")).status_code == 303

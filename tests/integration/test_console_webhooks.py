@@ -62,7 +62,7 @@ async def test_the_form_posted_empty_wrong_and_right(client, pool: asyncpg.Pool,
                 break
             await asyncio.sleep(0.1)
         assert log.status_code == 200
-        assert "Batch dirilis" in log.text and "Terkirim" in log.text and "HTTP 204" in log.text
+        assert "Bets diluluskan" in log.text and "Terkirim" in log.text and "HTTP 204" in log.text
         confirm = await browser.get(f"/app/webhooks/{endpoint_id}/delete")
         assert confirm.status_code == 200
         deleted = await browser.submit(

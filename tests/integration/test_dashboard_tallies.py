@@ -1,5 +1,5 @@
-"""The dashboard's "labels scanned this week" reads tallies by their own producer and facility
-(migration 0066), filled by a trigger whoever writes the tally."""
+"""The dashboard's "labels scanned in the last 7 days" reads tallies by their own producer and
+facility (migration 0066), filled by a trigger whoever writes the tally."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.integration.batch_steps import chicken, create_product, receive, register, treat
+from tests.integration.console import signed_in
 from tests.integration.world import World
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -113,3 +114,23 @@ async def test_release_after_the_licence_lapsed_is_a_422(client, world: World, p
         headers=world.qa.headers,
     )
     assert rejected.status_code == 200
+
+
+async def test_the_console_names_the_licence_rule_that_refused_the_release(
+    client, world: World, pool
+):
+    await _licensed(pool, world, date.today() - timedelta(days=3))
+    try:
+        batch = await _treated_batch(client, world)
+        qa = await signed_in(client, pool, world.qa.id)  # Bahasa Indonesia, the default
+        path = f"/app/batches/{batch['id']}"
+        refused = await qa.submit(f"{path}/release", {}, form_page=path)
+    finally:
+        await _licensed(pool, world, date.today() + timedelta(days=365))
+    assert refused.status_code == 422
+    # the kind of refusal and the rule in words, not "Galat 422" over a generic sentence
+    assert '<p class="status-code">Ditolak oleh aturan</p>' in refused.text
+    assert "Izin BAPETEN fasilitas sudah habis masa berlakunya saat bets ini diiradiasi" in (
+        refused.text
+    )
+    assert "Galat" not in refused.text and "Aturan layanan menolak" not in refused.text

@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime
 
 import jinja2
 
-from service.core.formatting import fmt, format_day, format_moment, format_number, format_value
+from service.core.formatting import (
+    fmt,
+    format_day,
+    format_dose,
+    format_dose_range,
+    format_moment,
+    format_number,
+    format_value,
+)
 
 
 def test_numbers_take_a_decimal_comma_and_dotted_thousands_in_bahasa_indonesia() -> None:
@@ -38,3 +46,13 @@ def test_one_filter_picks_by_type_and_by_the_pages_language() -> None:
     assert template.render(lang="id", **values) == "12 Mei 2028 · 2,46 · –"
     assert template.render(lang="en", **values) == "12 May 2028 · 2.46 · –"
     assert format_value("Sambal") == "Sambal"
+
+
+def test_a_dose_on_a_public_page_has_one_decimal_rounded_as_a_reader_rounds() -> None:
+    assert format_dose(47.975) == "48,0" and format_dose(55.08) == "55,1"
+    assert format_dose(47.975, "en") == "48.0"
+    assert format_dose(3) == "3,0"  # a whole dose keeps its decimal, as dosimetry writes it
+    assert format_dose(2.25) == "2,3" and format_dose(2.35) == "2,4"  # half up, both ways
+    assert format_dose(0.04) == "0,0"
+    assert format_dose_range(47.975, 55.08) == "48,0–55,1\u00a0kGy"
+    assert format_dose_range(47.975, 55.08, "en") == "48.0–55.1\u00a0kGy"

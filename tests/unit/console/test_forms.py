@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from schemas.batches import BatchCreate, ReceiptCreate
+from schemas.batches import BatchCreate, ReasonBody, ReceiptCreate
 from schemas.products import ProductCreate
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values, message_for
 
@@ -55,6 +55,25 @@ def test_empty_post_names_every_required_field() -> None:
         "packaging",
     }
     assert errors["name"] == "This field is required."
+    # a select left on "Choose…" says what to choose
+    assert errors["category"] == "Choose a food category."
+    assert errors["purpose"] == "Choose the purpose of irradiation."
+
+
+def test_an_empty_reason_asks_for_the_reason_the_page_names() -> None:
+    assert _errors({}, ReasonBody) == {"reason": "Write the reason."}
+    with pytest.raises(FormInvalid) as caught:
+        decode_form({"reason": ""}, ReasonBody, when_empty={"reason": "Write the recall reason."})
+    assert [(e.field, e.msgid) for e in caught.value.errors] == [
+        ("reason", "Write the recall reason.")
+    ]
+    # a page's own words for one field leave the others' as they are
+    with pytest.raises(FormInvalid) as caught:
+        decode_form({"lot": "L1"}, BatchCreate, when_empty={"reason": "Write the recall reason."})
+    errors = {e.field: e.msgid for e in caught.value.errors}
+    assert errors["facility_id"] == "Choose an irradiation facility."
+    assert errors["product_id"] == "Choose a product."
+    assert errors["quantity"] == "This field is required."
 
 
 def test_every_wrong_field_is_reported_at_once() -> None:

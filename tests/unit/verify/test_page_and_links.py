@@ -71,7 +71,7 @@ def test_the_page_shows_the_marks_and_words_of_the_label() -> None:
     for words in (
         "Nomor izin edar",
         "Tanggal iradiasi",
-        "Kode produksi (bets)",
+        "Kode produksi (lot)",
         "Simpan pada suhu maksimal 4\u00a0°C",  # the number keeps its unit on its line
         "Memperpanjang umur simpan",
         "01/2026, Malaysia",  # the facility's country, not a fixed word
