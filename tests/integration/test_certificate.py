@@ -51,7 +51,7 @@ async def test_certificate_carries_the_label_qr_and_the_dose_record(client, worl
     assert record["facility"]["name"] in text
     assert treatment["irradiator"]["name"] in text
     assert record["lot"] in text
-    assert f"Released by (QA) {world.qa.name}" in text
+    assert f"Released by (QA officer) {world.qa.name}" in text
     assert "SERTIFIKAT IRADIASI PANGAN" in text and "Food irradiation treatment certificate" in text
 
 
