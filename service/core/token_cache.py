@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 from uuid import UUID
 
-if TYPE_CHECKING:
-    from service.core.auth import AuthUser
+from service.core.auth_user import AuthUser
 
 CHANNEL = "radura_token_change"
 
