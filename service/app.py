@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.webhooks.outbox import CHANNEL as WEBHOOK_CHANNEL
     from service.webhooks.pages import WebhookPages
     from service.webhooks.settings import get_webhook_settings
-    from service.webhooks.setup import webhooks_lifespan
+    from service.webhooks.setup import register_webhook_metrics, webhooks_lifespan
     from service.webhooks.worker import DeliveryWorker
 
     settings = settings or get_settings()
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     token_cache = TokenCache()
     # woken by the same LISTEN connection when a change writes to the webhook outbox
     webhook_worker = DeliveryWorker(get_webhook_settings())
+    register_webhook_metrics()
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncGenerator[None, None]:

@@ -31,7 +31,6 @@ from prometheus_client import (
 from service.core import db
 from service.core.proxies import IPNetwork, ip_address
 from service.core.request_series import RequestSeries
-from service.webhooks.outbox import outbox_depth
 
 log = structlog.get_logger()
 
@@ -80,22 +79,19 @@ def count_verdict(verdict: str) -> None:
 # --- read at scrape time -----------------------------------------------------------------------
 
 # Gauges whose figure is a query: each gets a connection of the main pool at scrape time.
-# Adding one is one call, e.g. `database_gauge("radura_x", "What x is", count_x)`.
+# A domain adds one with one call, e.g. `database_gauge("radura_x", "What x is", count_x)`,
+# made when the app is built (webhooks: `register_webhook_metrics`).
 DatabaseReading = Callable[[asyncpg.Connection], Awaitable[int | float]]
-_database_gauges: list[tuple[Gauge, DatabaseReading]] = []
+_database_gauges: dict[str, tuple[Gauge, DatabaseReading]] = {}
 
 
 def database_gauge(name: str, documentation: str, read: DatabaseReading) -> Gauge:
-    gauge = Gauge(name, documentation)
-    _database_gauges.append((gauge, read))
+    """The gauge `name`, set from `read` at each scrape; registering the same name again (a
+    second app in one process) keeps the one gauge, read with the latest `read`."""
+    known = _database_gauges.get(name)
+    gauge = known[0] if known is not None else Gauge(name, documentation)
+    _database_gauges[name] = (gauge, read)
     return gauge
-
-
-WEBHOOK_OUTBOX_DEPTH = database_gauge(
-    "radura_webhook_outbox_depth",
-    "Webhook deliveries not yet made, retries included",
-    outbox_depth,
-)
 
 
 def _read_pools(state: Any) -> None:
@@ -116,7 +112,7 @@ async def _read_database(state: Any) -> None:
         return
     try:
         async with db.connection(state.pool) as conn:
-            for gauge, read in _database_gauges:
+            for gauge, read in _database_gauges.values():
                 gauge.set(await read(conn))
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         # a scrape while the database is away still reports everything held in memory
