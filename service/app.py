@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
     from service.core.logs import logging_config
-    from service.core.metrics import ROUTE_METRICS, MetricsController
+    from service.core.metrics import ROUTE_METRICS
+    from service.core.metrics_controller import MetricsController
     from service.core.options_allow import complete_allow_headers
     from service.core.proxies import TrustedProxies
     from service.core.strict_body import refuse_lax_json

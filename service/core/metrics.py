@@ -1,4 +1,5 @@
-"""Prometheus metrics: what the app counts, what is read at scrape time, and `GET /metrics`.
+"""Prometheus metrics: what the app counts, what is read at scrape time, and the middleware
+that counts requests; `GET /metrics` serves them (`metrics_controller`).
 
 Counters and histograms are updated where things happen (a verdict, a flush); the figures that
 are a state rather than an event (buffer depth, pool use, queue depths) are read when Prometheus
@@ -8,28 +9,18 @@ scrapes, so serving a scan costs nothing for them.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
 import structlog
-from litestar import Controller, Request, Response, get
 from litestar.enums import ScopeType
-from litestar.exceptions import NotFoundException
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Message, Receive, Scope, Send
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 from service.core import db
-from service.core.proxies import IPNetwork, ip_address
 from service.core.request_series import RequestSeries
 
 log = structlog.get_logger()
@@ -119,34 +110,10 @@ async def _read_database(state: Any) -> None:
         log.debug("metrics_database_gauges_skipped", error=type(exc).__name__)
 
 
-# --- access and exposition ---------------------------------------------------------------------
-
-
-def _allowed(host: str, networks: Sequence[IPNetwork]) -> bool:
-    address = ip_address(host)
-    return address is not None and any(address in network for network in networks)
-
-
-class MetricsController(Controller):
-    """Prometheus text format, for the addresses of `RADURA_METRICS_ALLOW` only."""
-
-    @get(
-        METRICS_PATH,
-        operation_id="metrics",
-        exclude_from_auth=True,
-        include_in_schema=False,
-        cache=False,
-    )
-    async def metrics(self, request: Request[Any, Any, Any]) -> Response[bytes]:
-        """Metrics; anyone else is told there is nothing here, not that it is forbidden."""
-        state = request.app.state
-        host = request.client.host if request.client else ""
-        if not _allowed(host, state.settings.metrics_allow):
-            raise NotFoundException()
-        _read_pools(state)
-        await _read_database(state)
-        headers = {"Content-Type": CONTENT_TYPE_LATEST}
-        return Response(generate_latest(REGISTRY), status_code=200, headers=headers)
+async def read_at_scrape(state: Any) -> None:
+    """Set the gauges that are a state (pools, scan buffer, database readings) for a scrape."""
+    _read_pools(state)
+    await _read_database(state)
 
 
 class _RouteMetricsMiddleware(PrometheusMiddleware):

@@ -11,7 +11,8 @@ from uuid import uuid4
 import pytest
 from prometheus_client import REGISTRY
 
-from service.core.metrics import SCANS_DROPPED, _allowed, database_gauge
+from service.core.metrics import SCANS_DROPPED, database_gauge
+from service.core.metrics_controller import _allowed
 from service.core.proxies import IPNetwork
 from service.core.settings import DEFAULT_METRICS_ALLOW, SettingsError, parse_networks
 from service.verify.scan_log import ScanLog
