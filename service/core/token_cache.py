@@ -2,7 +2,7 @@
 
 A warm token costs no database round trip. Its expiry is kept with it and checked against the
 clock on every request; a revoke, a disable or a role change arrives as a notification naming the
-user, whose cached tokens are dropped (see `service.verify.listener`, which also feeds it)."""
+user, whose cached tokens are dropped (see `service.core.listener`, which verification starts)."""
 
 from __future__ import annotations
 
