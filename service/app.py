@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.admin_pages import AdminPages
     from service.accounts.controller import AccountsController
     from service.accounts.dose_maps import DoseMapsController
+    from service.accounts.sign_in_pages import ConsoleAccountController
     from service.accounts.token_routes import TokensController
     from service.accounts.user_pages import AdminUserPages
     from service.api_docs.setup import openapi_config
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *batch_controllers(),
             root,
             *shell.route_handlers,
+            ConsoleAccountController,
             *batch_pages(),
             AdminPages,
             AdminUserPages,
