@@ -28,13 +28,14 @@ from service.batches.facility_actions import facility_actions
 from service.batches.product_queries import list_products
 from service.batches.scan_chart import ScanDayFigures, continuous_days, scans_chart_svg
 from service.batches.transitions import ARROWS
-from service.console.i18n import N_, gettext_for, language_of
+from service.console.i18n import gettext_for, language_of
 from service.console.render import flash, page
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound, RuleViolation
 from service.core.formatting import format_day, format_number
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, encode_cursor
 from service.labels_api.serials import issue_serials_once
 from service.verify import queries as scan_queries
