@@ -14,15 +14,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar, get_args, get_origin
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from schemas.batches import JAKARTA
 from schemas.products import TRADITIONAL_MEDICINE_MESSAGE
 from service.core.gettext_marker import N_
 
 T = TypeVar("T")
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 @dataclasses.dataclass(frozen=True)
