@@ -18,9 +18,8 @@ from labels.wording import PURPOSES
 from schemas.accounts import IrradiatorCreate, OrganizationCreate, PurposeLimitChange
 from service.accounts import administration, queries
 from service.accounts.admin_log import admin_log_entries
-from service.batches.pages import errors_text
 from service.console.i18n import gettext_for
-from service.console.render import flash, page
+from service.console.render import errors_text, flash, page
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound, RuleViolation
