@@ -34,7 +34,7 @@ PUBLIC_PATHS = [
 def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.admin_pages import AdminPages
     from service.accounts.controller import AccountsController
-    from service.accounts.dose_maps import DoseMapsController
+    from service.accounts.dose_maps_controller import DoseMapsController
     from service.accounts.sign_in_pages import ConsoleAccountController
     from service.accounts.token_routes import TokensController
     from service.accounts.user_pages import AdminUserPages
