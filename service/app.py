@@ -56,7 +56,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.token_cache import CHANNEL as TOKEN_CHANNEL
     from service.core.token_cache import TokenCache
     from service.labels_api.controller import LabelsController
-    from service.labels_api.keys import JwksController, signing_keys_lifespan
+    from service.labels_api.keys import signing_keys_lifespan
+    from service.labels_api.keys_controller import JwksController
     from service.labels_api.render_gate import render_gate_lifespan
     from service.shelf_life.controller import ShelfLifeController
     from service.verify.setup import verify_lifespan, verify_route_handlers, verify_stores
