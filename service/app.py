@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.strict_body import refuse_lax_json
     from service.core.token_cache import CHANNEL as TOKEN_CHANNEL
     from service.core.token_cache import TokenCache
+    from service.labels_api.certificate import CertificateController
     from service.labels_api.controller import LabelsController
     from service.labels_api.keys import signing_keys_lifespan
     from service.labels_api.keys_controller import JwksController
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LabelsController,
             WebhooksController,
             *batch_controllers(),
+            CertificateController,
             root,
             *shell.route_handlers,
             ConsoleAccountController,

@@ -6,7 +6,6 @@ from litestar import Controller
 
 
 def batch_controllers() -> list[type[Controller]]:
-    from service.batches.certificate import CertificateController
     from service.batches.controller import BatchesController
     from service.batches.epcis_controller import EpcisController
     from service.batches.export import ExportController
@@ -19,7 +18,6 @@ def batch_controllers() -> list[type[Controller]]:
         FacilityController,
         ExportController,
         EpcisController,
-        CertificateController,
     ]
 
 
