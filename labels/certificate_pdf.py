@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import msgspec
 from reportlab.lib.pagesizes import A4
@@ -15,9 +14,9 @@ from labels.pdf_metadata import describe
 from labels.qr import QUIET_ZONE_MODULES, qr_matrix
 from labels.registration import printed_registration_no, registration_caption
 from labels.typography import MM_PER_PT, PDF_FONT_NAMES, register_pdf_fonts, wrap_text
+from schemas.batches import JAKARTA
 
 PT_PER_MM = 1 / MM_PER_PT
-JAKARTA = ZoneInfo("Asia/Jakarta")
 MARGIN_MM = 18
 QR_SIDE_MM = 42  # scannable from a printout at arm's length
 VALUE_COLUMN_MM = 70  # where values start, after the bilingual field names

@@ -34,7 +34,8 @@ PUBLIC_PATHS = [
 def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.admin_pages import AdminPages
     from service.accounts.controller import AccountsController
-    from service.accounts.dose_maps import DoseMapsController
+    from service.accounts.dose_maps_controller import DoseMapsController
+    from service.accounts.sign_in_pages import ConsoleAccountController
     from service.accounts.token_routes import TokensController
     from service.accounts.user_pages import AdminUserPages
     from service.api_docs.setup import openapi_config
@@ -47,14 +48,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
     from service.core.logs import logging_config
-    from service.core.metrics import ROUTE_METRICS, MetricsController
+    from service.core.metrics import ROUTE_METRICS
+    from service.core.metrics_controller import MetricsController
     from service.core.options_allow import complete_allow_headers
     from service.core.proxies import TrustedProxies
     from service.core.strict_body import refuse_lax_json
     from service.core.token_cache import CHANNEL as TOKEN_CHANNEL
     from service.core.token_cache import TokenCache
+    from service.labels_api.certificate import CertificateController
     from service.labels_api.controller import LabelsController
-    from service.labels_api.keys import JwksController, signing_keys_lifespan
+    from service.labels_api.keys import signing_keys_lifespan
+    from service.labels_api.keys_controller import JwksController
     from service.labels_api.render_gate import render_gate_lifespan
     from service.shelf_life.controller import ShelfLifeController
     from service.verify.setup import verify_lifespan, verify_route_handlers, verify_stores
@@ -62,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.webhooks.outbox import CHANNEL as WEBHOOK_CHANNEL
     from service.webhooks.pages import WebhookPages
     from service.webhooks.settings import get_webhook_settings
-    from service.webhooks.setup import webhooks_lifespan
+    from service.webhooks.setup import register_webhook_metrics, webhooks_lifespan
     from service.webhooks.worker import DeliveryWorker
 
     settings = settings or get_settings()
@@ -72,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     token_cache = TokenCache()
     # woken by the same LISTEN connection when a change writes to the webhook outbox
     webhook_worker = DeliveryWorker(get_webhook_settings())
+    register_webhook_metrics()
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncGenerator[None, None]:
@@ -105,8 +110,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LabelsController,
             WebhooksController,
             *batch_controllers(),
+            CertificateController,
             root,
             *shell.route_handlers,
+            ConsoleAccountController,
             *batch_pages(),
             AdminPages,
             AdminUserPages,

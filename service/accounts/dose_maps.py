@@ -1,4 +1,5 @@
-"""Dose maps of an irradiator: who may record and read them, their SQL and their endpoints."""
+"""Dose maps of an irradiator: who may record and read them, and their SQL (the endpoints are in
+`dose_maps_controller`)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,13 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
-from litestar.params import FromPath, JSONBody
 
 from schemas.common import Page
 from schemas.dose_maps import DoseMap, DoseMapCreate, DoseMapUsed
 from service.accounts.admin_log import record_admin_change
-from service.core.auth import AuthUser, roles
-from service.core.db import Db
+from service.core.auth import AuthUser
 from service.core.errors import NotFound
-from service.core.pagination import Cursor, Limit, next_cursor, page_clause
+from service.core.pagination import next_cursor, page_clause
 
 _COLUMNS = (
     "id, irradiator_id, name, loading_pattern, reference_position, ratio_min, ratio_max, "
@@ -51,68 +48,53 @@ async def dose_map_for_treatment(
     return msgspec.convert(dict(row), DoseMapUsed) if row else None
 
 
-class DoseMapsController(Controller):
-    path = "/api/v1/irradiators/{irradiator_id:uuid}/dose-maps"
-    tags = ["accounts"]
-
-    @post(operation_id="createDoseMap", opt=roles("admin", "qa"))
-    async def create_dose_map(
-        self,
-        request: Request[AuthUser, None, State],
-        db: Db,
-        irradiator_id: FromPath[UUID],
-        data: JSONBody[DoseMapCreate],
-    ) -> DoseMap:
-        """Record a dose map (performance qualification) of an irradiator: the ratios of the
-        product's lowest and highest dose to the reference position's, and the dosimetry
-        system's expanded uncertainty. Admin, or a QA officer of the irradiator's facility."""
-        await _require_irradiator(db, irradiator_id, request.user)
-        async with db.transaction():
-            row = await db.fetchrow(
-                f"""INSERT INTO dose_maps (irradiator_id, name, loading_pattern, reference_position,
-                        ratio_min, ratio_max, expanded_uncertainty_pct, study_ref, performed_on,
-                        created_by)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {_COLUMNS}""",
-                irradiator_id,
-                data.name,
-                data.loading_pattern,
-                data.reference_position,
-                data.ratio_min,
-                data.ratio_max,
-                data.expanded_uncertainty_pct,
-                data.study_ref,
-                data.performed_on,
-                request.user.id,
-            )
-            if request.user.role == "admin":  # a facility's own QA work is not administration
-                await record_admin_change(
-                    db,
-                    request.user,
-                    "dose_map.created",
-                    "dose_map",
-                    row["id"],
-                    data.name,
-                    {"irradiator_id": irradiator_id},
-                )
-        return msgspec.convert(dict(row), DoseMap)
-
-    @get(operation_id="listDoseMaps", opt=roles("admin", "operator", "qa", "regulator"))
-    async def list_dose_maps(
-        self,
-        request: Request[AuthUser, None, State],
-        db: Db,
-        irradiator_id: FromPath[UUID],
-        limit: Limit = 50,
-        cursor: Cursor = None,
-    ) -> Page[DoseMap]:
-        """The irradiator's dose maps, newest first (a treatment names one by `dose_map_id`)."""
-        await _require_irradiator(db, irradiator_id, request.user)
-        args: list[Any] = [irradiator_id, limit + 1]
-        after = page_clause(cursor, args)
-        rows = await db.fetch(
-            f"""SELECT {_COLUMNS} FROM dose_maps WHERE irradiator_id = $1 AND {after}
-                ORDER BY created_at DESC, id DESC LIMIT $2""",
-            *args,
+async def create_dose_map(
+    conn: asyncpg.Connection, user: AuthUser, irradiator_id: UUID, data: DoseMapCreate
+) -> DoseMap:
+    """Record a dose map of an irradiator the user may see (404 otherwise); an admin's is
+    written to the administration log in the same transaction."""
+    await _require_irradiator(conn, irradiator_id, user)
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            f"""INSERT INTO dose_maps (irradiator_id, name, loading_pattern, reference_position,
+                    ratio_min, ratio_max, expanded_uncertainty_pct, study_ref, performed_on,
+                    created_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {_COLUMNS}""",
+            irradiator_id,
+            data.name,
+            data.loading_pattern,
+            data.reference_position,
+            data.ratio_min,
+            data.ratio_max,
+            data.expanded_uncertainty_pct,
+            data.study_ref,
+            data.performed_on,
+            user.id,
         )
-        items = [msgspec.convert(dict(r), DoseMap) for r in rows[:limit]]
-        return Page(items, next_cursor(rows, limit))
+        if user.role == "admin":  # a facility's own QA work is not administration
+            await record_admin_change(
+                conn,
+                user,
+                "dose_map.created",
+                "dose_map",
+                row["id"],
+                data.name,
+                {"irradiator_id": irradiator_id},
+            )
+    return msgspec.convert(dict(row), DoseMap)
+
+
+async def list_dose_maps(
+    conn: asyncpg.Connection, user: AuthUser, irradiator_id: UUID, limit: int, cursor: str | None
+) -> Page[DoseMap]:
+    """The dose maps of an irradiator the user may see (404 otherwise), newest first."""
+    await _require_irradiator(conn, irradiator_id, user)
+    args: list[Any] = [irradiator_id, limit + 1]
+    after = page_clause(cursor, args)
+    rows = await conn.fetch(
+        f"""SELECT {_COLUMNS} FROM dose_maps WHERE irradiator_id = $1 AND {after}
+            ORDER BY created_at DESC, id DESC LIMIT $2""",
+        *args,
+    )
+    items = [msgspec.convert(dict(r), DoseMap) for r in rows[:limit]]
+    return Page(items, next_cursor(rows, limit))

@@ -9,7 +9,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from service.console.i18n import N_
+from service.core.gettext_marker import N_
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # hashing is deliberately slow; an endless password must not make it slower

@@ -14,7 +14,7 @@ from service.accounts.admin_log import record_admin_change
 from service.accounts.passwords import hash_password, needs_rehash, password_matches
 from service.core.auth import AuthUser, hash_token
 from service.core.errors import NotFound, RuleViolation
-from service.core.forms import N_
+from service.core.gettext_marker import N_
 from service.core.token_cache import TokenCache
 
 INVITE_LIFETIME = timedelta(hours=72)

@@ -21,13 +21,13 @@ from schemas.accounts import UserCreate
 from service.accounts import administration, queries
 from service.accounts.people import disable_user, reissue_invite
 from service.accounts.users import create_user_with_token
-from service.batches.pages import errors_text
-from service.console.i18n import N_, gettext_for
-from service.console.render import flash, page
+from service.console.i18n import gettext_for
+from service.console.render import errors_text, flash, page
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound, RuleViolation
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, encode_cursor
 
 AuthRequest = Request[AuthUser, Any, State]

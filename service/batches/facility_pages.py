@@ -30,14 +30,14 @@ from service.accounts.queries import list_irradiators
 from service.batches import lifecycle, queries
 from service.batches.facility_actions import facility_actions
 from service.batches.facility_queues import incoming_queue, review_queue
-from service.batches.pages import errors_text
 from service.batches.transitions import load_batch
-from service.console.i18n import N_, gettext_for
-from service.console.render import flash, page
+from service.console.i18n import gettext_for
+from service.console.render import errors_text, flash, page
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound, RuleViolation
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.gettext_marker import N_
 
 AuthRequest = Request[AuthUser, Any, State]
 # QA officers in a small facility also do operator work (SPEC §3.3)

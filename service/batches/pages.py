@@ -28,13 +28,14 @@ from service.batches.facility_actions import facility_actions
 from service.batches.product_queries import list_products
 from service.batches.scan_chart import ScanDayFigures, continuous_days, scans_chart_svg
 from service.batches.transitions import ARROWS
-from service.console.i18n import N_, gettext_for, language_of
-from service.console.render import flash, page
+from service.console.i18n import gettext_for, language_of
+from service.console.render import errors_text, flash, page
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound, RuleViolation
-from service.core.formatting import format_day, format_number
+from service.core.formatting import format_day
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, encode_cursor
 from service.labels_api.serials import issue_serials_once
 from service.verify import queries as scan_queries
@@ -84,20 +85,6 @@ def error_labels(request: Request[Any, Any, Any]) -> dict[str, str]:
     """Field → its label in the user's language, for the error summary."""
     _ = gettext_for(request)
     return {field: _(label) for field, label in FIELD_LABELS.items()}
-
-
-def errors_text(request: Request[Any, Any, Any], errors: list[FieldError]) -> dict[str, str]:
-    """Field → message in the user's language; several about one field (each rule a
-    registration number breaks) follow one another."""
-    _ = gettext_for(request)
-    lang = language_of(request)
-    texts: dict[str, str] = {}
-    for error in errors:
-        text = error.text(_, lambda n: format_number(n, lang))
-        field = error.field or "form"
-        if text not in texts.get(field, ""):
-            texts[field] = f"{texts[field]} {text}" if field in texts else text
-    return texts
 
 
 def allowed_actions(user: AuthUser, status: str) -> list[str]:

@@ -26,14 +26,15 @@ from schemas.shelf_life import ShelfLifeEstimateRequest
 from service.accounts.queries import list_food_categories
 from service.batches import lifecycle, registration
 from service.batches import product_queries as queries
-from service.batches.pages import error_labels, errors_text
-from service.console.i18n import N_, gettext_for, language_of
-from service.console.render import flash, page
+from service.batches.pages import error_labels
+from service.console.i18n import gettext_for, language_of
+from service.console.render import errors_text, flash, page
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
 from service.core.errors import NotFound, RuleViolation
 from service.core.formatting import format_number
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, next_cursor
 from service.shelf_life.preview import preview_shelf_life
 

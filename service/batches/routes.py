@@ -6,11 +6,10 @@ from litestar import Controller
 
 
 def batch_controllers() -> list[type[Controller]]:
-    from service.batches.certificate import CertificateController
     from service.batches.controller import BatchesController
     from service.batches.epcis_controller import EpcisController
     from service.batches.export import ExportController
-    from service.batches.facility import FacilityController
+    from service.batches.facility_controller import FacilityController
     from service.batches.products import ProductsController
 
     return [
@@ -19,7 +18,6 @@ def batch_controllers() -> list[type[Controller]]:
         FacilityController,
         ExportController,
         EpcisController,
-        CertificateController,
     ]
 
 

@@ -15,8 +15,9 @@ from litestar import Request, Response
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect
 
-from service.console.i18n import N_, gettext_for, language_of
+from service.console.i18n import gettext_for, language_of
 from service.console.render import page
+from service.core.gettext_marker import N_
 
 ExceptionHandler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
 

@@ -30,11 +30,6 @@ DEFAULT_LANGUAGE = "id"
 SESSION_KEY = "lang"
 
 
-def N_(msgid: str) -> str:  # the marker Babel extracts (`-k N_`)
-    """Marks a message for the catalog where it is defined; it is translated where it is shown."""
-    return msgid
-
-
 @cache
 def translations(lang: str) -> stdlib_gettext.NullTranslations:
     """The compiled catalog of `lang` (English msgids stand for themselves without one)."""

@@ -1,4 +1,5 @@
-"""Rendering a console page: the template, the context every page needs, and its headers."""
+"""Rendering a console page: the template, the context every page needs, its headers, and the
+messages of a refused form in the user's language."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from litestar.plugins.flash import flash as _litestar_flash
 from litestar.response import Template
 from markupsafe import Markup
 
-from service.console.i18n import language_of
+from service.console.i18n import gettext_for, language_of
+from service.core.formatting import format_number
+from service.core.forms import FieldError
 
 # Only the app's own files, nothing inline, never framed. Inline SVG (label preview, charts) is
 # markup, not a resource, so it needs no source here.
@@ -64,3 +67,17 @@ def flash(request: Request[Any, Any, Any], message: str, category: str = "succes
     shown as given: translate it first (`gettext_for(request)`)."""
     assert category in FLASH_CATEGORIES, category
     _litestar_flash(request, message, category)
+
+
+def errors_text(request: Request[Any, Any, Any], errors: list[FieldError]) -> dict[str, str]:
+    """Field → message in the user's language; several about one field (each rule a
+    registration number breaks) follow one another."""
+    _ = gettext_for(request)
+    lang = language_of(request)
+    texts: dict[str, str] = {}
+    for error in errors:
+        text = error.text(_, lambda n: format_number(n, lang))
+        field = error.field or "form"
+        if text not in texts.get(field, ""):
+            texts[field] = f"{texts[field]} {text}" if field in texts else text
+    return texts

@@ -1,4 +1,5 @@
-"""Wiring of the console shell into the app: templates, static files, sessions, CSRF, sign-in."""
+"""Wiring of the console shell into the app: templates, static files, sessions, CSRF. The sign-in
+pages are accounts' (`service/accounts/sign_in_pages.py`), mounted by `create_app`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from service.console.auth import NOT_CONSOLE_PATHS, ConsoleAuthenticationMiddleware
-from service.console.login import ConsoleAccountController
 from service.console.sessions import STORE_NAME, PostgresSessionStore, session_config
 from service.console.templating import template_config
 from service.core.settings import Settings
@@ -91,7 +91,7 @@ def console(settings: Settings, public_paths: list[str]) -> Console:
         after_request=_no_sniffing,
     )
     return Console(
-        route_handlers=[ConsoleAccountController, static],
+        route_handlers=[static],
         session_middleware=session_config(secure=secure, exclude=public_paths).middleware,
         auth_middleware=DefineMiddleware(
             ConsoleAuthenticationMiddleware, exclude=NOT_CONSOLE_PATHS

@@ -1,5 +1,6 @@
 """Bearer-token and session authentication and the role guard; tokens are stored only as SHA-256
-hashes, and their lookups are cached in the process (`token_cache`)."""
+hashes, and their lookups are cached in the process (`token_cache`). The caller, `AuthUser`, is
+defined in `auth_user` (the cache holds it too) and imported from here by the routes."""
 
 from __future__ import annotations
 
@@ -10,25 +11,16 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from service.core import db
+from service.core.auth_user import AuthUser
 from service.core.token_cache import CachedToken, TokenCache
 
 TOKEN_PREFIX = "rdr_"  # noqa: S105 - a public prefix that lets secret scanners spot leaks
-
-
-class AuthUser(msgspec.Struct, frozen=True):
-    """The caller of an authenticated request."""
-
-    id: UUID
-    name: str
-    role: str
-    organization_id: UUID | None
 
 
 def new_token() -> tuple[str, bytes]:

@@ -8,14 +8,14 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
+from schemas.batches import JAKARTA
+
 # Babel's locale for each console language
 LOCALES = {"id": "id_ID", "en": "en_GB"}
 

@@ -14,19 +14,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar, get_args, get_origin
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from schemas.batches import JAKARTA
 from schemas.products import TRADITIONAL_MEDICINE_MESSAGE
+from service.core.gettext_marker import N_
 
 T = TypeVar("T")
-JAKARTA = ZoneInfo("Asia/Jakarta")
-
-
-def N_(msgid: str) -> str:  # the gettext marker that Babel extracts
-    """Marks a message for the catalog; it is translated when shown."""
-    return msgid
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Prometheus metrics: what the app counts, what is read at scrape time, and `GET /metrics`.
+"""Prometheus metrics: what the app counts, what is read at scrape time, and the middleware
+that counts requests; `GET /metrics` serves them (`metrics_controller`).
 
 Counters and histograms are updated where things happen (a verdict, a flush); the figures that
 are a state rather than an event (buffer depth, pool use, queue depths) are read when Prometheus
@@ -8,30 +9,19 @@ scrapes, so serving a scan costs nothing for them.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
 import structlog
-from litestar import Controller, Request, Response, get
 from litestar.enums import ScopeType
-from litestar.exceptions import NotFoundException
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Message, Receive, Scope, Send
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 from service.core import db
-from service.core.proxies import IPNetwork, ip_address
 from service.core.request_series import RequestSeries
-from service.webhooks.outbox import outbox_depth
 
 log = structlog.get_logger()
 
@@ -80,22 +70,19 @@ def count_verdict(verdict: str) -> None:
 # --- read at scrape time -----------------------------------------------------------------------
 
 # Gauges whose figure is a query: each gets a connection of the main pool at scrape time.
-# Adding one is one call, e.g. `database_gauge("radura_x", "What x is", count_x)`.
+# A domain adds one with one call, e.g. `database_gauge("radura_x", "What x is", count_x)`,
+# made when the app is built (webhooks: `register_webhook_metrics`).
 DatabaseReading = Callable[[asyncpg.Connection], Awaitable[int | float]]
-_database_gauges: list[tuple[Gauge, DatabaseReading]] = []
+_database_gauges: dict[str, tuple[Gauge, DatabaseReading]] = {}
 
 
 def database_gauge(name: str, documentation: str, read: DatabaseReading) -> Gauge:
-    gauge = Gauge(name, documentation)
-    _database_gauges.append((gauge, read))
+    """The gauge `name`, set from `read` at each scrape; registering the same name again (a
+    second app in one process) keeps the one gauge, read with the latest `read`."""
+    known = _database_gauges.get(name)
+    gauge = known[0] if known is not None else Gauge(name, documentation)
+    _database_gauges[name] = (gauge, read)
     return gauge
-
-
-WEBHOOK_OUTBOX_DEPTH = database_gauge(
-    "radura_webhook_outbox_depth",
-    "Webhook deliveries not yet made, retries included",
-    outbox_depth,
-)
 
 
 def _read_pools(state: Any) -> None:
@@ -116,41 +103,17 @@ async def _read_database(state: Any) -> None:
         return
     try:
         async with db.connection(state.pool) as conn:
-            for gauge, read in _database_gauges:
+            for gauge, read in _database_gauges.values():
                 gauge.set(await read(conn))
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         # a scrape while the database is away still reports everything held in memory
         log.debug("metrics_database_gauges_skipped", error=type(exc).__name__)
 
 
-# --- access and exposition ---------------------------------------------------------------------
-
-
-def _allowed(host: str, networks: Sequence[IPNetwork]) -> bool:
-    address = ip_address(host)
-    return address is not None and any(address in network for network in networks)
-
-
-class MetricsController(Controller):
-    """Prometheus text format, for the addresses of `RADURA_METRICS_ALLOW` only."""
-
-    @get(
-        METRICS_PATH,
-        operation_id="metrics",
-        exclude_from_auth=True,
-        include_in_schema=False,
-        cache=False,
-    )
-    async def metrics(self, request: Request[Any, Any, Any]) -> Response[bytes]:
-        """Metrics; anyone else is told there is nothing here, not that it is forbidden."""
-        state = request.app.state
-        host = request.client.host if request.client else ""
-        if not _allowed(host, state.settings.metrics_allow):
-            raise NotFoundException()
-        _read_pools(state)
-        await _read_database(state)
-        headers = {"Content-Type": CONTENT_TYPE_LATEST}
-        return Response(generate_latest(REGISTRY), status_code=200, headers=headers)
+async def read_at_scrape(state: Any) -> None:
+    """Set the gauges that are a state (pools, scan buffer, database readings) for a scrape."""
+    _read_pools(state)
+    await _read_database(state)
 
 
 class _RouteMetricsMiddleware(PrometheusMiddleware):

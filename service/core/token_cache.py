@@ -2,18 +2,16 @@
 
 A warm token costs no database round trip. Its expiry is kept with it and checked against the
 clock on every request; a revoke, a disable or a role change arrives as a notification naming the
-user, whose cached tokens are dropped (see `service.verify.listener`, which also feeds it)."""
+user, whose cached tokens are dropped (see `service.core.listener`, which verification starts)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 from uuid import UUID
 
-if TYPE_CHECKING:
-    from service.core.auth import AuthUser
+from service.core.auth_user import AuthUser
 
 CHANNEL = "radura_token_change"
 

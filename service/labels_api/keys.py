@@ -1,4 +1,5 @@
-"""The server's signing keys: loaded at start, re-read after a rotation, published as JWKS."""
+"""The server's signing keys: loaded at start, re-read after a rotation, published as JWKS (by
+`keys_controller`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Controller, Litestar, Response, get, head
-from litestar.datastructures import State
+from litestar import Litestar
 
 from labels.signing import Keyring, VerifyResult
 from service.core.settings import Settings
@@ -75,31 +75,3 @@ def signing_keys_lifespan(settings: Settings) -> Any:
         yield
 
     return load_keys
-
-
-_JWKS_HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
-
-
-class JwksController(Controller):
-    tags = ["labels"]
-
-    @get(
-        "/.well-known/jwks.json",
-        operation_id="getJwks",
-        exclude_from_auth=True,
-        media_type="application/json",
-    )
-    async def jwks(self, state: State) -> Response[dict[str, Any]]:
-        """The public keys that verify label signatures, active and retired (RFC 7517)."""
-        return Response(state.signing_keys.jwks(), headers=_JWKS_HEADERS)
-
-    @head(
-        "/.well-known/jwks.json",
-        operation_id="checkJwks",
-        exclude_from_auth=True,
-        include_in_schema=False,
-        media_type="application/json",
-    )
-    async def check_jwks(self) -> Response[None]:
-        """HEAD: the headers of GET (caches and resolvers probe with it)."""
-        return Response(None, headers=_JWKS_HEADERS, media_type="application/json")

@@ -16,6 +16,9 @@ class HasBatch(Protocol):
 
 E = TypeVar("E", bound=HasBatch)
 
+# the channel whose notifications name a changed batch (a recall), fed by `core.listener`
+CHANNEL = "radura_label_change"
+
 # After a change notification, views are re-read from the primary for this long: a streaming
 # replica may not have replayed the recall yet when its NOTIFY arrives from the primary.
 PRIMARY_READS_AFTER_CHANGE_S = 5.0

@@ -343,7 +343,7 @@ async def _certificate(verifier: Verifier, outcome: Outcome) -> RawResponse:
 
 async def _certificate_pdf(request: Request[Any, Any, Any], outcome: Outcome) -> RawResponse:
     """The printable certificate of a released batch (409 before release or after recall)."""
-    from service.batches.certificate import certificate_document
+    from service.labels_api.certificate import certificate_document
 
     view = outcome.view
     assert view is not None

@@ -2,16 +2,16 @@
 
 Radura resolves its own labels: the page, the JSON and the treatment certificate are all served at
 the label's URI (chosen by Accept or GS1's `linkType`), so every link carries the signature.
+`ResolverRequest` (what a resolver request asks for) and `content_href` (where its links point)
+are defined here; the resolver (`resolver.py`) parses requests into them and answers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from labels.uri import with_signature
-
-if TYPE_CHECKING:
-    from service.verify.resolver import ResolverRequest
 
 GS1_VOC = "https://gs1.org/voc/"
 # GS1's JSON-LD context that turns a resolver's linkset into linked data
@@ -23,6 +23,8 @@ JWKS_REL = RADURA_REL + "jwks"
 # the spellings GS1 uses for its own link types, all read as the `gs1:` CURIE
 _GS1_NAMESPACES = ("https://gs1.org/voc/", "https://ref.gs1.org/voc/", "https://www.gs1.org/voc/")
 JWKS_PATH = "/.well-known/jwks.json"
+# where the representations of a label live (the page, the JSON, the certificate)
+CONTENT_PREFIX = "/label"
 
 # GS1 `linkType` values this resolver answers itself, and the representation each one selects
 LINK_TYPES = {
@@ -36,6 +38,30 @@ LINK_TYPES = {
     # the same certificate as a printable PDF, linked from the page of a released batch
     "radura:certificatePdf": "certificate_pdf",
 }
+
+
+@dataclass(frozen=True)
+class ResolverRequest:
+    """A request to the resolver: the identified item and what the reader asked for."""
+
+    gtin14: str
+    lot: str | None
+    serial: str | None
+    path: str  # canonical, e.g. /01/08991234567895/10/L1/21/7
+    query: str  # as received, without linkType (AI 17, s and anything else, passed on)
+    link_type: str | None
+
+    @property
+    def signed(self) -> bool:
+        return any(item.startswith("s=") for item in self.query.split("&"))
+
+
+def content_href(base_url: str, request: ResolverRequest, link_type: str | None = None) -> str:
+    """The URL a link of this item points at, carrying the request's query (17, s) on."""
+    items = [f"linkType={link_type}"] if link_type else []
+    if request.query:
+        items.append(request.query)
+    return base_url + CONTENT_PREFIX + request.path + ("?" + "&".join(items) if items else "")
 
 
 def label_href(base_url: str, unsigned_path: str, signature_b64: str, extra: str = "") -> str:
@@ -135,8 +161,6 @@ def curie(link_type: str) -> str:
 def link_target(base_url: str, request: ResolverRequest, link_type: str) -> str | None:
     """Where the resolver sends a request for `link_type`, or None when this item has none
     (a link in CONDITIONAL_LINK_TYPES needs the database to say)."""
-    from service.verify.resolver import content_href
-
     name = curie(link_type)
     if name in ("gs1:defaultLink", "gs1:pip"):
         return content_href(base_url, request)
@@ -155,8 +179,6 @@ def resolver_linkset(
     """The GS1 linkset of an item the resolver was asked about: its page (the one default
     link, with a title and nothing else), the verification JSON, the treatment certificate of a
     signed label, the recall of a recalled lot, and the keys that sign Radura's labels."""
-    from service.verify.resolver import content_href
-
     page = content_href(base_url, request)
     title = f"Radura: {product_name}"
     context: dict[str, Any] = {

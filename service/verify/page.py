@@ -8,7 +8,6 @@ import hashlib
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
@@ -16,6 +15,7 @@ from markupsafe import Markup
 from labels.radura_symbol import svg_path_data
 from labels.registration import printed_registration_no, registration_caption
 from labels.wording import unbroken
+from schemas.batches import JAKARTA
 from service.core.formatting import format_dose_range
 from service.verify import texts
 from service.verify.texts import Lang
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from schemas.verify import UnverifiedVerification
     from service.verify.view import LabelView
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 _TEMPLATES = Path(__file__).with_name("templates")
 _CSS = (_TEMPLATES / "page.css").read_text(encoding="utf-8").strip()
 _CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()

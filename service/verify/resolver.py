@@ -8,7 +8,6 @@ database, since it names the product (`itemDescription`) and the recall of a lot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -21,11 +20,10 @@ from service.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from service.core.metrics import ROUTE_METRICS
 from service.verify import linkset
 from service.verify.counted import counted
+from service.verify.linkset import ResolverRequest, content_href
 from service.verify.memo import memo_of_short_texts
 from service.verify.response import RawResponse, encode_headers, header
 
-# where the representations of a label live (the page, the JSON, the certificate)
-CONTENT_PREFIX = "/label"
 # GS1 DL key qualifiers of a GTIN, in canonical order; Radura issues 10 and 21 and walks up
 # the tree from any other (a GTIN's linkset answers for all of them)
 _QUALIFIERS = ("22", "10", "21")
@@ -58,22 +56,6 @@ class ResolverSyntaxError(ValueError):
     def __init__(self, message: str, field: str = "path") -> None:
         super().__init__(message)
         self.field = field
-
-
-@dataclass(frozen=True)
-class ResolverRequest:
-    """A request to the resolver: the identified item and what the reader asked for."""
-
-    gtin14: str
-    lot: str | None
-    serial: str | None
-    path: str  # canonical, e.g. /01/08991234567895/10/L1/21/7
-    query: str  # as received, without linkType (AI 17, s and anything else, passed on)
-    link_type: str | None
-
-    @property
-    def signed(self) -> bool:
-        return any(item.startswith("s=") for item in self.query.split("&"))
 
 
 @memo_of_short_texts(max_entries=4096)
@@ -110,14 +92,6 @@ def parse_request(raw_path: str, query: str) -> ResolverRequest:
         query="&".join(kept),
         link_type=link_type,
     )
-
-
-def content_href(base_url: str, request: ResolverRequest, link_type: str | None = None) -> str:
-    """The URL a link of this item points at, carrying the request's query (17, s) on."""
-    items = [f"linkType={link_type}"] if link_type else []
-    if request.query:
-        items.append(request.query)
-    return base_url + CONTENT_PREFIX + request.path + ("?" + "&".join(items) if items else "")
 
 
 def linkset_link_header(base_url: str, request: ResolverRequest) -> bytes:

@@ -21,11 +21,12 @@ from litestar.middleware.rate_limit import (
 from litestar.stores.base import Store
 from litestar.types import ControllerRouterHandler, Receive, Scope, Send
 
+from service.core import listener as change_listener
 from service.core.metrics import ROUTE_METRICS, count_request
 from service.core.settings import Settings
 from service.core.shared_store import FailOpenRedisStore, shared_store
 from service.core.strict_body import refuse_lax_json
-from service.verify import listener as change_listener
+from service.verify.cache import CHANNEL as LABEL_CHANNEL
 from service.verify.controller import VerifyController
 from service.verify.fingerprint import rate_limit_bucket
 from service.verify.resolver import Gs1ResolverController, resolver_description
@@ -164,7 +165,7 @@ def verify_lifespan(
         app.state.verifier = verifier
         listener = change_listener.ChangeListener(
             settings.database_url or "",
-            {change_listener.CHANNEL: verifier.cache, **(also_notified or {})},
+            {LABEL_CHANNEL: verifier.cache, **(also_notified or {})},
         )
         partitions = PartitionKeeper(pool)
         scan_log.start()

@@ -8,12 +8,12 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import structlog
 
 from labels.signing import VerifyResult
+from schemas.batches import JAKARTA
 from schemas.labels import ParsedLabel
 from schemas.verify import ScanSummary, SignatureState, Verdict
 from service.core import db
@@ -26,7 +26,6 @@ from service.verify.tally import LabelTally, Tallies, TallyKey
 from service.verify.verdict import decide, label_issued
 from service.verify.view import LabelView, view_from_row
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 log = structlog.get_logger()
 # A read failing with one of these means the database cannot be reached (down, restarting, or
 # no connection free in time), not that it refused the query.

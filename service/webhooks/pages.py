@@ -16,12 +16,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from schemas.webhooks import EVENT_TYPES, WebhookCreate
-from service.batches.pages import errors_text
 from service.console.i18n import gettext_for
-from service.console.render import flash, page
+from service.console.render import errors_text, flash, page
 from service.core.auth import AuthUser
 from service.core.db import Db
-from service.core.forms import N_, FieldError, FormInvalid, decode_form, form_values
+from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.gettext_marker import N_
 from service.webhooks import endpoints
 from service.webhooks.addresses import ForbiddenUrl
 from service.webhooks.endpoints import MANAGERS

@@ -1,4 +1,5 @@
-"""Wiring of webhooks into the app: the secret box and the delivery worker's lifespan."""
+"""Wiring of webhooks into the app: the secret box, the delivery worker's lifespan and the
+outbox gauge of `/metrics`."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 
+from service.core.metrics import database_gauge
 from service.core.settings import Settings
 from service.webhooks.keys import load_or_create_box
+from service.webhooks.outbox import outbox_depth
 from service.webhooks.worker import DeliveryWorker
 
 
@@ -30,3 +33,12 @@ def webhooks_lifespan(
             await worker.stop()
 
     return webhooks
+
+
+def register_webhook_metrics() -> None:
+    """`radura_webhook_outbox_depth`, read from the database at each scrape of `/metrics`."""
+    database_gauge(
+        "radura_webhook_outbox_depth",
+        "Webhook deliveries not yet made, retries included",
+        outbox_depth,
+    )

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from service.accounts.people import accept_invite, create_invite
-from service.console.sign_in import MAX_FAILURES, Throttled, sign_in
+from service.accounts.sign_in import MAX_FAILURES, Throttled, sign_in
 from tests.integration.console import give_password
 from tests.integration.world import World
 

@@ -1,5 +1,5 @@
-"""The metrics allow-list, and the scan buffer's bound: rows past it are let go and counted,
-while the label's tally keeps every scan."""
+"""The metrics allow-list, the scrape-time gauges a domain registers, and the scan buffer's bound:
+rows past it are let go and counted, while the label's tally keeps every scan."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from uuid import uuid4
 import pytest
 from prometheus_client import REGISTRY
 
-from service.core.metrics import SCANS_DROPPED, _allowed
+from service.core.metrics import SCANS_DROPPED, database_gauge
+from service.core.metrics_controller import _allowed
 from service.core.proxies import IPNetwork
 from service.core.settings import DEFAULT_METRICS_ALLOW, SettingsError, parse_networks
 from service.verify.scan_log import ScanLog
@@ -44,6 +45,24 @@ def test_allow_list_takes_networks_and_bare_addresses() -> None:
 def test_allow_list_names_a_bad_entry() -> None:
     with pytest.raises(SettingsError, match=re.escape("RADURA_METRICS_ALLOW holds '10.0.0.300/8'")):
         allow_list("127.0.0.1,10.0.0.300/8")
+
+
+def test_a_gauge_registered_again_is_the_same_gauge_read_the_new_way() -> None:
+    """Each app built in a process registers its domains' gauges: the second registration of a
+    name must neither be refused by Prometheus nor leave the first app's reading behind."""
+
+    async def first(_conn: Any) -> int:
+        return 1
+
+    async def second(_conn: Any) -> int:
+        return 2
+
+    name = f"radura_test_gauge_{uuid4().hex}"
+    gauge = database_gauge(name, "A gauge of this test", first)
+    assert database_gauge(name, "A gauge of this test", second) is gauge
+    from service.core import metrics
+
+    assert metrics._database_gauges[name] == (gauge, second)
 
 
 def test_a_full_buffer_keeps_its_oldest_rows_and_every_tally() -> None:

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from service.accounts.passwords import password_problem
 from service.accounts.people import accept_invite, invited_user
+from service.accounts.sign_in import Throttled, sign_in
 from service.console.i18n import LANGUAGES, SESSION_KEY, gettext_for, language_of
 from service.console.render import flash, page
 from service.console.sessions import (
@@ -21,7 +22,6 @@ from service.console.sessions import (
     end_other_sessions,
     renew_session_id,
 )
-from service.console.sign_in import Throttled, sign_in
 from service.core.auth import ANY_ROLE, SESSION_USER_KEY, AuthUser
 from service.core.db import Db
 

@@ -18,7 +18,6 @@ import structlog
 
 log = structlog.get_logger()
 
-CHANNEL = "radura_label_change"
 APPLICATION_NAME = "radura-verify-listener"
 # A silently dead TCP connection (a cut network, no RST) is found by this ping.
 PING_INTERVAL_S = 1.0
