@@ -202,6 +202,7 @@ def refusal_violation(refused: Sequence[Refusal]) -> RuleViolation:
                 "field": refusal.field,
                 "message": refusal.explanation_en,
                 "explanation": {"id": refusal.explanation_id, "en": refusal.explanation_en},
+                **refusal.details,
             }
             for refusal in refused
         ],

@@ -1,6 +1,7 @@
 """Rule codes of the radura-sl models and the record of one derivation, for model and text."""
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from fractions import Fraction
 
@@ -66,6 +67,8 @@ class Refusal:
     field: str
     explanation_id: str
     explanation_en: str
+    # numbers a reader of the 422 may want beside the words (the typical minimum dose, say)
+    details: dict[str, float] = dataclass_field(default_factory=dict)
 
 
 class ShelfLifeRefused(Exception):

@@ -196,4 +196,5 @@ def dose_below_purpose_minimum(purpose: str, min_dose_kgy: float, typical_kgy: f
         f"The validated minimum dose {given[1]} is below the typical minimum absorbed dose for "
         f"{words[1]} ({typical[1]}): it may not achieve the purpose the label states. Give the "
         "process validation reference (process_validation_ref).",
+        {"min_dose_kgy": min_dose_kgy, "typical_min_dose_kgy": typical_kgy},
     )
