@@ -123,9 +123,11 @@ def check_study_fields(body: Any) -> None:
     for field in STUDY_CONDITIONS:
         given = getattr(body, field) is not None
         if study_days is not None and not given:
-            raise _field_error(field, "required when `validated_shelf_life_days` is set")
+            raise _field_error(field, "required with a study: a study holds only where it was done")
         if study_days is None and given:
-            raise _field_error("validated_shelf_life_days", f"required when `{field}` is set")
+            raise _field_error(
+                "validated_shelf_life_days", "required when the study's conditions are set"
+            )
 
 
 class ShelfLifeEstimateRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -23,6 +23,9 @@ def _product(**changes) -> ProductCreate:  # type: ignore[no-untyped-def]
         "packaging": "vacuum",
         "validated_shelf_life_days": 540,
         "validated_study_ref": "BATAN 2019",
+        "validated_study_temp_c": 30,
+        "validated_study_dose_kgy": 45,
+        "validated_study_packaging": "vacuum",
     } | changes
     return msgspec.convert({k: v for k, v in body.items() if v is not None}, ProductCreate)
 
@@ -66,6 +69,9 @@ def test_sterile_meal_lists_every_broken_requirement():
                 packaging="map",
                 validated_shelf_life_days=None,
                 validated_study_ref=None,
+                validated_study_temp_c=None,
+                validated_study_dose_kgy=None,
+                validated_study_packaging=None,
             ),
             60.0,
         )
@@ -89,6 +95,9 @@ def test_shelf_life_inputs_take_the_measured_dose():
         "ph": None,
         "validated_shelf_life_days": None,
         "validated_study_ref": None,
+        "validated_study_temp_c": None,
+        "validated_study_dose_kgy": None,
+        "validated_study_packaging": None,
     }
     from datetime import date
 
