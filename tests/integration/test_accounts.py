@@ -274,9 +274,7 @@ async def test_food_categories_carry_limits_sources_and_confirmation(client, wor
     assert categories["bulbs_tubers"]["purposes"][0]["max_dose_kgy"] == 0.15
 
 
-async def test_typical_minimum_doses_are_held_only_below_the_legal_maximum(
-    client, world: World
-):
+async def test_typical_minimum_doses_are_held_only_below_the_legal_maximum(client, world: World):
     # DOMAIN §8.6: the typical minimum per purpose (sprouting 0.05, fruit-fly quarantine 0.15,
     # other insects 0.40, shelf life 1.5, pathogens 1.5, spice sanitation 6.5, sterilisation 45),
     # held only where it is below that row's legal maximum and for purposes that have one
