@@ -79,7 +79,25 @@ def _message(request: Request[Any, Any, Any], status: int, detail: str) -> str:
     return _(EXPLANATIONS.get(status, GENERIC_EXPLANATION))
 
 
-def error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
+def _explained(request: Request[Any, Any, Any], content: dict[str, Any]) -> str:
+    """The reasons a rule gave in both languages (a shelf-life refusal lists each one), in the
+    user's language; "" when the problem carries none."""
+    lang = "id" if language_of(request) == "id" else "en"
+    items = content.get("errors")
+    reasons = [
+        item["explanation"][lang]
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("explanation"), dict)
+    ]
+    explanation = content.get("explanation")
+    if not reasons and isinstance(explanation, dict) and lang in explanation:
+        reasons = [explanation[lang]]
+    return " ".join(str(reason) for reason in reasons)
+
+
+def error_page(
+    request: Request[Any, Any, Any], status: int, detail: str, explained: str = ""
+) -> Response[Any]:
     _ = gettext_for(request)
     return page(
         request,
@@ -87,7 +105,7 @@ def error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Res
         status_code=status,
         status=status,
         title=_(TITLES.get(status, GENERIC_TITLE)),
-        message=_message(request, status, detail),
+        message=explained or _message(request, status, detail),
     )
 
 
@@ -100,7 +118,9 @@ def _for_console_or_api(api_handler: ExceptionHandler) -> ExceptionHandler:
             return login_redirect(request)
         content = answer.content if isinstance(answer.content, dict) else {}
         status = answer.status_code or 500
-        return error_page(request, status, str(content.get("detail", "")))
+        return error_page(
+            request, status, str(content.get("detail", "")), _explained(request, content)
+        )
 
     return handle
 

@@ -260,3 +260,28 @@ async def test_only_the_owning_producer_may_amend(client, world: World):
     assert anonymous.status_code == 401
     stored = await client.get(f"/api/v1/products/{product['id']}", headers=world.producer.headers)
     assert stored.json()["hs_code"] is None
+
+
+async def test_the_console_names_every_reason_a_release_is_refused(client, world: World, pool):
+    # the QA officer's release of an old product with both gaps: the page names each rule in
+    # the officer's language (Bahasa Indonesia by default), not a bare "422"
+    import html
+
+    from tests.integration.console import signed_in
+
+    product_id = await _old_product(
+        pool,
+        world,
+        min_dose_kgy=1.0,
+        validated_shelf_life_days=9,
+        validated_study_ref="Uji simpan ayam 2024/02",
+    )
+    batch_id = await batch_in(client, world, "treated", product_id)
+    qa = await signed_in(client, pool, world.qa.id)
+    refused = await qa.submit(
+        f"/app/batches/{batch_id}/release", {}, form_page=f"/app/batches/{batch_id}"
+    )
+    assert refused.status_code == 422
+    text = html.unescape(refused.text)
+    assert "Studi umur simpan (Uji simpan ayam 2024/02) belum mencatat kondisinya" in text
+    assert "Dosis serap minimum tervalidasi 1,0 kGy di bawah" in text
