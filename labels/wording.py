@@ -8,6 +8,7 @@ from typing import Literal
 
 from labels.registration import printed_registration_no
 from schemas.labels import LabelContent, Purpose
+from schemas.purposes import PURPOSES
 
 Lang = Literal["id", "en"]
 LANGS: tuple[Lang, ...] = ("id", "en")
@@ -38,24 +39,6 @@ WORDING: dict[str, tuple[str, str]] = {
 # What `Tujuan iradiasi: …` says for each purpose of SPEC §3.1: the words of BPOM 3/2018 Annex I
 # (DOMAIN.md §7). Sterilisation is not among the annex's rows read so far; "sterilisasi" is the
 # word BATAN's sterile-meal reports use.
-PURPOSES: dict[Purpose, tuple[str, str]] = {
-    "sprout_inhibition": ("menghambat pertunasan", "inhibiting sprouting"),
-    "delay_ripening": ("menunda pematangan", "delaying ripening"),
-    "disinfestation": ("membasmi serangga", "killing insects"),
-    "quarantine": ("perlakuan karantina", "quarantine treatment"),
-    "extend_shelf_life": ("memperpanjang umur simpan", "extending shelf life"),
-    "reduce_pathogens": (
-        "mengurangi jumlah mikroba patogen tertentu",
-        "reducing specific pathogenic microbes",
-    ),
-    "reduce_microbial_load": ("mengurangi jumlah mikroba", "reducing the microbial load"),
-    "control_parasites": (
-        "mengontrol infeksi oleh parasit tertentu",
-        "controlling infection by specific parasites",
-    ),
-    "eliminate_salmonella": ("menghilangkan bakteri Salmonella", "eliminating Salmonella bacteria"),
-    "sterilisation": ("sterilisasi", "sterilisation"),
-}
 
 
 NO_BREAK_SPACE = "\u00a0"

@@ -152,6 +152,10 @@ class PurposeLimit(msgspec.Struct):
     max_dose_kgy: float
     source: str
     confirmed: bool
+    # the dose the purpose typically needs (DOMAIN §8.6), only where it is below the maximum: a
+    # product with a lower validated minimum needs a process-validation reference
+    typical_min_dose_kgy: float | None = None
+    typical_min_dose_source: str | None = None
 
 
 class FoodCategory(msgspec.Struct):
@@ -169,8 +173,9 @@ AdminAction = Literal[
     "irradiator.created",
     "dose_map.created",
     "food_category.limit_changed",
+    "product.amended",
 ]
-AdminSubject = Literal["organization", "user", "irradiator", "dose_map", "food_category"]
+AdminSubject = Literal["organization", "user", "irradiator", "dose_map", "food_category", "product"]
 
 
 class AdminAuditEntry(msgspec.Struct):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -12,13 +12,16 @@ import msgspec
 from schemas.common import NAME_PATTERN, Name
 from schemas.shelf_life import (
     CategoryCode,
+    DoseKgy,
     Packaging,
     Ph,
+    ProcessValidationRef,
     Purpose,
     ShelfLifeDays,
     StudyRef,
     TemperatureC,
     WaterActivity,
+    check_study_fields,
 )
 
 # The validated minimum dose of the product's process; the legal maximum is a 422, not a range.
@@ -57,6 +60,18 @@ TRADITIONAL_MEDICINE_MESSAGE = (
     "a TR number is a traditional medicine (jamu): traditional medicines are outside this "
     "service, which records irradiated food"
 )
+
+
+# The Harmonized System code a customs declaration and an export certificate name (6 digits
+# internationally, up to 10 in national tariffs such as Indonesia's BTKI).
+HsCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]{6,10}$(?!\n)",
+        description="HS code: 6 to 10 digits, no dots or spaces.",
+        examples=["030617"],
+    ),
+]
 NetContent = Annotated[
     str, msgspec.Meta(min_length=1, max_length=100, pattern=NAME_PATTERN, examples=["250 g"])
 ]
@@ -94,16 +109,89 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     ph: Ph | None = None
     validated_shelf_life_days: ShelfLifeDays | None = None
     validated_study_ref: StudyRef | None = None
+    # what the study validated (radura-sl/3 holds a study only inside these)
+    validated_study_temp_c: TemperatureC | None = None
+    validated_study_dose_kgy: DoseKgy | None = None
+    validated_study_packaging: Packaging | None = None
+    process_validation_ref: ProcessValidationRef | None = None
+    hs_code: HsCode | None = None
 
     def __post_init__(self) -> None:
-        for field in ("name", "gtin", "registration_no", "net_content", "validated_study_ref"):
+        for field in ONE_LINE_FIELDS:
             check_one_line(field, getattr(self, field))
         if self.registration_no is not None and _TRADITIONAL_MEDICINE.match(self.registration_no):
             raise text_field_error("registration_no", TRADITIONAL_MEDICINE_MESSAGE)
-        if self.validated_shelf_life_days is not None and self.validated_study_ref is None:
-            raise text_field_error(
-                "validated_study_ref", "required when `validated_shelf_life_days` is set"
-            )
+        check_study_fields(self)
+
+
+ONE_LINE_FIELDS = (
+    "name",
+    "gtin",
+    "registration_no",
+    "net_content",
+    "validated_study_ref",
+    "process_validation_ref",
+)
+# Fields that add evidence without changing anything printed: a PATCH amends them in place
+# (SPEC §3.2 editing); every other field changes by a new product version.
+EVIDENCE_FIELDS = (
+    "validated_study_temp_c",
+    "validated_study_dose_kgy",
+    "validated_study_packaging",
+    "process_validation_ref",
+    "hs_code",
+)
+# what a product is: a PATCH of these is refused, a different one is a new product
+# (and what the service sets: the owner, the creation time, the annex's maximum)
+IMMUTABLE_FIELDS = (
+    "id",
+    "gtin",
+    "category",
+    "purpose",
+    "organization_id",
+    "created_at",
+    "legal_max_dose_kgy",
+)
+
+
+class ProductPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Body of PATCH /api/v1/products/{id}: a JSON merge patch (RFC 7396) of the product. The
+    evidence fields are amended in place (null removes one); any other field of the product
+    answers 422 (`immutable_field`, or `new_version_required` for what a new version changes)."""
+
+    validated_study_temp_c: TemperatureC | msgspec.UnsetType | None = msgspec.UNSET
+    validated_study_dose_kgy: DoseKgy | msgspec.UnsetType | None = msgspec.UNSET
+    validated_study_packaging: Packaging | msgspec.UnsetType | None = msgspec.UNSET
+    process_validation_ref: ProcessValidationRef | msgspec.UnsetType | None = msgspec.UNSET
+    hs_code: HsCode | msgspec.UnsetType | None = msgspec.UNSET
+    # named so that a patch of them is a 422 that says why, not a 400 "unknown field"
+    id: Any = msgspec.UNSET
+    organization_id: Any = msgspec.UNSET
+    gtin: Any = msgspec.UNSET
+    category: Any = msgspec.UNSET
+    purpose: Any = msgspec.UNSET
+    created_at: Any = msgspec.UNSET
+    legal_max_dose_kgy: Any = msgspec.UNSET
+    name: Any = msgspec.UNSET
+    min_dose_kgy: Any = msgspec.UNSET
+    base_shelf_life_days: Any = msgspec.UNSET
+    reference_temp_c: Any = msgspec.UNSET
+    storage_temp_c: Any = msgspec.UNSET
+    packaging: Any = msgspec.UNSET
+    registration_no: Any = msgspec.UNSET
+    net_content: Any = msgspec.UNSET
+    water_activity: Any = msgspec.UNSET
+    ph: Any = msgspec.UNSET
+    validated_shelf_life_days: Any = msgspec.UNSET
+    validated_study_ref: Any = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        if isinstance(self.process_validation_ref, str):
+            check_one_line("process_validation_ref", self.process_validation_ref)
+
+    def given(self) -> list[str]:
+        """The fields this patch names, in the Struct's order."""
+        return [f for f in self.__struct_fields__ if getattr(self, f) is not msgspec.UNSET]
 
 
 class Product(msgspec.Struct, kw_only=True):
@@ -126,4 +214,9 @@ class Product(msgspec.Struct, kw_only=True):
     ph: float | None
     validated_shelf_life_days: int | None
     validated_study_ref: str | None
+    validated_study_temp_c: float | None
+    validated_study_dose_kgy: float | None
+    validated_study_packaging: str | None
+    process_validation_ref: str | None
+    hs_code: str | None
     created_at: datetime

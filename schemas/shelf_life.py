@@ -1,13 +1,15 @@
 """Shelf-life value types: the model's inputs and result, and the public preview request body."""
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, Purpose
+from schemas.common import NAME_PATTERN, Name, Purpose
 
-Packaging = Literal["air", "vacuum", "map"]
+# `hermetic`: a sealed jar, bottle, can or retort pouch, or food covered in oil (radura-sl/3;
+# reduced-oxygen like vacuum and MAP, DOMAIN.md §8.2)
+Packaging = Literal["air", "vacuum", "map", "hermetic"]
 
 # Only the shape is checked here; whether the code exists is a question for the food-category
 # table (a 422 from the service, not a 400 from decoding). msgspec searches with Python's `re`,
@@ -25,6 +27,16 @@ TemperatureC = Annotated[float, msgspec.Meta(ge=-40, le=60)]
 DoseKgy = Annotated[float, msgspec.Meta(ge=0, le=100)]
 WaterActivity = Annotated[float, msgspec.Meta(ge=0, le=1)]
 Ph = Annotated[float, msgspec.Meta(ge=0, le=14)]
+ProcessValidationRef = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=120,
+        pattern=NAME_PATTERN,
+        description="Reference of the validation that the minimum dose achieves the purpose, "
+        "required when it is below the purpose's typical minimum.",
+    ),
+]
 StudyRef = Annotated[
     str,
     msgspec.Meta(
@@ -58,6 +70,10 @@ class ShelfLifeInputs(msgspec.Struct, frozen=True, kw_only=True):
     validated_study_ref: str | None = None
     # radura-sl/2 credits D_min·(1 − U); results stored by radura-sl/1 have no such field
     expanded_uncertainty_pct: float = 0.0
+    # radura-sl/3: what the study validated; results stored by earlier versions have none
+    validated_study_temp_c: float | None = None
+    validated_study_dose_kgy: float | None = None
+    validated_study_packaging: Packaging | None = None
 
 
 class ShelfLifeExplanation(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,6 +104,32 @@ def _field_error(field: str, message: str) -> ValueError:
     return ValueError(f"{message} - at `$.{field}`")
 
 
+STUDY_CONDITIONS = (
+    "validated_study_temp_c",
+    "validated_study_dose_kgy",
+    "validated_study_packaging",
+)
+
+
+def check_study_fields(body: Any) -> None:
+    """A study comes with its reference and the three conditions it validated (radura-sl/3:
+    it holds only inside them); conditions without a study are a mistake too. A 400 names the
+    first missing field."""
+    study_days = body.validated_shelf_life_days
+    if study_days is not None and body.validated_study_ref is None:
+        raise _field_error(
+            "validated_study_ref", "required when `validated_shelf_life_days` is set"
+        )
+    for field in STUDY_CONDITIONS:
+        given = getattr(body, field) is not None
+        if study_days is not None and not given:
+            raise _field_error(field, "required with a study: a study holds only where it was done")
+        if study_days is None and given:
+            raise _field_error(
+                "validated_shelf_life_days", "required when the study's conditions are set"
+            )
+
+
 class ShelfLifeEstimateRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Body of POST /api/v1/shelf-life/estimate: a product's shelf-life fields, a dose, a date."""
 
@@ -103,18 +145,25 @@ class ShelfLifeEstimateRequest(msgspec.Struct, forbid_unknown_fields=True, kw_on
     ph: Ph | None = None
     validated_shelf_life_days: ShelfLifeDays | None = None
     validated_study_ref: StudyRef | None = None
+    validated_study_temp_c: TemperatureC | None = None
+    validated_study_dose_kgy: DoseKgy | None = None
+    validated_study_packaging: Packaging | None = None
     # the dosimetry system's expanded uncertainty (k = 2) of the dose map the treatment would use
     expanded_uncertainty_pct: Annotated[float, msgspec.Meta(ge=0, le=20)] = 0.0
+    # a product's own fields, for a preview of the product form: only `min_dose_kgy` is checked
+    # (against the purpose's typical minimum, with `process_validation_ref`)
+    name: Name | None = None
+    min_dose_kgy: Annotated[float, msgspec.Meta(ge=0.001, le=100)] | None = None
+    process_validation_ref: ProcessValidationRef | None = None
 
     def __post_init__(self) -> None:
-        if self.validated_shelf_life_days is not None and self.validated_study_ref is None:
-            raise _field_error(
-                "validated_study_ref", "required when `validated_shelf_life_days` is set"
-            )
+        check_study_fields(self)
         # `\S` and `.` still let tabs and other control characters through; a reference is printed
         # and stored, so only printable text.
-        if self.validated_study_ref is not None and not self.validated_study_ref.isprintable():
-            raise _field_error("validated_study_ref", "must be printable text on one line")
+        for field in ("validated_study_ref", "process_validation_ref"):
+            value = getattr(self, field)
+            if value is not None and not value.isprintable():
+                raise _field_error(field, "must be printable text on one line")
         if not PRODUCTION_DATE_MIN <= self.production_date <= PRODUCTION_DATE_MAX:
             raise _field_error(
                 "production_date",
@@ -138,4 +187,7 @@ class ShelfLifeEstimateRequest(msgspec.Struct, forbid_unknown_fields=True, kw_on
             validated_shelf_life_days=self.validated_shelf_life_days,
             validated_study_ref=self.validated_study_ref,
             expanded_uncertainty_pct=self.expanded_uncertainty_pct,
+            validated_study_temp_c=self.validated_study_temp_c,
+            validated_study_dose_kgy=self.validated_study_dose_kgy,
+            validated_study_packaging=self.validated_study_packaging,
         )

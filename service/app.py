@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.user_pages import AdminUserPages
     from service.api_docs.setup import openapi_config
     from service.batches.routes import batch_controllers, batch_pages
+    from service.batches.shelf_life_controller import ShelfLifeController
     from service.console.errors import console_exception_handlers
     from service.console.root import root
     from service.console.setup import CONSOLE_PATH, console
@@ -60,7 +61,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.labels_api.keys import signing_keys_lifespan
     from service.labels_api.keys_controller import JwksController
     from service.labels_api.render_gate import render_gate_lifespan
-    from service.shelf_life.controller import ShelfLifeController
     from service.verify.setup import verify_lifespan, verify_route_handlers, verify_stores
     from service.webhooks.controller import WebhooksController
     from service.webhooks.outbox import CHANNEL as WEBHOOK_CHANNEL

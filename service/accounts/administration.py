@@ -73,8 +73,9 @@ async def change_purpose_limit(
     before and after. 404 when the category does not allow the purpose at all."""
     async with conn.transaction():
         before = await conn.fetchrow(
-            """SELECT max_dose_kgy, source, confirmed FROM food_category_purposes
-               WHERE category = $1 AND purpose = $2 FOR UPDATE""",
+            """SELECT max_dose_kgy, source, confirmed, typical_min_dose_kgy,
+                      typical_min_dose_source
+               FROM food_category_purposes WHERE category = $1 AND purpose = $2 FOR UPDATE""",
             category,
             purpose,
         )
@@ -96,9 +97,19 @@ async def change_purpose_limit(
             "food_category",
             f"{category}/{purpose}",
             f"{category} · {purpose}",
-            {"before": dict(before), "after": msgspec.to_builtins(change)},
+            {
+                "before": {k: before[k] for k in ("max_dose_kgy", "source", "confirmed")},
+                "after": msgspec.to_builtins(change),
+            },
         )
-    return PurposeLimit(purpose, change.max_dose_kgy, change.source, change.confirmed)
+    return PurposeLimit(
+        purpose,
+        change.max_dose_kgy,
+        change.source,
+        change.confirmed,
+        before["typical_min_dose_kgy"],
+        before["typical_min_dose_source"],
+    )
 
 
 async def list_users(conn: asyncpg.Connection, *, limit: int, cursor: str | None) -> list[UserLine]:

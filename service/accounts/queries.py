@@ -113,18 +113,45 @@ async def list_food_categories(conn: asyncpg.Connection) -> list[FoodCategory]:
         "SELECT code, name_id, name_en FROM food_categories ORDER BY code"
     )
     limits = await conn.fetch(
-        "SELECT category, purpose, max_dose_kgy, source, confirmed FROM food_category_purposes "
-        "ORDER BY category, purpose"
+        f"SELECT category, {_PURPOSE_LIMIT} FROM food_category_purposes ORDER BY category, purpose"
     )
     by_category: dict[str, list[PurposeLimit]] = {}
     for r in limits:
-        by_category.setdefault(r["category"], []).append(
-            PurposeLimit(r["purpose"], r["max_dose_kgy"], r["source"], r["confirmed"])
-        )
+        by_category.setdefault(r["category"], []).append(_purpose_limit(r))
     return [
         FoodCategory(c["code"], c["name_id"], c["name_en"], by_category.get(c["code"], []))
         for c in categories
     ]
+
+
+_PURPOSE_LIMIT = (
+    "purpose, max_dose_kgy, source, confirmed, typical_min_dose_kgy, typical_min_dose_source"
+)
+
+
+def _purpose_limit(row: asyncpg.Record) -> PurposeLimit:
+    return PurposeLimit(
+        row["purpose"],
+        row["max_dose_kgy"],
+        row["source"],
+        row["confirmed"],
+        row["typical_min_dose_kgy"],
+        row["typical_min_dose_source"],
+    )
+
+
+async def purpose_limit(
+    conn: asyncpg.Connection, category: str, purpose: str
+) -> PurposeLimit | None:
+    """The Annex I row of (category, purpose) with its typical minimum, or None when the
+    category does not allow the purpose."""
+    row = await conn.fetchrow(
+        f"""SELECT {_PURPOSE_LIMIT} FROM food_category_purposes
+            WHERE category = $1 AND purpose = $2""",
+        category,
+        purpose,
+    )
+    return None if row is None else _purpose_limit(row)
 
 
 async def legal_max_dose_kgy(conn: asyncpg.Connection, category: str, purpose: str) -> float | None:

@@ -15,8 +15,9 @@ import msgspec
 
 from labels.gtin import gtin_check_digit
 from schemas.batches import BatchCreate, ReceiptCreate, TreatmentCreate, today_in_jakarta
-from schemas.products import ProductCreate
+from schemas.products import EVIDENCE_FIELDS, ProductCreate, ProductPatch
 from service.batches import lifecycle
+from service.batches.product_amendments import amend_product
 from service.core.auth import AuthUser
 
 
@@ -40,6 +41,11 @@ PRODUCTS: dict[str, dict[str, Any]] = {
         "net_content": "250 g",
         "validated_shelf_life_days": 540,
         "validated_study_ref": "BATAN PAIR, uji simpan rendang iradiasi 45 kGy, 2019",
+        # what the study validated: 28–30 °C, 45 kGy, vacuum laminate (DOMAIN §4)
+        "validated_study_temp_c": 30,
+        "validated_study_dose_kgy": 45,
+        "validated_study_packaging": "vacuum",
+        "hs_code": "16025000",
     },
     "fish": {
         "name": "Tuna Loin Beku Vakum",
@@ -53,6 +59,7 @@ PRODUCTS: dict[str, dict[str, Any]] = {
         "gtin": _gtin13("899700123002"),
         # fresh and frozen fish fall under KKP: no BPOM number
         "net_content": "1 kg",
+        "hs_code": "03048700",
     },
     "sambal": {
         "name": "Bumbu Rendang Kering",
@@ -140,9 +147,25 @@ async def _product_id(conn: asyncpg.Connection, producer: AuthUser, key: str) ->
         body["name"],
     )
     if existing:
+        await _complete_evidence(conn, producer, existing, body)
         return existing
     product = await lifecycle.create_product(conn, producer, msgspec.convert(body, ProductCreate))
     return product.id
+
+
+async def _complete_evidence(
+    conn: asyncpg.Connection, producer: AuthUser, product_id: UUID, body: dict[str, Any]
+) -> None:
+    """A demo product seeded before its evidence fields existed (the study's conditions) gets
+    them by the producer's own in-place amendment, so its next batch can be released."""
+    row = await conn.fetchrow("SELECT * FROM products WHERE id = $1", product_id)
+    missing = {
+        field: body[field]
+        for field in EVIDENCE_FIELDS
+        if field in body and row is not None and row[field] is None
+    }
+    if missing:
+        await amend_product(conn, producer, product_id, msgspec.convert(missing, ProductPatch))
 
 
 async def seed_demo_batches(

@@ -62,12 +62,14 @@ class FacilityController(Controller):
     async def release_batch(
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> BatchRecord:
-        """QA release of a treated batch: its best-before date is computed (radura-sl/2) from the
+        """QA release of a treated batch: its best-before date is computed (radura-sl/3) from the
         product, the treatment's D_min and its dose map's uncertainty, and fixed. Refused for a
         non-conforming treatment (422 `treatment_nonconforming`), one performed after the
         facility's BAPETEN licence lapsed (422 `facility_licence_expired`), a product the model
-        will not date (422 `vacuum_requires_chilling`, `no_shelf_life`) and for the officer who
-        recorded the treatment (403 `four_eyes`)."""
+        will not date (422 `raw_food_requires_chilling`, `vacuum_requires_chilling`,
+        `reduced_oxygen_uncontrolled`, `study_not_applicable`, `study_conditions_missing`,
+        `dose_below_purpose_minimum`, `no_shelf_life`: `errors` lists every reason) and for the
+        officer who recorded the treatment (403 `four_eyes`)."""
         await lifecycle.release_batch(db, request.user, batch_id)
         return await batch_record(db, batch_id, request.user)
 

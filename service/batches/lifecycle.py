@@ -34,7 +34,7 @@ from schemas.batches import (
 from schemas.dose_maps import DoseMapUsed
 from schemas.products import Product, ProductCreate
 from service.accounts.dose_maps import dose_map_for_treatment
-from service.accounts.queries import legal_max_dose_kgy
+from service.accounts.queries import purpose_limit
 from service.batches import product_queries, queries, registration, rules
 from service.batches import treatment_queries as facility_queries
 from service.batches.doses import DoseVerdict, judge_doses
@@ -59,14 +59,15 @@ async def create_product(conn: asyncpg.Connection, user: AuthUser, data: Product
     """Format checks (400) first, then the rules that need the food-category table (422)."""
     gtin = rules.normalize_gtin_field(data.gtin)
     registration_no = rules.normalize_registration_no(data.registration_no)
-    legal_max = await legal_max_dose_kgy(conn, data.category, data.purpose)
-    rules.check_product_rules(data, legal_max)
+    limit = await purpose_limit(conn, data.category, data.purpose)
+    rules.check_product_rules(data, limit.max_dose_kgy if limit else None)
+    assert limit is not None and user.organization_id is not None
     today = today_in_jakarta()
-    rules.check_product_shelf_life(data, today)
+    rules.check_product_shelf_life(data, today, typical_min_dose_kgy=limit.typical_min_dose_kgy)
     registration.check_registration_type(
         msgspec.structs.asdict(data) | {"registration_no": registration_no}, today=today
     )
-    assert legal_max is not None and user.organization_id is not None
+    legal_max = limit.max_dose_kgy
     return await product_queries.insert_product(
         conn,
         user.organization_id,
@@ -296,9 +297,9 @@ async def _treatment_for_decision(
 
 
 async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID) -> None:
-    """QA release: computes radura-sl/2 from the product, the treatment's D_min and its dose map's
-    uncertainty, and fixes the result with all its inputs, so a later change anywhere (a new
-    model version included) never moves this batch's date."""
+    """QA release: computes the current model (radura-sl/3) from the product, the treatment's
+    D_min and its dose map's uncertainty, and fixes the result with all its inputs, so a later
+    change anywhere (a new model version included) never moves this batch's date."""
     batch = await load_batch(conn, batch_id, user)
     require_status(batch, "release")
     treatment = await _treatment_for_decision(conn, batch_id, user)
@@ -316,8 +317,16 @@ async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID
         production_date=batch["production_date"],
         expanded_uncertainty_pct=treatment["expanded_uncertainty_pct"],
     )
-    # A product created before radura-sl/2 may be one it refuses (a warm vacuum pack): 422.
-    shelf_life = rules.date_shelf_life(inputs)
+    # A product created before radura-sl/3 may be one it refuses (a warm vacuum pack, raw fish
+    # at ambient, a study without its conditions, a dose below its purpose's minimum): 422s
+    # listing every reason, until the product is amended or replaced.
+    below_minimum = rules.purpose_minimum_refusal(
+        product["purpose"],
+        product["min_dose_kgy"],
+        product["typical_min_dose_kgy"],
+        product["process_validation_ref"],
+    )
+    shelf_life = rules.date_shelf_life(inputs, also_refused=below_minimum)
     # Product creation refuses a product with no shelf life; one stored before that rule (or
     # edited since) must still never be released with a label that is expired on the day.
     rules.require_shelf_life(shelf_life, "With its measured minimum dose, this batch")

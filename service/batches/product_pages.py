@@ -27,6 +27,7 @@ from service.accounts.queries import list_food_categories
 from service.batches import lifecycle, registration
 from service.batches import product_queries as queries
 from service.batches.pages import error_labels
+from service.batches.shelf_life_preview import preview_shelf_life
 from service.console.i18n import gettext_for, language_of
 from service.console.render import errors_text, flash, page
 from service.core.auth import AuthUser, roles
@@ -36,7 +37,6 @@ from service.core.formatting import format_number
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
 from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, next_cursor
-from service.shelf_life.preview import preview_shelf_life
 
 AuthRequest = Request[AuthUser, Any, State]
 PRODUCT_FIELDS = tuple(f for f in ProductCreate.__struct_fields__)
@@ -58,11 +58,33 @@ RULE_FIELDS = {
         "storage_temp_c",
         N_("Vacuum or modified-atmosphere packs without a control must be kept chilled."),
     ),
+    "raw_food_requires_chilling": (
+        "storage_temp_c",
+        N_("Raw fish and meat must be kept at 10 °C or colder, unless dried (aw 0.85 or less)."),
+    ),
+    "reduced_oxygen_uncontrolled": (
+        "packaging",
+        N_(
+            "Above 10 °C an airtight pack needs aw 0.85 or less, pH 4.6 or less, a sterilising "
+            "process or a study at this temperature and packaging."
+        ),
+    ),
+    "study_not_applicable": (
+        "validated_shelf_life_days",
+        N_("A sterile meal is dated only by its study, and the study does not apply here."),
+    ),
+    "dose_below_purpose_minimum": (
+        "process_validation_ref",
+        N_(
+            "The minimum dose is below the %(typical)s kGy this purpose typically needs: give "
+            "the process validation that shows it works."
+        ),
+    ),
 }
 STERILE_FIELD_MESSAGES = {
     "purpose": N_("A sterile meal must have the purpose sterilisation."),
     "min_dose_kgy": N_("A sterile meal needs a minimum dose of at least 45 kGy."),
-    "packaging": N_("A sterile meal must be vacuum packed."),
+    "packaging": N_("A sterile meal must be vacuum packed or hermetically sealed."),
     "validated_shelf_life_days": N_(
         "A sterile meal needs a validated storage study of at most 548 days."
     ),
@@ -125,11 +147,34 @@ def rule_errors(exc: RuleViolation) -> list[FieldError]:
             )
             for item in exc.extra.get("errors", [])
         ]
-    field, msgid = RULE_FIELDS.get(
-        exc.code, ("", N_("A rule of the service refuses this product."))
-    )
-    limit = exc.extra.get("legal_max_dose_kgy")
-    return [FieldError(field, msgid, {"limit": limit} if limit is not None else {})]
+    # the shelf-life refusals come all at once, each on its own field
+    refused = [item for item in exc.extra.get("errors", []) if "code" in item]
+    errors = []
+    for item in refused or [{"code": exc.code, **exc.extra}]:
+        field, msgid = RULE_FIELDS.get(
+            item["code"], ("", N_("A rule of the service refuses this product."))
+        )
+        params: dict[str, Any] = {}
+        if item.get("legal_max_dose_kgy") is not None:
+            params = {"limit": item["legal_max_dose_kgy"]}
+        if item.get("typical_min_dose_kgy") is not None:
+            params = {"typical": item["typical_min_dose_kgy"]}
+        errors.append(FieldError(field, msgid, params))
+    return errors
+
+
+def refusal_texts(request: Request[Any, Any, Any], exc: RuleViolation) -> list[str]:
+    """Every reason a domain rule gives for refusing, in the reader's language: the model's own
+    explanations where it gave them (the preview lists them all), else the field messages."""
+    lang = language_of(request)
+    explained = [
+        item["explanation"]["id" if lang == "id" else "en"]
+        for item in exc.extra.get("errors", [])
+        if "explanation" in item
+    ]
+    if explained:
+        return explained
+    return list(errors_text(request, rule_errors(exc)).values())
 
 
 async def shelf_life_preview(
@@ -157,7 +202,7 @@ async def shelf_life_preview(
     try:
         preview["result"] = await preview_shelf_life(db, data)
     except RuleViolation as exc:
-        preview["refusal"] = errors_text(request, rule_errors(exc))
+        preview["refusal"] = refusal_texts(request, exc)
     return preview
 
 

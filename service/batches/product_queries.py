@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from schemas.products import Product, ProductCreate
+from schemas.products import EVIDENCE_FIELDS, Product, ProductCreate
 from service.core.auth import AuthUser
 from service.core.pagination import page_clause
 
@@ -45,8 +45,10 @@ async def insert_product(
         """INSERT INTO products (organization_id, name, category, purpose, min_dose_kgy,
                base_shelf_life_days, reference_temp_c, storage_temp_c, packaging, gtin,
                registration_no, net_content, water_activity, ph, validated_shelf_life_days,
-               validated_study_ref)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+               validated_study_ref, validated_study_temp_c, validated_study_dose_kgy,
+               validated_study_packaging, process_validation_ref, hs_code)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                   $18, $19, $20, $21)
            RETURNING *""",
         organization_id,
         data.name,
@@ -64,6 +66,11 @@ async def insert_product(
         data.ph,
         data.validated_shelf_life_days,
         data.validated_study_ref,
+        data.validated_study_temp_c,
+        data.validated_study_dose_kgy,
+        data.validated_study_packaging,
+        data.process_validation_ref,
+        data.hs_code,
     )
     return msgspec.convert(dict(row) | {"legal_max_dose_kgy": legal_max_dose_kgy}, Product)
 
@@ -74,6 +81,35 @@ async def get_product(
     args: list[Any] = [product_id]
     owned = _owned_by(user, args)
     return await conn.fetchrow(_PRODUCT + f"WHERE p.id = $1 AND {owned}", *args)
+
+
+async def product_for_update(
+    conn: asyncpg.Connection, product_id: UUID, organization_id: UUID
+) -> asyncpg.Record | None:
+    """The organization's product with its Annex I row, locked until the transaction ends."""
+    return await conn.fetchrow(
+        _PRODUCT + "WHERE p.id = $1 AND p.organization_id = $2 FOR UPDATE OF p",
+        product_id,
+        organization_id,
+    )
+
+
+async def amend_evidence(
+    conn: asyncpg.Connection, product_id: UUID, changes: dict[str, Any]
+) -> asyncpg.Record:
+    """Write the evidence fields in `changes` (names from schemas.products.EVIDENCE_FIELDS);
+    returns the product as get_product reads it."""
+    assert changes and set(changes) <= set(EVIDENCE_FIELDS)
+    columns = list(changes)
+    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(columns, start=2))
+    await conn.execute(
+        f"UPDATE products SET {assignments} WHERE id = $1",
+        product_id,
+        *(changes[column] for column in columns),
+    )
+    row = await conn.fetchrow(_PRODUCT + "WHERE p.id = $1", product_id)
+    assert row is not None
+    return row
 
 
 async def list_products(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
 from schemas.common import Page
-from schemas.products import Product, ProductCreate
-from service.batches import lifecycle
+from schemas.products import Product, ProductCreate, ProductPatch
+from service.batches import lifecycle, product_amendments
 from service.batches import product_queries as queries
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
@@ -54,3 +54,21 @@ class ProductsController(Controller):
         if row is None:
             raise NotFound("product")
         return queries.to_product(row)
+
+    @patch("/{product_id:uuid}", operation_id="amendProduct", opt=roles("producer"))
+    async def amend_product(
+        self,
+        request: Request[AuthUser, None, State],
+        db: Db,
+        product_id: FromPath[UUID],
+        data: JSONBody[ProductPatch],
+    ) -> Product:
+        """Amend a product in place (a JSON merge patch; null removes a value) with evidence
+        that changes nothing printed: the storage study's conditions (`validated_study_temp_c`,
+        `validated_study_dose_kgy`, `validated_study_packaging`), `process_validation_ref` and
+        `hs_code`. Each change is written to the admin log with before and after, and a batch
+        refused at release for want of them (`study_conditions_missing`,
+        `dose_below_purpose_minimum`) can then be released. The amended product must pass the
+        product rules. Id, GTIN, category and purpose never change (422 `immutable_field`);
+        any other field changes by a new product version (422 `new_version_required`)."""
+        return await product_amendments.amend_product(db, request.user, product_id, data)

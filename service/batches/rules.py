@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -12,14 +13,16 @@ from labels import registration
 from schemas.products import ProductCreate
 from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
 from service.core.errors import RuleViolation
-from service.shelf_life import ShelfLifeRefused, estimate_shelf_life
+from service.shelf_life import ShelfLifeRefused, estimate_shelf_life, refusals
+from service.shelf_life.derivation import Refusal
 
 # Codex / BATAN: a sterilising dose of a shelf-stable meal is at least 45 kGy, and a storage study
 # of the treated product must back its date; 548 days (1.5 years) is the longest BATAN reported.
 STERILE_CATEGORY = "ready_meal_sterile"
 STERILE_PURPOSE = "sterilisation"
 STERILE_MIN_DOSE_KGY = 45.0
-STERILE_PACKAGING = "vacuum"
+# a can or retort pouch is `hermetic`; a vacuum laminate is what BATAN's study used
+STERILE_PACKAGINGS = ("vacuum", "hermetic")
 STERILE_MAX_STUDY_DAYS = 548
 
 
@@ -120,8 +123,8 @@ def check_sterile_meal(
         problems.append(
             {"field": "min_dose_kgy", "message": f"must be at least {STERILE_MIN_DOSE_KGY} kGy"}
         )
-    if packaging != STERILE_PACKAGING:
-        problems.append({"field": "packaging", "message": f"must be {STERILE_PACKAGING}"})
+    if packaging not in STERILE_PACKAGINGS:
+        problems.append({"field": "packaging", "message": "must be vacuum or hermetic"})
     if validated_shelf_life_days is None:
         problems.append(
             {
@@ -140,37 +143,82 @@ def check_sterile_meal(
         raise RuleViolation(
             "sterile_meal_requirements",
             f"A shelf-stable sterile meal needs purpose sterilisation, at least "
-            f"{STERILE_MIN_DOSE_KGY} kGy, {STERILE_PACKAGING} packaging and a validated storage "
+            f"{STERILE_MIN_DOSE_KGY} kGy, vacuum or hermetic packaging and a validated storage "
             f"study of at most {STERILE_MAX_STUDY_DAYS} days.",
             errors=problems,
         )
 
 
-def check_product_shelf_life(data: ProductCreate, today: date) -> None:
-    """A product must keep for at least a day when treated at its own validated minimum dose.
+def check_product_shelf_life(
+    data: ProductCreate, today: date, *, typical_min_dose_kgy: float | None
+) -> None:
+    """A product must get a date, and keep for at least a day, when treated at its own validated
+    minimum dose; and that minimum must achieve its purpose, or be backed by a process
+    validation. Every refusal is listed in one 422 (SPEC §4 radura-sl/3).
 
     E never falls as D_min rises, so a conforming treatment (D_min ≥ min_dose_kgy) can only give
     more; a product refused here would otherwise be labelled expired the day it is released."""
     inputs = shelf_life_inputs(
         msgspec.structs.asdict(data), dose_min_kgy=data.min_dose_kgy, production_date=today
     )
+    below_minimum = purpose_minimum_refusal(
+        data.purpose, data.min_dose_kgy, typical_min_dose_kgy, data.process_validation_ref
+    )
     subject = f"Treated at its minimum dose of {data.min_dose_kgy} kGy, this product"
-    require_shelf_life(date_shelf_life(inputs), subject)
+    require_shelf_life(date_shelf_life(inputs, also_refused=below_minimum), subject)
 
 
-def date_shelf_life(inputs: ShelfLifeInputs) -> ShelfLifeResult:
-    """The current model's result, or a 422: the model's own refusal (`vacuum_requires_chilling`)
-    with its explanation, or `shelf_life_not_computable` for inputs it cannot take."""
+def purpose_minimum_refusal(
+    purpose: str,
+    min_dose_kgy: float,
+    typical_min_dose_kgy: float | None,
+    process_validation_ref: str | None,
+) -> list[Refusal]:
+    """`dose_below_purpose_minimum` (DOMAIN §8.6) when the validated minimum is below what the
+    purpose typically needs and no process validation backs it; else nothing."""
+    if typical_min_dose_kgy is None or min_dose_kgy >= typical_min_dose_kgy:
+        return []
+    if process_validation_ref is not None:
+        return []
+    return [refusals.dose_below_purpose_minimum(purpose, min_dose_kgy, typical_min_dose_kgy)]
+
+
+def refusal_violation(refused: Sequence[Refusal]) -> RuleViolation:
+    """One 422 for every rule that refuses a date: `code` and `explanation` are the first's (in
+    SPEC §4's order), `errors` lists each with its field and its message in both languages."""
+    first = refused[0]
+    return RuleViolation(
+        first.code,
+        " ".join(refusal.explanation_en for refusal in refused),
+        explanation={"id": first.explanation_id, "en": first.explanation_en},
+        errors=[
+            {
+                "code": refusal.code,
+                "field": refusal.field,
+                "message": refusal.explanation_en,
+                "explanation": {"id": refusal.explanation_id, "en": refusal.explanation_en},
+                **refusal.details,
+            }
+            for refusal in refused
+        ],
+    )
+
+
+def date_shelf_life(
+    inputs: ShelfLifeInputs, *, also_refused: Sequence[Refusal] = ()
+) -> ShelfLifeResult:
+    """The current model's result, or a 422 listing the model's own refusals followed by
+    `also_refused` (the product rules' own, such as `dose_below_purpose_minimum`), or
+    `shelf_life_not_computable` for inputs the model cannot take."""
     try:
-        return estimate_shelf_life(inputs)
+        result = estimate_shelf_life(inputs)
     except ShelfLifeRefused as refusal:
-        raise RuleViolation(
-            refusal.code,
-            refusal.explanation_en,
-            explanation={"id": refusal.explanation_id, "en": refusal.explanation_en},
-        ) from None
+        raise refusal_violation([*refusal.refusals, *also_refused]) from None
     except ValueError as exc:  # validated input never gets here; no input may produce a 500
         raise RuleViolation("shelf_life_not_computable", str(exc)) from None
+    if also_refused:
+        raise refusal_violation(also_refused)
+    return result
 
 
 def require_shelf_life(result: ShelfLifeResult, subject: str) -> None:
@@ -205,7 +253,7 @@ def shelf_life_inputs(
     expanded_uncertainty_pct: float = 0.0,
 ) -> ShelfLifeInputs:
     """The radura-sl inputs of a release: the product's fields, the treatment's D_min and the
-    uncertainty of its dose map (radura-sl/2 credits D_min·(1 − U)).
+    uncertainty of its dose map (the model uses D_min·(1 − U)).
 
     `product` is a products row (or a new product's fields as a dict); at release the result is
     stored with the batch, so the date never moves whatever happens to the product afterwards."""
@@ -223,4 +271,7 @@ def shelf_life_inputs(
         validated_shelf_life_days=product["validated_shelf_life_days"],
         validated_study_ref=product["validated_study_ref"],
         expanded_uncertainty_pct=expanded_uncertainty_pct,
+        validated_study_temp_c=product["validated_study_temp_c"],
+        validated_study_dose_kgy=product["validated_study_dose_kgy"],
+        validated_study_packaging=product["validated_study_packaging"],
     )

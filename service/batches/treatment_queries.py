@@ -48,9 +48,10 @@ async def irradiator(conn: asyncpg.Connection, irradiator_id: UUID) -> asyncpg.R
 
 
 async def product_limits(conn: asyncpg.Connection, product_id: UUID) -> asyncpg.Record:
-    """The product row with the legal maximum of its (category, purpose)."""
+    """The product row with the legal maximum and typical minimum of its (category, purpose)."""
     row = await conn.fetchrow(
-        """SELECT p.*, fcp.max_dose_kgy AS legal_max_dose_kgy FROM products p
+        """SELECT p.*, fcp.max_dose_kgy AS legal_max_dose_kgy, fcp.typical_min_dose_kgy
+           FROM products p
            JOIN food_category_purposes fcp
              ON fcp.category = p.category AND fcp.purpose = p.purpose
            WHERE p.id = $1""",

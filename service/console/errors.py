@@ -136,11 +136,19 @@ def error_page(
 
 
 def _explanation(request: Request[Any, Any, Any], content: dict[str, Any]) -> str:
-    """A refusal's explanation in the reader's language (a shelf-life refusal carries one)."""
+    """The reasons a rule gave, in the reader's language: each of a shelf-life refusal's
+    `errors` with its explanation, else the problem's own explanation; "" when it has none."""
+    lang = "id" if language_of(request) == "id" else "en"
+    items = content.get("errors")
+    reasons = [
+        item["explanation"][lang]
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("explanation"), dict)
+    ]
     explanation = content.get("explanation")
-    if not isinstance(explanation, dict):
-        return ""
-    return str(explanation.get(language_of(request), ""))
+    if not reasons and isinstance(explanation, dict) and lang in explanation:
+        reasons = [explanation[lang]]
+    return " ".join(str(reason) for reason in reasons)
 
 
 def _for_console_or_api(api_handler: ExceptionHandler) -> ExceptionHandler:

@@ -59,6 +59,12 @@ KNOWN_RULE_MESSAGES = {
     "required when `validated_shelf_life_days` is set": N_(
         "Name the storage study that validated this shelf life."
     ),
+    "required with a study: a study holds only where it was done": N_(
+        "Give the temperature, absorbed dose and packaging the study validated."
+    ),
+    "required when the study's conditions are set": N_(
+        "Give the validated shelf life of the study these conditions belong to."
+    ),
     "must be printable text on one line": N_("Enter text on one line."),
     TRADITIONAL_MEDICINE_MESSAGE: N_(
         "Traditional medicines (jamu, TR numbers) are outside this service: it records "
@@ -99,6 +105,7 @@ PATTERN_HINTS = {
     ),
     "lot": N_("Use 1 to 20 letters, digits or dashes."),
     "category": N_("Choose one of the options."),
+    "hs_code": N_("Enter the 6 to 10 digits of the HS code."),
 }
 _BOUND = re.compile(
     r"Expected `(?P<type>\w+)`(?: of length)? (?P<op>>=|<=|>|<) (?P<limit>[-\d.e+]+)"

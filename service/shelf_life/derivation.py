@@ -1,6 +1,7 @@
 """Rule codes of the radura-sl models and the record of one derivation, for model and text."""
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from fractions import Fraction
 
@@ -22,6 +23,9 @@ class RuleCode(StrEnum):
     VALIDATED_STUDY = "validated_study"
     STERILE_VALIDATED = "sterile_validated"
     VACUUM_CHILLED_CAP = "vacuum_chilled_cap"
+    NO_CREDIT_DRY = "no_credit_dry"  # radura-sl/3
+    NO_CREDIT_WARM_STORAGE = "no_credit_warm_storage"  # radura-sl/3
+    STUDY_NOT_APPLICABLE = "study_not_applicable"  # radura-sl/3
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +50,37 @@ class Derivation:
     cap_lifted_by: str | None = None
     # radura-sl/2: the dose the credit was computed from, D_min·(1 − U); None means D_min itself
     dose_used_kgy: Fraction | None = None
+    # radura-sl/3: the conditions of the study the batch is outside ("temperature", "dose",
+    # "packaging"); empty when there is no study or it applies
+    study_failed: tuple[str, ...] = ()
+    # radura-sl/3: a reduced-oxygen pack at 10 °C or warmer dated by a group I control ("aw" for
+    # aw ≤ 0.85, "ph" for pH ≤ 4.6)
+    warm_control: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """One reason the model gives no date: the API's 422 code, the request field it is about,
+    and why, in Bahasa Indonesia and English."""
+
+    code: str
+    field: str
+    explanation_id: str
+    explanation_en: str
+    # numbers a reader of the 422 may want beside the words (the typical minimum dose, say)
+    details: dict[str, float] = dataclass_field(default_factory=dict)
 
 
 class ShelfLifeRefused(Exception):
-    """Inputs the model refuses to date at all (radura-sl/2: a warm reduced-oxygen pack); `code`
-    is the API's 422 code and the explanation says why in both languages."""
+    """Inputs the model refuses to date at all, with every reason (radura-sl/2 has one, a warm
+    reduced-oxygen pack; radura-sl/3 lists each rule that refuses, in SPEC §4's order). `code`
+    and the explanation are the first reason's."""
 
-    def __init__(self, code: str, explanation_id: str, explanation_en: str) -> None:
-        super().__init__(explanation_en)
-        self.code = code
-        self.explanation_id = explanation_id
-        self.explanation_en = explanation_en
+    def __init__(self, *refusals: Refusal) -> None:
+        if not refusals:
+            raise ValueError("a refusal needs at least one reason")
+        super().__init__(" ".join(refusal.explanation_en for refusal in refusals))
+        self.refusals = refusals
+        self.code = refusals[0].code
+        self.explanation_id = refusals[0].explanation_id
+        self.explanation_en = refusals[0].explanation_en

@@ -1,12 +1,15 @@
 """Turns one shelf-life derivation into short Bahasa Indonesia and English text for the producer."""
 
-from decimal import Decimal
-from fractions import Fraction
-
-from labels.wording import PURPOSES
+from schemas.purposes import PURPOSES
 from schemas.shelf_life import ShelfLifeExplanation
 from service.shelf_life import parameters as p
 from service.shelf_life.derivation import Derivation, RuleCode
+from service.shelf_life.wording import days_en as _days_en
+from service.shelf_life.wording import days_value as _days_value
+from service.shelf_life.wording import dose as _dose
+from service.shelf_life.wording import factor as _factor
+from service.shelf_life.wording import plain as _plain
+from service.shelf_life.wording import temp as _temp
 
 _PACKAGING_NAMES: dict[str, tuple[str, str]] = {
     "vacuum": ("vakum", "vacuum"),
@@ -27,58 +30,12 @@ def explain(derivation: Derivation) -> ShelfLifeExplanation:
 def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
     inputs = derivation.inputs
     rules = derivation.rules
-    temp_ref = (_temp(inputs.reference_temp_c, ","), _temp(inputs.reference_temp_c, "."))
-    temp = (_temp(inputs.storage_temp_c, ","), _temp(inputs.storage_temp_c, "."))
     dose = _credited_dose(derivation)
-    base = inputs.base_shelf_life_days
-    adjusted = (
-        _days_value(derivation.adjusted_base_days, ","),
-        _days_value(derivation.adjusted_base_days, "."),
-    )
     # the annex's own words (DOMAIN.md §7), as the label prints them
     purpose = PURPOSES.get(inputs.purpose, (inputs.purpose, inputs.purpose))  # type: ignore[call-overload]
     packaging = _PACKAGING_NAMES.get(inputs.packaging, (inputs.packaging, inputs.packaging))
 
-    clauses = [
-        (
-            f"Umur simpan dasar {base} hari pada {temp_ref[0]}",
-            f"Base shelf life {_days_en(base)} at {temp_ref[1]}",
-        )
-    ]
-
-    if RuleCode.TEMP_ADJUST_SQRT in rules and derivation.frozen_base_not_transferable:
-        clauses.append(
-            (
-                f"disimpan pada {temp[0]}: umur simpan yang ditetapkan pada suhu beku tidak "
-                f"berlaku di atas {_temp(p.SQRT_MODEL_T_MIN_C, ',')} (model akar kuadrat): 0 hari",
-                f"stored at {temp[1]}: a shelf life established frozen does not carry over above "
-                f"{_temp(p.SQRT_MODEL_T_MIN_C, '.')} (square-root model): 0 days",
-            )
-        )
-    elif RuleCode.TEMP_ADJUST_SQRT in rules:
-        t_min = (_temp(p.SQRT_MODEL_T_MIN_C, ","), _temp(p.SQRT_MODEL_T_MIN_C, "."))
-        clauses.append(
-            (
-                f"disimpan pada {temp[0]}, model akar kuadrat (T_min {t_min[0]}): "
-                f"{adjusted[0]} hari",
-                f"stored at {temp[1]}, square-root model (T_min {t_min[1]}): {adjusted[1]} days",
-            )
-        )
-    elif RuleCode.TEMP_ADJUST_Q10 in rules:
-        clauses.append(
-            (
-                f"disimpan pada {temp[0]}, Q10 = {p.Q10}: {adjusted[0]} hari",
-                f"stored at {temp[1]}, Q10 = {p.Q10}: {adjusted[1]} days",
-            )
-        )
-    elif inputs.storage_temp_c < inputs.reference_temp_c:
-        clauses.append(
-            (
-                f"disimpan pada {temp[0]}: tanpa tambahan untuk suhu lebih dingin",
-                f"stored at {temp[1]}: no credit for colder storage",
-            )
-        )
-
+    clauses = temperature_clauses(derivation)
     clauses.extend(_credit_clauses(derivation))
     if RuleCode.NO_CREDIT_PURPOSE in rules:
         clauses.append(
@@ -124,6 +81,60 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
         )
     elif derivation.cap_lifted_by is not None:
         clauses.append(_control_clause(derivation, packaging))
+    return clauses
+
+
+def temperature_clauses(derivation: Derivation) -> list[tuple[str, str]]:
+    """Step 1 in words, the same in every version: the base and its temperature adjustment."""
+    inputs = derivation.inputs
+    rules = derivation.rules
+    temp_ref = (_temp(inputs.reference_temp_c, ","), _temp(inputs.reference_temp_c, "."))
+    temp = (_temp(inputs.storage_temp_c, ","), _temp(inputs.storage_temp_c, "."))
+    base = inputs.base_shelf_life_days
+    adjusted = (
+        _days_value(derivation.adjusted_base_days, ","),
+        _days_value(derivation.adjusted_base_days, "."),
+    )
+
+    clauses = [
+        (
+            f"Umur simpan dasar {base} hari pada {temp_ref[0]}",
+            f"Base shelf life {_days_en(base)} at {temp_ref[1]}",
+        )
+    ]
+
+    if RuleCode.TEMP_ADJUST_SQRT in rules and derivation.frozen_base_not_transferable:
+        clauses.append(
+            (
+                f"disimpan pada {temp[0]}: umur simpan yang ditetapkan pada suhu beku tidak "
+                f"berlaku di atas {_temp(p.SQRT_MODEL_T_MIN_C, ',')} (model akar kuadrat): 0 hari",
+                f"stored at {temp[1]}: a shelf life established frozen does not carry over above "
+                f"{_temp(p.SQRT_MODEL_T_MIN_C, '.')} (square-root model): 0 days",
+            )
+        )
+    elif RuleCode.TEMP_ADJUST_SQRT in rules:
+        t_min = (_temp(p.SQRT_MODEL_T_MIN_C, ","), _temp(p.SQRT_MODEL_T_MIN_C, "."))
+        clauses.append(
+            (
+                f"disimpan pada {temp[0]}, model akar kuadrat (T_min {t_min[0]}): "
+                f"{adjusted[0]} hari",
+                f"stored at {temp[1]}, square-root model (T_min {t_min[1]}): {adjusted[1]} days",
+            )
+        )
+    elif RuleCode.TEMP_ADJUST_Q10 in rules:
+        clauses.append(
+            (
+                f"disimpan pada {temp[0]}, Q10 = {p.Q10}: {adjusted[0]} hari",
+                f"stored at {temp[1]}, Q10 = {p.Q10}: {adjusted[1]} days",
+            )
+        )
+    elif inputs.storage_temp_c < inputs.reference_temp_c:
+        clauses.append(
+            (
+                f"disimpan pada {temp[0]}: tanpa tambahan untuk suhu lebih dingin",
+                f"stored at {temp[1]}: no credit for colder storage",
+            )
+        )
     return clauses
 
 
@@ -268,46 +279,3 @@ def _control_clause(derivation: Derivation, packaging: tuple[str, str]) -> tuple
         f"{packaging[1]} pack above {_temp(safe_max, '.')} with a documented control "
         f"({control[1]}): no {cap_days}-day limit",
     )
-
-
-def _days_en(days: int) -> str:
-    return "1 day" if days == 1 else f"{days} days"
-
-
-def _plain(value: float, decimal_mark: str, min_decimals: int = 0) -> str:
-    """A number as written, in fixed notation; past 4 decimals it is rounded for reading."""
-    exact = Decimal(repr(float(value))).quantize(Decimal("0.0001"))
-    text = format(exact.normalize(), "f")
-    if text == "-0":
-        text = "0"
-    whole, _, decimals = text.partition(".")
-    decimals = decimals.ljust(min_decimals, "0")
-    text = f"{whole}.{decimals}" if decimals else whole
-    return text.replace("-", "−").replace(".", decimal_mark)
-
-
-def _temp(value: float, decimal_mark: str) -> str:
-    return f"{_plain(value, decimal_mark)} °C"
-
-
-def _dose(value: float, decimal_mark: str) -> str:
-    # Doses keep one decimal even when whole ("3,0 kGy"), as dosimetry reports write them.
-    return f"{_plain(value, decimal_mark, 1)} kGy"
-
-
-def _truncated(value: Fraction, decimal_mark: str, min_decimals: int) -> str:
-    # Truncated, never rounded up: a shown "10,0" must not sit above a floor that gives 9 days.
-    hundredths = int(value * 100)
-    whole, rest = divmod(hundredths, 100)
-    decimals = f"{rest:02d}".rstrip("0")
-    if len(decimals) < min_decimals:
-        decimals = decimals.ljust(min_decimals, "0")
-    return f"{whole}{decimal_mark}{decimals}" if decimals else str(whole)
-
-
-def _days_value(value: Fraction, decimal_mark: str) -> str:
-    return _truncated(value, decimal_mark, min_decimals=0)
-
-
-def _factor(value: Fraction, decimal_mark: str) -> str:
-    return _truncated(value, decimal_mark, min_decimals=1)

@@ -4,17 +4,22 @@ is dated by the current version; a stored result is re-derived by the version th
 from collections.abc import Callable
 from datetime import timedelta
 
-from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
+from schemas.shelf_life import ShelfLifeExplanation, ShelfLifeInputs, ShelfLifeResult
+from service.shelf_life import explain_sl3, sl1, sl2, sl3
 from service.shelf_life import parameters as p
-from service.shelf_life import sl1, sl2
 from service.shelf_life.derivation import Derivation
 from service.shelf_life.explain import explain
 
 _VERSIONS: dict[str, Callable[[ShelfLifeInputs], Derivation]] = {
     sl1.VERSION: sl1.derive,
     sl2.VERSION: sl2.derive,
+    sl3.VERSION: sl3.derive,
 }
 assert p.MODEL_VERSION in _VERSIONS
+# each version's words: a stored result re-derives to the same text (explain.py: sl/1, sl/2)
+_EXPLAIN: dict[str, Callable[[Derivation], ShelfLifeExplanation]] = {
+    sl3.VERSION: explain_sl3.explain,
+}
 
 
 def derive(inputs: ShelfLifeInputs, model: str = p.MODEL_VERSION) -> Derivation:
@@ -39,7 +44,7 @@ def estimate_shelf_life(inputs: ShelfLifeInputs, model: str = p.MODEL_VERSION) -
         best_before=inputs.production_date + timedelta(days=derivation.extended_days),
         storage_temp_c=inputs.storage_temp_c,
         rules=[str(code) for code in derivation.rules],
-        explanation=explain(derivation),
+        explanation=_EXPLAIN.get(derivation.model, explain)(derivation),
         inputs=inputs,
     )
 

@@ -4,8 +4,8 @@ from typing import Final
 
 # A stored result names its version; a date is re-derived with the parameters of its version, so
 # any change to a number below needs a new version (and a new section), not an edit of this one.
-# radura-sl/1 used every number down to step 5; radura-sl/2 adds the section after it.
-MODEL_VERSION: Final = "radura-sl/2"
+# radura-sl/1 used every number down to step 5; radura-sl/2 and radura-sl/3 add a section each.
+MODEL_VERSION: Final = "radura-sl/3"
 
 # --- Step 1: temperature-adjusted base shelf life ------------------------------------------------
 
@@ -80,6 +80,60 @@ PRODUCE_MULTIPLIER_CAP: Final = 1.5
 # non-sterile vacuum or MAP pack without a control kept warmer, so such a pack is refused.
 REDUCED_OXYGEN_CHILLED_MAX_C: Final = 8
 
+# --- radura-sl/3 (DOMAIN.md §8: what may be dated at all) ---------------------------------------
+
+# Reduced-oxygen for C. botulinum: besides vacuum and MAP, a sealed jar, bottle, can or retort
+# pouch, and food covered in oil (FDA Food Code 3-502.12 lists ROP forms; DOMAIN.md §8.2).
+REDUCED_OXYGEN_PACKAGINGS_SL3: Final = frozenset({"vacuum", "map", "hermetic"})
+
+# Proteolytic (group I) C. botulinum grows from 10 °C, and aw < 0.97 or pH < 5.0 do not stop it
+# (ICMSF 1996; Peck 2006). A reduced-oxygen pack kept at 10 °C or warmer is dated only with
+# aw ≤ 0.85 or equilibrium pH ≤ 4.6 — the limits for shelf-stable sealed food in US 21 CFR
+# 113/114 —, a validated sterilising process, or a study at that temperature and packaging.
+GROUP_I_MIN_GROWTH_C: Final = 10
+SHELF_STABLE_WATER_ACTIVITY_MAX: Final = 0.85
+SHELF_STABLE_PH_MAX: Final = 4.6
+
+# Raw fish and meat need the cold chain, irradiated or not: the spoilage flora that warns the
+# consumer is gone while spores survive (Hobbs 1977; Eklund 1982; Venugopal et al. 1999). Such a
+# product labelled for storage above 10 °C is not dated unless it is dried (DOMAIN.md §8.3).
+RAW_FOOD_CATEGORIES: Final = frozenset({"fish_seafood", "meat_poultry"})
+RAW_FOOD_MAX_STORAGE_C: Final = 10
+
+# Below aw 0.85 bacteria do not grow; mould, insects and rancidity limit the shelf life, so a
+# dose earns no bacterial credit (DOMAIN.md §8.5: ikan asin, dodol). The same boundary makes a
+# fish or meat product "dried" for the raw-food rule (abon, dendeng, ikan asin; DOMAIN.md §8.3).
+DRY_WATER_ACTIVITY_MAX: Final = 0.85
+
+# The chill limit above which a dose earns no credit: irradiated fish is kept at ≤ 3 °C (type E
+# toxin can come before spoilage above it), poultry at ≤ 4 °C (EU Reg. 853/2004; US FSIS keeps
+# irradiated poultry at ≤ 4.4 °C), and meat products with it (DOMAIN.md §8.3).
+CHILL_LIMIT_C: Final[dict[str, float]] = {
+    "fish_seafood": 3,
+    "processed_fish": 3,
+    "meat_poultry": 4,
+}
+
+# The typical minimum absorbed dose per purpose (foodirradiation.org terminology page; DOMAIN.md
+# §1.1, §8.6; Codex CXS 106 §2.2: the minimum dose must achieve the purpose). Migration 0100 seeds
+# food_category_purposes.typical_min_dose_kgy from these, only on rows whose legal maximum is
+# above them; the table, not this dict, is what product rules read. Delay of ripening and
+# parasite control have no typical minimum.
+TYPICAL_MIN_DOSE_KGY: Final[dict[str, float]] = {
+    "sprout_inhibition": 0.05,
+    "quarantine": 0.15,  # fruit flies
+    "disinfestation": 0.40,  # other insects
+    "extend_shelf_life": 1.5,
+    "reduce_pathogens": 1.5,
+    "eliminate_salmonella": 1.5,  # a pathogen reduction
+    "reduce_microbial_load": 6.5,  # spice sanitation
+    "sterilisation": 45,
+}
+TYPICAL_MIN_DOSE_SOURCE: Final = (
+    "foodirradiation.org terminology page (typical minimum doses), DOMAIN.md §1.1, §8.6; "
+    "Codex CXS 106-1983 Rev.1-2003 §2.2"
+)
+
 # Shown next to the numbers wherever a caller wants to cite them (DOMAIN.md: show the source of a
 # fact wherever it is used).
 PARAMETER_SOURCES: Final[dict[str, str]] = {
@@ -108,4 +162,16 @@ PARAMETER_SOURCES: Final[dict[str, str]] = {
     "PRODUCE_DOSE_PER_UNIT_CREDIT_KGY": "strawberries at 8 °C, 2 kGy: 7–8 d → 11–12 d",
     "PRODUCE_MULTIPLIER_CAP": "strawberries at 8 °C, 2 kGy: ×1.5 (DOMAIN.md §7)",
     "REDUCED_OXYGEN_CHILLED_MAX_C": "UK FSA 10-day rule assumes storage at 3–8 °C (DOMAIN.md §7)",
+    "REDUCED_OXYGEN_PACKAGINGS_SL3": "FDA Food Code 3-502.12 (ROP forms); DOMAIN.md §8.2",
+    "GROUP_I_MIN_GROWTH_C": "ICMSF 1996; Peck 2006: proteolytic C. botulinum grows from 10 °C",
+    "SHELF_STABLE_WATER_ACTIVITY_MAX": "US 21 CFR 113/114: shelf-stable sealed food aw ≤ 0.85",
+    "SHELF_STABLE_PH_MAX": "US 21 CFR 113/114: acid food, equilibrium pH ≤ 4.6",
+    "RAW_FOOD_CATEGORIES": "DOMAIN.md §8.3: irradiation does not replace the cold chain",
+    "RAW_FOOD_MAX_STORAGE_C": "DOMAIN.md §8.3; SPEC.md §4 radura-sl/3 refusal 1",
+    "DRY_WATER_ACTIVITY_MAX": "DOMAIN.md §8.5: bacteria do not grow below aw ≈ 0.85",
+    "CHILL_LIMIT_C": (
+        "fish ≤ 3 °C (Hobbs 1977; Eklund 1982; Venugopal et al. 1999); poultry ≤ 4 °C "
+        "(EU Reg. 853/2004; US FSIS 4.4 °C)"
+    ),
+    "TYPICAL_MIN_DOSE_KGY": TYPICAL_MIN_DOSE_SOURCE,
 }

@@ -15,6 +15,7 @@ VERSION: Final = "radura-sl/1"
 def derive(inputs: ShelfLifeInputs) -> Derivation:
     """Steps 1–6 of SPEC.md §4 as radura-sl/1 had them, with exact intermediate values."""
     steps.check(inputs)
+    steps.check_packaging_known(inputs, VERSION)
     storage_c = steps.exact(inputs.storage_temp_c)
     dose_kgy = steps.exact(inputs.dose_min_kgy)
     rules: list[RuleCode] = []

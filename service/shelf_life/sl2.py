@@ -9,7 +9,7 @@ from typing import Final
 from schemas.shelf_life import ShelfLifeInputs
 from service.shelf_life import parameters as p
 from service.shelf_life import steps
-from service.shelf_life.derivation import Derivation, RuleCode, ShelfLifeRefused
+from service.shelf_life.derivation import Derivation, Refusal, RuleCode, ShelfLifeRefused
 
 VERSION: Final = "radura-sl/2"
 
@@ -17,6 +17,7 @@ VERSION: Final = "radura-sl/2"
 def derive(inputs: ShelfLifeInputs) -> Derivation:
     """Steps 1–6 of SPEC.md §4; raises ShelfLifeRefused (`vacuum_requires_chilling`)."""
     steps.check(inputs)
+    steps.check_packaging_known(inputs, VERSION)
     storage_c = steps.exact(inputs.storage_temp_c)
     uncertainty = steps.exact(inputs.expanded_uncertainty_pct) / 100
     dose_used_kgy = steps.exact(inputs.dose_min_kgy) * (1 - uncertainty)
@@ -93,11 +94,14 @@ def _refuse_warm_reduced_oxygen(inputs: ShelfLifeInputs) -> None:
     temp_id = temp_en.replace(".", ",")
     limit = p.REDUCED_OXYGEN_CHILLED_MAX_C
     raise ShelfLifeRefused(
-        "vacuum_requires_chilling",
-        f"Kemasan {packaging[0]} yang tidak steril dan tanpa kendali (aw < 0,97 atau pH < 5,0) "
-        f"harus disimpan dingin, paling tinggi {limit} °C (C. botulinum non-proteolitik): pada "
-        f"{temp_id} tidak ada dasar untuk menetapkan tanggal.",
-        f"A non-sterile {packaging[1]} pack with no control (aw < 0.97 or pH < 5.0) must be kept "
-        f"chilled, at most {limit} °C (non-proteolytic C. botulinum): at {temp_en} there is no "
-        "basis for a date.",
+        Refusal(
+            "vacuum_requires_chilling",
+            "storage_temp_c",
+            f"Kemasan {packaging[0]} yang tidak steril dan tanpa kendali (aw < 0,97 atau pH < 5,0) "
+            f"harus disimpan dingin, paling tinggi {limit} °C (C. botulinum non-proteolitik): "
+            f"pada {temp_id} tidak ada dasar untuk menetapkan tanggal.",
+            f"A non-sterile {packaging[1]} pack with no control (aw < 0.97 or pH < 5.0) must be "
+            f"kept chilled, at most {limit} °C (non-proteolytic C. botulinum): at {temp_en} there "
+            "is no basis for a date.",
+        )
     )

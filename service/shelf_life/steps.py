@@ -86,6 +86,17 @@ def check(inputs: ShelfLifeInputs) -> None:
         raise ValueError("validated_shelf_life_days must be at least 1")
 
 
+# the packagings radura-sl/1 and radura-sl/2 knew: `hermetic` came with radura-sl/3, and an older
+# version would read it as air
+_PACKAGINGS_BEFORE_SL3 = frozenset({"air", "vacuum", "map"})
+
+
+def check_packaging_known(inputs: ShelfLifeInputs, version: str) -> None:
+    """An older version never dates a packaging it did not know (no stored result has one)."""
+    if inputs.packaging not in _PACKAGINGS_BEFORE_SL3:
+        raise ValueError(f"{version} does not know packaging {inputs.packaging!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class StudyOutcome:
     """Steps 3–4: what a validated storage study does to the model's days."""

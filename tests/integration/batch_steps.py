@@ -47,6 +47,9 @@ def rendang(**changes: Any) -> dict[str, Any]:
         "packaging": "vacuum",
         "validated_shelf_life_days": 540,
         "validated_study_ref": "BATAN-PAIR/LAP/2019-014",
+        "validated_study_temp_c": 30,
+        "validated_study_dose_kgy": 45,
+        "validated_study_packaging": "vacuum",
     } | changes
 
 

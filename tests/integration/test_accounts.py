@@ -265,10 +265,50 @@ async def test_food_categories_carry_limits_sources_and_confirmation(client, wor
             "max_dose_kgy": 60.0,
             "confirmed": False,
             "source": sterile[0]["source"],
+            "typical_min_dose_kgy": 45.0,
+            "typical_min_dose_source": sterile[0]["typical_min_dose_source"],
         }
     ]
     assert "BAPETEN" in sterile[0]["source"]
+    assert "foodirradiation.org" in sterile[0]["typical_min_dose_source"]
     assert categories["bulbs_tubers"]["purposes"][0]["max_dose_kgy"] == 0.15
+
+
+async def test_typical_minimum_doses_are_held_only_below_the_legal_maximum(client, world: World):
+    # DOMAIN §8.6: the typical minimum per purpose (sprouting 0.05, fruit-fly quarantine 0.15,
+    # other insects 0.40, shelf life 1.5, pathogens 1.5, spice sanitation 6.5, sterilisation 45),
+    # held only where it is below that row's legal maximum and for purposes that have one
+    response = await client.get("/api/v1/food-categories", headers=world.producer.headers)
+    typical = {
+        (c["code"], p["purpose"]): p["typical_min_dose_kgy"]
+        for c in response.json()
+        for p in c["purposes"]
+    }
+    assert typical == {
+        ("bulbs_tubers", "sprout_inhibition"): 0.05,
+        ("fresh_produce", "delay_ripening"): None,  # no typical minimum
+        ("fresh_produce", "disinfestation"): 0.4,
+        ("fresh_produce", "extend_shelf_life"): 1.5,
+        ("fresh_produce", "quarantine"): 0.15,
+        ("processed_produce", "extend_shelf_life"): 1.5,
+        ("mango", "extend_shelf_life"): None,  # 1.5 is above mango's 0.75 kGy maximum
+        ("mangosteen", "disinfestation"): 0.4,
+        ("mangosteen", "quarantine"): 0.15,
+        ("dry_goods", "disinfestation"): 0.4,
+        ("dry_goods", "reduce_microbial_load"): None,  # 6.5 is above dry goods' 5.0 kGy
+        ("fish_seafood", "reduce_pathogens"): 1.5,
+        ("fish_seafood", "extend_shelf_life"): 1.5,
+        ("fish_seafood", "control_parasites"): None,  # no typical minimum
+        ("processed_fish", "reduce_pathogens"): 1.5,
+        ("processed_fish", "extend_shelf_life"): 1.5,
+        ("meat_poultry", "reduce_pathogens"): 1.5,
+        ("meat_poultry", "extend_shelf_life"): 1.5,
+        ("meat_poultry", "control_parasites"): None,
+        ("meat_poultry", "eliminate_salmonella"): 1.5,
+        ("spices_herbs", "reduce_microbial_load"): 6.5,
+        ("spices_herbs", "disinfestation"): 0.4,
+        ("ready_meal_sterile", "sterilisation"): 45.0,
+    }
 
 
 async def test_organization_list_paginates_without_repeats(client, world: World):

@@ -72,3 +72,34 @@ async def test_demo_seeds_every_state_once(database_url: str, pool, settings, cl
             )
             verdicts[batch["status"]] = response.json()["verdict"]
     assert verdicts == {"released": "genuine", "recalled": "recalled"}
+
+
+async def test_a_demo_seeded_before_study_conditions_gets_them(database_url: str, pool, settings):
+    # a demo database from before radura-sl/3: its sterile rendang's study has no conditions,
+    # so no further batch of it could be released; the next start completes them in place
+    from service.batches.demo_batches import PRODUCTS
+    from service.labels_api.keys import SigningKeys
+
+    keys = SigningKeys(settings)
+    await seed_demo(database_url, keys, settings.public_base_url)
+    name = PRODUCTS["rendang"]["name"]
+    async with pool.acquire() as conn:
+        await conn.execute(
+            """UPDATE products SET validated_study_temp_c = NULL, validated_study_dose_kgy = NULL,
+                   validated_study_packaging = NULL WHERE name = $1""",
+            name,
+        )
+    await seed_demo(database_url, keys, settings.public_base_url)
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            """SELECT id, validated_study_temp_c, validated_study_dose_kgy,
+                      validated_study_packaging FROM products WHERE name = $1""",
+            name,
+        )
+        logged = await conn.fetchval(
+            """SELECT count(*) FROM admin_audit_log
+               WHERE action = 'product.amended' AND subject_id = $1""",
+            str(row["id"]),
+        )
+    assert tuple(row)[1:] == (30.0, 45.0, "vacuum")
+    assert logged == 1

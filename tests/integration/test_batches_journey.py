@@ -25,7 +25,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 async def test_producer_operator_qa_and_recall_journey(client, world: World):
     # producer registers a product and a batch
     gtin = fresh_gtin13()
-    product = await create_product(client, world.producer, chicken(gtin=gtin))
+    product = await create_product(
+        client, world.producer, chicken(gtin=gtin, reference_temp_c=4, storage_temp_c=4)
+    )
     assert product["gtin"] == "0" + gtin
     batch = await register(client, world, product["id"])
     assert batch["status"] == "registered"
@@ -48,14 +50,15 @@ async def test_producer_operator_qa_and_recall_journey(client, world: World):
     assert released["status"] == "released"
     assert released["release"]["by"]["id"] == str(world.qa.id)
     shelf_life = released["shelf_life"]
-    assert shelf_life["model"] == "radura-sl/2"
+    assert shelf_life["model"] == "radura-sl/3"
     assert shelf_life["inputs"]["dose_min_kgy"] == 2.4
     production = date.fromisoformat(batch["production_date"])
     assert (
         released["best_before"]
         == (production + timedelta(days=shelf_life["extended_days"])).isoformat()
     )
-    assert shelf_life["extended_days"] == 9  # floor(5 · min(2, 1 + 2.4/3)) = floor(9.0)
+    # stored at 4 °C, within the chill limit: floor(5 · min(2, 1 + 2.4/3)) = floor(9.0)
+    assert shelf_life["extended_days"] == 9
 
     # the producer recalls it
     response = await client.post(

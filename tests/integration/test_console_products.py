@@ -21,8 +21,8 @@ CHICKEN_FORM = {
     "purpose": "extend_shelf_life",
     "min_dose_kgy": "1,5",
     "base_shelf_life_days": "5",
-    "reference_temp_c": "8",
-    "storage_temp_c": "8",
+    "reference_temp_c": "4",
+    "storage_temp_c": "4",
     "packaging": "air",
 }
 
@@ -109,7 +109,7 @@ async def test_product_form_with_wrong_values_keeps_the_input_and_names_each_fie
         (
             {"category": "ready_meal_sterile", "purpose": "sterilisation", "min_dose_kgy": "45"},
             "packaging",
-            "A sterile meal must be vacuum packed.",
+            "A sterile meal must be vacuum packed or hermetically sealed.",
         ),
     ],
 )
@@ -150,7 +150,8 @@ async def test_product_form_right_creates_it_with_a_decimal_comma_and_redirects(
     await producer.submit("/app/language", {"lang": "id", "next": "/app/"}, form_page="/app/")
     indonesian = (await producer.get(location)).text
     assert "<dd>5,8</dd>" in indonesian
-    assert "<dd>udara biasa</dd>" in indonesian  # the packaging in words, not its code
+    # the packaging in words, not its code (DOMAIN §8.11)
+    assert "<dd>udara biasa (tidak kedap udara)</dd>" in indonesian
     listing = await producer.get("/app/products")
     assert f'href="/app/products/{product_id}"' in listing.text
 
@@ -161,7 +162,7 @@ async def test_preview_button_without_javascript_shows_the_date_and_saves_nothin
     answer = await producer.submit("/app/products/new", CHICKEN_FORM | {"action": "preview"})
     assert answer.status_code == 200
     page = answer.text
-    # chicken at 8 °C, 5 days, treated at 1.5 kGy: m = 1.5, E = floor(7.5) = 7 days
+    # chicken at 4 °C, 5 days, treated at 1.5 kGy: m = 1.5, E = floor(7.5) = 7 days
     assert "7 days" in page
     assert input_value(page, "min_dose_kgy") == "1,5"
     # the category's allowed purposes and legal maximum
@@ -215,3 +216,75 @@ async def test_products_are_for_producers_only(
         "/app/products/new", data=CHICKEN_FORM | {"_csrf_token": token}
     )
     assert answer.status_code == 403
+
+
+async def test_the_form_explains_each_packaging_and_offers_hermetic(producer: Browser) -> None:
+    page = (await producer.get("/app/products/new")).text
+    for value in ("air", "vacuum", "map", "hermetic"):
+        assert f'id="packaging-{value}" name="packaging" type="radio" value="{value}"' in page
+        assert f'id="packaging-{value}-hint"' in page
+    assert "A jar, bottle or can closed tight, or food covered in oil, is not this" in page
+    await producer.submit("/app/language", {"lang": "id", "next": "/app/"}, form_page="/app/")
+    indonesian = (await producer.get("/app/products/new")).text
+    assert "udara biasa (tidak kedap udara)" in indonesian
+    assert "hermetis (kedap udara)" in indonesian
+    assert "Stoples, botol atau kaleng" in indonesian and "terendam minyak" in indonesian
+
+
+async def test_the_preview_lists_every_refusal(producer: Browser) -> None:
+    # raw chicken, vacuum, at 30 °C: refused as raw food out of the cold chain and as a warm
+    # reduced-oxygen pack without a control; both reasons are shown, in SPEC §4's order
+    warm = CHICKEN_FORM | {
+        "packaging": "vacuum",
+        "reference_temp_c": "30",
+        "storage_temp_c": "30",
+        "action": "preview",
+    }
+    page = (await producer.submit("/app/products/new", warm)).text
+    assert "No best-before date can be given:" in page
+    raw = page.index("Raw meat and poultry must be kept chilled")
+    airtight = page.index("A vacuum pack at 30 °C")
+    assert raw < airtight
+    saved = await producer.submit("/app/products/new", warm | {"action": "save"})
+    assert saved.status_code == 422
+    assert field_error(saved.text, "storage_temp_c").startswith("Raw fish and meat must be kept")
+    assert field_error(saved.text, "packaging").startswith("Above 10 °C an airtight pack")
+
+
+async def test_a_study_without_its_conditions_names_the_missing_one(producer: Browser) -> None:
+    study = CHICKEN_FORM | {
+        "validated_shelf_life_days": "9",
+        "validated_study_ref": "Lab 7",
+        "validated_study_temp_c": "4",
+        "validated_study_packaging": "air",
+    }
+    answer = await producer.submit("/app/products/new", study)
+    assert answer.status_code == 400
+    assert field_error(answer.text, "validated_study_dose_kgy") == (
+        "Give the temperature, absorbed dose and packaging the study validated."
+    )
+    assert input_value(answer.text, "validated_study_temp_c") == "4"
+    saved = await producer.submit(
+        "/app/products/new", study | {"validated_study_dose_kgy": "1,5", "hs_code": "020714"}
+    )
+    assert saved.status_code == 303
+    page = (await producer.get(saved.headers["location"])).text
+    assert "at most 4 °C, at least 1.5 kGy, ordinary air (not airtight)" in page
+    assert "<dd>020714</dd>" in page
+
+
+async def test_a_dose_below_the_purposes_minimum_needs_a_process_validation(
+    producer: Browser,
+) -> None:
+    # 1.2 kGy is below the 1.5 kGy shelf-life extension typically needs (DOMAIN §8.6)
+    low = CHICKEN_FORM | {"min_dose_kgy": "1,2"}
+    answer = await producer.submit("/app/products/new", low)
+    assert answer.status_code == 422
+    assert field_error(answer.text, "process_validation_ref") == (
+        "The minimum dose is below the 1.5 kGy this purpose typically needs: give the process "
+        "validation that shows it works."
+    )
+    saved = await producer.submit(
+        "/app/products/new", low | {"process_validation_ref": "BRIN-PV-2025-03"}
+    )
+    assert saved.status_code == 303

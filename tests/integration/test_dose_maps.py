@@ -145,7 +145,10 @@ async def test_bad_dose_maps_are_a_400_naming_the_field(client, world: World, ch
 
 async def test_a_mapped_treatment_takes_its_extremes_from_the_ratios(client, world: World):
     dose_map = await _create_map(client, world)  # ratios 0.9 / 1.3, U 4 %
-    product = await create_product(client, world.producer, chicken())  # min 1.5, legal 3.0
+    # min 1.5, legal 3.0; kept at 4 °C, within the chill limit that earns a credit
+    product = await create_product(
+        client, world.producer, chicken(reference_temp_c=4, storage_temp_c=4)
+    )
     body = mapped_treatment(
         world, ("reference", 2.0), ("reference", 2.2), ("other", 1.2), dose_map_id=dose_map["id"]
     )

@@ -190,7 +190,13 @@ async def test_the_minimum_dose_may_equal_the_legal_maximum(client, world: World
         ({"min_dose_kgy": 30}, ["min_dose_kgy"]),
         ({"packaging": "map"}, ["packaging"]),
         (
-            {"validated_shelf_life_days": None, "validated_study_ref": None},
+            {
+                "validated_shelf_life_days": None,
+                "validated_study_ref": None,
+                "validated_study_temp_c": None,
+                "validated_study_dose_kgy": None,
+                "validated_study_packaging": None,
+            },
             ["validated_shelf_life_days"],
         ),
         ({"validated_shelf_life_days": 600}, ["validated_shelf_life_days"]),
@@ -246,7 +252,7 @@ def _spice(**changes: object) -> dict:
         "name": "Lada hitam bubuk",
         "category": "spices_herbs",
         "purpose": "reduce_microbial_load",
-        "min_dose_kgy": 6,
+        "min_dose_kgy": 6.5,
         "base_shelf_life_days": 2,
         "reference_temp_c": 20,
         "storage_temp_c": 30,
@@ -288,16 +294,21 @@ async def test_a_product_that_keeps_a_day_is_accepted(client, world: World, body
 
 
 async def test_a_warm_non_sterile_vacuum_pack_is_refused(client, world: World):
-    # radura-sl/2: a vacuum or MAP pack with no control is dated only when kept at 8 °C or below
+    # radura-sl/3: raw meat above 10 °C, and a vacuum pack at 10 °C or warmer without aw ≤ 0.85
+    # or pH ≤ 4.6, are each refused; both are listed, in SPEC §4's order
     body = chicken(packaging="vacuum", reference_temp_c=30, storage_temp_c=30, min_dose_kgy=2.0)
     response = await _post(client, world, body)
     assert response.status_code == 422, response.text
     problem = response.json()
-    assert problem["code"] == "vacuum_requires_chilling"
-    assert "C. botulinum" in problem["explanation"]["en"]
+    assert problem["code"] == "raw_food_requires_chilling"
+    assert [e["code"] for e in problem["errors"]] == [
+        "raw_food_requires_chilling",
+        "reduced_oxygen_uncontrolled",
+    ]
+    assert "C. botulinum" in problem["errors"][1]["explanation"]["en"]
     for accepted in (
         body | {"storage_temp_c": 8, "reference_temp_c": 8},  # chilled: the 10-day cap applies
-        body | {"packaging": "map", "water_activity": 0.95},  # a documented control
-        body | {"packaging": "air"},
+        body | {"storage_temp_c": 9, "reference_temp_c": 9, "water_activity": 0.95},  # aw < 0.97
+        body | {"storage_temp_c": 30, "water_activity": 0.8},  # dried: aw ≤ 0.85
     ):
         await create_product(client, world.producer, accepted)

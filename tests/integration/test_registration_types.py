@@ -49,8 +49,11 @@ def _body(name: str, category: str, dose: float, days: int, temp_c: float, **mor
 MANGO = _body("Mangga gedong", "mango", 0.5, 14, 13)
 FRESH_FISH = _body("Ikan kembung segar", "fish_seafood", 1.5, 10, 2)
 FROZEN_VEGETABLES = _body("Sayur campur beku", "processed_produce", 2.0, 180, -18)
-# by hand: 5 days × (1 + 1.0 kGy / 4) = 6.25 → the model dates it 6 days at 30 °C
-WARM_VEGETABLES = _body("Sayur bumbu", "processed_produce", 1.0, 5, 30)
+# by hand: 5 days × (1 + 1.0 kGy / 4) = 6.25 → the model dates it 6 days at 30 °C (1.0 kGy is
+# below shelf life's typical 1.5 kGy, so the process validation is named)
+WARM_VEGETABLES = _body(
+    "Sayur bumbu", "processed_produce", 1.0, 5, 30, process_validation_ref="PV-IGMP-2026-07"
+)
 DRIED_FISH = _body("Ikan asin", "processed_fish", 3.0, 60, 30, water_activity=0.8)
 PIRT = "P-IRT 2063674010045-27"
 

@@ -7,12 +7,13 @@ import pytest
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 URL = "/api/v1/shelf-life/estimate"
+# SPEC §4's radura-sl/3 example: chicken, S0 = 5 d at 4 °C, stored at 4 °C, air, 3.0 kGy
 CHICKEN: dict[str, Any] = {
     "category": "meat_poultry",
     "purpose": "extend_shelf_life",
     "base_shelf_life_days": 5,
-    "reference_temp_c": 8,
-    "storage_temp_c": 8,
+    "reference_temp_c": 4,
+    "storage_temp_c": 4,
     "packaging": "air",
     "dose_min_kgy": 3.0,
     "production_date": "2024-03-01",
@@ -23,7 +24,7 @@ async def test_public_preview_of_the_spec_chicken(client) -> None:
     response = await client.post(URL, json=CHICKEN)  # no Authorization header
     assert response.status_code == 200
     body = response.json()
-    assert body["model"] == "radura-sl/2"
+    assert body["model"] == "radura-sl/3"
     assert body["multiplier"] == 2.0
     assert body["extended_days"] == 10
     assert body["best_before"] == "2024-03-11"
@@ -78,6 +79,9 @@ async def test_sterile_meal_rules_are_a_422(client) -> None:
         "packaging": "vacuum",
         "validated_shelf_life_days": 548,
         "validated_study_ref": "BATAN",
+        "validated_study_temp_c": 30,
+        "validated_study_dose_kgy": 45,
+        "validated_study_packaging": "vacuum",
     }
     response = await client.post(URL, json=studied)
     assert response.status_code == 200
@@ -85,18 +89,28 @@ async def test_sterile_meal_rules_are_a_422(client) -> None:
 
 
 async def test_a_warm_vacuum_pack_is_refused_with_the_reason(client) -> None:
-    # radura-sl/2: the 10-day rule holds at 3–8 °C only; above it no date at all
-    warm = {**CHICKEN, "packaging": "vacuum", "reference_temp_c": 30, "storage_temp_c": 30}
-    response = await client.post(URL, json=warm)
+    # processed fish (not raw), vacuum: the 10-day rule holds at 3–8 °C; at 9 °C a control
+    # below aw 0.97 or pH 5.0 is needed, at 10 °C and above aw ≤ 0.85 or pH ≤ 4.6
+    fish = {**CHICKEN, "category": "processed_fish", "packaging": "vacuum"}
+    at_9 = {**fish, "reference_temp_c": 9, "storage_temp_c": 9}
+    response = await client.post(URL, json=at_9)
     assert response.status_code == 422, response.text
     problem = response.json()
     assert problem["code"] == "vacuum_requires_chilling"
     assert "8 °C" in problem["explanation"]["id"] and "8 °C" in problem["explanation"]["en"]
-    chilled = await client.post(URL, json={**warm, "reference_temp_c": 8, "storage_temp_c": 8})
-    assert chilled.status_code == 200
-    assert chilled.json()["rules"] == ["dose_credit_capped", "vacuum_chilled_cap"]
-    controlled = await client.post(URL, json={**warm, "water_activity": 0.95})
+    assert [e["code"] for e in problem["errors"]] == ["vacuum_requires_chilling"]
+    controlled = await client.post(URL, json={**at_9, "water_activity": 0.95})
     assert controlled.status_code == 200
+    chilled = await client.post(URL, json={**fish, "reference_temp_c": 2, "storage_temp_c": 2})
+    assert chilled.status_code == 200
+    at_30 = {**fish, "reference_temp_c": 30, "storage_temp_c": 30, "water_activity": 0.95}
+    warm = await client.post(URL, json=at_30)
+    assert warm.status_code == 422
+    assert warm.json()["code"] == "reduced_oxygen_uncontrolled"
+    assert "aw 0,95" in warm.json()["explanation"]["id"]
+    dry = await client.post(URL, json={**at_30, "water_activity": 0.85})
+    assert dry.status_code == 200
+    assert "no_credit_dry" in dry.json()["rules"]
 
 
 async def test_the_preview_credits_the_dose_less_its_uncertainty(client) -> None:

@@ -22,6 +22,9 @@ PREVIEW_FIELDS = (
     "ph",
     "validated_shelf_life_days",
     "validated_study_ref",
+    "validated_study_temp_c",
+    "validated_study_dose_kgy",
+    "validated_study_packaging",
 )
 
 
@@ -39,8 +42,8 @@ async def _preview_for(client, product: dict, batch: dict) -> dict:  # type: ign
 @pytest.mark.parametrize(
     "product_body",
     [
-        chicken(),  # credit from the measured dose
-        chicken(storage_temp_c=12, name="Ayam disimpan 12 °C"),  # sqrt model above reference
+        chicken(reference_temp_c=4, storage_temp_c=4),  # credit from the measured dose
+        chicken(storage_temp_c=9, name="Ayam disimpan 9 °C"),  # sqrt model above reference
         chicken(packaging="vacuum", base_shelf_life_days=12, name="Ayam vakum"),  # 10-day cap
         rendang(),
     ],
@@ -58,7 +61,7 @@ async def test_release_stores_the_same_result_the_preview_gives(client, world: W
     preview = await _preview_for(client, product, batch)
     assert stored == preview
     assert stored["inputs"]["dose_min_kgy"] == batch["treatment"]["dose_min_kgy"]
-    assert stored["model"] == "radura-sl/2"
+    assert stored["model"] == "radura-sl/3"
 
 
 async def _sterile_released(client, world: World, product_id: str) -> str:  # type: ignore[no-untyped-def]
@@ -78,9 +81,13 @@ async def _sterile_released(client, world: World, product_id: str) -> str:  # ty
 
 
 async def test_chicken_example_of_the_spec_at_release(client, world: World):
+    # SPEC §4 radura-sl/3: chicken, S0 = 5 d at 4 °C, stored at 4 °C, air, D_min 3.0 kGy →
+    # m = min(2, 1 + 3/3) = 2, E = 10 d
     from tests.integration.batch_steps import receive, register, treatment_body
 
-    product = await create_product(client, world.producer, chicken())
+    product = await create_product(
+        client, world.producer, chicken(reference_temp_c=4, storage_temp_c=4)
+    )
     batch = await register(client, world, product["id"], production_date="2026-11-20")
     await receive(client, world, batch["id"])
     await client.post(
@@ -91,6 +98,7 @@ async def test_chicken_example_of_the_spec_at_release(client, world: World):
     released = await client.post(f"/api/v1/batches/{batch['id']}/release", headers=world.qa.headers)
     assert released.status_code == 200, released.text
     record = (await client.get(f"/api/v1/batches/{batch['id']}", headers=world.qa.headers)).json()
+    assert record["shelf_life"]["model"] == "radura-sl/3"
     assert record["shelf_life"]["multiplier"] == 2.0
     assert record["shelf_life"]["extended_days"] == 10
     assert record["shelf_life"]["best_before"] == "2026-11-30"
@@ -143,7 +151,8 @@ async def test_a_stored_product_with_no_shelf_life_is_never_released(client, wor
 async def test_a_warm_vacuum_product_stored_before_radura_sl2_is_not_released(
     client, world: World, pool
 ):
-    # radura-sl/1 dated this pack 10 days; radura-sl/2 refuses it, at release too
+    # radura-sl/1 dated this pack 10 days; radura-sl/2 and radura-sl/3 refuse it, at release
+    # too: at 30 °C (≥ 10 °C) without aw ≤ 0.85 or pH ≤ 4.6 it is `reduced_oxygen_uncontrolled`
     async with pool.acquire() as conn:
         product_id = await conn.fetchval(
             """INSERT INTO products (organization_id, name, category, purpose, min_dose_kgy,
@@ -156,6 +165,6 @@ async def test_a_warm_vacuum_product_stored_before_radura_sl2_is_not_released(
     batch_id = await batch_in(client, world, "treated", str(product_id))
     response = await client.post(f"/api/v1/batches/{batch_id}/release", headers=world.qa.headers)
     assert response.status_code == 422, response.text
-    assert response.json()["code"] == "vacuum_requires_chilling"
+    assert response.json()["code"] == "reduced_oxygen_uncontrolled"
     record = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.qa.headers)).json()
     assert record["status"] == "treated" and record["shelf_life"] is None

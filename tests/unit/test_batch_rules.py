@@ -32,6 +32,9 @@ def _product(**changes) -> ProductCreate:  # type: ignore[no-untyped-def]
         "packaging": "vacuum",
         "validated_shelf_life_days": 540,
         "validated_study_ref": "BATAN 2019",
+        "validated_study_temp_c": 30,
+        "validated_study_dose_kgy": 45,
+        "validated_study_packaging": "vacuum",
     } | changes
     return msgspec.convert({k: v for k, v in body.items() if v is not None}, ProductCreate)
 
@@ -111,6 +114,9 @@ def test_sterile_meal_lists_every_broken_requirement():
                 packaging="map",
                 validated_shelf_life_days=None,
                 validated_study_ref=None,
+                validated_study_temp_c=None,
+                validated_study_dose_kgy=None,
+                validated_study_packaging=None,
             ),
             60.0,
         )
@@ -134,8 +140,61 @@ def test_shelf_life_inputs_take_the_measured_dose():
         "ph": None,
         "validated_shelf_life_days": None,
         "validated_study_ref": None,
+        "validated_study_temp_c": None,
+        "validated_study_dose_kgy": None,
+        "validated_study_packaging": None,
     }
     from datetime import date
 
     inputs = rules.shelf_life_inputs(product, dose_min_kgy=3.0, production_date=date(2026, 1, 1))
     assert inputs.dose_min_kgy == 3.0 and inputs.production_date == date(2026, 1, 1)
+
+
+def test_a_dose_below_the_purposes_typical_minimum_needs_a_process_validation():
+    # DOMAIN §8.6: "mengurangi jumlah mikroba patogen tertentu" at 0.05 kGy, typical 1.5 kGy
+    [refusal] = rules.purpose_minimum_refusal("reduce_pathogens", 0.05, 1.5, None)
+    assert (refusal.code, refusal.field) == ("dose_below_purpose_minimum", "process_validation_ref")
+    assert refusal.details == {"min_dose_kgy": 0.05, "typical_min_dose_kgy": 1.5}
+    assert "0,05 kGy di bawah" in refusal.explanation_id and "(1,5 kGy)" in refusal.explanation_id
+    assert "mengurangi jumlah mikroba patogen tertentu" in refusal.explanation_id
+    assert "reducing specific pathogenic microbes (1.5 kGy)" in refusal.explanation_en
+    assert rules.purpose_minimum_refusal("reduce_pathogens", 0.05, 1.5, "PV-1") == []
+    assert rules.purpose_minimum_refusal("reduce_pathogens", 1.5, 1.5, None) == []  # inclusive
+    assert rules.purpose_minimum_refusal("extend_shelf_life", 0.5, None, None) == []  # no row
+
+
+def test_every_refusal_is_listed_in_one_problem():
+    refused = rules.purpose_minimum_refusal("extend_shelf_life", 1.0, 1.5, None)
+    violation = rules.refusal_violation(refused * 2)
+    assert violation.code == "dose_below_purpose_minimum"
+    assert [e["code"] for e in violation.extra["errors"]] == ["dose_below_purpose_minimum"] * 2
+    assert violation.extra["explanation"]["en"] == refused[0].explanation_en
+    assert violation.extra["errors"][0]["typical_min_dose_kgy"] == 1.5
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "fields"),
+    [
+        ({"gtin": "1", "name": "x"}, "immutable_field", ["gtin"]),
+        ({"purpose": "x", "id": "y"}, "immutable_field", ["id", "purpose"]),
+        ({"name": "x", "ph": 4.0, "hs_code": "030617"}, "new_version_required", ["name", "ph"]),
+        ({"validated_shelf_life_days": 9}, "new_version_required", ["validated_shelf_life_days"]),
+    ],
+)
+def test_a_patch_may_touch_only_the_evidence_fields(body, code, fields):
+    from schemas.products import ProductPatch
+    from service.batches.product_amendments import check_patch_fields
+
+    with pytest.raises(RuleViolation) as refused:
+        check_patch_fields(msgspec.convert(body, ProductPatch))
+    assert (refused.value.code, refused.value.extra["fields"]) == (code, fields)
+
+
+def test_a_patch_of_evidence_is_its_changes():
+    from schemas.products import ProductPatch
+    from service.batches.product_amendments import check_patch_fields
+
+    patch = msgspec.json.decode(
+        b'{"hs_code": null, "validated_study_temp_c": 4}', type=ProductPatch
+    )
+    assert check_patch_fields(patch) == {"validated_study_temp_c": 4.0, "hs_code": None}

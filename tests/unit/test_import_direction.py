@@ -51,12 +51,6 @@ LEFT_FOR_THE_NEXT_MOVES: frozenset[tuple[str, str]] = frozenset(
         ("batches.pages", "labels_api.content"),  # the batch page's label preview
         ("batches.pages", "labels_api.controller"),  # ... drawn by the label API's _label_svg
         ("batches.pages", "labels_api.serials"),  # the batch page issues serials
-        ("shelf_life.preview", "accounts.queries"),  # the product form's preview: legal max dose
-        ("shelf_life.preview", "batches.rules"),  # ... and the batch rules it checks
-        ("shelf_life.preview", "asyncpg"),  # ... read from the database
-        ("shelf_life.controller", "litestar"),  # the shelf-life endpoint sits inside shelf_life
-        ("shelf_life.controller", "core.db"),  # ... with its database connection
-        ("shelf_life.explain", "labels"),  # the explanation names purposes by labels.wording
     }
 )
 

@@ -35,6 +35,9 @@ def _product(**changes: Any) -> dict[str, Any]:
         "ph": None,
         "validated_shelf_life_days": None,
         "validated_study_ref": None,
+        "validated_study_temp_c": None,
+        "validated_study_dose_kgy": None,
+        "validated_study_packaging": None,
     } | changes
 
 
@@ -56,6 +59,9 @@ def test_p_irt_is_refused_for_a_sterile_meal() -> None:
         "water_activity": None,
         "validated_shelf_life_days": 540,
         "validated_study_ref": "BATAN-PAIR/2019",
+        "validated_study_temp_c": 30.0,
+        "validated_study_dose_kgy": 45.0,
+        "validated_study_packaging": "vacuum",
     }
     assert _rules(**sterile) == ["pirt_sterile_meal"]
     assert _rules(**sterile, registration_no="MD224510001234") == []

@@ -1,6 +1,6 @@
-"""Published shelf-life results beside what radura-sl/1 and radura-sl/2 give for the same
-product. `python -m tests.unit.shelf_life.published_cases` prints the table; the test beside this
-module holds radura-sl/2 to never being more optimistic than the study."""
+"""Published shelf-life results beside what radura-sl/1, radura-sl/2 and radura-sl/3 give for the
+same product. `python -m tests.unit.shelf_life.published_cases` prints the table; the test beside
+this module holds radura-sl/2 and radura-sl/3 to never being more optimistic than the study."""
 
 from __future__ import annotations
 
@@ -123,6 +123,9 @@ CASES: list[PublishedCase] = [
             dose_min_kgy=45.0,
             validated_shelf_life_days=540,
             validated_study_ref="BATAN rendang/pepes",
+            validated_study_temp_c=30.0,
+            validated_study_dose_kgy=45.0,
+            validated_study_packaging="vacuum",
         ),
         548,
         "1.5 years: 548 d",
@@ -154,16 +157,16 @@ def days_under(model: str, inputs: ShelfLifeInputs) -> int | None:
 
 
 def table() -> str:
-    rows = [("case", "source", "study", "radura-sl/1", "radura-sl/2")]
+    models = ("radura-sl/1", "radura-sl/2", "radura-sl/3")
+    rows = [("case", "source", "study", *models)]
     for case in CASES:
-        sl1, sl2 = (days_under(m, case.inputs) for m in ("radura-sl/1", "radura-sl/2"))
+        days = [days_under(model, case.inputs) for model in models]
         rows.append(
             (
                 case.name,
                 case.source,
                 case.study_text,
-                "refused" if sl1 is None else f"{sl1} d",
-                "refused (422)" if sl2 is None else f"{sl2} d",
+                *("refused (422)" if d is None else f"{d} d" for d in days),
             )
         )
     lines = ["| " + " | ".join(row) + " |" for row in rows]

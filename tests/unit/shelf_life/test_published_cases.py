@@ -1,15 +1,16 @@
-"""radura-sl/2 is never more optimistic than a published study (tests/unit/shelf_life/
-published_cases.py holds the cases; `python -m tests.unit.shelf_life.published_cases` prints
-them beside radura-sl/1)."""
+"""radura-sl/2 and radura-sl/3 are never more optimistic than a published study
+(tests/unit/shelf_life/published_cases.py holds the cases; `python -m
+tests.unit.shelf_life.published_cases` prints them beside radura-sl/1)."""
 
 import pytest
 
 from tests.unit.shelf_life.published_cases import CASES, PublishedCase, days_under, table
 
 
+@pytest.mark.parametrize("model", ["radura-sl/2", "radura-sl/3"])
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_radura_sl2_is_never_more_optimistic_than_the_study(case: PublishedCase) -> None:
-    days = days_under("radura-sl/2", case.inputs)
+def test_never_more_optimistic_than_the_study(case: PublishedCase, model: str) -> None:
+    days = days_under(model, case.inputs)
     if case.study_days_max is None:
         assert days is None  # the study gives no basis for a date: the model refuses one
     else:

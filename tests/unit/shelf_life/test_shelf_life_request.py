@@ -18,6 +18,13 @@ VALID: dict[str, Any] = {
     "dose_min_kgy": 3.0,
     "production_date": "2024-03-01",
 }
+STUDY: dict[str, Any] = {
+    "validated_shelf_life_days": 12,
+    "validated_study_ref": "Lab 7",
+    "validated_study_temp_c": 8,
+    "validated_study_dose_kgy": 2.5,
+    "validated_study_packaging": "air",
+}
 
 
 def _decode(**changes: Any) -> ShelfLifeEstimateRequest:
@@ -33,9 +40,7 @@ def _error(**changes: Any) -> str:
 
 
 def test_valid_body_becomes_model_inputs() -> None:
-    request = _decode(
-        water_activity=0.95, validated_shelf_life_days=12, validated_study_ref="Lab 7"
-    )
+    request = _decode(water_activity=0.95, **STUDY)
     assert request.to_inputs() == ShelfLifeInputs(
         category="meat_poultry",
         purpose="extend_shelf_life",
@@ -48,6 +53,9 @@ def test_valid_body_becomes_model_inputs() -> None:
         water_activity=0.95,
         validated_shelf_life_days=12,
         validated_study_ref="Lab 7",
+        validated_study_temp_c=8.0,
+        validated_study_dose_kgy=2.5,
+        validated_study_packaging="air",
     )
 
 
@@ -71,6 +79,12 @@ def test_optional_fields_may_be_null() -> None:
         ("ph", 14.2),
         ("validated_shelf_life_days", 0),
         ("validated_shelf_life_days", 3651),
+        ("validated_study_temp_c", 61),
+        ("validated_study_dose_kgy", -1),
+        ("validated_study_packaging", "jar"),
+        ("min_dose_kgy", 0),
+        ("process_validation_ref", "x" * 121),
+        ("process_validation_ref", "Lab\t7"),
         ("packaging", "foil"),
         ("purpose", "make_it_last"),
         ("category", "Meat Poultry"),
@@ -82,8 +96,8 @@ def test_optional_fields_may_be_null() -> None:
     ],
 )
 def test_bad_value_names_its_field(field: str, value: Any) -> None:
-    extra = {"validated_study_ref": "Lab 7"} if field == "validated_shelf_life_days" else {}
-    assert _error(**{field: value}, **extra).endswith(f"`$.{field}`")
+    extra = STUDY if field.startswith("validated_") else {}
+    assert _error(**(extra | {field: value})).endswith(f"`$.{field}`")
 
 
 def test_range_ends_are_accepted() -> None:
@@ -106,9 +120,28 @@ def test_study_days_require_a_study_reference() -> None:
 
 @pytest.mark.parametrize("ref", ["", "   ", " Lab 7", "Lab 7\n", "Lab\n7", "Lab\t7"])
 def test_study_reference_must_be_one_printable_line(ref: str) -> None:
-    assert _error(validated_shelf_life_days=30, validated_study_ref=ref).endswith(
-        "`$.validated_study_ref`"
+    assert _error(**(STUDY | {"validated_study_ref": ref})).endswith("`$.validated_study_ref`")
+
+
+@pytest.mark.parametrize(
+    "missing", ["validated_study_temp_c", "validated_study_dose_kgy", "validated_study_packaging"]
+)
+def test_a_study_needs_each_of_its_conditions(missing: str) -> None:
+    # radura-sl/3 holds a study only inside its temperature, dose and packaging
+    assert _error(**(STUDY | {missing: ...})).endswith(f"`$.{missing}`")
+
+
+def test_study_conditions_without_a_study_are_refused() -> None:
+    message = _error(validated_study_temp_c=4)
+    assert message.endswith("`$.validated_shelf_life_days`")
+
+
+def test_hermetic_packaging_and_the_product_fields_are_accepted() -> None:
+    request = _decode(
+        packaging="hermetic", name="Sambal", min_dose_kgy=1.5, process_validation_ref="PV-1"
     )
+    assert request.to_inputs().packaging == "hermetic"
+    assert (request.min_dose_kgy, request.process_validation_ref) == (1.5, "PV-1")
 
 
 def test_missing_required_field_is_named() -> None:
@@ -117,5 +150,4 @@ def test_missing_required_field_is_named() -> None:
 
 
 def test_unknown_fields_are_refused() -> None:
-    # a product body's min_dose_kgy is not part of the preview: the measured dose is dose_min_kgy
-    assert "min_dose_kgy" in _error(min_dose_kgy=1.5)
+    assert "colour" in _error(colour="red")

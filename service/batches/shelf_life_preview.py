@@ -5,8 +5,13 @@ from __future__ import annotations
 import asyncpg
 
 from schemas.shelf_life import ShelfLifeEstimateRequest, ShelfLifeResult
-from service.accounts.queries import legal_max_dose_kgy
-from service.batches.rules import check_annex_limit, check_sterile_meal, date_shelf_life
+from service.accounts.queries import purpose_limit
+from service.batches.rules import (
+    check_annex_limit,
+    check_sterile_meal,
+    date_shelf_life,
+    purpose_minimum_refusal,
+)
 from service.shelf_life import parameters as p
 
 
@@ -15,7 +20,8 @@ async def preview_shelf_life(
 ) -> ShelfLifeResult:
     """The result a release with this measured minimum dose would fix, or the 422 a product
     with these fields would get: a preview never dates a product that could not be registered."""
-    legal_max = await legal_max_dose_kgy(conn, data.category, data.purpose)
+    limit = await purpose_limit(conn, data.category, data.purpose)
+    legal_max = limit.max_dose_kgy if limit else None
     # A measured minimum above the legal maximum means the maximum is above it too: such a
     # treatment is non-conforming and can never be released, so it has no date to preview.
     check_annex_limit(
@@ -27,5 +33,12 @@ async def preview_shelf_life(
         check_sterile_meal(
             packaging=data.packaging, validated_shelf_life_days=data.validated_shelf_life_days
         )
-    # the model's own refusals (`vacuum_requires_chilling`) are 422s with its explanation
-    return date_shelf_life(data.to_inputs())
+    # A product's validated minimum, when the preview is given one, is held to its purpose's
+    # typical minimum like at product creation.
+    below_minimum = []
+    if data.min_dose_kgy is not None and limit is not None:
+        below_minimum = purpose_minimum_refusal(
+            data.purpose, data.min_dose_kgy, limit.typical_min_dose_kgy, data.process_validation_ref
+        )
+    # the model's refusals and that one, all listed in one 422 with their explanations
+    return date_shelf_life(data.to_inputs(), also_refused=below_minimum)

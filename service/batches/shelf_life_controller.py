@@ -7,8 +7,8 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from schemas.shelf_life import ShelfLifeEstimateRequest, ShelfLifeResult
+from service.batches.shelf_life_preview import preview_shelf_life
 from service.core.db import Db
-from service.shelf_life.preview import preview_shelf_life
 
 
 class ShelfLifeController(Controller):
@@ -23,9 +23,11 @@ class ShelfLifeController(Controller):
         status_code=HTTP_200_OK,  # nothing is created: the same body always gives the same answer
     )
     async def estimate(self, db: Db, data: JSONBody[ShelfLifeEstimateRequest]) -> ShelfLifeResult:
-        """Preview the best-before date radura-sl/2 would give a product treated with a measured
+        """Preview the best-before date radura-sl/3 would give a product treated with a measured
         minimum dose (less `expanded_uncertainty_pct`, when given): the same result object a
         released batch carries, with its rules and a Bahasa Indonesia / English explanation.
-        A non-sterile vacuum or MAP pack without a control stored above 8 °C is 422
-        `vacuum_requires_chilling`. Public; nothing is stored."""
+        Inputs the model will not date are a 422 whose `code` is the first reason and whose
+        `errors` list every one with its explanation: `raw_food_requires_chilling`,
+        `vacuum_requires_chilling`, `reduced_oxygen_uncontrolled`, `study_not_applicable`, and
+        `dose_below_purpose_minimum` when `min_dose_kgy` is given. Public; nothing is stored."""
         return await preview_shelf_life(db, data)
