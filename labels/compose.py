@@ -13,16 +13,17 @@ centred under it; the Radura symbol sits top-left beside the headlines. The othe
 down what is left, each line as wide as the symbol and the QR block leave it at its height, so
 text runs the whole width under them. Text never goes below 5 pt (`MIN_TEXT_PT`).
 
-The search takes the largest body text first, then for it the largest QR module, down to 0.4 mm
-(`MIN_MODULE_MM`); on a roll printer (`LabelSpec.dot_mm`) a module is a whole number of the
-printer's dots and the QR starts on a dot, so every module prints the same. A word wider than
-its line is cut (never clipped) only when nothing else fits.
+The search takes the largest body text (less what a closer setting costs, `_STYLES`), then for
+it the largest QR module, down to 0.4 mm (`MIN_MODULE_MM`); on a roll printer
+(`LabelSpec.dot_mm`) a module is a whole number of the printer's dots and the QR starts on a
+dot, so every module prints the same. A word wider than its line is cut (never clipped) only
+when nothing else fits. Each setting's largest size is found by bisection, so a sticker that
+fits nowhere is refused after a handful of tries.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -396,13 +397,78 @@ def _paragraphs(
     return flowing
 
 
-def _tries(spec: LabelSpec) -> list[tuple[float, _Style]]:
-    """Every body size (down to 5 pt) in every style, the best reading first: the largest
-    text, less what a closer style costs."""
+def _body_sizes(spec: LabelSpec) -> list[float]:
+    """The body sizes to try, largest first, down to 5 pt."""
     steps = math.floor((spec.max_text_pt - MIN_TEXT_PT) / _SIZE_STEP_PT + _EPSILON)
-    sizes = [spec.max_text_pt - step * _SIZE_STEP_PT for step in range(steps + 1)]
-    tries = itertools.product(sizes, _STYLES)
-    return sorted(tries, key=lambda pair: (pair[1].cost_pt - pair[0], pair[1].cost_pt))
+    return [spec.max_text_pt - step * _SIZE_STEP_PT for step in range(steps + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Sticker:
+    """What one sticker's layout search works from."""
+
+    spec: LabelSpec
+    texts: dict[str, str]
+    scan: str
+    code_sample: str
+    blocks: tuple[tuple[float, Box], ...]  # (module, QR box) whose QR block fits, largest first
+
+    def attempt(
+        self, body_pt: float, style: _Style, block: tuple[float, Box], allow_cuts: bool
+    ) -> LabelGeometry | None:
+        """The sticker at this size, in this style, with this QR; None if it does not fit."""
+        spec, pad = self.spec, self.spec.padding
+        module_mm, qr = block
+        under = None
+        for code_pt in dict.fromkeys((min(body_pt, _CODE_MAX_PT), MIN_TEXT_PT)):
+            under = under or _under_qr(spec, qr, code_pt, self.code_sample, self.scan, style)
+        if under is None:
+            return None
+        code, scan_line = under
+        symbol_mm = style.line_mm(1.3 * body_pt) + style.line_mm(body_pt)
+        symbol = _Rect(pad.left, pad.top, pad.left + symbol_mm, pad.top + symbol_mm)
+        qr_rect = _Rect(qr.x_mm, qr.y_mm, qr.x_mm + qr.size_mm, qr.y_mm + qr.size_mm)
+        obstacles = (qr_rect, _slot(code, style), _slot(scan_line, style))
+        paragraphs = _paragraphs(self.texts, spec, body_pt, style)
+        lines = _flow(paragraphs, spec, symbol, obstacles, allow_cuts, style)
+        if lines is None:
+            return None
+        box = Box(pad.left, pad.top, symbol_mm)
+        return LabelGeometry(spec, body_pt, module_mm, (*lines, scan_line), box, qr, code)
+
+    def largest_size(self, style: _Style, allow_cuts: bool) -> float | None:
+        """The largest body size at which `style` fits with the smallest QR (a binary search:
+        smaller text never needs more room); None when not even 5 pt does."""
+        sizes = _body_sizes(self.spec)
+        smallest_qr = self.blocks[-1]
+        if self.attempt(sizes[-1], style, smallest_qr, allow_cuts) is None:
+            return None
+        fitting, failing = len(sizes) - 1, -1  # indexes: sizes[fitting] fits
+        while fitting - failing > 1:
+            middle = (fitting + failing) // 2
+            if self.attempt(sizes[middle], style, smallest_qr, allow_cuts) is None:
+                failing = middle
+            else:
+                fitting = middle
+        return sizes[fitting]
+
+    def best(self, allow_cuts: bool) -> LabelGeometry | None:
+        """The best reading layout: the largest text, less what a closer style costs; then the
+        largest QR module at that size."""
+        chosen: tuple[float, float, float, _Style] | None = None
+        for style in _STYLES:
+            size = self.largest_size(style, allow_cuts)
+            if size is not None:
+                rank = (size - style.cost_pt, -style.cost_pt, size, style)
+                chosen = rank if chosen is None or rank[:2] > chosen[:2] else chosen
+        if chosen is None:
+            return None
+        *_, size, style = chosen
+        for block in self.blocks:
+            geometry = self.attempt(size, style, block, allow_cuts)
+            if geometry is not None:
+                return geometry
+        raise AssertionError("the smallest QR fitted at this size")  # pragma: no cover
 
 
 @lru_cache(maxsize=256)
@@ -424,31 +490,14 @@ def _compose(content: LabelContent, spec: LabelSpec, matrix_size: int, lang: Lan
             f"a {matrix_size}-module QR needs {modules * MIN_MODULE_MM:.1f} mm with 0.4 mm "
             "modules, and the code and the scan hint at 5 pt under it: this sticker is too small"
         )
-    pad = spec.padding
-    # larger text first; at each size one paragraph per text, then run in and closer
-    for allow_cuts in (False, True):
-        for body_pt, style in _tries(spec):
-            paragraphs = _paragraphs(texts, spec, body_pt, style)
-            symbol_mm = style.line_mm(1.3 * body_pt) + style.line_mm(body_pt)
-            symbol = Box(pad.left, pad.top, symbol_mm)
-            symbol_rect = _Rect(pad.left, pad.top, pad.left + symbol_mm, pad.top + symbol_mm)
-            for module_mm, qr in blocks:
-                under = None
-                for code_pt in dict.fromkeys((min(body_pt, _CODE_MAX_PT), MIN_TEXT_PT)):
-                    under = under or _under_qr(spec, qr, code_pt, code_sample, scan, style)
-                if under is None:
-                    continue
-                code, scan_line = under
-                qr_rect = _Rect(qr.x_mm, qr.y_mm, qr.x_mm + qr.size_mm, qr.y_mm + qr.size_mm)
-                obstacles = (qr_rect, _slot(code, style), _slot(scan_line, style))
-                lines = _flow(paragraphs, spec, symbol_rect, obstacles, allow_cuts, style)
-                if lines is not None:
-                    return LabelGeometry(
-                        spec, body_pt, module_mm, (*lines, scan_line), symbol, qr, code
-                    )
-    raise LabelFitError(
-        f"the sticker's texts do not fit {spec.width_mm:g}×{spec.height_mm:g} mm at 5 pt"
-    )
+    sticker = _Sticker(spec, texts, scan, code_sample, tuple(blocks))
+    # a word is cut only when nothing else fits
+    geometry = sticker.best(allow_cuts=False) or sticker.best(allow_cuts=True)
+    if geometry is None:
+        raise LabelFitError(
+            f"the sticker's texts do not fit {spec.width_mm:g}×{spec.height_mm:g} mm at 5 pt"
+        )
+    return geometry
 
 
 def compose_label(
