@@ -247,3 +247,22 @@ def test_a_roll_printer_is_203_or_300_dpi() -> None:
     for dpi in (200, 600, 0):
         with pytest.raises(ValueError, match="203, 300"):
             render_pdf([content], "thermal-80x50", dpi=dpi)
+
+
+def test_every_layout_is_listed_wherever_layouts_are_listed() -> None:
+    import argparse
+    from typing import get_args
+
+    from service.cli import build_parser
+    from service.labels_api.controller import Layout
+
+    assert list(get_args(Layout)) == list(LAYOUTS)
+    labels = next(
+        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    ).choices["labels"]
+    render = next(a for a in labels._actions if isinstance(a, argparse._SubParsersAction)).choices[
+        "render"
+    ]
+    options = {action.dest: action for action in render._actions}
+    assert list(options["layout"].choices) == list(LAYOUTS)
+    assert list(options["dpi"].choices) == [203, 300] and options["dpi"].default == 203
