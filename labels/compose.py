@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -34,6 +35,7 @@ from labels.codes import CODE_LENGTH, CROCKFORD_ALPHABET, readable_code
 from labels.qr import QUIET_ZONE_MODULES
 from labels.typography import (
     ASCENT_EM,
+    GLUE,
     LINE_HEIGHT_EM,
     MM_PER_PT,
     TIGHT_LINE_HEIGHT_EM,
@@ -238,6 +240,7 @@ class _Style:
     # how much smaller (pt) the text may be set in the styles before this one, which read better
     cost_pt: float
     merged: tuple[tuple[str, str], ...] = ()  # (group, the group it runs on in)
+    glued: bool = True  # a heading ("Tanggal produksi:") is never broken across lines
 
     def line_mm(self, size_pt: float) -> float:
         return size_pt * self.leading_em * MM_PER_PT
@@ -249,7 +252,8 @@ class _Style:
 _STYLES = (
     _Style(False, 0.12, LINE_HEIGHT_EM, 1.1, cost_pt=0.0),
     _Style(True, 0.0, TIGHT_LINE_HEIGHT_EM, 1.0, cost_pt=1.0),
-    # the last resort: two long runs, the irradiation and the codes, storage and the producer
+    # the last resort: two long runs, the irradiation and the codes, storage and the producer,
+    # broken wherever a line is full
     _Style(
         True,
         0.0,
@@ -257,6 +261,7 @@ _STYLES = (
         1.0,
         cost_pt=1.75,
         merged=(("codes", "irradiation"), ("storage", "after"), ("producer", "after")),
+        glued=False,
     ),
 )
 
@@ -374,6 +379,18 @@ def _flow(
     return lines
 
 
+# A text's heading of two or three words before its colon ("Tanggal produksi:").
+_HEADING = re.compile(r"[^:\s]+(?: [^:\s]+){1,2}:")
+
+
+def _glue_heading(text: str) -> str:
+    """`text` whose heading never breaks across two lines."""
+    heading = _HEADING.match(text)
+    if heading is None:
+        return text
+    return heading.group().replace(" ", GLUE) + text[heading.end() :]
+
+
 def _paragraphs(
     texts: dict[str, str], spec: LabelSpec, body_pt: float, style: _Style
 ) -> list[_Flowing]:
@@ -386,6 +403,8 @@ def _paragraphs(
             continue
         if key == "product_name":
             scale = style.name_scale
+        elif style.glued and not headline:
+            text = _glue_heading(text)
         group = style.group(group)
         if style.run_in and group and group == last_group:
             first_key, first_text, first_bold, first_size, first_headline = flowing[-1]

@@ -28,7 +28,10 @@ DESCENT_EM = 0.24
 LINE_HEIGHT_EM = 1.18
 TIGHT_LINE_HEIGHT_EM = 1.1  # a crowded sticker's lines: still 0.1 em between descender and ascender
 # A line may break at any space but these, which hold "8 °C" or "P-IRT 2063…" together.
-NO_BREAK_SPACES = "\u00a0\u202f"
+# A space where a line may not break, printed as an ordinary space: it holds a two-word heading
+# ("Tanggal produksi:") together without putting a no-break space into the printed text.
+GLUE = "\ue000"
+NO_BREAK_SPACES = "\u00a0\u202f" + GLUE
 _WORD = re.compile(rf"(?:[^\s]|[{NO_BREAK_SPACES}])+")
 _BREAKABLE_SPACES = re.compile(rf"[^\S{NO_BREAK_SPACES}]+")
 
@@ -39,8 +42,9 @@ def words(text: str) -> list[str]:
 
 
 def single_spaced(text: str) -> str:
-    """`text` with each run of breakable spaces printed as one space, ends trimmed (as HTML)."""
-    return _BREAKABLE_SPACES.sub(" ", text).strip()
+    """`text` with each run of breakable spaces printed as one space, ends trimmed (as HTML),
+    and glue printed as a space."""
+    return _BREAKABLE_SPACES.sub(" ", text).strip().replace(GLUE, " ")
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +56,7 @@ def register_pdf_fonts() -> None:
 
 def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
     register_pdf_fonts()
+    text = text.replace(GLUE, " ")
     return pdfmetrics.stringWidth(text, PDF_FONT_NAMES[bold], size_pt) * MM_PER_PT
 
 

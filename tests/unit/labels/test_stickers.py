@@ -266,3 +266,16 @@ def test_every_layout_is_listed_wherever_layouts_are_listed() -> None:
     options = {action.dest: action for action in render._actions}
     assert list(options["layout"].choices) == list(LAYOUTS)
     assert list(options["dpi"].choices) == [203, 300] and options["dpi"].default == 203
+
+
+@pytest.mark.parametrize("name", ["a4-3x8", "a4-2x5", "thermal-80x50"])
+def test_a_heading_is_never_broken_across_two_lines(name: str) -> None:
+    content = serial_contents(KEYRING, 1, **CASES["demo"])[0]
+    geometry = compose_label(content, get_layout(name).label, qr_matrix(content.uri).size)
+    texts = [line.text for line in geometry.lines]
+    # the demo's long facility name breaks lines right after "Kode produksi: …" and the like
+    assert len(texts) > 12
+    for first_word in ("Tujuan", "Fasilitas", "Kode", "Tanggal", "Baik", "Diproduksi"):
+        assert not any(text.endswith(first_word) for text in texts), (first_word, texts)
+    assert not any("\ue000" in text for text in texts)  # glue prints as a space
+    assert any("Tanggal produksi: " in text for text in texts)
