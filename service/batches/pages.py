@@ -446,8 +446,7 @@ async def _label_context(
     """The layouts that hold the batch's stickers (as the API and the CLI decide, for its
     serial stickers), and the sticker drawn on the most common one that holds it."""
     from service.labels_api.content import load_batch_label
-    from service.labels_api.controller import fitted_svg
-    from service.labels_api.fitting import serial_sample
+    from service.labels_api.fitting import fitted_svg, serial_sample
 
     state = request.app.state
     base_url = state.settings.public_base_url

@@ -17,11 +17,10 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
-from labels.compose import LabelFitError
 from labels.layouts import get_layout
 from labels.pdf import render_pdf_to, serial_cells
-from labels.png import label_png, qr_png
-from labels.svg import label_svg, qr_svg
+from labels.png import qr_png
+from labels.svg import qr_svg
 from schemas.label_issue import LabelIssueRequest, LabelsIssued
 from schemas.labels import LabelContent
 from service.batches.idempotency import IdempotencyKey
@@ -29,7 +28,13 @@ from service.core.auth import AuthUser, roles
 from service.core.db import Db, connection
 from service.core.errors import Unavailable
 from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
-from service.labels_api.fitting import layout_too_small, pdf_file_name, require_fit
+from service.labels_api.fitting import (
+    fitted_png,
+    fitted_svg,
+    pdf_file_name,
+    refit,
+    require_fit,
+)
 from service.labels_api.render_gate import RenderCancelled, RenderGate, return_freed_memory
 from service.labels_api.serials import (
     MAX_LABELS_PER_PDF,
@@ -93,35 +98,6 @@ _PDF_SPOOL_BYTES = 4 * 1024 * 1024
 
 READERS = roles("producer", "regulator", "admin")
 T = TypeVar("T")
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _label_svg(content: LabelContent, layout: str = "a4-3x8") -> str:
-    return label_svg(content, layout)
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _label_png(content: LabelContent, dpi: int, layout: str = "a4-3x8") -> bytes:
-    return label_png(content, dpi=dpi, layout=layout)
-
-
-def fitted_svg(content: LabelContent, layout: str = "a4-3x8") -> str:
-    """The sticker as SVG; 422 `layout_too_small` when the layout cannot hold it."""
-    require_fit(layout, content)
-    return _refit(layout, content, lambda: _label_svg(content, layout))
-
-
-def _fitted_png(content: LabelContent, dpi: int, layout: str) -> bytes:
-    require_fit(layout, content)
-    return _refit(layout, content, lambda: _label_png(content, dpi, layout))
-
-
-def _refit(layout: str, content: LabelContent, render: Callable[[], T], dpi: int = 203) -> T:
-    """`render()`, a sticker that does not fit after all answered as `require_fit` does."""
-    try:
-        return render()
-    except LabelFitError:
-        raise layout_too_small(layout, content, dpi) from None
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -230,7 +206,7 @@ class LabelsController(Controller):
     ) -> Response[bytes]:
         """The batch label as one sticker of `layout`, a PNG at `dpi`."""
         label = await self._label(request, batch_id)
-        png = await _off_loop(request, _fitted_png, label.content, dpi, layout)
+        png = await _off_loop(request, fitted_png, label.content, dpi, layout)
         return Response(png, media_type=PNG)
 
     @get("/{batch_id:uuid}/qr.svg", operation_id="getQrSvg", opt=READERS, media_type=SVG)
@@ -290,7 +266,7 @@ class LabelsController(Controller):
             require_fit(layout, first_cell, dpi)
             spool = tempfile.SpooledTemporaryFile(max_size=_PDF_SPOOL_BYTES)  # noqa: SIM115
             try:
-                _refit(
+                refit(
                     layout,
                     first_cell,
                     lambda: render_pdf_to(

@@ -119,6 +119,30 @@ async def test_the_country_on_the_label_is_the_facilitys(client, world: World, p
     assert ", Malaysia" in svg and ", Indonesia" not in svg
 
 
+async def test_a_frozen_vacuum_packed_fish_label_says_how_to_keep_and_thaw_it(
+    client, world: World, pool
+):
+    batch = await released_batch(client, world, gtin=False)
+    async with pool.acquire() as conn:
+        # the product and the release's storage temperature as a frozen fish's would be
+        await conn.execute(
+            """UPDATE products SET category = 'fish_seafood', packaging = 'vacuum'
+               WHERE id = $1""",
+            batch["product"]["id"],
+        )
+        await conn.execute(
+            """UPDATE batches SET shelf_life = jsonb_set(shelf_life, '{storage_temp_c}', '-18')
+               WHERE id = $1""",
+            batch["id"],
+        )
+    svg = (
+        await client.get(f"/api/v1/batches/{batch['id']}/label.svg", headers=world.producer.headers)
+    ).text
+    assert "Simpan beku pada suhu \u221218\u00a0°C atau lebih dingin" in svg
+    assert "Cairkan di dalam lemari es" in svg
+    assert "maksimal" not in svg
+
+
 async def test_serials_are_issued_idempotently_and_listed_with_signed_uris(client, world: World):
     batch = await released_batch(client, world, gtin=True)
     url = f"/api/v1/batches/{batch['id']}/labels"
