@@ -51,8 +51,8 @@ LayoutParam = Annotated[
     Layout,
     QueryParameter(
         description=(
-            "The sheet or roll. Every sticker carries everything (SPEC §5.2): a layout whose "
-            "stickers cannot hold this batch's label answers 422 `layout_too_small` with "
+            "The sheet or roll. Every sticker carries everything: a layout whose stickers "
+            "cannot hold this batch's label answers 422 `layout_too_small` with "
             "`smallest_fitting_layout`."
         )
     ),
