@@ -17,14 +17,18 @@ Import the modules you need (this file imports nothing, so `labels.uri` stays li
   `normalize_typed_code(text)`, `CROCKFORD_ALPHABET`.
 - `labels.qr`: `qr_matrix(uri) -> QrMatrix` (level M; same modules and mask as qrcode),
   `mask_penalties(uri)`, `QUIET_ZONE_MODULES`.
-- `labels.svg`: `label_svg(content, layout="a4-3x8", lang="id")`, `qr_svg(uri, module_mm=0.5)`.
-- `labels.png`: `label_png(content, dpi=300, layout="a4-3x8", lang="id")`,
+- `labels.svg`: `label_svg(content, layout="a4-3x8", lang="id", dpi=203)`,
+  `qr_svg(uri, module_mm=0.5)`.
+- `labels.png`: `label_png(content, dpi=300, layout="a4-3x8", lang="id", printer_dpi=203)`,
   `qr_png(uri, module_px=8, dpi=None)`.
-- `labels.pdf`: `render_pdf(cells, layout, progress=None, lang="id", created_at=None) -> bytes`,
-  `render_pdf_to(stream, cells, layout, progress=None, lang="id", created_at=None) -> int`,
-  `serial_cells(base, [(serial, uri), ...])`.
-- `labels.layouts`: `LAYOUTS`, `get_layout(name)` (`a4-3x8`, `a4-2x5`, `thermal-50x30`,
-  `thermal-40x30`); `labels.compose`: `compose_label(...)`, `LabelFitError`.
+- `labels.pdf`: `render_pdf(cells, layout, progress=None, lang="id", created_at=None, dpi=203)
+  -> bytes`, `render_pdf_to(stream, cells, layout, ..., dpi=203) -> int` (`dpi`: the roll
+  printer's, 203 or 300), `serial_cells(base, [(serial, uri), ...])`.
+- `labels.layouts`: `LAYOUTS`, `get_layout(name)` (`a4-3x8`, `a4-2x5`, `thermal-80x50`,
+  `thermal-58x40`, `thermal-50x30`, `thermal-40x30`), `ROLL_DPIS`, `DEFAULT_DPI`;
+  `labels.compose`: `compose_label(...)`, `LabelFitError`.
+- `labels.fit`: `fits(layout, content, dpi=203)`, `fitting_layouts(content, dpi=203)`,
+  `smallest_fitting_layout(content, dpi=203)`: whether a layout's stickers hold everything.
 - `labels.wording`: the printed words, Bahasa Indonesia and English (`WORDING`, `PURPOSES`).
 - `labels.gs1_dates`: `parse_gs1_date(yymmdd, today)`, `format_gs1_date(day)`;
   `labels.radura_symbol`: the symbol's vector outlines; `labels.typography`: fonts, wrapping.

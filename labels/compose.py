@@ -1,82 +1,88 @@
-"""Where everything on one label goes (mm, origin top-left): shared by SVG, PNG and PDF.
+"""Where everything on one sticker goes (mm, origin top-left): shared by SVG, PNG and PDF.
+
+Every sticker stands alone (SPEC §5.2, DOMAIN §8.8): a pack may carry only one of the stickers
+printed for it, so each carries PANGAN IRADIASI, the Radura symbol, the purpose, TIDAK BOLEH
+DIIRADIASI ULANG, the facility's name and city, month/year and country of irradiation, the
+product name, production code and date, best-before, storage and the QR. There are no
+continuation stickers: what does not fit a layout is refused for it (`LabelFitError`; see
+`labels.fit`). Stickers smaller than 70×37 mm leave off the producer, the registration number
+and the net content (they are on the producer's own label and on the scan page).
 
 The QR (with its 4-module quiet zone) sits top-right, the code and `Pindai untuk cek keaslian`
-centred under it, the Radura symbol beside the two headline lines, the rest in a text
-column on the left. Text wraps, then shrinks, down to the layout's readable minimum
-(`LabelSpec.min_text_pt`, 4.5 pt: an x-height of about 0.9 mm). When the content still does
-not fit, the text continues on a second (or third) label of the same size — a panel here,
-marked "(lanjutan 2/2 · code)"; the first always carries the QR, the code and the headlines.
+centred under it; the Radura symbol sits top-left beside the headlines. The other texts flow
+down what is left, each line as wide as the symbol and the QR block leave it at its height, so
+text runs the whole width under them. Text never goes below 5 pt (`MIN_TEXT_PT`).
 
-Why: next to a QR of 0.4 mm modules (26 mm with its quiet zone for a realistic URI), every
-§5.2 item of a typical batch fits one 40×30 mm label only at about 2.3 pt and one 50×30 mm
-label at about 3 pt, which nobody can read; scannable QR and readable text win over label
-count. A4 stickers hold typical content on one label (70×37 mm at ~4.75 pt); 120-character
-product and facility names continue on a second 70×37 sticker.
+The search takes the largest body text (less what a closer setting costs, `_STYLES`), then for
+it the largest QR module, down to 0.4 mm (`MIN_MODULE_MM`); on a roll printer
+(`LabelSpec.dot_mm`) a module is a whole number of the printer's dots and the QR starts on a
+dot, so every module prints the same. A word wider than its line is cut (never clipped) only
+when nothing else fits. Each setting's largest size is found by bisection, so a sticker that
+fits nowhere is refused after a handful of tries.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import msgspec
 
-from labels.codes import readable_code
+from labels.codes import CODE_LENGTH, CROCKFORD_ALPHABET, readable_code
 from labels.qr import QUIET_ZONE_MODULES
 from labels.typography import (
     ASCENT_EM,
+    GLUE,
+    LINE_HEIGHT_EM,
     MM_PER_PT,
-    line_height_mm,
+    TIGHT_LINE_HEIGHT_EM,
     single_spaced,
+    take_line,
     text_width_mm,
     words,
-    wrap_spans,
 )
-from labels.wording import Lang, label_phrases, phrase
+from labels.wording import Lang, label_phrases
 from schemas.labels import LabelContent
 
+MIN_TEXT_PT = 5.0
 MIN_MODULE_MM = 0.4
-MAX_PANELS = 3
 _SIZE_STEP_PT = 0.25
-_PARAGRAPH_GAP_EM = 0.12
-_COLUMN_GAP_MM = 0.6
-_CODE_MIN_PT = 3.5
-_CODE_MAX_PT = 7.0
-_SYMBOL_BESIDE_MIN_SHARE = 0.7
+_MODULE_STEP_MM = 0.02
+_GAP_MM = 0.6  # between the text and the symbol or the QR block
+_CODE_MAX_PT = 6.0
+_EPSILON = 1e-9
 
-# (wording key, bold, size relative to the body, headline: beside the symbol, and shrunk
-# rather than cut when its longest word is wider than the column)
-_Paragraph = tuple[str, bool, float, bool]
-_PARAGRAPHS: tuple[_Paragraph, ...] = (
-    ("irradiated_food", True, 1.3, True),
-    ("do_not_reirradiate", True, 1.0, True),
-    ("product_name", True, 1.1, False),
-    ("net_content", False, 1.0, False),
-    ("producer", False, 1.0, False),
-    ("registration", False, 1.0, False),
-    ("lot", False, 1.0, False),
-    ("best_before", True, 1.0, False),
-    ("storage", False, 1.0, False),
-    ("purpose", False, 1.0, False),
-    ("irradiated_on", False, 1.0, False),
-    ("facility", False, 1.0, False),
+# (wording key, bold, size relative to the body, headline: shrunk, not cut, when its longest
+# word is wider than its line; run-in group: on a crowded sticker the texts of one group run on
+# in one paragraph, "Kode produksi: L1 · Tanggal produksi: 01-11-2025")
+_Paragraph = tuple[str, bool, float, bool, str]
+PARAGRAPHS: tuple[_Paragraph, ...] = (
+    ("irradiated_food", True, 1.3, True, ""),
+    ("do_not_reirradiate", True, 1.0, True, ""),
+    ("product_name", True, 1.1, False, ""),
+    ("net_content", False, 1.0, False, "product"),
+    ("purpose", False, 1.0, False, "irradiation"),
+    ("irradiated_on", False, 1.0, False, "irradiation"),
+    ("facility", False, 1.0, False, "irradiation"),
+    ("lot", False, 1.0, False, "codes"),
+    ("production_date", False, 1.0, False, "codes"),
+    ("best_before", True, 1.0, False, ""),
+    ("storage", False, 1.0, False, "storage"),
+    ("thaw", False, 1.0, False, "storage"),
+    ("producer", False, 1.0, False, "producer"),
+    ("registration", False, 1.0, False, "producer"),
 )
-# What a shopper must see without the rest of the pair (a continuation label may be lost or
-# stuck elsewhere on the pack): with the symbol, these stay on the first label.
-SAFETY_KEYS = ("irradiated_food", "do_not_reirradiate", "best_before", "storage")
-# Text that continues on a second label moves the safety texts up, right after the headlines.
-_SAFETY_FIRST: tuple[_Paragraph, ...] = tuple(
-    sorted(_PARAGRAPHS, key=lambda paragraph: paragraph[0] not in SAFETY_KEYS)
-)
-# "Pindai untuk cek keaslian" joins the text when there is no room for it under the QR.
-_SCAN_PARAGRAPH: _Paragraph = ("scan", False, 1.0, False)
-# A paragraph split across two labels leaves at least this many lines on the first.
-_MIN_LINES_BEFORE_BREAK = 2
+# Between the texts of a run-in paragraph; the no-break space keeps the dot off a line's start.
+RUN_IN_SEPARATOR = "\u00a0· "
+# What a sticker smaller than 70×37 mm leaves off (SPEC §5.2).
+PRODUCER_KEYS = frozenset({"net_content", "producer", "registration"})
 
 
 class LabelFitError(ValueError):
-    """The label cannot be laid out within the layout's limits (QR module, text size)."""
+    """The sticker cannot hold everything it must within its limits (QR module, 5 pt text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +110,30 @@ class Insets:
 
 @dataclass(frozen=True, slots=True)
 class LabelSpec:
-    """One label's size and limits; text sizes in pt, lengths in mm."""
+    """One sticker's size and limits; text sizes in pt, lengths in mm."""
 
     width_mm: float
     height_mm: float
-    qr_box_mm: float  # the largest QR square, quiet zone included
     max_module_mm: float  # a short URI does not get modules larger than this
     # Text and dark modules keep this far from the edges: at least 2 mm inside a label (die
     # cuts and printer registration wander), more on a sheet's outer labels (labels.layouts).
     padding: Insets
-    min_text_pt: float  # the readable minimum for body text on this label
     max_text_pt: float
+    producer_texts: bool = True  # net content, producer and registration number
+    dot_mm: float | None = None  # a roll printer's dot: QR modules are whole dots
+
+    @property
+    def module_sizes_mm(self) -> tuple[float, ...]:
+        """The QR module sizes to try, largest first (none when the dot is too coarse)."""
+        if self.dot_mm is not None:
+            most = math.floor(self.max_module_mm / self.dot_mm + _EPSILON)
+            least = math.ceil(MIN_MODULE_MM / self.dot_mm - _EPSILON)
+            return tuple(dots * self.dot_mm for dots in range(most, least - 1, -1))
+        steps = math.floor((self.max_module_mm - MIN_MODULE_MM) / _MODULE_STEP_MM + _EPSILON)
+        sizes = [self.max_module_mm - step * _MODULE_STEP_MM for step in range(steps + 1)]
+        if self.max_module_mm >= MIN_MODULE_MM and sizes[-1] > MIN_MODULE_MM + _EPSILON:
+            sizes.append(MIN_MODULE_MM)
+        return tuple(sizes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,280 +172,374 @@ class TextLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Panel:
-    """One physical label: the first has the QR, the symbol and the code; the rest only text."""
-
-    lines: tuple[TextLine, ...]
-    symbol: Box | None = None
-    qr: Box | None = None
-    code: TextLine | None = None  # its text is a worst-case sample; draw the real code there
-
-
-@dataclass(frozen=True, slots=True)
 class LabelGeometry:
+    """One sticker: `lines` are the texts every sticker of the batch shares (the scan hint
+    among them); `code` is the slot of the code under the QR, as wide as the widest code of
+    the batch (`code_line` draws each sticker's own)."""
+
     spec: LabelSpec
     body_pt: float
     module_mm: float
-    panels: tuple[Panel, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Column:
-    x_mm: float
-    y_mm: float
-    width_mm: float
-    height_mm: float
-
-
-def qr_box(spec: LabelSpec, matrix_size: int, below_mm: float = 0.0) -> tuple[Box, float]:
-    """The QR square (quiet zone included) and its module size, for a matrix of that size,
-    leaving `below_mm` under the square for the code line(s) above the bottom padding."""
-    modules = matrix_size + 2 * QUIET_ZONE_MODULES
-    pad = spec.padding
-    # The quiet zone is blank, so it may overlap the padding; dark modules may not. The
-    # square's bottom, max(0, top - 4 m) + modules * m, must stay within `room` of the top.
-    room = spec.height_mm - pad.bottom - below_mm
-    if room <= modules * pad.top / QUIET_ZONE_MODULES:
-        tallest_mm = (room - pad.top) / (modules - QUIET_ZONE_MODULES)
-    else:
-        tallest_mm = room / modules
-    module_mm = min(spec.max_module_mm, spec.qr_box_mm / modules, tallest_mm)
-    if module_mm < MIN_MODULE_MM - 1e-9:
-        raise LabelFitError(
-            f"a {matrix_size}-module QR needs {modules * MIN_MODULE_MM:.1f} mm for 0.4 mm "
-            f"modules; this label has {min(spec.qr_box_mm, room):.1f} mm (shorten the base URL "
-            "or the lot, or choose a larger layout)"
-        )
-    size = modules * module_mm
-    quiet_mm = QUIET_ZONE_MODULES * module_mm
-    x_mm = spec.width_mm - max(0.0, pad.right - quiet_mm) - size
-    return Box(x_mm, max(0.0, pad.top - quiet_mm), size), module_mm
-
-
-def _code_lines(
-    spec: LabelSpec, qr: Box, texts: tuple[tuple[str, str, bool], ...]
-) -> list[TextLine]:
-    """The code (and, given room, the scan hint) centred under the QR, as large as fits."""
-    top = qr.y_mm + qr.size_mm
-    available = spec.height_mm - spec.padding.bottom - top
-    # under the QR's square, short of the right padding (the quiet zone may overlap it)
-    left_mm = qr.x_mm
-    width_mm = min(qr.x_mm + qr.size_mm, spec.width_mm - spec.padding.right) - left_mm
-
-    def fits(size: float) -> bool:
-        widths = (text_width_mm(text, size, bold) for _, text, bold in texts)
-        return all(width <= width_mm for width in widths) and (
-            len(texts) * line_height_mm(size) <= available + 1e-9
-        )
-
-    size = _CODE_MAX_PT
-    while size > _CODE_MIN_PT and not fits(size):
-        size -= _SIZE_STEP_PT
-    size = max(size, _CODE_MIN_PT)
-    if len(texts) * line_height_mm(size) > available + 1e-9:
-        raise LabelFitError("no room under the QR for the code")
-    lines = []
-    for index, (key, text, bold) in enumerate(texts):
-        height = line_height_mm(size)
-        baseline = top + index * height + (height - size * MM_PER_PT) / 2
-        width = text_width_mm(text, size, bold)
-        if width > width_mm and key != "code":  # only the code is narrowed, like a serial's
-            raise LabelFitError("no room under the QR for the scan hint")
-        lines.append(
-            TextLine(
-                key=key,
-                text=text,
-                x_mm=left_mm,
-                baseline_mm=baseline + ASCENT_EM * size * MM_PER_PT,
-                size_pt=size * min(1.0, width_mm / width),
-                bold=bold,
-                width_mm=min(width, width_mm),
-                box_width_mm=width_mm,
-                centred=True,
-            )
-        )
-    return lines
-
-
-def _qr_and_code_lines(
-    spec: LabelSpec, matrix_size: int, code_sample: str, scan_text: str
-) -> tuple[Box, float, list[TextLine]]:
-    """The QR with the code and the scan hint under it; on a label too short for both (the
-    thermal rolls, with a long URI), the code alone, and the hint goes into the text."""
-    code = ("code", code_sample, True)
-    try:
-        qr, module_mm = qr_box(spec, matrix_size, 2 * line_height_mm(_CODE_MIN_PT))
-        return qr, module_mm, _code_lines(spec, qr, (code, ("scan", scan_text, False)))
-    except LabelFitError:
-        qr, module_mm = qr_box(spec, matrix_size, line_height_mm(_CODE_MIN_PT))
-        return qr, module_mm, _code_lines(spec, qr, (code,))
-
-
-@dataclass(frozen=True, slots=True)
-class _Flowed:
-    panels: list[list[TextLine]]
+    lines: tuple[TextLine, ...]
     symbol: Box
+    qr: Box  # the square with its quiet zone
+    code: TextLine
 
 
-def _paragraph_size(text: str, size: float, bold: bool, headline: bool, width_mm: float) -> float:
-    """Headlines shrink until their longest word fits the column; other text is cut instead."""
-    if not headline:
-        return size
-    longest = max((text_width_mm(word, size, bold) for word in words(text)), default=0.0)
-    return size * min(1.0, width_mm / longest) if longest else size
+@dataclass(frozen=True, slots=True)
+class _Rect:
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def beside(self, top: float, bottom: float) -> bool:
+        """Whether a line from `top` to `bottom` runs beside this rectangle."""
+        return top < self.bottom - _EPSILON and bottom > self.top + _EPSILON
 
 
-def _line(
-    key: str, text: str, column: _Column, shift: float, y: float, size: float, bold: bool
+def qr_box(spec: LabelSpec, matrix_size: int, module_mm: float) -> Box:
+    """The QR square (quiet zone included) for a matrix of that size, top-right: its dark
+    modules keep the padding, its quiet zone stays on the sticker, and on a roll printer the
+    first module starts on a dot."""
+    quiet = QUIET_ZONE_MODULES * module_mm
+    dark = matrix_size * module_mm
+    pad = spec.padding
+    x_mm = spec.width_mm - max(pad.right, quiet) - dark
+    y_mm = max(pad.top, quiet)
+    if spec.dot_mm is not None:
+        x_mm = math.floor(x_mm / spec.dot_mm + _EPSILON) * spec.dot_mm
+        y_mm = math.ceil(y_mm / spec.dot_mm - _EPSILON) * spec.dot_mm
+    return Box(x_mm - quiet, y_mm - quiet, dark + 2 * quiet)
+
+
+@cache
+def widest_serial() -> str:
+    """The serial whose readable form is widest: the code slot has room for any."""
+    widest = max(CROCKFORD_ALPHABET, key=lambda char: text_width_mm(char, 10.0, True))
+    return widest * CODE_LENGTH  # serials are as long as codes
+
+
+def _centred_under(qr: Box, spec: LabelSpec, width_mm: float) -> float | None:
+    """The left edge of a line `width_mm` wide centred under the QR, moved left as far as the
+    right padding asks; None when it does not fit the sticker at all."""
+    centre = qr.x_mm + qr.size_mm / 2
+    left = min(centre - width_mm / 2, spec.width_mm - spec.padding.right - width_mm)
+    return left if left >= spec.padding.left - _EPSILON else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """How closely the texts are set: one paragraph each with a little air between them, or,
+    on a crowded sticker, each group's texts run on with lines closer together."""
+
+    run_in: bool
+    gap_em: float  # between paragraphs
+    leading_em: float  # line height
+    name_scale: float  # the product name's size relative to the body
+    # how much smaller (pt) the text may be set in the styles before this one, which read better
+    cost_pt: float
+    merged: tuple[tuple[str, str], ...] = ()  # (group, the group it runs on in)
+    glued: bool = True  # a heading ("Tanggal produksi:") is never broken across lines
+
+    def line_mm(self, size_pt: float) -> float:
+        return size_pt * self.leading_em * MM_PER_PT
+
+    def group(self, group: str) -> str:
+        return dict(self.merged).get(group, group)
+
+
+_STYLES = (
+    _Style(False, 0.12, LINE_HEIGHT_EM, 1.1, cost_pt=0.0),
+    _Style(True, 0.0, TIGHT_LINE_HEIGHT_EM, 1.0, cost_pt=1.0),
+    # the last resort: two long runs, the irradiation and the codes, storage and the producer,
+    # broken wherever a line is full
+    _Style(
+        True,
+        0.0,
+        TIGHT_LINE_HEIGHT_EM,
+        1.0,
+        cost_pt=1.75,
+        merged=(("codes", "irradiation"), ("storage", "after"), ("producer", "after")),
+        glued=False,
+    ),
+)
+
+
+def _text_line(
+    key: str,
+    text: str,
+    x_mm: float,
+    y_mm: float,
+    size: float,
+    bold: bool,
+    box_mm: float,
+    style: _Style,
 ) -> TextLine:
-    height = line_height_mm(size)
+    """A line whose slot starts `y_mm` from the top (the text centred in its line height)."""
+    height = style.line_mm(size)
     return TextLine(
         key=key,
         text=text,
-        x_mm=column.x_mm + shift,
-        baseline_mm=y + (height - size * MM_PER_PT) / 2 + ASCENT_EM * size * MM_PER_PT,
+        x_mm=x_mm,
+        baseline_mm=y_mm + (height - size * MM_PER_PT) / 2 + ASCENT_EM * size * MM_PER_PT,
         size_pt=size,
         bold=bold,
         width_mm=text_width_mm(text, size, bold),
-        box_width_mm=column.width_mm - shift,
+        box_width_mm=box_mm,
     )
 
 
+def _under_qr(
+    spec: LabelSpec, qr: Box, size: float, code_sample: str, scan: str, style: _Style
+) -> tuple[TextLine, TextLine] | None:
+    """The code slot and the scan hint under the QR at `size`, or None if they do not fit."""
+    y = qr.y_mm + qr.size_mm
+    placed = []
+    for key, text, bold in (("code", code_sample, True), ("scan", scan, False)):
+        width = text_width_mm(text, size, bold)
+        left = _centred_under(qr, spec, width)
+        if left is None:
+            return None
+        placed.append(_text_line(key, text, left, y, size, bold, width, style))
+        y += style.line_mm(size)
+    if y > spec.height_mm - spec.padding.bottom + _EPSILON:
+        return None
+    return placed[0], placed[1]
+
+
+def _slot(line: TextLine, style: _Style) -> _Rect:
+    """The rectangle a line takes, its line height included."""
+    height = style.line_mm(line.size_pt)
+    top = line.baseline_mm - ASCENT_EM * line.size_pt * MM_PER_PT
+    top -= (height - line.size_pt * MM_PER_PT) / 2
+    return _Rect(line.x_mm, top, line.x_mm + line.box_width_mm, top + height)
+
+
+_Flowing = tuple[str, str, bool, float, bool]  # key, text, bold, size, headline
+
+
 def _flow(
-    texts: dict[str, str],
-    order: tuple[_Paragraph, ...],
-    body_pt: float,
-    first: _Column,
-    rest: _Column,
-    panels: int,
+    paragraphs: list[_Flowing],
+    spec: LabelSpec,
+    symbol: _Rect,
+    obstacles: tuple[_Rect, ...],
     allow_cuts: bool,
-) -> _Flowed | None:
-    """Lines per panel at `body_pt`; None when they need more panels (or a cut word), or
-    when a safety text would not be on the first label."""
-    symbol_mm = line_height_mm(1.3 * body_pt) + line_height_mm(body_pt)
-    indent = symbol_mm + _COLUMN_GAP_MM
-    # Beside the headlines when that leaves them a useful width, else above them.
-    beside = first.width_mm - indent >= _SYMBOL_BESIDE_MIN_SHARE * first.width_mm
-    symbol = Box(first.x_mm, first.y_mm, symbol_mm)
-    placed: list[list[TextLine]] = [[]]
-    column, y = first, first.y_mm + (0.0 if beside else indent)
-    # A continuation label starts with a marker line (filled in once the count is known).
-    marker_mm = line_height_mm(body_pt) + _PARAGRAPH_GAP_EM * body_pt * MM_PER_PT
-    for key, bold, scale, headline in order:
-        text = texts.get(key, "").strip()
-        while text:
-            shift = indent if headline and beside and column is first else 0.0
-            width = column.width_mm - shift
-            size = _paragraph_size(text, body_pt * scale, bold, headline, width)
-            height = line_height_mm(size)
-            spans, was_cut = wrap_spans(text, size, bold, width)
-            if was_cut and not allow_cuts:
+    style: _Style,
+) -> list[TextLine] | None:
+    """Every paragraph's lines, top down, beside the symbol and the QR block and then under
+    them; None when they run past the bottom (or need a cut word and may not)."""
+    pad = spec.padding
+    bottom = spec.height_mm - pad.bottom
+
+    def span(top: float, height: float) -> tuple[float, float]:
+        left, right = pad.left, spec.width_mm - pad.right
+        if symbol.beside(top, top + height):
+            left = symbol.right + _GAP_MM
+        for obstacle in obstacles:
+            if obstacle.beside(top, top + height):
+                right = min(right, obstacle.left - _GAP_MM)
+        return left, right
+
+    def below_what_narrows(top: float, height: float) -> float | None:
+        narrowing = [r.bottom for r in (symbol, *obstacles) if r.beside(top, top + height)]
+        return min(narrowing) if narrowing else None
+
+    lines: list[TextLine] = []
+    y = pad.top
+    for key, text, bold, size, headline in paragraphs:
+        if headline:  # shrunk (not below 5 pt) until its longest word fits its first line
+            left, right = span(y, style.line_mm(size))
+            longest = max(text_width_mm(word, size, bold) for word in words(text))
+            if longest > right - left:
+                size = max(MIN_TEXT_PT, size * (right - left) / longest)
+        height = style.line_mm(size)
+        start = 0
+        while text[start:].strip():
+            if y + height > bottom + _EPSILON:
                 return None
-            for index, (start, end) in enumerate(spans):
-                if y + height > column.y_mm + column.height_mm + 1e-9:
-                    if len(placed) == panels or (key in SAFETY_KEYS and len(placed) == 1):
-                        return None
-                    if _orphaned(text[:start], index):
-                        # the paragraph's opening (its heading) moves with the rest
-                        del placed[-1][len(placed[-1]) - index :]
-                        start = 0
-                    placed.append([])
-                    column, y = rest, rest.y_mm + marker_mm
-                    # The rest of the paragraph is wrapped again for the new column.
-                    text = text[start:].strip()
-                    break
-                line_text = single_spaced(text[start:end])
-                placed[-1].append(_line(key, line_text, column, shift, y, size, bold))
-                y += height
+            left, right = span(y, height)
+            taken = take_line(text, start, size, bold, right - left)
+            if taken is None:
+                break
+            line_start, end, next_start, was_cut = taken
+            line_text = single_spaced(text[line_start:end])
+            width = text_width_mm(line_text, size, bold)
+            if was_cut or width > right - left + _EPSILON:
+                lower = below_what_narrows(y, height)
+                if lower is not None:  # wider further down: the line moves there
+                    y = lower
+                    continue
+                if not allow_cuts or width > right - left + _EPSILON:
+                    return None
+            lines.append(_text_line(key, line_text, left, y, size, bold, right - left, style))
+            start = next_start
+            y += height
+        y += style.gap_em * size * MM_PER_PT
+    return lines
+
+
+# A text's heading of two or three words before its colon ("Tanggal produksi:").
+_HEADING = re.compile(r"[^:\s]+(?: [^:\s]+){1,2}:")
+
+
+def _glue_heading(text: str) -> str:
+    """`text` whose heading never breaks across two lines."""
+    heading = _HEADING.match(text)
+    if heading is None:
+        return text
+    return heading.group().replace(" ", GLUE) + text[heading.end() :]
+
+
+def _paragraphs(
+    texts: dict[str, str], spec: LabelSpec, body_pt: float, style: _Style
+) -> list[_Flowing]:
+    """The paragraphs to flow at `body_pt`; run in, each group's texts as one."""
+    flowing: list[_Flowing] = []
+    last_group = ""
+    for key, bold, scale, headline, group in PARAGRAPHS:
+        text = texts.get(key, "").strip()
+        if not text or (key in PRODUCER_KEYS and not spec.producer_texts):
+            continue
+        if key == "product_name":
+            scale = style.name_scale
+        elif style.glued and not headline:
+            text = _glue_heading(text)
+        group = style.group(group)
+        if style.run_in and group and group == last_group:
+            first_key, first_text, first_bold, first_size, first_headline = flowing[-1]
+            joined = first_text + RUN_IN_SEPARATOR + text
+            flowing[-1] = (first_key, joined, first_bold, first_size, first_headline)
+        else:
+            flowing.append((key, text, bold, body_pt * scale, headline))
+        last_group = group
+    return flowing
+
+
+def _body_sizes(spec: LabelSpec) -> list[float]:
+    """The body sizes to try, largest first, down to 5 pt."""
+    steps = math.floor((spec.max_text_pt - MIN_TEXT_PT) / _SIZE_STEP_PT + _EPSILON)
+    return [spec.max_text_pt - step * _SIZE_STEP_PT for step in range(steps + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Sticker:
+    """What one sticker's layout search works from."""
+
+    spec: LabelSpec
+    texts: dict[str, str]
+    scan: str
+    code_sample: str
+    blocks: tuple[tuple[float, Box], ...]  # (module, QR box) whose QR block fits, largest first
+
+    def attempt(
+        self, body_pt: float, style: _Style, block: tuple[float, Box], allow_cuts: bool
+    ) -> LabelGeometry | None:
+        """The sticker at this size, in this style, with this QR; None if it does not fit."""
+        spec, pad = self.spec, self.spec.padding
+        module_mm, qr = block
+        under = None
+        for code_pt in dict.fromkeys((min(body_pt, _CODE_MAX_PT), MIN_TEXT_PT)):
+            under = under or _under_qr(spec, qr, code_pt, self.code_sample, self.scan, style)
+        if under is None:
+            return None
+        code, scan_line = under
+        symbol_mm = style.line_mm(1.3 * body_pt) + style.line_mm(body_pt)
+        symbol = _Rect(pad.left, pad.top, pad.left + symbol_mm, pad.top + symbol_mm)
+        qr_rect = _Rect(qr.x_mm, qr.y_mm, qr.x_mm + qr.size_mm, qr.y_mm + qr.size_mm)
+        obstacles = (qr_rect, _slot(code, style), _slot(scan_line, style))
+        paragraphs = _paragraphs(self.texts, spec, body_pt, style)
+        lines = _flow(paragraphs, spec, symbol, obstacles, allow_cuts, style)
+        if lines is None:
+            return None
+        box = Box(pad.left, pad.top, symbol_mm)
+        return LabelGeometry(spec, body_pt, module_mm, (*lines, scan_line), box, qr, code)
+
+    def largest_size(self, style: _Style, allow_cuts: bool) -> float | None:
+        """The largest body size at which `style` fits with the smallest QR (a binary search:
+        smaller text never needs more room); None when not even 5 pt does."""
+        sizes = _body_sizes(self.spec)
+        smallest_qr = self.blocks[-1]
+        if self.attempt(sizes[-1], style, smallest_qr, allow_cuts) is None:
+            return None
+        fitting, failing = len(sizes) - 1, -1  # indexes: sizes[fitting] fits
+        while fitting - failing > 1:
+            middle = (fitting + failing) // 2
+            if self.attempt(sizes[middle], style, smallest_qr, allow_cuts) is None:
+                failing = middle
             else:
-                text = ""
-                y += _PARAGRAPH_GAP_EM * size * MM_PER_PT
-    return _Flowed(placed, symbol)
+                fitting = middle
+        return sizes[fitting]
+
+    def best(self, allow_cuts: bool) -> LabelGeometry | None:
+        """The best reading layout: the largest text, less what a closer style costs; then the
+        largest QR module at that size."""
+        chosen: tuple[float, float, float, _Style] | None = None
+        for style in _STYLES:
+            size = self.largest_size(style, allow_cuts)
+            if size is not None:
+                rank = (size - style.cost_pt, -style.cost_pt, size, style)
+                chosen = rank if chosen is None or rank[:2] > chosen[:2] else chosen
+        if chosen is None:
+            return None
+        *_, size, style = chosen
+        for block in self.blocks:
+            geometry = self.attempt(size, style, block, allow_cuts)
+            if geometry is not None:
+                return geometry
+        raise AssertionError("the smallest QR fitted at this size")  # pragma: no cover
 
 
-def _orphaned(kept: str, kept_lines: int) -> bool:
-    """Whether the part of a paragraph left before a label break is too little to stand alone:
-    fewer than two lines, or nothing past its heading ("Fasilitas iradiasi:")."""
-    if kept_lines == 0:
-        return False
-    heading_only = kept.rstrip().endswith(":")
-    return kept_lines < _MIN_LINES_BEFORE_BREAK or heading_only
-
-
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _compose(content: LabelContent, spec: LabelSpec, matrix_size: int, lang: Lang) -> LabelGeometry:
     texts = label_phrases(content, lang)
-    code_sample = readable_code(content.code, content.serial)
-    qr, module_mm, under_qr = _qr_and_code_lines(spec, matrix_size, code_sample, texts["scan"])
-    if len(under_qr) == 2:
-        del texts["scan"]
-    code_slot, *scan_line = under_qr
-    marker = phrase("continued", lang)
-    pad = spec.padding
-    height_mm = spec.height_mm - pad.top - pad.bottom
-    first = _Column(pad.left, pad.top, qr.x_mm - _COLUMN_GAP_MM - pad.left, height_mm)
-    rest = _Column(pad.left, pad.top, spec.width_mm - pad.left - pad.right, height_mm)
-    # Prefer fewer labels, then larger text, and cut a word only when nothing else fits.
-    for allow_cuts in (False, True):
-        for panels in range(1, MAX_PANELS + 1):
-            order = _PARAGRAPHS if panels == 1 else _SAFETY_FIRST
-            if "scan" in texts:
-                order = (*order, _SCAN_PARAGRAPH)
-            body_pt = spec.max_text_pt
-            while body_pt >= spec.min_text_pt - 1e-9:
-                flowed = _flow(texts, order, body_pt, first, rest, panels, allow_cuts)
-                if flowed is not None:
-                    total = len(flowed.panels)
-                    head = Panel(
-                        lines=(*flowed.panels[0], *scan_line),
-                        symbol=flowed.symbol,
-                        qr=qr,
-                        code=code_slot,
-                    )
-                    tail = tuple(
-                        Panel(
-                            lines=(
-                                _marker_line(marker, number, total, content.code, body_pt, rest),
-                                *lines,
-                            )
-                        )
-                        for number, lines in enumerate(flowed.panels[1:], start=2)
-                    )
-                    return LabelGeometry(spec, body_pt, module_mm, (head, *tail))
-                body_pt -= _SIZE_STEP_PT
-    raise LabelFitError(f"label text does not fit {MAX_PANELS} labels of this size")
-
-
-def _marker_line(
-    marker: str, number: int, total: int, code: str, body_pt: float, column: _Column
-) -> TextLine:
-    text = f"({marker} {number}/{total} · {readable_code(code)})"
-    size = body_pt
-    width = text_width_mm(text, size, False)
-    if width > column.width_mm:  # only on absurdly narrow labels
-        size *= column.width_mm / width
-    return _line("continued", text, column, 0.0, column.y_mm, size, False)
+    scan = texts.pop("scan")
+    code_sample = readable_code(content.code, widest_serial() if content.serial else None)
+    tight = _STYLES[-1]
+    blocks = []  # (module, QR box) for each module size whose QR block fits at 5 pt
+    for module_mm in spec.module_sizes_mm:
+        qr = qr_box(spec, matrix_size, module_mm)
+        if qr.x_mm + QUIET_ZONE_MODULES * module_mm < spec.padding.left - _EPSILON:
+            continue
+        if _under_qr(spec, qr, MIN_TEXT_PT, code_sample, scan, tight) is not None:
+            blocks.append((module_mm, qr))
+    if not blocks:
+        modules = matrix_size + 2 * QUIET_ZONE_MODULES
+        raise LabelFitError(
+            f"a {matrix_size}-module QR needs {modules * MIN_MODULE_MM:.1f} mm with 0.4 mm "
+            "modules, and the code and the scan hint at 5 pt under it: this sticker is too small"
+        )
+    sticker = _Sticker(spec, texts, scan, code_sample, tuple(blocks))
+    # a word is cut only when nothing else fits
+    geometry = sticker.best(allow_cuts=False) or sticker.best(allow_cuts=True)
+    if geometry is None:
+        raise LabelFitError(
+            f"the sticker's texts do not fit {spec.width_mm:g}×{spec.height_mm:g} mm at 5 pt"
+        )
+    return geometry
 
 
 def compose_label(
     content: LabelContent, spec: LabelSpec, matrix_size: int, lang: Lang = "id"
 ) -> LabelGeometry:
-    """Lay out one label for a QR matrix of `matrix_size` modules (quiet zone excluded).
+    """Lay out one sticker for a QR matrix of `matrix_size` modules (quiet zone excluded);
+    `LabelFitError` when it cannot hold everything it must.
 
-    Labels that differ only in URI and serial share one layout (and one cache entry); the
-    code line is sized with the batch code standing in for the serial, and `code_line`
-    shrinks it for a serial that happens to be wider.
+    Stickers that differ only in URI and serial share one layout (and one cache entry): the
+    code slot has room for the widest serial.
     """
-    serial_sample = content.code if content.serial else None
-    static = msgspec.structs.replace(content, uri="", serial=serial_sample)
+    static = msgspec.structs.replace(
+        content, uri="", serial=widest_serial() if content.serial else None
+    )
     return _compose(static, spec, matrix_size, lang)
 
 
-def code_line(slot: TextLine, content: LabelContent) -> TextLine:
-    """The code line of this label (its own serial) in the slot, shrunk if wider than it."""
+def code_line(geometry: LabelGeometry, content: LabelContent) -> TextLine:
+    """This sticker's code (its own serial), centred under the QR within the code slot."""
+    slot = geometry.code
     text = readable_code(content.code, content.serial)
     width = text_width_mm(text, slot.size_pt, True)
-    if width <= slot.box_width_mm:
-        return dataclasses.replace(slot, text=text, width_mm=width)
-    size = slot.size_pt * slot.box_width_mm / width
-    return dataclasses.replace(slot, text=text, width_mm=slot.box_width_mm, size_pt=size)
+    centred = _centred_under(geometry.qr, geometry.spec, width)
+    lowest, highest = slot.x_mm, slot.x_mm + slot.box_width_mm - width
+    left = min(max(lowest if centred is None else centred, lowest), highest)
+    return dataclasses.replace(slot, text=text, x_mm=left, width_mm=width, box_width_mm=width)

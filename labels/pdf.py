@@ -22,8 +22,8 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from labels.codes import readable_code
-from labels.compose import LabelGeometry, Panel, TextLine, code_line, compose_label
-from labels.layouts import PageLayout, get_layout
+from labels.compose import LabelGeometry, TextLine, code_line, compose_label
+from labels.layouts import DEFAULT_DPI, PageLayout, check_dpi, get_layout
 from labels.pdf_metadata import describe
 from labels.qr import QUIET_ZONE_MODULES, QrMatrix, qr_matrix
 from labels.radura_symbol import pdf_path_ops
@@ -59,11 +59,13 @@ class _SheetWriter:
         layout: PageLayout,
         lang: Lang,
         created_at: datetime.datetime | None = None,
+        dpi: int = DEFAULT_DPI,
     ) -> None:
         register_pdf_fonts()
         self.stream = stream
         self.layout = layout
         self.lang = lang
+        self.dpi = dpi
         self.canvas = Canvas(
             stream,
             pagesize=(layout.page_width_mm * PT_PER_MM, layout.page_height_mm * PT_PER_MM),
@@ -73,8 +75,8 @@ class _SheetWriter:
         self.created_at = created_at
         self.slot = 0
         self.pages = 0
-        # id(geometry) -> (geometry, form names); the geometry is kept so its id stays unique.
-        self.forms: dict[int, tuple[LabelGeometry, list[str]]] = {}
+        # id(geometry) -> (geometry, form name); the geometry is kept so its id stays unique.
+        self.forms: dict[int, tuple[LabelGeometry, str]] = {}
 
     def _draw_text(self, line: TextLine, height_mm: float) -> None:
         self.canvas.setFont(PDF_FONT_NAMES[line.bold], line.size_pt)
@@ -82,85 +84,62 @@ class _SheetWriter:
             line.left_mm * PT_PER_MM, (height_mm - line.baseline_mm) * PT_PER_MM, line.text
         )
 
-    def _panel_forms(self, geometry: LabelGeometry) -> list[str]:
+    def _form(self, geometry: LabelGeometry) -> str:
+        """The form of what every sticker of this geometry shares: the symbol and the texts."""
         known = self.forms.get(id(geometry))
         if known is not None:
             return known[1]
         spec = geometry.spec
-        names = []
-        for index, panel in enumerate(geometry.panels):
-            name = f"RaduraLabel{len(self.forms)}x{index}"
-            self.canvas.beginForm(name, 0, 0, spec.width_mm * PT_PER_MM, spec.height_mm * PT_PER_MM)
-            if panel.symbol is not None:
-                symbol = panel.symbol
-                self.canvas.addLiteral(
-                    "0 g\n"
-                    + pdf_path_ops(
-                        symbol.x_mm * PT_PER_MM,
-                        (spec.height_mm - symbol.y_mm) * PT_PER_MM,
-                        symbol.size_mm * PT_PER_MM,
-                    )
-                )
-            for line in panel.lines:
-                self._draw_text(line, spec.height_mm)
-            self.canvas.endForm()
-            names.append(name)
-        self.forms[id(geometry)] = (geometry, names)
-        return names
+        name = f"RaduraLabel{len(self.forms)}"
+        self.canvas.beginForm(name, 0, 0, spec.width_mm * PT_PER_MM, spec.height_mm * PT_PER_MM)
+        symbol = geometry.symbol
+        self.canvas.addLiteral(
+            "0 g\n"
+            + pdf_path_ops(
+                symbol.x_mm * PT_PER_MM,
+                (spec.height_mm - symbol.y_mm) * PT_PER_MM,
+                symbol.size_mm * PT_PER_MM,
+            )
+        )
+        for line in geometry.lines:
+            self._draw_text(line, spec.height_mm)
+        self.canvas.endForm()
+        self.forms[id(geometry)] = (geometry, name)
+        return name
 
     def _show_page(self) -> None:
         self.canvas.showPage()
         _compress_last_page(self.canvas)
 
-    def _next_slot(self) -> tuple[float, float]:
-        """Bottom-left corner (pt) of the next free cell, starting a page when one is full."""
+    def _next_slot(self) -> int:
+        """The next free cell of the page, starting a page when one is full."""
         if self.slot == self.layout.cells_per_page:
             self._show_page()
             self.pages += 1
             self.slot = 0
-        x_mm, top_mm = self.layout.cell_origin_mm(self.slot)
         self.slot += 1
-        bottom_mm = self.layout.page_height_mm - top_mm - self.layout.label.height_mm
-        return x_mm * PT_PER_MM, bottom_mm * PT_PER_MM
+        return self.slot - 1
 
-    def _panel(
-        self,
-        panel: Panel,
-        form: str,
-        geometry: LabelGeometry,
-        content: LabelContent,
-        matrix: QrMatrix,
+    def _sticker(
+        self, slot: int, geometry: LabelGeometry, content: LabelContent, matrix: QrMatrix
     ) -> None:
-        x_pt, y_pt = self._next_slot()
+        x_mm, top_mm = self.layout.cell_origin_mm(slot)
+        bottom_mm = self.layout.page_height_mm - top_mm - self.layout.label.height_mm
         canvas = self.canvas
         canvas.saveState()
-        canvas.translate(x_pt, y_pt)
-        canvas.doForm(form)
-        if panel.qr is not None:
-            origin_mm = QUIET_ZONE_MODULES * geometry.module_mm
-            canvas.addLiteral(
-                _qr_ops(
-                    matrix,
-                    (panel.qr.x_mm + origin_mm) * PT_PER_MM,
-                    (geometry.spec.height_mm - panel.qr.y_mm - origin_mm) * PT_PER_MM,
-                    geometry.module_mm * PT_PER_MM,
-                )
+        canvas.translate(x_mm * PT_PER_MM, bottom_mm * PT_PER_MM)
+        canvas.doForm(self._form(geometry))
+        origin_mm = QUIET_ZONE_MODULES * geometry.module_mm
+        canvas.addLiteral(
+            _qr_ops(
+                matrix,
+                (geometry.qr.x_mm + origin_mm) * PT_PER_MM,
+                (geometry.spec.height_mm - geometry.qr.y_mm - origin_mm) * PT_PER_MM,
+                geometry.module_mm * PT_PER_MM,
             )
-        if panel.code is not None:
-            self._draw_text(code_line(panel.code, content), geometry.spec.height_mm)
+        )
+        self._draw_text(code_line(geometry, content), geometry.spec.height_mm)
         canvas.restoreState()
-
-    def _geometry(self, content: LabelContent, matrix_size: int) -> LabelGeometry:
-        """The label laid out for the cells it will take: a label that continues onto more
-        cells keeps clear of the sheet edges of all of them (and may then need one more)."""
-        first = self.slot % self.layout.cells_per_page
-        cells = 1
-        while True:
-            spec = self.layout.label_at(first, cells)
-            geometry = compose_label(content, spec, matrix_size, self.lang)
-            if len(geometry.panels) <= cells:
-                return geometry
-            cells = len(geometry.panels)
 
     def add(self, content: LabelContent) -> None:
         if self.slot == 0 and self.pages == 0:  # the first label names the document
@@ -172,10 +151,10 @@ class _SheetWriter:
                 created_at=self.created_at,
             )
         matrix = qr_matrix(content.uri)
-        geometry = self._geometry(content, matrix.size)
-        forms = self._panel_forms(geometry)
-        for panel, form in zip(geometry.panels, forms, strict=True):
-            self._panel(panel, form, geometry, content, matrix)
+        slot = self._next_slot()
+        spec = self.layout.label_at(slot, self.dpi)
+        geometry = compose_label(content, spec, matrix.size, self.lang)
+        self._sticker(slot, geometry, content, matrix)
 
     def close(self) -> None:
         self._show_page()
@@ -232,15 +211,17 @@ def render_pdf_to(
     progress: Callable[[int], None] | None = None,
     lang: Lang = "id",
     created_at: datetime.datetime | None = None,
+    dpi: int = DEFAULT_DPI,
 ) -> int:
-    """Write a PDF of `cells` (one label each, in order) to `stream`; return the cell count.
+    """Write a PDF of `cells` (one sticker each, in order) to `stream`; return the cell count.
 
-    `progress(done)` is called after every page and at the end. A label whose text needs a
-    continuation label takes that many consecutive cells. The document information names
-    the first label's product and producer, and `created_at` (default: now).
+    `progress(done)` is called after every page and at the end. On a roll, QR modules are
+    whole dots of a `dpi` printer (203 or 300). A sticker that cannot hold everything raises
+    `LabelFitError` (check first with `labels.fit.fits`). The document information names the
+    first label's product and producer, and `created_at` (default: now).
     """
     page_layout = layout if isinstance(layout, PageLayout) else get_layout(layout)
-    writer = _SheetWriter(stream, page_layout, lang, created_at)
+    writer = _SheetWriter(stream, page_layout, lang, created_at, check_dpi(dpi))
     done = 0
     for content in cells:
         page_before = writer.pages
@@ -260,8 +241,9 @@ def render_pdf(
     progress: Callable[[int], None] | None = None,
     lang: Lang = "id",
     created_at: datetime.datetime | None = None,
+    dpi: int = DEFAULT_DPI,
 ) -> bytes:
     """The PDF of `cells` as bytes; see `render_pdf_to`."""
     buffer = io.BytesIO()
-    render_pdf_to(buffer, cells, layout, progress, lang, created_at)
+    render_pdf_to(buffer, cells, layout, progress, lang, created_at, dpi)
     return buffer.getvalue()

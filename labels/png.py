@@ -8,11 +8,11 @@ import threading
 
 from PIL import Image, ImageDraw, ImageFont
 
-from labels.compose import LabelGeometry, Panel, TextLine, code_line, compose_label
-from labels.layouts import get_layout
+from labels.compose import LabelGeometry, TextLine, code_line, compose_label
+from labels.layouts import DEFAULT_DPI, get_layout
 from labels.qr import QUIET_ZONE_MODULES, QrMatrix, qr_matrix
 from labels.radura_symbol import polygons
-from labels.svg import PANEL_GAP_MM, QR_MODULE_MM
+from labels.svg import QR_MODULE_MM
 from labels.typography import FONT_FILES, MM_PER_PT
 from labels.wording import Lang
 from schemas.labels import LabelContent
@@ -70,7 +70,7 @@ def qr_png(uri: str, module_px: int = 8, dpi: int | None = None) -> bytes:
     return _png_bytes(image.convert("1"), dpi)
 
 
-def _draw_text(draw: ImageDraw.ImageDraw, line: TextLine, scale: float, dy_px: float) -> None:
+def _draw_text(draw: ImageDraw.ImageDraw, line: TextLine, scale: float) -> None:
     size_px = line.size_pt * MM_PER_PT * scale
     font = _font(line.bold, round(size_px, 2))
     width_px = font.getlength(line.text)
@@ -80,9 +80,7 @@ def _draw_text(draw: ImageDraw.ImageDraw, line: TextLine, scale: float, dy_px: f
         font = _font(line.bold, round(size_px * box_px / width_px * 0.99, 2))
         width_px = font.getlength(line.text)
     left_px = line.x_mm * scale + ((box_px - width_px) / 2 if line.centred else 0.0)
-    draw.text(
-        (left_px, line.baseline_mm * scale + dy_px), line.text, font=font, fill=0, anchor="ls"
-    )
+    draw.text((left_px, line.baseline_mm * scale), line.text, font=font, fill=0, anchor="ls")
 
 
 def _draw_qr(
@@ -104,54 +102,44 @@ def _draw_qr(
         )
 
 
-def _draw_panel(
+def _draw_sticker(
     draw: ImageDraw.ImageDraw,
-    panel: Panel,
     geometry: LabelGeometry,
     content: LabelContent,
     matrix: QrMatrix,
     scale: float,
-    dy_px: float,
 ) -> None:
-    if panel.symbol is not None:
-        symbol = panel.symbol
-        for polygon in polygons(
-            symbol.x_mm * scale, symbol.y_mm * scale + dy_px, symbol.size_mm * scale
-        ):
-            draw.polygon(polygon, fill=0)
-    if panel.qr is not None:
-        origin = QUIET_ZONE_MODULES * geometry.module_mm
-        _draw_qr(
-            draw,
-            matrix,
-            (panel.qr.x_mm + origin) * scale,
-            (panel.qr.y_mm + origin) * scale + dy_px,
-            geometry.module_mm * scale,
-        )
-    for line in panel.lines:
-        _draw_text(draw, line, scale, dy_px)
-    if panel.code is not None:
-        _draw_text(draw, code_line(panel.code, content), scale, dy_px)
+    symbol, qr = geometry.symbol, geometry.qr
+    for polygon in polygons(symbol.x_mm * scale, symbol.y_mm * scale, symbol.size_mm * scale):
+        draw.polygon(polygon, fill=0)
+    origin = QUIET_ZONE_MODULES * geometry.module_mm
+    _draw_qr(
+        draw,
+        matrix,
+        (qr.x_mm + origin) * scale,
+        (qr.y_mm + origin) * scale,
+        geometry.module_mm * scale,
+    )
+    for line in (*geometry.lines, code_line(geometry, content)):
+        _draw_text(draw, line, scale)
 
 
 def label_png(
-    content: LabelContent, dpi: int = 300, layout: str = "a4-3x8", lang: Lang = "id"
+    content: LabelContent,
+    dpi: int = 300,
+    layout: str = "a4-3x8",
+    lang: Lang = "id",
+    printer_dpi: int = DEFAULT_DPI,
 ) -> bytes:
-    """One label as a greyscale PNG at `dpi` (72-1200), at the size of `layout`'s sticker."""
+    """One sticker as a greyscale PNG at `dpi` (72-1200), at the size of `layout`'s (on a
+    roll, laid out for a printer of `printer_dpi`); `LabelFitError` when it cannot hold
+    everything."""
     if not MIN_DPI <= dpi <= MAX_DPI:
         raise ValueError(f"dpi must be {MIN_DPI}-{MAX_DPI}")
-    spec = get_layout(layout).label
+    spec = get_layout(layout).sticker(printer_dpi)
     matrix = qr_matrix(content.uri)
     geometry = compose_label(content, spec, matrix.size, lang)
     scale = dpi / MM_PER_INCH
-    count = len(geometry.panels)
-    height_mm = count * spec.height_mm + (count - 1) * PANEL_GAP_MM
-    image = Image.new("L", (round(spec.width_mm * scale), round(height_mm * scale)), 255)
-    draw = ImageDraw.Draw(image)
-    for index, panel in enumerate(geometry.panels):
-        dy_px = index * (spec.height_mm + PANEL_GAP_MM) * scale
-        if index:
-            gap_top = dy_px - PANEL_GAP_MM * scale
-            draw.rectangle((0, gap_top, image.width, dy_px - 1), fill=230)
-        _draw_panel(draw, panel, geometry, content, matrix, scale, dy_px)
+    image = Image.new("L", (round(spec.width_mm * scale), round(spec.height_mm * scale)), 255)
+    _draw_sticker(ImageDraw.Draw(image), geometry, content, matrix, scale)
     return _png_bytes(image, dpi)

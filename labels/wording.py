@@ -26,14 +26,24 @@ WORDING: dict[str, tuple[str, str]] = {
     "best_before": ("Baik digunakan sebelum: {date}", "Best before: {date}"),
     # "maksimal", not "≤": many shoppers do not read the sign (DOMAIN.md §7)
     "storage": ("Simpan pada suhu maksimal {temp}\u00a0°C", "Store at {temp}\u00a0°C at most"),
+    # at or below FROZEN_AT_C: the words of DOMAIN §8.9, with the minus sign U+2212
+    "storage_frozen": (
+        "Simpan beku pada suhu \u221218\u00a0°C atau lebih dingin",
+        "Store frozen at \u221218\u00a0°C or colder",
+    ),
+    # vacuum-packed frozen fish: thaw under refrigeration (FDA Fish and Fishery Products
+    # Hazards Guide, ch. 13)
+    "thaw": ("Cairkan di dalam lemari es", "Thaw in the refrigerator"),
     "scan": ("Pindai untuk cek keaslian", "Scan to check it is genuine"),
     "producer": ("Diproduksi oleh: {producer}", "Produced by: {producer}"),
     # as BPOM prints it, which says what it is: BPOM RI MD …, P-IRT No. …, PSAT PD … (§8.7)
     "registration": ("{registration_no}", "{registration_no}"),
     # the term shoppers know for the lot (DOMAIN.md §7)
     "lot": ("Kode produksi: {lot}", "Production code: {lot}"),
-    "net_content": ("Netto: {net_content}", "Net content: {net_content}"),
-    "continued": ("lanjutan", "continued"),
+    "production_date": ("Tanggal produksi: {date}", "Production date: {date}"),
+    # PP 69/1999: Berat bersih for what is weighed, Isi bersih for what is counted or poured
+    "net_weight": ("Berat bersih: {net_content}", "Net weight: {net_content}"),
+    "net_content": ("Isi bersih: {net_content}", "Net content: {net_content}"),
 }
 
 # What `Tujuan iradiasi: …` says for each purpose of SPEC §3.1: the words of BPOM 3/2018 Annex I
@@ -42,6 +52,14 @@ WORDING: dict[str, tuple[str, str]] = {
 
 
 NO_BREAK_SPACE = "\u00a0"
+
+
+_MASS = re.compile(r"\d\s*(?:mg|g|gr|gram|kg)\b", re.IGNORECASE)
+
+
+def is_mass(net_content: str) -> bool:
+    """`250 g`, `1,5 kg` are weights; `500 ml`, `12 x 100 ml`, `10 buah` are not."""
+    return _MASS.search(net_content) is not None
 
 
 def unbroken(text: str) -> str:
@@ -58,14 +76,35 @@ def purpose_name(purpose: Purpose, lang: Lang = "id") -> str:
     return PURPOSES[purpose][LANGS.index(lang)]
 
 
+# Stored at or below this a product is frozen, and its label says so in the words of DOMAIN §8.9.
+FROZEN_AT_C = -12.0
+# Vacuum-packed frozen fish is thawed in the refrigerator (DOMAIN §8.9).
+FISH_CATEGORIES = frozenset({"fish_seafood", "processed_fish"})
+MINUS_SIGN = "\u2212"
+
+
 def format_temperature(temp_c: float, lang: Lang = "id") -> str:
-    """8 -> '8', -18 -> '-18'; a fraction with the decimal comma in Bahasa Indonesia."""
+    """8 -> '8', -2 -> '−2' (the minus sign U+2212); a fraction with the decimal comma in
+    Bahasa Indonesia."""
     text = f"{temp_c:.0f}" if float(temp_c).is_integer() else f"{temp_c:.1f}"
+    text = text.replace("-", MINUS_SIGN)
     return text.replace(".", ",") if lang == "id" else text
 
 
 def format_best_before(day: datetime.date) -> str:
     return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+
+
+def storage_phrases(
+    temp_c: float, category: str = "", packaging: str = "", lang: Lang = "id"
+) -> dict[str, str]:
+    """The storage instruction (and, for vacuum-packed frozen fish, how to thaw it)."""
+    if temp_c > FROZEN_AT_C:
+        return {"storage": phrase("storage", lang, temp=format_temperature(temp_c, lang))}
+    texts = {"storage": phrase("storage_frozen", lang)}
+    if category in FISH_CATEGORIES and packaging == "vacuum":
+        texts["thaw"] = phrase("thaw", lang)
+    return texts
 
 
 def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
@@ -75,7 +114,9 @@ def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
         for part in (content.producer_name, content.producer_address, content.producer_city)
         if part
     )
-    facility = ", ".join(part for part in (content.facility_name, content.facility_address) if part)
+    # the facility's name and city (DOMAIN §8.8); its street address is on the scan page
+    where = content.facility_city or content.facility_address
+    facility = ", ".join(part for part in (content.facility_name, where) if part)
     texts = {
         "irradiated_food": phrase("irradiated_food", lang),
         "do_not_reirradiate": phrase("do_not_reirradiate", lang),
@@ -83,7 +124,10 @@ def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
         "producer": phrase("producer", lang, producer=producer),
         "lot": phrase("lot", lang, lot=content.lot),
         "best_before": phrase("best_before", lang, date=format_best_before(content.best_before)),
-        "storage": phrase("storage", lang, temp=format_temperature(content.storage_temp_c, lang)),
+        "production_date": phrase(
+            "production_date", lang, date=format_best_before(content.production_date)
+        ),
+        **storage_phrases(content.storage_temp_c, content.category, content.packaging, lang),
         "purpose": phrase("purpose", lang, purpose=purpose_name(content.purpose, lang)),
         "irradiated_on": phrase(
             "irradiated_on",
@@ -104,5 +148,6 @@ def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
     if content.net_content:
         # "250 g", "12 x 100 ml": a quantity and its unit stay on one line
         net_content = re.sub(r"(?<=\d) (?=\S)", NO_BREAK_SPACE, content.net_content)
-        texts["net_content"] = phrase("net_content", lang, net_content=net_content)
+        word = "net_weight" if is_mass(content.net_content) else "net_content"
+        texts["net_content"] = phrase(word, lang, net_content=net_content)
     return texts

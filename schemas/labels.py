@@ -37,11 +37,17 @@ class LabelContent(msgspec.Struct, frozen=True, kw_only=True):
     producer_city: str = ""
     registration_no: str | None = None
     lot: str
+    production_date: datetime.date
     best_before: datetime.date
     storage_temp_c: float
+    # the product's food category and packaging: frozen fish packed under vacuum is thawed
+    # in the refrigerator (labels.wording.storage_phrases)
+    category: str = ""
+    packaging: str = ""
     purpose: Purpose
     facility_name: str
-    facility_address: str
+    facility_address: str  # street address and city (the certificate prints it)
+    facility_city: str = ""  # a sticker prints the facility's name and city
     # Only the month and year are printed; a full date keeps the type honest.
     irradiated_on: datetime.date
     irradiation_country: str = "Indonesia"

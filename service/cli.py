@@ -481,8 +481,23 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--layout",
         default="a4-3x8",
-        choices=["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"],
-        help="sheet or roll layout",
+        choices=[
+            "a4-3x8",
+            "a4-2x5",
+            "thermal-80x50",
+            "thermal-58x40",
+            "thermal-50x30",
+            "thermal-40x30",
+        ],
+        help="sheet or roll layout; one whose stickers cannot hold the batch's label is refused, "
+        "naming the smallest that can",
+    )
+    render.add_argument(
+        "--dpi",
+        type=int,
+        default=203,
+        choices=[203, 300],
+        help="the roll printer's resolution: QR modules are whole dots (A4 sheets ignore it)",
     )
     render.add_argument("-o", "--output", required=True, help="the PDF file to write")
     render.add_argument(

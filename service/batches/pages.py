@@ -6,7 +6,9 @@ Each handler calls the same domain functions as the API (`lifecycle`, `queries`,
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
@@ -18,8 +20,11 @@ from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from labels.fit import fits
+from labels.layouts import DEFAULT_DPI, LAYOUTS, ROLL_DPIS
 from schemas.batches import BatchCreate, BatchStatus, ReasonBody, today_in_jakarta
 from schemas.label_issue import LabelIssueRequest
+from schemas.labels import LabelContent
 from service.accounts.queries import list_facilities
 from service.batches import lifecycle, queries, registration
 from service.batches.dashboard import dashboard
@@ -37,6 +42,7 @@ from service.core.formatting import format_day
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
 from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, encode_cursor
+from service.labels_api.fitting import pdf_file_name
 from service.labels_api.serials import issue_serials_once
 from service.verify import queries as scan_queries
 from service.verify.scan_stats import batch_scans
@@ -49,7 +55,6 @@ PAGE_SIZE = 50
 # the hidden one-time key of the serial form (printable ASCII, as the API's header)
 ONE_TIME_KEY = re.compile(r"^[!-~]{1,200}$")
 CHART_DAYS = 30
-LAYOUTS = ("a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30")
 REGISTER_FIELDS = ("product_id", "facility_id", "lot", "production_date", "quantity", "unit")
 
 
@@ -248,13 +253,14 @@ class BatchPages(Controller):
             "b": record,
             "events": events,
             "actions": allowed_actions(user, record.status) + facility_actions(user, record),
-            "layouts": LAYOUTS,
             "label_svg": None,
+            "label_layouts": (),
             "scans": None,
             "issue_key": uuid4().hex,  # one serial issue per rendering of the form
         }
         if record.status == "released" and user.role in LABEL_READERS:
-            context["label_svg"] = await _label_preview(request, db, batch_id)
+            serials = record.labels.serials_issued
+            context.update(await _label_context(request, db, batch_id, serials))
         if user.role in SCAN_READERS:
             context.update(await _scan_context(request, db, batch_id))
         return page(request, "batches/batch_page.html", **context)
@@ -376,14 +382,17 @@ class BatchPages(Controller):
             "b": record,
             "events": await event_log(db, batch_id),
             "actions": allowed_actions(request.user, record.status),
-            "layouts": LAYOUTS,
             "label_svg": None,
+            "label_layouts": (),
             "scans": None,
             "errors": errors_text(request, errors),
             "error_labels": error_labels(request),
             "values": values,
             "issue_key": uuid4().hex,
         }
+        if record.status == "released" and request.user.role in LABEL_READERS:
+            serials = record.labels.serials_issued
+            context.update(await _label_context(request, db, batch_id, serials))
         return page(request, "batches/batch_page.html", status_code=status_code, **context)
 
 
@@ -398,17 +407,71 @@ ARROWS_STATUSES = (
 )
 
 
-async def _label_preview(request: AuthRequest, db: Db, batch_id: UUID) -> str:
-    """The batch label as the API draws it (the same cached renderer), for inline display."""
+@dataclass(frozen=True, slots=True)
+class LayoutOffer:
+    """One layout on the batch page: whether its stickers hold this batch's serial label (for
+    a roll, on a 203 and on a 300 dpi printer) and how many its issued serials take."""
+
+    name: str
+    size: str  # "70 × 37 mm"
+    sheet: bool  # an A4 sheet of many stickers, not a roll
+    fits: dict[int, bool]  # printer dpi -> fits (one entry for a sheet)
+    stickers: int  # one per issued serial
+    sheets: int  # A4 sheets for them (0 on a roll)
+
+    @property
+    def fitting_dpis(self) -> list[int]:
+        """The printers it fits: on a sheet the one entry, on a roll 203 and/or 300 dpi."""
+        return [dpi for dpi, ok in self.fits.items() if ok]
+
+    def file_name(self, code: str, dpi: int) -> str:
+        return pdf_file_name(code, self.name, dpi)
+
+
+def layout_offers(content: LabelContent, serials: int) -> list[LayoutOffer]:
+    """Every layout (in `labels.layouts` order) for a batch whose serial stickers print
+    `content`, with what its `serials` issued serials need."""
+    offers = []
+    for name, layout in LAYOUTS.items():
+        dpis = (DEFAULT_DPI,) if layout.sheet else ROLL_DPIS
+        offers.append(
+            LayoutOffer(
+                name=name,
+                size=layout.size_text,
+                sheet=layout.sheet,
+                fits={dpi: fits(layout, content, dpi) for dpi in dpis},
+                stickers=serials,
+                sheets=math.ceil(serials / layout.cells_per_page) if layout.sheet else 0,
+            )
+        )
+    return offers
+
+
+async def _label_context(
+    request: AuthRequest, db: Db, batch_id: UUID, serials: int
+) -> dict[str, Any]:
+    """The layouts that hold the batch's stickers (as the API and the CLI decide, for its
+    serial stickers), and the sticker drawn on the most common one that holds it."""
     from service.labels_api.content import load_batch_label
-    from service.labels_api.controller import _label_svg
+    from service.labels_api.fitting import fitted_svg, serial_sample
 
     state = request.app.state
-    label = await load_batch_label(
-        db, batch_id, request.user, state.signing_keys, state.settings.public_base_url
-    )
-    svg: str = await anyio.to_thread.run_sync(_label_svg, label.content)
-    return svg
+    base_url = state.settings.public_base_url
+    label = await load_batch_label(db, batch_id, request.user, state.signing_keys, base_url)
+    sample = serial_sample(label, state.signing_keys, base_url)
+    offers = await anyio.to_thread.run_sync(layout_offers, sample, serials)
+    # the preview: the common 70×37 sticker, or the first layout that holds the label
+    preview = next((offer.name for offer in offers if offer.fits.get(DEFAULT_DPI)), None)
+    svg = None
+    if preview is not None:
+        svg = await anyio.to_thread.run_sync(fitted_svg, label.content, preview)
+    return {
+        "label_svg": svg,
+        "label_preview_layout": preview,
+        "label_preview_size": LAYOUTS[preview].size_text if preview else "",
+        "label_layouts": offers,
+        "label_code": label.ref.code,
+    }
 
 
 async def _scan_context(request: AuthRequest, db: Db, batch_id: UUID) -> dict[str, Any]:

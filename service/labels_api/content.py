@@ -20,9 +20,9 @@ from service.labels_api.keys import SigningKeys
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 _LABEL_SOURCE = """
-SELECT b.id, b.code, b.lot, b.status, b.best_before, b.shelf_life,
+SELECT b.id, b.code, b.lot, b.status, b.production_date, b.best_before, b.shelf_life,
        p.name AS product_name, p.gtin, p.registration_no, p.net_content, p.purpose,
-       p.storage_temp_c,
+       p.storage_temp_c, p.category, p.packaging,
        pr.name AS producer_name, pr.address AS producer_address, pr.city AS producer_city,
        f.name AS facility_name, f.address AS facility_address, f.city AS facility_city,
        f.country AS facility_country,
@@ -80,12 +80,16 @@ async def load_batch_label(
         producer_city=row["producer_city"],
         registration_no=row["registration_no"],
         lot=row["lot"],
+        production_date=row["production_date"],
         best_before=row["best_before"],
         # the temperature the date was computed for, fixed at release with the other inputs
         storage_temp_c=float(shelf_life.get("storage_temp_c", row["storage_temp_c"])),
+        category=row["category"],
+        packaging=row["packaging"],
         purpose=row["purpose"],
         facility_name=row["facility_name"],
         facility_address=f"{row['facility_address']}, {row['facility_city']}",
+        facility_city=row["facility_city"],
         irradiated_on=_jakarta_date(row["ended_at"]),
         # where the facility stands, from its record: never a word fixed in a template
         irradiation_country=row["facility_country"],

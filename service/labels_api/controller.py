@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import IO, Annotated, Any, BinaryIO, Literal, TypeVar, cast
 from uuid import UUID
@@ -16,17 +17,24 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
-from labels.compose import LabelFitError
+from labels.layouts import get_layout
 from labels.pdf import render_pdf_to, serial_cells
-from labels.png import label_png, qr_png
-from labels.svg import label_svg, qr_svg
+from labels.png import qr_png
+from labels.svg import qr_svg
 from schemas.label_issue import LabelIssueRequest, LabelsIssued
 from schemas.labels import LabelContent
 from service.batches.idempotency import IdempotencyKey
 from service.core.auth import AuthUser, roles
 from service.core.db import Db, connection
-from service.core.errors import RuleViolation, Unavailable
+from service.core.errors import Unavailable
 from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
+from service.labels_api.fitting import (
+    fitted_png,
+    fitted_svg,
+    pdf_file_name,
+    refit,
+    require_fit,
+)
 from service.labels_api.render_gate import RenderCancelled, RenderGate, return_freed_memory
 from service.labels_api.serials import (
     MAX_LABELS_PER_PDF,
@@ -35,7 +43,29 @@ from service.labels_api.serials import (
     serials_page,
 )
 
-Layout = Literal["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"]
+# every layout of labels.layouts, in its order (a unit test holds them equal)
+Layout = Literal[
+    "a4-3x8", "a4-2x5", "thermal-80x50", "thermal-58x40", "thermal-50x30", "thermal-40x30"
+]
+LayoutParam = Annotated[
+    Layout,
+    QueryParameter(
+        description=(
+            "The sheet or roll. Every sticker carries everything: a layout whose stickers "
+            "cannot hold this batch's label answers 422 `layout_too_small` with "
+            "`smallest_fitting_layout`."
+        )
+    ),
+]
+PrinterDpi = Annotated[
+    Literal[203, 300],
+    QueryParameter(
+        description=(
+            "The roll printer's resolution: QR modules are whole printer dots (4 at 203 dpi, "
+            "0.5 mm). A4 sheets ignore it."
+        )
+    ),
+]
 Dpi = Annotated[int, QueryParameter(ge=72, le=1200, description="Resolution of the PNG.")]
 Copies = Annotated[
     int | None,
@@ -71,16 +101,6 @@ T = TypeVar("T")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
-def _label_svg(content: LabelContent) -> str:
-    return label_svg(content)
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _label_png(content: LabelContent, dpi: int) -> bytes:
-    return label_png(content, dpi=dpi)
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
 def _qr_svg(uri: str) -> str:
     return qr_svg(uri)
 
@@ -94,17 +114,14 @@ async def _off_loop(
     request: Request[AuthUser, None, State], render: Callable[..., T], *args: Any
 ) -> T:
     """Draw one label (an SVG or PNG: milliseconds) in a worker thread, a few at a time per
-    process; a label that cannot fit its layout is the request's problem (422)."""
+    process."""
     gate: RenderGate = request.app.state.render_gate
-    try:
-        return await anyio.to_thread.run_sync(render, *args, limiter=gate.single_labels)
-    except LabelFitError as exc:
-        raise _does_not_fit(exc) from None
+    return await anyio.to_thread.run_sync(render, *args, limiter=gate.single_labels)
 
 
 async def _render_sheet(request: Request[AuthUser, None, State], render: Callable[[], T]) -> T:
     """Run a sheet's CPU-heavy drawing in a worker thread, within the process's render limits
-    (503 past them); a label that cannot fit its layout is the request's problem (422)."""
+    (503 past them)."""
     gate: RenderGate = request.app.state.render_gate
     try:
         async with gate.slot(request.user.organization_id):
@@ -113,15 +130,13 @@ async def _render_sheet(request: Request[AuthUser, None, State], render: Callabl
         raise Unavailable(
             "server_stopping", "The server stopped during the render; retry shortly."
         ) from None
-    except LabelFitError as exc:
-        raise _does_not_fit(exc) from None
 
 
-def _does_not_fit(exc: LabelFitError) -> RuleViolation:
-    return RuleViolation(
-        "label_does_not_fit",
-        f"The label's texts do not fit this layout even at the smallest readable size: {exc}",
-    )
+def _peek(items: Iterable[T]) -> tuple[T, Iterator[T]]:
+    """The first item and an iterator over all of them, the first included."""
+    iterator = iter(items)
+    first = next(iterator)
+    return first, itertools.chain((first,), iterator)
 
 
 async def _file_chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
@@ -170,11 +185,15 @@ class LabelsController(Controller):
 
     @get("/{batch_id:uuid}/label.svg", operation_id="getLabelSvg", opt=READERS, media_type=SVG)
     async def label_svg(
-        self, request: Request[AuthUser, None, State], batch_id: FromPath[UUID]
+        self,
+        request: Request[AuthUser, None, State],
+        batch_id: FromPath[UUID],
+        layout: LayoutParam = "a4-3x8",
     ) -> Response[str]:
-        """The batch label as SVG, every mandatory text of BPOM 3/2018 in Bahasa Indonesia."""
+        """The batch label as one sticker of `layout`, in SVG: every mandatory text of BPOM
+        3/2018 in Bahasa Indonesia."""
         label = await self._label(request, batch_id)
-        svg = await _off_loop(request, _label_svg, label.content)
+        svg = await _off_loop(request, fitted_svg, label.content, layout)
         return Response(svg, media_type=SVG)
 
     @get("/{batch_id:uuid}/label.png", operation_id="getLabelPng", opt=READERS, media_type=PNG)
@@ -183,10 +202,11 @@ class LabelsController(Controller):
         request: Request[AuthUser, None, State],
         batch_id: FromPath[UUID],
         dpi: Dpi = 300,
+        layout: LayoutParam = "a4-3x8",
     ) -> Response[bytes]:
-        """The batch label as PNG at `dpi`."""
+        """The batch label as one sticker of `layout`, a PNG at `dpi`."""
         label = await self._label(request, batch_id)
-        png = await _off_loop(request, _label_png, label.content, dpi)
+        png = await _off_loop(request, fitted_png, label.content, dpi, layout)
         return Response(png, media_type=PNG)
 
     @get("/{batch_id:uuid}/qr.svg", operation_id="getQrSvg", opt=READERS, media_type=SVG)
@@ -214,14 +234,17 @@ class LabelsController(Controller):
         self,
         request: Request[AuthUser, None, State],
         batch_id: FromPath[UUID],
-        layout: Annotated[Layout, QueryParameter(description="The sheet or roll.")] = "a4-3x8",
+        layout: LayoutParam = "a4-3x8",
+        dpi: PrinterDpi = 203,
         copies: Copies = None,
         first: FirstSerial = 0,
         count: SerialCount = None,
     ) -> Stream:
-        """A printable sheet: with `copies`, the batch label repeated; otherwise one cell per
-        issued serial in issue order (or one page of batch labels when none are issued yet).
-        One PDF holds at most 10 000 labels: `from` and `count` page through more."""
+        """A printable sheet or roll: with `copies`, the batch label repeated; otherwise one
+        sticker per issued serial in issue order (or one page of batch labels when none are
+        issued yet). Every sticker carries everything; a layout that cannot hold it answers 422
+        `layout_too_small` with `smallest_fitting_layout`. One PDF holds at most 10 000
+        labels: `from` and `count` page through more."""
         label = await self._label(request, batch_id)
         state = request.app.state
         base_url = state.settings.public_base_url
@@ -231,17 +254,26 @@ class LabelsController(Controller):
                 serials = await serials_page(conn, batch_id, first, count)
 
         def render() -> IO[bytes]:
+            cells: Iterable[LabelContent]
             if serials:
                 uris = ((s, serial_uri(label, s, state.signing_keys, base_url)) for s in serials)
                 cells = serial_cells(label.content, uris)
             else:
-                from labels.layouts import get_layout
-
                 repeat = copies or get_layout(layout).cells_per_page
-                cells = (label.content for _ in range(repeat))
+                cells = itertools.repeat(label.content, repeat)
+            # every serial URI of a batch has the same length: the first sticker stands for all
+            first_cell, cells = _peek(cells)
+            require_fit(layout, first_cell, dpi)
             spool = tempfile.SpooledTemporaryFile(max_size=_PDF_SPOOL_BYTES)  # noqa: SIM115
             try:
-                render_pdf_to(cast(BinaryIO, spool), gate.checked(cells), layout)
+                refit(
+                    layout,
+                    first_cell,
+                    lambda: render_pdf_to(
+                        cast(BinaryIO, spool), gate.checked(cells), layout, dpi=dpi
+                    ),
+                    dpi,
+                )
             except BaseException:
                 spool.close()
                 raise
@@ -255,7 +287,11 @@ class LabelsController(Controller):
         return Stream(
             _file_chunks(spool),
             media_type=PDF,
-            headers={"Content-Disposition": f'attachment; filename="radura-{label.ref.code}.pdf"'},
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{pdf_file_name(label.ref.code, layout, dpi)}"'
+                )
+            },
         )
 
     @get(

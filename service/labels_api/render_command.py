@@ -1,7 +1,9 @@
 """`radura labels render`: a batch's serial labels into PDFs, with a progress bar.
 
 Up to 10 000 labels go into the one file named; more go into numbered parts of 10 000 each,
-written one after another, so memory stays that of one part however large the batch."""
+written one after another, so memory stays that of one part however large the batch. A layout
+whose stickers cannot hold the batch's label is refused before anything is written, naming the
+smallest layout that can (as the API's 422 `layout_too_small`)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import TextIO
 import asyncpg
 
 from labels.codes import CODE_LENGTH, is_code, normalize_typed_code
-from labels.layouts import get_layout
+from labels.layouts import DEFAULT_DPI, check_dpi, get_layout
 from labels.pdf import render_pdf_to, serial_cells
 from schemas.labels import LabelContent
 from service.core.auth import AuthUser
@@ -27,6 +29,7 @@ from service.core.db import create_pool
 from service.core.errors import NotFound
 from service.core.settings import Settings
 from service.labels_api.content import load_batch_label, serial_uri
+from service.labels_api.fitting import require_fit, serial_sample
 from service.labels_api.keys import SigningKeys
 from service.labels_api.render_gate import return_freed_memory
 from service.labels_api.serials import MAX_LABELS_PER_PDF, issued_count, iter_serials
@@ -67,7 +70,12 @@ def part_paths(output: Path, labels: int) -> list[Path]:
 
 
 def _write_part(
-    path: Path, cells: Iterable[LabelContent], layout: str, progress: ProgressBar, before: int
+    path: Path,
+    cells: Iterable[LabelContent],
+    layout: str,
+    dpi: int,
+    progress: ProgressBar,
+    before: int,
 ) -> int:
     """One part file; the memory it took is given back before the next part starts."""
 
@@ -75,7 +83,7 @@ def _write_part(
         progress(before + in_part)
 
     with path.open("wb") as pdf:
-        written = render_pdf_to(pdf, cells, layout, part_progress)
+        written = render_pdf_to(pdf, cells, layout, part_progress, dpi=dpi)
     return_freed_memory()
     return written
 
@@ -119,6 +127,7 @@ async def _render(
     dsn: str,
     batch: uuid.UUID | str,
     layout: str,
+    dpi: int,
     output: Path,
     copies: int | None,
     keys: SigningKeys,
@@ -131,6 +140,9 @@ async def _render(
             batch_id = await _batch_id(conn, batch)
             label = await load_batch_label(conn, batch_id, CONSOLE, keys, settings.public_base_url)
             issued = 0 if copies else await issued_count(conn, batch_id)
+        # every serial URI of a batch has the same length: one sample stands for them all
+        sample = serial_sample(label, keys, settings.public_base_url) if issued else label.content
+        require_fit(layout, sample, dpi)
         count = copies or issued or get_layout(layout).cells_per_page
         paths = part_paths(output, count)
         progress = ProgressBar(count)
@@ -147,7 +159,7 @@ async def _render(
                     cells = serial_cells(label.content, uris)
                 else:
                     cells = itertools.repeat(label.content, min(MAX_LABELS_PER_PDF, count - done))
-                labels = _write_part(path, cells, layout, progress, done)
+                labels = _write_part(path, cells, layout, dpi, progress, done)
                 written.append((path, labels))
                 done += labels
         finally:
@@ -165,12 +177,15 @@ def render_batch_pdf(
     layout: str,
     output: Path,
     copies: int | None,
+    dpi: int = DEFAULT_DPI,
 ) -> list[tuple[Path, int]]:
     """Write the PDF (or its numbered parts past 10 000 labels) of the batch with this id or
-    code; returns each file written with its number of labels."""
-    get_layout(layout)  # fail on a bad name before touching the database
+    code, for a roll printer of `dpi`; returns each file written with its number of labels.
+    422 `layout_too_small` (a RuleViolation) when the layout cannot hold the label."""
+    get_layout(layout)  # fail on a bad name or resolution before touching the database
+    check_dpi(dpi)
     keys = SigningKeys(settings)
-    return asyncio.run(_render(settings, dsn, batch, layout, output, copies, keys))
+    return asyncio.run(_render(settings, dsn, batch, layout, dpi, output, copies, keys))
 
 
 def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
@@ -180,7 +195,13 @@ def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
         if args.copies is not None and args.copies < 1:
             raise ValueError("--copies must be at least 1")
         written = render_batch_pdf(
-            settings, dsn, batch_ref(args.batch), args.layout, Path(args.output), args.copies
+            settings,
+            dsn,
+            batch_ref(args.batch),
+            args.layout,
+            Path(args.output),
+            args.copies,
+            args.dpi,
         )
     except ValueError as exc:
         print(f"refused: {exc}", file=sys.stderr)

@@ -48,7 +48,7 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
         clauses.append(
             (
                 "jenis pangan ini dibatasi mutu (kadar air, aroma, pertunasan), bukan mikroba: "
-                "dosis tidak menambah umur simpan",
+                "dosis serap tidak menambah umur simpan",
                 "this food type is limited by quality (moisture, aroma, sprouting), not microbes: "
                 "the dose earns no credit",
             )
@@ -58,7 +58,7 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
         clauses.append(
             (
                 f"penyimpanan beku (≤ {frozen_max[0]}) dibatasi oksidasi: "
-                "dosis tidak menambah umur simpan",
+                "dosis serap tidak menambah umur simpan",
                 f"frozen storage (≤ {frozen_max[1]}) is limited by oxidation: "
                 "the dose earns no credit",
             )
@@ -70,7 +70,7 @@ def _clauses(derivation: Derivation) -> list[tuple[str, str]]:
         clauses.append(
             (
                 f"kemasan {packaging[0]} di atas {_temp(p.REDUCED_OXYGEN_SAFE_MAX_C, ',')} tanpa "
-                f"kendali (aw < {_plain(p.CONTROL_WATER_ACTIVITY_BELOW, ',')} atau pH < "
+                f"faktor pengendali (aw < {_plain(p.CONTROL_WATER_ACTIVITY_BELOW, ',')} atau pH < "
                 f"{_plain(p.CONTROL_PH_BELOW, ',', 1)}): paling lama "
                 f"{p.REDUCED_OXYGEN_CAP_DAYS} hari (C. botulinum non-proteolitik)",
                 f"{packaging[1]} pack above {_temp(p.REDUCED_OXYGEN_SAFE_MAX_C, '.')} with no "
@@ -160,20 +160,23 @@ def _credit_clauses(derivation: Derivation) -> list[tuple[str, str]]:
         pct = (_plain(uncertainty, ","), _plain(uncertainty, "."))
         clauses.append(
             (
-                f"dosis minimum terukur {measured[0]} dikurangi ketidakpastian {pct[0]} %: "
+                f"dosis serap minimum terukur {measured[0]} dikurangi ketidakpastian {pct[0]} %: "
                 f"{dose[0]}",
                 f"measured minimum dose {measured[1]} less the {pct[1]} % uncertainty: {dose[1]}",
             )
         )
-    credited = (f"dosis minimum terukur {measured[0]}", f"measured minimum dose {measured[1]}")
+    credited = (
+        f"dosis serap minimum terukur {measured[0]}",
+        f"measured minimum dose {measured[1]}",
+    )
     if used is not None and uncertainty > 0:
-        credited = (f"dosis terkoreksi {dose[0]}", f"the corrected dose {dose[1]}")
+        credited = (f"dosis serap terkoreksi {dose[0]}", f"the corrected dose {dose[1]}")
     if RuleCode.DOSE_CREDIT_PRODUCE in rules:
         cap = (_plain(p.PRODUCE_MULTIPLIER_CAP, ",", 1), _plain(p.PRODUCE_MULTIPLIER_CAP, ".", 1))
         clauses.append(
             (
-                f"sayur dan buah dirusak kapang dan pematangan, bukan bakteri: dosis {dose[0]} "
-                f"memberi faktor {factor[0]} (paling tinggi {cap[0]})",
+                "sayur dan buah dirusak kapang dan pematangan, bukan bakteri: "
+                f"dosis serap {dose[0]} memberi faktor {factor[0]} (paling tinggi {cap[0]})",
                 f"fruit and vegetables spoil by moulds and ripening, not bacteria: {dose[1]} "
                 f"gives a factor of {factor[1]} (at most {cap[1]})",
             )
@@ -185,7 +188,7 @@ def _credit_clauses(derivation: Derivation) -> list[tuple[str, str]]:
         )
         clauses.append(
             (
-                f"dosis {dose[0]} di bawah {threshold[0]} tidak menambah umur simpan",
+                f"dosis serap {dose[0]} di bawah {threshold[0]} tidak menambah umur simpan",
                 f"a dose of {dose[1]} is below {threshold[1]} and earns no credit",
             )
         )
@@ -224,8 +227,8 @@ def _study_clauses(derivation: Derivation, dose: tuple[str, str]) -> list[tuple[
     if derivation.study_needs_sterile_dose:
         clauses.append(
             (
-                f"dosis minimum terukur {dose[0]} di bawah {sterile_min[0]}: bukan proses steril, "
-                "studi tidak dapat memperpanjang umur simpan",
+                f"dosis serap minimum terukur {dose[0]} di bawah {sterile_min[0]}: "
+                "bukan proses steril, studi tidak dapat memperpanjang umur simpan",
                 f"measured minimum dose {dose[1]} is below {sterile_min[1]}: not a sterilising "
                 "process, so the study cannot extend the shelf life",
             )
@@ -274,8 +277,8 @@ def _control_clause(derivation: Derivation, packaging: tuple[str, str]) -> tuple
     cap_days = p.REDUCED_OXYGEN_CAP_DAYS
     safe_max = p.REDUCED_OXYGEN_SAFE_MAX_C
     return (
-        f"kemasan {packaging[0]} di atas {_temp(safe_max, ',')} dengan kendali terdokumentasi "
-        f"({control[0]}): tanpa batas {cap_days} hari",
+        f"kemasan {packaging[0]} di atas {_temp(safe_max, ',')} dengan faktor pengendali "
+        f"terdokumentasi ({control[0]}): batas {cap_days} hari tidak berlaku",
         f"{packaging[1]} pack above {_temp(safe_max, '.')} with a documented control "
         f"({control[1]}): no {cap_days}-day limit",
     )

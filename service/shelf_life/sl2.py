@@ -97,7 +97,8 @@ def _refuse_warm_reduced_oxygen(inputs: ShelfLifeInputs) -> None:
         Refusal(
             "vacuum_requires_chilling",
             "storage_temp_c",
-            f"Kemasan {packaging[0]} yang tidak steril dan tanpa kendali (aw < 0,97 atau pH < 5,0) "
+            f"Kemasan {packaging[0]} yang tidak steril dan tanpa faktor pengendali "
+            "(aw < 0,97 atau pH < 5,0) "
             f"harus disimpan dingin, paling tinggi {limit} °C (C. botulinum non-proteolitik): "
             f"pada {temp_id} tidak ada dasar untuk menetapkan tanggal.",
             f"A non-sterile {packaging[1]} pack with no control (aw < 0.97 or pH < 5.0) must be "

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from labels.wording import PURPOSES as LABEL_PURPOSES
+from labels.wording import is_mass
 from service.verify.memo import memo_of_short_texts
 from service.verify.response import quality
 
@@ -192,12 +192,11 @@ LABELS: dict[Lang, dict[str, str]] = {
 
 
 # a mass is a weight (`Berat bersih`), anything else a content (`Isi bersih`): PP 69/1999
-_MASS = re.compile(r"\d\s*(?:mg|g|gr|gram|kg)\b", re.IGNORECASE)
 
 
 def net_content_word(net_content: str, lang: Lang) -> str:
     """`250 g` → Berat bersih (Net weight); `500 ml`, `12 x 100 ml`, `10 buah` → Isi bersih."""
-    return LABELS[lang]["net_weight" if _MASS.search(net_content) else "net_content"]
+    return LABELS[lang]["net_weight" if is_mass(net_content) else "net_content"]
 
 
 def pick_language(query_lang: str | None, accept_language: str | None) -> Lang:

@@ -19,6 +19,7 @@ from tests.integration.console import Browser, signed_in
 from tests.integration.test_console_products import english, field_error, input_value
 from tests.integration.verify_fixtures import label_path, make_batch, server_keyring
 from tests.integration.world import World
+from tests.unit.labels.samples import LONG_FACILITY, LONG_PRODUCT
 
 
 @pytest.fixture
@@ -251,8 +252,20 @@ async def test_released_batch_page_shows_record_timeline_label_and_downloads(
         f"/api/v1/batches/{batch_id}/label.svg", headers=world.producer.headers
     )
     assert label.text.split("?>")[-1].strip()[:200] in page
-    for layout in ("a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"):
+    # every layout is listed; only those whose stickers hold this label have a link
+    for layout in ("a4-3x8", "a4-2x5", "thermal-80x50", "thermal-58x40"):
         assert f"/api/v1/batches/{batch_id}/labels.pdf?layout={layout}" in page
+    for layout in ("thermal-50x30", "thermal-40x30"):
+        assert f'<th scope="row">{layout}</th>' in page
+        assert f"labels.pdf?layout={layout}" not in page
+    assert page.count("Does not fit: this label needs a larger sticker.") == 2
+    # each PDF downloads under its own name
+    code = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)).json()[
+        "code"
+    ]
+    assert f'download="radura-{code}-a4-3x8.pdf"' in page
+    assert f'download="radura-{code}-thermal-58x40-300dpi.pdf"' in page
+    assert "No serials are issued yet" in page
     assert f"/api/v1/batches/{batch_id}/label.png" in page
     assert f"/api/v1/batches/{batch_id}/labels.csv" in page
     # the links work with the session cookie alone
@@ -261,6 +274,46 @@ async def test_released_batch_page_shows_record_timeline_label_and_downloads(
     # a released batch may be recalled and labelled, never cancelled
     assert f"/app/batches/{batch_id}/recall" in page and 'name="count"' in page
     assert f"/app/batches/{batch_id}/cancel" not in page
+
+
+async def test_the_batch_page_offers_only_layouts_that_hold_its_label_and_counts_stickers(
+    client: AsyncTestClient, pool: asyncpg.Pool, producer: Browser, world: World
+) -> None:
+    product = await create_product(client, world.producer, chicken(name=LONG_PRODUCT))
+    batch_id = await batch_in(client, world, "released", product["id"])
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE organizations SET name = $2 WHERE id = $1", world.facility, LONG_FACILITY
+        )
+    issued = await client.post(
+        f"/api/v1/batches/{batch_id}/labels", json={"count": 30}, headers=world.producer.headers
+    )
+    assert issued.status_code == 201
+    page = (await producer.get(f"/app/batches/{batch_id}")).text
+    # 120-character names: 70×37 mm is listed but not offered, nor 50×30 and 40×30
+    for layout in ("a4-3x8", "thermal-50x30", "thermal-40x30"):
+        assert f'<th scope="row">{layout}</th>' in page
+        assert f"labels.pdf?layout={layout}" not in page
+    assert page.count("Does not fit: this label needs a larger sticker.") == 3
+    # 58×40 mm leaves the producer off: it holds them with a 300 dpi printer's smaller modules
+    assert "labels.pdf?layout=thermal-58x40&amp;dpi=203" not in page
+    assert "labels.pdf?layout=thermal-58x40&amp;dpi=300" in page
+    # one sticker per serial: 30 on 3 sheets of 10 (105×57 mm), 30 on a roll
+    assert "30 stickers on 3 A4 sheets" in page
+    assert "30 stickers on the roll" in page
+    assert f"/api/v1/batches/{batch_id}/labels.pdf?layout=a4-2x5" in page
+    assert f"/api/v1/batches/{batch_id}/labels.pdf?layout=thermal-80x50&amp;dpi=203" in page
+    assert f"/api/v1/batches/{batch_id}/labels.pdf?layout=thermal-80x50&amp;dpi=300" in page
+    # the preview: the first layout that holds the label, as the API draws it
+    assert "printed on a 105 × 57 mm sticker (a4-2x5)" in page
+    preview = await client.get(
+        f"/api/v1/batches/{batch_id}/label.svg?layout=a4-2x5", headers=world.producer.headers
+    )
+    assert preview.status_code == 200
+    assert preview.text.split("?>")[-1].strip()[:200] in page
+    pdf = await producer.get(f"/api/v1/batches/{batch_id}/labels.pdf?layout=a4-2x5")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-disposition"].endswith('-a4-2x5.pdf"')
 
 
 async def test_scans_chart_counts_phones_and_marks_suspect_serials(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import date
 from urllib.parse import urlsplit
 
 import pypdfium2 as pdfium
@@ -15,7 +16,7 @@ from labels.signing import Keyring
 from labels.uri import parse_label_uri
 from tests.integration.batch_steps import batch_in, chicken, create_product, fresh_gtin13
 from tests.integration.world import World
-from tests.unit.labels.samples import decode_all
+from tests.unit.labels.samples import LONG_FACILITY, LONG_PRODUCT, decode_all
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -99,8 +100,11 @@ async def test_label_svg_carries_every_mandatory_text(client, world: World):
         f"Kode produksi: {batch['lot']}",
         "Simpan pada suhu maksimal 8\u00a0°C",  # the number keeps its unit
         "Tujuan iradiasi: memperpanjang umur simpan",
+        f"Tanggal produksi: {date.fromisoformat(batch['production_date']):%d-%m-%Y}",
+        ", Tangerang Selatan",  # the facility's city
     ):
         assert text in svg, text
+    assert "lanjutan" not in svg
 
 
 async def test_the_country_on_the_label_is_the_facilitys(client, world: World, pool):
@@ -113,6 +117,30 @@ async def test_the_country_on_the_label_is_the_facilitys(client, world: World, p
         await client.get(f"/api/v1/batches/{batch['id']}/label.svg", headers=world.producer.headers)
     ).text
     assert ", Malaysia" in svg and ", Indonesia" not in svg
+
+
+async def test_a_frozen_vacuum_packed_fish_label_says_how_to_keep_and_thaw_it(
+    client, world: World, pool
+):
+    batch = await released_batch(client, world, gtin=False)
+    async with pool.acquire() as conn:
+        # the product and the release's storage temperature as a frozen fish's would be
+        await conn.execute(
+            """UPDATE products SET category = 'fish_seafood', packaging = 'vacuum'
+               WHERE id = $1""",
+            batch["product"]["id"],
+        )
+        await conn.execute(
+            """UPDATE batches SET shelf_life = jsonb_set(shelf_life, '{storage_temp_c}', '-18')
+               WHERE id = $1""",
+            batch["id"],
+        )
+    svg = (
+        await client.get(f"/api/v1/batches/{batch['id']}/label.svg", headers=world.producer.headers)
+    ).text
+    assert "Simpan beku pada suhu \u221218\u00a0°C atau lebih dingin" in svg
+    assert "Cairkan di dalam lemari es" in svg
+    assert "maksimal" not in svg
 
 
 async def test_serials_are_issued_idempotently_and_listed_with_signed_uris(client, world: World):
@@ -152,8 +180,19 @@ async def test_serials_are_issued_idempotently_and_listed_with_signed_uris(clien
     assert events.json()["chain_valid"] is True
 
 
-@pytest.mark.parametrize("layout", ["a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30"])
-async def test_pdf_of_serials_decodes_cell_by_cell(client, world: World, layout: str):
+@pytest.mark.parametrize(
+    ("layout", "file_name"),
+    [
+        ("a4-3x8", "a4-3x8"),
+        ("a4-2x5", "a4-2x5"),
+        ("thermal-80x50", "thermal-80x50-203dpi"),
+        ("thermal-58x40&dpi=300", "thermal-58x40-300dpi"),
+        ("thermal-58x40&dpi=203", "thermal-58x40-203dpi"),
+    ],
+)
+async def test_pdf_of_serials_decodes_cell_by_cell(
+    client, world: World, layout: str, file_name: str
+):
     batch = await released_batch(client, world, gtin=False)
     await client.post(
         f"/api/v1/batches/{batch['id']}/labels", json={"count": 4}, headers=world.producer.headers
@@ -167,10 +206,66 @@ async def test_pdf_of_serials_decodes_cell_by_cell(client, world: World, layout:
     )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="radura-{batch["code"]}-{file_name}.pdf"'
+    )
+    pages = pdf_pages(response.content)
+    # one sticker per serial: four on one sheet, or four pages of a roll
+    assert len(pages) == (1 if layout.startswith("a4") else 4)
     decoded: set[str] = set()
-    for page in pdf_pages(response.content):
+    for page in pages:
         decoded.update(decode_all(page))
     assert decoded == expected
+
+
+async def test_a_layout_too_small_for_the_label_is_refused_naming_the_smallest_that_fits(
+    client, world: World, pool
+):
+    batch = await released_batch(client, world, gtin=False)
+    url = f"/api/v1/batches/{batch['id']}"
+    await client.post(f"{url}/labels", json={"count": 2}, headers=world.producer.headers)
+    # a short name: 58×40 mm is the smallest that holds it, 50×30 and 40×30 never do
+    for path in (
+        "labels.pdf?layout=thermal-40x30",
+        "labels.pdf?layout=thermal-50x30&dpi=300",
+        "labels.pdf?layout=thermal-40x30&copies=1",
+        "label.svg?layout=thermal-50x30",
+        "label.png?layout=thermal-40x30",
+    ):
+        refused = await client.get(f"{url}/{path}", headers=world.producer.headers)
+        assert refused.status_code == 422, (path, refused.text)
+        body = refused.json()
+        assert body["code"] == "layout_too_small"
+        assert body["smallest_fitting_layout"] == "thermal-58x40"
+        assert body["fitting_layouts"] == ["thermal-58x40", "a4-3x8", "thermal-80x50", "a4-2x5"]
+    # 120-character names of product and facility: 70×37 mm cannot hold them at 5 pt
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE products SET name = $2 WHERE id = $1", batch["product"]["id"], LONG_PRODUCT
+        )
+        await conn.execute(
+            "UPDATE organizations SET name = $2 WHERE id = $1", world.facility, LONG_FACILITY
+        )
+    for path in ("labels.pdf?layout=a4-3x8", "labels.pdf?layout=thermal-58x40", "label.svg"):
+        refused = await client.get(f"{url}/{path}", headers=world.producer.headers)
+        assert refused.status_code == 422, (path, refused.text)
+        assert refused.json()["smallest_fitting_layout"] == "thermal-80x50"
+    for fits in ("labels.pdf?layout=thermal-80x50", "labels.pdf?layout=a4-2x5"):
+        response = await client.get(f"{url}/{fits}", headers=world.producer.headers)
+        assert response.status_code == 200, (fits, response.text)
+        decoded = set().union(*(decode_all(page) for page in pdf_pages(response.content)))
+        assert len(decoded) == 2
+
+
+async def test_a_roll_printer_is_203_or_300_dpi(client, world: World):
+    batch = await released_batch(client, world, gtin=False)
+    for dpi in ("250", "600", "x"):
+        response = await client.get(
+            f"/api/v1/batches/{batch['id']}/labels.pdf?layout=thermal-80x50&dpi={dpi}",
+            headers=world.producer.headers,
+        )
+        assert response.status_code == 400, (dpi, response.text)
+        assert response.json()["errors"][0]["field"] == "dpi"
 
 
 async def test_pdf_copies_repeat_the_batch_label(client, world: World):
@@ -317,7 +412,14 @@ async def test_longest_allowed_texts_render_or_refuse_but_never_fail(client, wor
         "label.png",
         *(
             f"labels.pdf?layout={name}&copies=1"
-            for name in ("a4-3x8", "a4-2x5", "thermal-50x30", "thermal-40x30")
+            for name in (
+                "a4-3x8",
+                "a4-2x5",
+                "thermal-80x50",
+                "thermal-58x40",
+                "thermal-50x30",
+                "thermal-40x30",
+            )
         ),
     ):
         response = await client.get(
@@ -325,10 +427,13 @@ async def test_longest_allowed_texts_render_or_refuse_but_never_fail(client, wor
         )
         assert response.status_code in (200, 422), (path, response.status_code, response.text[:300])
         if response.status_code == 422:
-            assert response.json()["code"] == "label_does_not_fit"
+            body = response.json()
+            assert body["code"] == "layout_too_small"
+            assert "smallest_fitting_layout" in body
         outcomes[path] = response.status_code
-    # the sheets have room for everything; only the small thermal rolls may refuse
-    assert outcomes["labels.pdf?layout=a4-2x5&copies=1"] == 200
+    # 200-character names and 500-character addresses fit no sticker at 5 pt: refused, never
+    # drawn clipped or below 5 pt
+    assert set(outcomes.values()) == {422}
 
 
 async def test_many_concurrent_pdf_downloads_do_not_starve_the_pool(client, world: World, settings):

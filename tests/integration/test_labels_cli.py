@@ -31,9 +31,16 @@ def _batch(database_url: str, serials: int) -> LabelledBatch:
     return asyncio.run(build())
 
 
-def _render(settings: Settings, database_url: str, batch: LabelledBatch, output: Path) -> int:
+def _render(
+    settings: Settings,
+    database_url: str,
+    batch: LabelledBatch,
+    output: Path,
+    layout: str = "a4-3x8",
+    dpi: int = 203,
+) -> int:
     args = argparse.Namespace(
-        batch=str(batch.batch_id), layout="a4-3x8", output=str(output), copies=None
+        batch=str(batch.batch_id), layout=layout, output=str(output), copies=None, dpi=dpi
     )
     return render_command.run(args, settings, database_url)
 
@@ -111,3 +118,43 @@ def test_an_unknown_batch_code_is_refused(database_url: str, data_dir: Path, tmp
     assert "Traceback" not in result.stderr
     assert "batch" in result.stderr.lower()
     assert not (tmp_path / "none.pdf").exists()
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_a_roll_for_a_203_or_300_dpi_printer(
+    settings: Settings, database_url: str, tmp_path: Path, dpi: int
+) -> None:
+    batch = _batch(database_url, serials=2)
+    output = tmp_path / "roll.pdf"
+    assert _render(settings, database_url, batch, output, "thermal-58x40", dpi) == 0
+    pages = pdf_pages(output.read_bytes(), dpi=dpi)  # at the printer's own resolution
+    assert len(pages) == 2  # one sticker per serial, one per page
+    decoded = [uri.split("/")[-1].split("?")[0] for page in pages for uri in decode_all(page)]
+    assert sorted(decoded) == sorted(batch.serials)
+
+
+def test_a_layout_too_small_is_refused_naming_the_smallest_that_fits(
+    database_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    batch = _batch(database_url, serials=2)
+    output = tmp_path / "small.pdf"
+    result = radura(
+        "labels",
+        "render",
+        batch.code,
+        "--layout",
+        "thermal-40x30",
+        "-o",
+        str(output),
+        data_dir=data_dir,
+        RADURA_DATABASE_URL=database_url,
+        RADURA_PUBLIC_BASE_URL="https://radura.test",
+    )
+    assert result.returncode == 1, result.stderr
+    assert "thermal-40x30" in result.stderr
+    assert "the smallest layout that holds it is thermal-58x40" in result.stderr
+    assert not output.exists()
+    wrong = radura(
+        "labels", "render", batch.code, "--dpi", "250", "-o", str(output), data_dir=data_dir
+    )
+    assert wrong.returncode == 2 and "--dpi" in wrong.stderr

@@ -53,7 +53,7 @@ def test_pdf_floods_starve_neither_the_api_nor_verification(
 ) -> None:
     world, batch = _world_and_batch(database_url)
     keyring = server_keyring(data_dir)
-    pdf = f"/api/v1/batches/{batch.batch_id}/labels.pdf?layout=thermal-40x30&copies=10000"
+    pdf = f"/api/v1/batches/{batch.batch_id}/labels.pdf?layout=thermal-58x40&copies=10000"
 
     async def run() -> None:
         async with httpx.AsyncClient(base_url=server_url, timeout=60) as client:

@@ -57,7 +57,7 @@ def test_sigterm_during_a_render_exits_promptly_with_the_scans_written(
         async def render_then_terminate() -> float:
             async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
                 pdf = (
-                    f"/api/v1/batches/{batch.batch_id}/labels.pdf?layout=thermal-40x30&copies=10000"
+                    f"/api/v1/batches/{batch.batch_id}/labels.pdf?layout=thermal-58x40&copies=10000"
                 )
                 render = asyncio.create_task(client.get(pdf, headers=world.producer.headers))
                 await asyncio.sleep(1.5)

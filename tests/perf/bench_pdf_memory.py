@@ -3,12 +3,12 @@ how soon the first bytes arrive, against a 24-label sheet measured in the same r
 
 A live `granian` worker on a real PostgreSQL (embedded in a temporary folder, or
 RADURA_DATABASE_URL) serves `GET /api/v1/batches/{id}/labels.pdf` for a batch of 10 000 issued
-serials on the thermal 40×30 roll (one label per page, continuation labels included). The
+serials on the thermal 58×40 roll (one sticker per page, the smallest that holds one). The
 worker's resident set is sampled every 20 ms from /proc (Linux); the roll is rendered twice.
 Targets: peak growth ≤ 200 MB; the growth given back once the response is sent (≤ 50 MB kept,
 the allocator's fragmentation) and nothing more kept after a second roll (≤ 10 MB).
 
-    python tests/perf/bench_pdf_memory.py [--serials 10000] [--layout thermal-40x30]
+    python tests/perf/bench_pdf_memory.py [--serials 10000] [--layout thermal-58x40]
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--serials", type=int, default=10_000)
-    parser.add_argument("--layout", default="thermal-40x30")
+    parser.add_argument("--layout", default="thermal-58x40")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="radura-bench-") as tmp:
         data_dir = Path(tmp)

@@ -49,7 +49,7 @@ UPWARD_ALLOWED: dict[tuple[str, str], str] = {
 LEFT_FOR_THE_NEXT_MOVES: frozenset[tuple[str, str]] = frozenset(
     {
         ("batches.pages", "labels_api.content"),  # the batch page's label preview
-        ("batches.pages", "labels_api.controller"),  # ... drawn by the label API's _label_svg
+        ("batches.pages", "labels_api.fitting"),  # ... on the layouts that hold the label
         ("batches.pages", "labels_api.serials"),  # the batch page issues serials
     }
 )

@@ -342,10 +342,15 @@ _GRID: dict[str, tuple[Any, ...]] = {
     "category": ("meat_poultry", "spices_herbs", "fresh_produce", "ready_meal_sterile"),
     "purpose": ("extend_shelf_life", "disinfestation", "sterilisation"),
     "packaging": ("air", "vacuum"),
-    "storage_temp_c": (-18.0, 4.0, 25.0),
+    "storage_temp_c": (-18.0, 4.0, 8.0, 25.0),
     "dose_min_kgy": (0.5, 2.0, 4.0, 50.0),
-    "control": ((None, None), (0.9, None), (None, 4.5)),
-    "study": ((None, None), (365, "UJI-2025-01")),
+    "control": ((None, None), (0.9, None), (None, 4.5), (0.8, None)),
+    # (days, reference, and what it validated: temperature, dose, packaging)
+    "study": (
+        (None, None, None, None, None),
+        (365, "UJI-2025-01", 25.0, 45.0, "vacuum"),
+        (30, "UJI-2026-02", 4.0, 3.0, "air"),
+    ),
     "expanded_uncertainty_pct": (0.0, 8.0),
 }
 
@@ -367,7 +372,9 @@ def shelf_life_texts() -> tuple[list[Text], set[str]]:
         for values in itertools.product(*_GRID.values()):
             given = dict(zip(_GRID, values, strict=True))
             water_activity, ph = given.pop("control")
-            study_days, study_ref = given.pop("study")
+            study_days, study_ref, study_temp_c, study_dose_kgy, study_packaging = given.pop(
+                "study"
+            )
             inputs = ShelfLifeInputs(
                 base_shelf_life_days=10,
                 reference_temp_c=8.0,
@@ -376,6 +383,9 @@ def shelf_life_texts() -> tuple[list[Text], set[str]]:
                 ph=ph,
                 validated_shelf_life_days=study_days,
                 validated_study_ref=study_ref,
+                validated_study_temp_c=study_temp_c,
+                validated_study_dose_kgy=study_dose_kgy,
+                validated_study_packaging=study_packaging,
                 **given,
             )
             try:

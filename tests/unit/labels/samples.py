@@ -13,10 +13,10 @@ import zxingcpp
 from PIL import Image
 
 from labels.codes import random_code
-from labels.registration import printed_registration_no
 from labels.signing import Keyring
 from labels.typography import FONT_FILES
 from labels.uri import signed_uri
+from labels.wording import label_phrases
 from schemas.labels import LabelContent, LabelRef
 
 BASE_URL = "https://radura.example.id"
@@ -33,6 +33,10 @@ LONG_FACILITY = (
     "Teknologi B.J. Habibie Puspiptek Serpong Banten"
 )[:120]
 assert len(LONG_PRODUCT) == len(LONG_FACILITY) == 120
+# Long but real: a producer's full product name and BRIN's irradiator in Serpong.
+DEMO_PRODUCT = "Rendang Daging Sapi Padang Bu Ratna"
+DEMO_FACILITY = "Iradiator Gamma Merah Putih (IGMP) Badan Riset dan Inovasi Nasional"
+SHORT_LOT = "RDG-2511-07"
 
 
 def gs1_ref(serial: str | None = None, lot: str = LONG_LOT) -> LabelRef:
@@ -56,11 +60,13 @@ def batch_content(keyring: Keyring, **changes: object) -> LabelContent:
         producer_city="Tangerang Selatan",
         registration_no="P-IRT 206367401234567",
         lot=LONG_LOT,
+        production_date=datetime.date(2025, 11, 1),
         best_before=datetime.date(2027, 1, 31),
         storage_temp_c=8,
         purpose="extend_shelf_life",
         facility_name="Iradiator Gamma Merah Putih (IGMP) BRIN",
-        facility_address="Kawasan Puspiptek, Setu, Tangerang Selatan, Banten",
+        facility_address="Kawasan Puspiptek, Setu, Tangerang Selatan",
+        facility_city="Tangerang Selatan",
         irradiated_on=datetime.date(2025, 11, 3),
         net_content="250 g",
     )
@@ -70,32 +76,42 @@ def batch_content(keyring: Keyring, **changes: object) -> LabelContent:
 def serial_contents(keyring: Keyring, count: int, **changes: object) -> list[LabelContent]:
     """`count` serial labels of one batch, each with its own signed URI."""
     base = batch_content(keyring, **changes)
+    if "lot" in changes:
+        base = msgspec.structs.replace(
+            base, uri=signed_uri(BASE_URL, gs1_ref(lot=base.lot), keyring)
+        )
     cells = []
     for _ in range(count):
         serial = random_code()
-        uri = signed_uri(BASE_URL, gs1_ref(serial), keyring)
+        uri = signed_uri(BASE_URL, gs1_ref(serial, lot=base.lot), keyring)
         cells.append(msgspec.structs.replace(base, serial=serial, uri=uri))
     return cells
 
 
-def mandatory_texts(content: LabelContent) -> list[str]:
-    """What SPEC §5.2 says every label prints, as it should read (Bahasa Indonesia)."""
-    return [
+def mandatory_texts(content: LabelContent, producer: bool = True) -> list[str]:
+    """What SPEC §5.2 says every sticker prints, as it should read (Bahasa Indonesia); with
+    `producer`, also what a sticker of 70×37 mm or more adds."""
+    every = [
         "PANGAN IRADIASI",
         "Tujuan iradiasi: memperpanjang umur simpan",
         "TIDAK BOLEH DIIRADIASI ULANG",
-        content.facility_name,
-        content.facility_address,
+        f"Fasilitas iradiasi: {content.facility_name}, {content.facility_city}",
         f"Diiradiasi: {content.irradiated_on:%m/%Y}, {content.irradiation_country}",
         content.product_name,
-        content.producer_name,
-        printed_registration_no(str(content.registration_no)),
         f"Kode produksi: {content.lot}",
+        f"Tanggal produksi: {content.production_date:%d-%m-%Y}",
         f"Baik digunakan sebelum: {content.best_before:%d-%m-%Y}",
         "Simpan pada suhu maksimal 8 °C",
         "7KQ2M 9XW4T",
         "Pindai untuk cek keaslian",
     ]
+    if not producer:
+        return every
+    # worded as labels.wording has them (the registration and net content lines are reworded
+    # elsewhere); the producer's name and address are there in full
+    texts = label_phrases(content)
+    assert content.producer_name in texts["producer"]
+    return [*every, texts["producer"], texts["registration"], texts["net_content"]]
 
 
 def squash(text: str) -> str:

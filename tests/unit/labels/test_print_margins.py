@@ -1,25 +1,31 @@
 """Labels that print well: every glyph measured in the rendered PDF (pypdfium2) keeps 2 mm
-inside its label and 4 mm inside an A4 sheet; on the small rolls the safety texts stay on the
-first label of a pair and no paragraph leaves its heading alone before a break; numbers with
-their units never wrap; the PDF says what it is, whose it is and when it was made."""
+inside its label and 4 mm inside an A4 sheet; numbers with their units never wrap; the PDF
+says what it is, whose it is and when it was made."""
 
 from __future__ import annotations
 
 import datetime
-import itertools
 
 import pypdfium2 as pdfium
 import pytest
 
-from labels.compose import SAFETY_KEYS, LabelSpec, compose_label
-from labels.layouts import LABEL_MARGIN_MM, LAYOUTS, SHEET_MARGIN_MM, PageLayout, get_layout
+from labels.compose import compose_label
+from labels.fit import fits
+from labels.layouts import LABEL_MARGIN_MM, SHEET_MARGIN_MM, PageLayout, get_layout
 from labels.pdf import PT_PER_MM, render_pdf
 from labels.qr import qr_matrix
 from labels.signing import Keyring
 from labels.typography import text_width_mm, wrap_text
 from labels.wording import label_phrases
 from schemas.labels import LabelContent
-from tests.unit.labels.samples import LONG_FACILITY, LONG_PRODUCT, pdf_pages, serial_contents
+from tests.unit.labels.samples import (
+    DEMO_FACILITY,
+    DEMO_PRODUCT,
+    LONG_FACILITY,
+    LONG_PRODUCT,
+    pdf_pages,
+    serial_contents,
+)
 
 KEYRING = Keyring.generate()
 TOLERANCE_MM = 0.05  # glyph boxes are read back from the file's rounded coordinates
@@ -58,16 +64,23 @@ def _cell_of(layout: PageLayout, x_mm: float, y_mm: float) -> tuple[float, float
 
 
 def _sheet(name: str) -> list[LabelContent]:
-    """A full page of the largest serial labels, then labels long enough to continue."""
+    """A full page of serial stickers with real long names, then one with the longest names
+    where the layout holds them."""
     layout = get_layout(name)
-    plain = serial_contents(KEYRING, layout.cells_per_page)
+    demo = serial_contents(
+        KEYRING, layout.cells_per_page, product_name=DEMO_PRODUCT, facility_name=DEMO_FACILITY
+    )
     long = serial_contents(
         KEYRING, layout.cells_per_page, product_name=LONG_PRODUCT, facility_name=LONG_FACILITY
     )
-    return [*plain, *long]
+    return demo + (long if fits(layout, long[0]) else [])
 
 
-@pytest.mark.parametrize("name", sorted(LAYOUTS))
+# the layouts that hold a sticker with a signed code (50×30 and 40×30 never do)
+HOLDING = ["a4-3x8", "a4-2x5", "thermal-80x50"]
+
+
+@pytest.mark.parametrize("name", HOLDING)
 def test_every_glyph_keeps_clear_of_label_and_sheet_edges(name: str) -> None:
     layout = get_layout(name)
     document = pdf_pages(render_pdf(_sheet(name), layout))
@@ -103,41 +116,6 @@ def test_only_the_labels_on_a_sheet_edge_are_padded_more(name: str) -> None:
     assert min(min(p.top, p.right, p.bottom, p.left) for p in paddings) == LABEL_MARGIN_MM
 
 
-def _first_label_keys(content: LabelContent, spec: LabelSpec) -> tuple[set[str], int]:
-    geometry = compose_label(content, spec, qr_matrix(content.uri).size)
-    assert geometry.panels[0].symbol is not None and geometry.panels[0].qr is not None
-    return {line.key for line in geometry.panels[0].lines}, len(geometry.panels)
-
-
-@pytest.mark.parametrize("name", ["thermal-40x30", "thermal-50x30", "a4-3x8"])
-@pytest.mark.parametrize("long_field", ["product_name", "facility_name", "producer_address"])
-def test_safety_texts_are_all_on_the_first_label_of_a_pair(name: str, long_field: str) -> None:
-    content = serial_contents(KEYRING, 1, **{long_field: LONG_PRODUCT})[0]
-    keys, panels = _first_label_keys(content, get_layout(name).label)
-    assert panels > 1  # really a pair (or three)
-    assert set(SAFETY_KEYS) <= keys, sorted(set(SAFETY_KEYS) - keys)
-
-
-@pytest.mark.parametrize("name", ["thermal-40x30", "thermal-50x30", "a4-3x8", "a4-2x5"])
-def test_no_paragraph_leaves_its_heading_alone_before_a_break(name: str) -> None:
-    spec = get_layout(name).label
-    checked = 0
-    lengths = range(20, 121, 10)
-    for product, facility in itertools.product(lengths, lengths):
-        content = serial_contents(
-            KEYRING, 1, product_name=LONG_PRODUCT[:product], facility_name=LONG_FACILITY[:facility]
-        )[0]
-        geometry = compose_label(content, spec, qr_matrix(content.uri).size)
-        for before, after in itertools.pairwise(geometry.panels):
-            split = {line.key for line in before.lines} & {line.key for line in after.lines}
-            for key in split - {"scan", "continued"}:
-                kept = [line.text for line in before.lines if line.key == key]
-                assert len(kept) >= 2, (name, key, kept)
-                assert not kept[-1].endswith(":"), (name, key, kept)
-                checked += 1
-    assert checked or name.startswith("a4"), "no paragraph was split: the test proves nothing"
-
-
 @pytest.mark.parametrize("width_mm", [8 + step / 2 for step in range(40)])
 def test_numbers_and_their_units_never_wrap_inside(width_mm: float) -> None:
     content = serial_contents(KEYRING, 1, registration_no="P-IRT 206367401234567")[0]
@@ -161,13 +139,13 @@ def test_numbers_and_their_units_never_wrap_inside(width_mm: float) -> None:
         ("PSAT-PDUK12345678901234567890", "PSAT PDUK 12345678901234567890"),  # the longest
     ],
 )
-@pytest.mark.parametrize("name", sorted(LAYOUTS))
-def test_a_registration_number_is_printed_whole_on_every_layout(
+@pytest.mark.parametrize("name", HOLDING)
+def test_a_registration_number_is_printed_whole_on_every_layout_that_carries_it(
     name: str, number: str, printed: str
 ) -> None:
     content = serial_contents(KEYRING, 1, registration_no=number)[0]
     geometry = compose_label(content, get_layout(name).label, qr_matrix(content.uri).size)
-    lines = [line.text for panel in geometry.panels for line in panel.lines]
+    lines = [line.text for line in geometry.lines]
     assert any(printed.replace(" ", "\u00a0") in line for line in lines), lines
 
 

@@ -16,8 +16,8 @@ def estimate_sl1(inputs: ShelfLifeInputs) -> ShelfLifeResult:
 def test_spec_chicken_example_reads_as_specified() -> None:
     explanation = estimate_sl1(make_inputs()).explanation
     assert explanation.id == (
-        "Umur simpan dasar 5 hari pada 8 °C; dosis minimum terukur 3,0 kGy memberi faktor 2,0 "
-        "(batas atas) → 10 hari."
+        "Umur simpan dasar 5 hari pada 8 °C; dosis serap minimum terukur 3,0 kGy memberi "
+        "faktor 2,0 (batas atas) → 10 hari."
     )
     assert explanation.en == (
         "Base shelf life 5 days at 8 °C; measured minimum dose 3.0 kGy gives a factor of 2.0 "
