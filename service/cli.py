@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -14,7 +15,14 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from service.cli_help import HelpFormatter, environment_epilog, whole_number
-from service.core.settings import ENVIRONMENT, Settings, SettingsError, get_settings
+from service.core.settings import (
+    ENVIRONMENT,
+    Settings,
+    SettingsError,
+    get_settings,
+    local_base_url,
+    record_serve_port,
+)
 
 
 class CommandError(Exception):
@@ -90,12 +98,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from granian.constants import Interfaces
 
     dsn = _database_url(settings)
+    record_serve_port(settings.data_dir, args.port)
+    if "RADURA_PUBLIC_BASE_URL" not in os.environ:
+        # every label, invite and link opens on the port served here; the workers read it too
+        os.environ["RADURA_PUBLIC_BASE_URL"] = local_base_url(args.port)
+        settings = dataclasses.replace(settings, public_base_url=local_base_url(args.port))
     if args.demo:
         from service.demo import print_demo, seed_demo
         from service.labels_api.keys import SigningKeys
 
         demo = asyncio.run(seed_demo(dsn, SigningKeys(settings), settings.public_base_url))
-        print_demo(demo, base_url=f"http://{args.host}:{args.port}")
+        print_demo(demo, base_url=settings.public_base_url)
     # the workers are fresh processes: they read the database they must use from the environment
     os.environ["RADURA_DATABASE_URL"] = dsn
     get_settings.cache_clear()  # workers may be forked from this process

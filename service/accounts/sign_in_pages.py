@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from service.accounts.passwords import password_problem
 from service.accounts.people import accept_invite, invited_user
-from service.accounts.sign_in import Throttled, sign_in
+from service.accounts.sign_in import Budget, Throttled, sign_in
 from service.console.i18n import LANGUAGES, SESSION_KEY, gettext_for, language_of
 from service.console.render import flash, page
 from service.console.sessions import (
@@ -24,12 +24,26 @@ from service.console.sessions import (
 )
 from service.core.auth import ANY_ROLE, SESSION_USER_KEY, AuthUser
 from service.core.db import Db
+from service.core.gettext_marker import N_
 
 HOME = "/app/"
 PUBLIC = {"exclude_from_auth": True}
 MAX_EMAIL_LENGTH = 254
 
 AnyRequest = Request[Any, Any, State]
+
+# what a refused sign-in says, by the budget it spent (SPEC §10)
+THROTTLED: dict[Budget, str] = {
+    "account_network": N_(
+        "Too many failed sign-ins for this email from your network. Try again in %(minutes)d"
+        " minutes."
+    ),
+    "account": N_(
+        "Too many failed sign-ins for this email from many networks. Try again in %(minutes)d"
+        " minutes, or from a network where you signed in before."
+    ),
+    "network": N_("Too many failed sign-ins from your network. Try again in %(minutes)d minutes."),
+}
 
 
 def safe_next(target: str | None) -> str:
@@ -75,11 +89,24 @@ class ConsoleAccountController(Controller):
             client = request.client.host if request.client else "unknown"
             result = await sign_in(db, email, password, client)
             if isinstance(result, Throttled):
-                status = 429
-                errors["email"] = _(
-                    "Too many failed sign-ins. Try again in %(minutes)d minutes."
-                ) % {"minutes": result.retry_after_minutes}
-            elif result is None:
+                errors["email"] = _(THROTTLED[result.budget]) % {
+                    "minutes": result.retry_after_minutes
+                }
+                refused = page(
+                    request,
+                    "console/login.html",
+                    status_code=429,
+                    email=email,
+                    errors=errors,
+                    next=next,
+                )
+                # a fresh dict: the page's headers are shared by every page
+                refused.headers = {
+                    **refused.headers,
+                    "Retry-After": str(result.retry_after_seconds),
+                }
+                return refused
+            if result is None:
                 errors["email"] = _("The email or the password is not right.")
             else:
                 await renew_session_id(request)

@@ -23,7 +23,7 @@ ENVIRONMENT = {
     "RADURA_DATABASE_URL": "PostgreSQL to use (unset: an embedded server in the data folder)",
     "RADURA_DATABASE_REPLICA_URL": "a streaming replica for public verification reads",
     "RADURA_DATA_DIR": "embedded database and signing keys (default: the per-user data folder)",
-    "RADURA_PUBLIC_BASE_URL": "scheme and host printed in every QR (default: http://localhost:8000)",
+    "RADURA_PUBLIC_BASE_URL": "scheme and host in every QR (default: http://localhost:--port)",
     "RADURA_SIGNING_KEY": "the active Ed25519 private key (unset: key files in the data folder)",
     "RADURA_CLONE_THRESHOLD": "client networks after which a serial is suspect (default: 5)",
     "RADURA_RATE_LIMIT_PER_MINUTE": "per-client limit on public endpoints, 0 = off (default: 120)",
@@ -111,10 +111,42 @@ def _database_url(name: str) -> str | None:
     return raw
 
 
-def _public_base_url() -> str:
-    """http(s)://host[:port], optionally with a path prefix: the start of every label URI."""
+DEFAULT_PORT = 8000
+# the port `radura serve` last listened on with this data folder, for the commands run beside it
+SERVE_PORT_FILE = "serve-port"
+
+
+def local_base_url(port: int) -> str:
+    """The default public base URL of a server on `port`: always `localhost`, never the address
+    it binds (`--host 0.0.0.0` is no address a phone or browser can open)."""
+    return f"http://localhost:{port}"
+
+
+def record_serve_port(data_dir: Path, port: int) -> None:
+    """Remember the port `radura serve` listens on, so `radura user invite` and the other
+    commands run beside it print links that open on that server (best effort)."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / SERVE_PORT_FILE).write_text(f"{port}\n", encoding="utf-8")
+    except OSError:
+        pass
+
+
+def _served_port(data_dir: Path) -> int:
+    """The port recorded by the last `radura serve` with this data folder, else 8000."""
+    try:
+        port = int((data_dir / SERVE_PORT_FILE).read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return DEFAULT_PORT
+    return port if 0 < port < 65536 else DEFAULT_PORT
+
+
+def _public_base_url(data_dir: Path) -> str:
+    """http(s)://host[:port], optionally with a path prefix: the start of every label URI.
+    Unset, `http://localhost:{port}` of `radura serve` (which sets the variable for its
+    workers), or of the last one that ran with this data folder."""
     name, example = "RADURA_PUBLIC_BASE_URL", "https://radura.example.id"
-    raw = os.environ.get(name, "http://localhost:8000").rstrip("/")
+    raw = os.environ.get(name, local_base_url(_served_port(data_dir))).rstrip("/")
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(
@@ -189,11 +221,12 @@ def _redis_url() -> str | None:
 
 def load_settings() -> Settings:
     """Every variable read and checked; SettingsError names the first one that is wrong."""
+    data_dir = _data_dir()
     return Settings(
         database_url=_database_url("RADURA_DATABASE_URL"),
         replica_url=_database_url("RADURA_DATABASE_REPLICA_URL"),
-        data_dir=_data_dir(),
-        public_base_url=_public_base_url(),
+        data_dir=data_dir,
+        public_base_url=_public_base_url(data_dir),
         signing_key=_signing_key(),
         clone_threshold=_int_env("RADURA_CLONE_THRESHOLD", 5, minimum=1),
         rate_limit_per_minute=_int_env("RADURA_RATE_LIMIT_PER_MINUTE", 120),

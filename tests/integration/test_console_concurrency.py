@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from service.accounts.people import accept_invite, create_invite
-from service.accounts.sign_in import MAX_FAILURES, Throttled, sign_in
+from service.accounts.sign_in import ACCOUNT_NETWORK_FAILURES, Throttled, sign_in
 from tests.integration.console import give_password
 from tests.integration.world import World
 
@@ -37,12 +37,12 @@ async def test_a_burst_of_wrong_passwords_counts_no_more_than_the_limit(pool, wo
     results = await asyncio.gather(
         *(
             _on_own_connection(pool, lambda c: sign_in(c, email, "salah-terus-123", "10.1.2.3"))
-            for _ in range(MAX_FAILURES + 3)
+            for _ in range(ACCOUNT_NETWORK_FAILURES + 3)
         )
     )
-    assert sum(r is None for r in results) == MAX_FAILURES
+    assert sum(r is None for r in results) == ACCOUNT_NETWORK_FAILURES
     assert sum(isinstance(r, Throttled) for r in results) == 3
     failures = await pool.fetchval(
         "SELECT count(*) FROM sign_in_failures WHERE email = $1", email.lower()
     )
-    assert failures == MAX_FAILURES
+    assert failures == ACCOUNT_NETWORK_FAILURES

@@ -4,10 +4,12 @@ flags, throttling, headers, language and error pages."""
 from __future__ import annotations
 
 import re
+import secrets
 from http.cookies import SimpleCookie
 
 import pytest
 
+from service.core.client_networks import network_hash
 from tests.integration.console import Browser, give_password, signed_in
 from tests.integration.world import World
 
@@ -178,38 +180,146 @@ async def test_idle_and_absolute_timeouts(client, pool, world):
     assert 50 * 60 < left.total_seconds() <= 60 * 60
 
 
-async def test_throttled_after_five_failed_sign_ins_for_one_email(client, pool, world):
+def _refused(answer, email: str, *words: str) -> None:  # type: ignore[no-untyped-def]
+    """A sign-in beyond a budget: 429 with Retry-After (at most the 15-minute window), and the
+    sign-in form again, the email kept, the message on it."""
+    assert answer.status_code == 429, answer.text
+    assert 0 < int(answer.headers["retry-after"]) <= 15 * 60
+    assert '<form method="post" action="/app/login' in answer.text
+    assert f'value="{email}"' in answer.text and 'id="email-error"' in answer.text
+    for word in words:
+        assert word in answer.text, answer.text
+
+
+def _network(prefix: str = "10") -> str:
+    """A /24 of its own for one test: `10.x.y.` (add the host number)."""
+    return f"{prefix}.{secrets.randbelow(256)}.{secrets.randbelow(256)}."
+
+
+async def _failed_earlier(pool, failures: list[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
+    """Failures (email, client address) recorded a moment ago, to fill most of a budget without
+    checking a hundred passwords; the last ones of each test go through the form."""
+    async with pool.acquire() as conn:
+        rows = [(email, await network_hash(conn, host)) for email, host in failures]
+        await conn.executemany(
+            "INSERT INTO sign_in_failures (email, network) VALUES ($1, $2)", rows
+        )
+
+
+async def test_five_failures_block_one_account_on_one_network_only(client, pool, world):
     email = await give_password(pool, world.producer.id)
-    attacker = Browser(client)
+    network = _network()
+    typist = Browser(client, network + "7")
     for _ in range(5):
-        wrong = await attacker.sign_in(email, "not-the-password")
+        wrong = await typist.sign_in(email, "not-the-password")
         assert wrong.status_code == 400
         assert "Email atau kata sandi tidak benar" in wrong.text
-    # the right password no longer helps, from this client or any other
-    for browser in (attacker, Browser(client)):
-        refused = await browser.sign_in(email)
-        assert refused.status_code == 429
-        assert "Terlalu banyak percobaan masuk yang gagal" in refused.text
-        assert "15 menit" in refused.text
+    # the right password no longer helps from any address of that /24 ...
+    for browser in (typist, Browser(client, network + "200")):
+        _refused(
+            await browser.sign_in(email),
+            email,
+            "Terlalu banyak percobaan masuk yang gagal untuk email ini dari jaringan Anda",
+            "15 menit",
+        )
         assert SESSION_COOKIE not in browser.http.cookies
-    # a quarter of an hour later the email may try again
+    # ... but the same account from another network, and another account on that network, may
+    assert (await Browser(client, _network() + "7").sign_in(email)).status_code == 303
+    neighbour = await give_password(pool, world.regulator.id)
+    assert (await Browser(client, network + "8").sign_in(neighbour)).status_code == 303
+    # a quarter of an hour later the email may try again from there too
     async with pool.acquire() as conn:
         await conn.execute(
             "UPDATE sign_in_failures SET failed_at = failed_at - interval '15 minutes'"
             " WHERE email = $1",
             email,
         )
-    assert (await attacker.sign_in(email)).status_code == 303
+    assert (await typist.sign_in(email)).status_code == 303
 
 
-async def test_throttled_after_five_failed_sign_ins_from_one_client(client, pool, world):
+async def test_an_ipv6_slash_64_is_one_network(client, pool, world):
     email = await give_password(pool, world.producer.id)
-    guesser = Browser(client)
-    for n in range(5):
+    prefix = f"2001:db8:{secrets.randbelow(65536):x}:{secrets.randbelow(65536):x}:"
+    for n in range(5):  # a phone takes a new address of its /64 for every try
+        answer = await Browser(client, f"{prefix}{n + 1:x}::{n + 7:x}").sign_in(email, "salah-lagi")
+        assert answer.status_code == 400
+    _refused(await Browser(client, prefix + "ffff::1").sign_in(email), email, "jaringan Anda")
+    next_slash_64 = f"2001:db8:1:{secrets.randbelow(65536):x}::1"
+    assert (await Browser(client, next_slash_64).sign_in(email)).status_code == 303
+
+
+async def test_fifty_failures_over_all_networks_spare_a_network_that_signed_in(client, pool, world):
+    email = await give_password(pool, world.producer.id)
+    home = Browser(client, _network() + "7")
+    assert (await home.sign_in(email)).status_code == 303  # the owner, a day earlier
+    # strangers everywhere, one try each: 47 recorded, 3 through the form, within budget
+    await _failed_earlier(pool, [(email, _network("172") + "1") for _ in range(47)])
+    for _ in range(3):
+        answer = await Browser(client, _network() + "9").sign_in(email, "tebak-tebakan")
+        assert answer.status_code == 400, answer.text
+    # the 51st try, from one more network, is refused before its password is checked
+    _refused(
+        await Browser(client, _network() + "9").sign_in(email),
+        email,
+        "Terlalu banyak percobaan masuk yang gagal untuk email ini dari banyak jaringan",
+        "dari jaringan tempat Anda pernah masuk",
+    )
+    # the owner at home signs in all the same
+    home.http.cookies.clear()
+    assert (await home.sign_in(email)).status_code == 303
+    # a network last signed in from more than 30 days ago is exempt no more
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE sign_in_networks SET signed_in_at = now() - interval '31 days'"
+            " WHERE user_id = $1",
+            world.producer.id,
+        )
+    home.http.cookies.clear()
+    _refused(await home.sign_in(email), email, "dari banyak jaringan")
+
+
+async def test_a_hundred_failures_block_one_network_for_every_account(client, pool, world):
+    network = _network()
+    await _failed_earlier(
+        pool, [(f"tamu-{secrets.token_hex(4)}@example.id", network + "3") for _ in range(97)]
+    )
+    guesser = Browser(client, network + "4")
+    for n in range(3):  # the 98th to 100th failures, each for an email of its own
         assert (await guesser.sign_in(f"guess{n}@example.id", "password1234")).status_code == 400
-    assert (await guesser.sign_in(email)).status_code == 429
-    # the same person from elsewhere is not punished for this client's guesses
-    assert (await Browser(client).sign_in(email)).status_code == 303
+    email = await give_password(pool, world.producer.id)
+    cafe = Browser(client, network + "250")
+    switched = await cafe.submit(
+        "/app/language", {"lang": "en", "next": "/app/login"}, form_page="/app/login"
+    )
+    assert switched.status_code == 303
+    _refused(
+        await cafe.sign_in(email),
+        email,
+        "Too many failed sign-ins from your network. Try again in 15 minutes.",
+    )
+    # the same account from any other network is not punished for them
+    assert (await Browser(client, _network() + "4").sign_in(email)).status_code == 303
+
+
+async def test_failures_keep_no_client_address(client, pool, world):
+    email = await give_password(pool, world.producer.id)
+    address = _network() + "77"
+    assert (await Browser(client, address).sign_in(email, "salah")).status_code == 400
+    assert (await Browser(client, address).sign_in(email)).status_code == 303
+    async with pool.acquire() as conn:
+        failure = await conn.fetchrow("SELECT * FROM sign_in_failures WHERE email = $1", email)
+        known = await conn.fetchrow(
+            "SELECT * FROM sign_in_networks WHERE user_id = $1", world.producer.id
+        )
+    assert failure is None  # forgiven by the sign-in from the same network
+    assert known is not None and len(known["network"]) == 16
+    assert address.encode() not in known["network"]
+    assert known["network"] == await _hash_of(pool, address.rsplit(".", 1)[0] + ".1")
+
+
+async def _hash_of(pool, host: str) -> bytes:  # type: ignore[no-untyped-def]
+    async with pool.acquire() as conn:
+        return await network_hash(conn, host)
 
 
 async def test_empty_and_wrong_sign_in_forms_keep_the_email(client, pool, world):
