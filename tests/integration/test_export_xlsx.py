@@ -233,3 +233,30 @@ async def test_many_rows_arrive_in_order(client, world: World):
     assert len(rows) == 120
     days = [r["production_date"].value for r in rows]
     assert days == sorted(days)
+
+
+async def test_the_overview_offers_the_workbook_beside_the_csv(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World
+):
+    regulator = await signed_in(client, pool, world.regulator.id)
+    page = (await regulator.get("/app/overview")).text
+    form = page.split('id="export"', 1)[1].split("</form>", 1)[0]
+    assert 'action="/api/v1/exports/batches.csv"' in form
+    assert 'formaction="/api/v1/exports/batches.xlsx"' in form
+    assert "Unduh Excel (XLSX)" in form and "Unduh CSV" in form
+
+
+async def test_the_openapi_document_describes_a_binary_workbook(client: AsyncTestClient):
+    document = (await client.get("/schema/openapi.json")).json()
+    operation = document["paths"][URL]["get"]
+    assert operation["operationId"] == "exportBatchesXlsx"
+    assert operation["summary"] == "Export batches XLSX"
+    assert operation["responses"]["200"]["content"] == {
+        XLSX: {"schema": {"type": "string", "format": "binary"}}
+    }
+    assert {"400", "401", "403"} <= set(operation["responses"])
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"from", "to", "lang"} <= names
+    # the CSV stays text
+    csv_answer = document["paths"]["/api/v1/exports/batches.csv"]["get"]["responses"]["200"]
+    assert "format" not in csv_answer["content"]["text/csv"]["schema"]
