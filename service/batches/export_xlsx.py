@@ -186,6 +186,47 @@ async def xlsx_file(
         work.cleanup()  # the open handle keeps the file readable; the name is gone
 
 
+async def text_workbook(
+    sheet_name: str, titles: list[str], widths: list[float], rows: AsyncIterator[list[str]]
+) -> IO[bytes]:
+    """A workbook of text cells only (such as serials and their links), with the same frozen,
+    filtered header row, as an open, already unlinked temporary file at its start."""
+    work = tempfile.TemporaryDirectory(prefix="radura-xlsx-")
+    try:
+        path = os.path.join(work.name, "sheet.xlsx")
+        book = xlsxwriter.Workbook(
+            path,
+            {
+                "constant_memory": True,
+                "tmpdir": work.name,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        header = book.add_format({"bold": True})
+        sheet = book.add_worksheet(sheet_name)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        for col, title in enumerate(titles):
+            sheet.write_string(0, col, title, header)
+        sheet.freeze_panes(1, 0)
+        row = 0
+        async for values in rows:
+            row += 1
+            for col, value in enumerate(values):
+                sheet.write_string(row, col, value)
+        sheet.autofilter(0, 0, row, len(titles) - 1)
+
+        def finish() -> IO[bytes]:
+            book.close()
+            return open(path, "rb")  # closed by the stream that sends it
+
+        return await anyio.to_thread.run_sync(finish)
+    finally:
+        work.cleanup()
+
+
 async def file_chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
     try:
         while chunk := spool.read(READ_CHUNK):

@@ -260,3 +260,32 @@ async def test_the_openapi_document_describes_a_binary_workbook(client: AsyncTes
     # the CSV stays text
     csv_answer = document["paths"]["/api/v1/exports/batches.csv"]["get"]["responses"]["200"]
     assert "format" not in csv_answer["content"]["text/csv"]["schema"]
+
+
+async def test_the_serials_as_a_workbook_match_the_csv(client: AsyncTestClient, world: World):
+    import csv
+
+    batch_id = await batch_in(client, world, "released")
+    issued = await client.post(
+        f"/api/v1/batches/{batch_id}/labels", json={"count": 3}, headers=world.producer.headers
+    )
+    assert issued.status_code == 201, issued.text
+    listing = await client.get(
+        f"/api/v1/batches/{batch_id}/labels.csv", headers=world.producer.headers
+    )
+    expected = list(csv.reader(io.StringIO(listing.text)))[1:]
+    url = f"/api/v1/batches/{batch_id}/labels.xlsx"
+    answer = await client.get(url, headers=world.regulator.headers)
+    assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
+    assert answer.headers["content-disposition"].endswith('.xlsx"')
+    sheet = _sheet(answer.content)
+    assert [c.value for c in sheet[1]] == ["Nomor seri", "Tautan"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:B4"
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert rows == expected and len(rows) == 3
+    assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=2) for c in row)
+    english = _sheet(
+        (await client.get(url, params={"lang": "en"}, headers=world.producer.headers)).content
+    )
+    assert [c.value for c in english[1]] == ["Serial", "Link"]
+    assert (await client.get(url, headers=world.operator.headers)).status_code == 403
