@@ -113,7 +113,7 @@ NEGOTIATED: dict[str, dict[str, dict[str, Any]]] = {
 _NEGOTIATING_OPERATIONS = frozenset({"verifyShortLabel", "verifyGs1Label"})
 
 # words a summary writes in capitals
-_ACRONYMS = {"png", "svg", "csv", "pdf", "qr", "jwks", "epcis", "gs1"}
+_ACRONYMS = {"png", "svg", "csv", "xlsx", "pdf", "qr", "jwks", "epcis", "gs1"}
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 _HEALTH_PROBES = frozenset({"/health", "/ready"})
@@ -226,6 +226,12 @@ def _describe(
         for media_type, content in response.get("content", {}).items():
             if media_type.endswith("json") and content.get("schema") == {"type": "string"}:
                 content["schema"] = {"type": "object"}
+    # a file that is not text (a PDF, a PNG, a workbook), streamed by the handler, is described
+    # by Litestar with an empty schema: it is a string of bytes
+    for response in responses.values():
+        for media_type, content in response.get("content", {}).items():
+            if _is_binary(media_type) and not content.get("schema"):
+                content["schema"] = {"type": "string", "format": "binary"}
     # a handler's own problem answers, declared with a loose schema, get the shared one
     for status, response in responses.items():
         problem = response.get("content", {}).get(PROBLEM_MEDIA_TYPE)
@@ -235,6 +241,11 @@ def _describe(
     for status, response in list(responses.items()):
         if _is_litestar_error_shape(response):
             responses[status] = _problem_response(int(status))
+
+
+def _is_binary(media_type: str) -> bool:
+    kind = media_type.split(";")[0].strip()
+    return not (kind.startswith("text/") or kind.endswith(("json", "+xml")) or kind == "*/*")
 
 
 def _default_summary(handler: HTTPRouteHandler) -> str:

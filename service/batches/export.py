@@ -33,7 +33,7 @@ COLUMNS = (
     "best_before", "status", "recalled_at", "recall_reason",
 )  # fmt: skip
 
-_EXPORT = """
+EXPORT_QUERY = """
 SELECT b.code, b.lot, p.name AS product, p.gtin, p.registration_no, p.category, p.purpose,
        producer.name AS producer, facility.name AS facility, i.name AS irradiator, i.source_type,
        b.production_date, b.quantity, b.unit, r.received_at,
@@ -65,6 +65,11 @@ ROWS_PER_CHUNK = 200
 CURSOR_PREFETCH = 500
 
 
+def check_range(date_from: date | None, date_to: date | None) -> None:
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise invalid_field("to", "must not be before `from`")
+
+
 def safe_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
 
@@ -94,7 +99,7 @@ async def csv_chunks(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     args: list[Any] = [date_from, date_to]
-    sql = _EXPORT.format(visible=visible_to(user, args))
+    sql = EXPORT_QUERY.format(visible=visible_to(user, args))
     async with connection(pool) as conn, conn.transaction(readonly=True):
         rows = 0
         async for record in conn.cursor(sql, *args, prefetch=CURSOR_PREFETCH):
@@ -133,8 +138,7 @@ class ExportController(Controller):
         """Every batch the caller may see (a producer: its own), one CSV row each, ordered by
         production date. Text cells that a spreadsheet would run as a formula are prefixed
         with an apostrophe."""
-        if date_from is not None and date_to is not None and date_to < date_from:
-            raise invalid_field("to", "must not be before `from`")
+        check_range(date_from, date_to)
         return Stream(
             csv_chunks(state.pool, request.user, date_from, date_to),
             media_type="text/csv",  # Litestar adds "; charset=utf-8" to text/ types

@@ -9,6 +9,7 @@ def batch_controllers() -> list[type[Controller]]:
     from service.batches.controller import BatchesController
     from service.batches.epcis_controller import EpcisController
     from service.batches.export import ExportController
+    from service.batches.export_xlsx import XlsxExportController
     from service.batches.facility_controller import FacilityController
     from service.batches.products import ProductsController
 
@@ -17,6 +18,7 @@ def batch_controllers() -> list[type[Controller]]:
         BatchesController,
         FacilityController,
         ExportController,
+        XlsxExportController,
         EpcisController,
     ]
 

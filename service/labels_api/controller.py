@@ -23,10 +23,13 @@ from labels.png import qr_png
 from labels.svg import qr_svg
 from schemas.label_issue import LabelIssueRequest, LabelsIssued
 from schemas.labels import LabelContent
+from service.batches.export_xlsx import XLSX_MEDIA_TYPE, file_chunks, text_workbook
 from service.batches.idempotency import IdempotencyKey
+from service.console.i18n import language_of, translations
 from service.core.auth import AuthUser, roles
 from service.core.db import Db, connection
 from service.core.errors import Unavailable
+from service.core.gettext_marker import N_
 from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
 from service.labels_api.fitting import (
     fitted_png,
@@ -292,6 +295,44 @@ class LabelsController(Controller):
                     f'attachment; filename="{pdf_file_name(label.ref.code, layout, dpi)}"'
                 )
             },
+        )
+
+    @get(
+        "/{batch_id:uuid}/labels.xlsx",
+        operation_id="getLabelsXlsx",
+        opt=READERS,
+        media_type=XLSX_MEDIA_TYPE,
+    )
+    async def labels_xlsx(
+        self,
+        request: Request[AuthUser, None, State],
+        batch_id: FromPath[UUID],
+        lang: Annotated[
+            Literal["id", "en"] | None,
+            QueryParameter(
+                description="Language of the headers: Bahasa Indonesia unless `en` is asked "
+                "for or the console session's language is English."
+            ),
+        ] = None,
+    ) -> Stream:
+        """The rows of `getLabelsCsv` as an Excel workbook: every serial and its signed URI as
+        text cells, under a frozen header row with an autofilter."""
+        label = await self._label(request, batch_id)
+        state = request.app.state
+        base_url = state.settings.public_base_url
+        gettext = translations(lang or language_of(request)).gettext
+
+        async def rows() -> AsyncIterator[list[str]]:
+            async for serial in iter_serials(state.pool, batch_id):
+                yield [serial, serial_uri(label, serial, state.signing_keys, base_url)]
+
+        spool = await text_workbook(
+            gettext(N_("Serials")), [gettext(N_("Serial")), gettext(N_("Link"))], [14, 80], rows()
+        )
+        return Stream(
+            file_chunks(spool),
+            media_type=XLSX_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="radura-{label.ref.code}.xlsx"'},
         )
 
     @get(

@@ -268,6 +268,7 @@ async def test_released_batch_page_shows_record_timeline_label_and_downloads(
     assert "No serials are issued yet" in page
     assert f"/api/v1/batches/{batch_id}/label.png" in page
     assert f"/api/v1/batches/{batch_id}/labels.csv" in page
+    assert f"/api/v1/batches/{batch_id}/labels.xlsx" in page
     # the links work with the session cookie alone
     pdf = await producer.get(f"/api/v1/batches/{batch_id}/labels.pdf?layout=a4-3x8")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
