@@ -34,7 +34,15 @@ Lot = Annotated[
         examples=["RDG-2611-01"],
     ),
 ]
-Quantity = Annotated[float, msgspec.Meta(gt=0, le=1e9)]
+# at least a gram (kg); pieces are a whole number besides, so at least 1 (5e-324 kg is no batch)
+Quantity = Annotated[
+    float,
+    msgspec.Meta(
+        ge=0.001,
+        le=1e9,
+        description="At least 0.001 (kg); in pieces a whole number, so at least 1.",
+    ),
+]
 # A reading or a computed dose, kGy. Zero cannot be a routine dosimeter reading of a treated batch
 # (and would make DUR = max/min undefined).
 # below 0.001 kGy a reading is not a dose (and 5e-324 next to 100 would make DUR infinite)
