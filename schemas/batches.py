@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, LongText, Reason
+from schemas.common import NAME_PATTERN, LongText, Reason, check_public_texts
 from schemas.dose_maps import DoseMapUsed
 from schemas.products import Product, check_one_line, text_field_error
 from schemas.shelf_life import PRODUCTION_DATE_MIN, ShelfLifeResult
@@ -130,6 +130,7 @@ class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     received_at: Instant | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         check_one_line("condition", self.condition)
         check_instant("received_at", self.received_at)
 
@@ -159,6 +160,7 @@ class DosimeterReading(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     calibration_ref: Label | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         for field in ("dosimeter_id", "type", "calibration_ref"):
             check_one_line(field, getattr(self, field))
 
@@ -182,6 +184,7 @@ class TreatmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     dose_map_id: UUID | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         for field in ("run_id", "atmosphere", "pq_ref"):
             check_one_line(field, getattr(self, field))
         check_instant("started_at", self.started_at)
@@ -255,6 +258,7 @@ class ReasonBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         if not self.reason.strip():
             raise text_field_error("reason", "must be readable text")
 

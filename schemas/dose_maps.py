@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from schemas.common import Name, ShortText
+from schemas.common import Name, ShortText, check_public_texts
 
 # What a dose-mapping study can find; the database holds new rows to the same (migration 0111).
 RATIO_MIN_LOWEST, RATIO_MAX_HIGHEST = 0.2, 5.0
@@ -61,6 +61,7 @@ class DoseMapCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     performed_on: date
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         # the Meta bounds hold a decoded body; this holds a Struct built in code just the same
         if not ratios_within_bounds(self.ratio_min, self.ratio_max):
             raise ValueError("ratio_min: must be between 0.2 and 1, and ratio_max between 1 and 5")

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, Name
+from schemas.common import NAME_PATTERN, Name, check_public_texts
 from schemas.shelf_life import (
     CategoryCode,
     Packaging,
@@ -96,6 +96,7 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     validated_study_ref: StudyRef | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         for field in ("name", "gtin", "registration_no", "net_content", "validated_study_ref"):
             check_one_line(field, getattr(self, field))
         if self.registration_no is not None and _TRADITIONAL_MEDICINE.match(self.registration_no):

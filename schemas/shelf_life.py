@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, Purpose
+from schemas.common import NAME_PATTERN, Purpose, check_public_texts
 
 Packaging = Literal["air", "vacuum", "map"]
 
@@ -107,6 +107,7 @@ class ShelfLifeEstimateRequest(msgspec.Struct, forbid_unknown_fields=True, kw_on
     expanded_uncertainty_pct: Annotated[float, msgspec.Meta(ge=0, le=20)] = 0.0
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         if self.validated_shelf_life_days is not None and self.validated_study_ref is None:
             raise _field_error(
                 "validated_study_ref", "required when `validated_shelf_life_days` is set"
