@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from schemas.common import CONTROL_CHARS, TEXT_END, Name, ShortText
+from schemas.common import CONTROL_CHARS, TEXT_END, Name, ShortText, check_public_texts
 
 OrganizationKind = Literal["producer", "facility", "regulator"]
 Role = Literal["admin", "producer", "operator", "qa", "regulator"]
@@ -50,6 +50,7 @@ class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
     country: Name = "Indonesia"
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         has_licence = self.licence_no is not None or self.licence_valid_until is not None
         if has_licence and self.kind != "facility":
             field = "licence_no" if self.licence_no is not None else "licence_valid_until"
@@ -93,6 +94,9 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     organization_id: UUID | None = None
     email: Email | None = None
 
+    def __post_init__(self) -> None:
+        check_public_texts(self)
+
 
 class User(msgspec.Struct):
     id: UUID
@@ -133,6 +137,7 @@ class IrradiatorCreate(msgspec.Struct, forbid_unknown_fields=True):
     max_energy_mev: Annotated[float, msgspec.Meta(gt=0, le=1e6)] | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         if self.source_type in ("electron-beam", "x-ray") and self.max_energy_mev is None:
             raise ValueError("max_energy_mev: required for a machine source (electron beam, x-ray)")
 
@@ -201,6 +206,9 @@ class PurposeLimitChange(msgspec.Struct, forbid_unknown_fields=True):
     max_dose_kgy: Annotated[float, msgspec.Meta(gt=0, le=100)]
     source: ShortText
     confirmed: bool
+
+    def __post_init__(self) -> None:
+        check_public_texts(self)
 
 
 class UserLine(msgspec.Struct):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, LongText, Reason
+from schemas.common import NAME_PATTERN, LongText, Reason, check_public_texts
 from schemas.dose_maps import DoseMapUsed
 from schemas.products import Product, check_one_line, text_field_error
 from schemas.shelf_life import PRODUCTION_DATE_MIN, ShelfLifeResult
@@ -34,7 +34,15 @@ Lot = Annotated[
         examples=["RDG-2611-01"],
     ),
 ]
-Quantity = Annotated[float, msgspec.Meta(gt=0, le=1e9)]
+# at least a gram (kg); pieces are a whole number besides, so at least 1 (5e-324 kg is no batch)
+Quantity = Annotated[
+    float,
+    msgspec.Meta(
+        ge=0.001,
+        le=1e9,
+        description="At least 0.001 (kg); in pieces a whole number, so at least 1.",
+    ),
+]
 # A reading or a computed dose, kGy. Zero cannot be a routine dosimeter reading of a treated batch
 # (and would make DUR = max/min undefined).
 # below 0.001 kGy a reading is not a dose (and 5e-324 next to 100 would make DUR infinite)
@@ -122,6 +130,7 @@ class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     received_at: Instant | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         check_one_line("condition", self.condition)
         check_instant("received_at", self.received_at)
 
@@ -151,6 +160,7 @@ class DosimeterReading(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     calibration_ref: Label | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         for field in ("dosimeter_id", "type", "calibration_ref"):
             check_one_line(field, getattr(self, field))
 
@@ -174,6 +184,7 @@ class TreatmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     dose_map_id: UUID | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         for field in ("run_id", "atmosphere", "pq_ref"):
             check_one_line(field, getattr(self, field))
         check_instant("started_at", self.started_at)
@@ -247,6 +258,7 @@ class ReasonBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         if not self.reason.strip():
             raise text_field_error("reason", "must be readable text")
 

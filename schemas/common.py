@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, Literal, TypeVar
+import functools
+import unicodedata
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 import msgspec
 
@@ -62,3 +64,94 @@ class Page(msgspec.Struct, Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+# --- public text: what every stored text a person or a shopper reads must be ----------------------
+# The patterns above refuse controls and line breaks where the schema can say so; the characters
+# below pass a pattern a JSON Schema can reasonably state, so `check_public_text` refuses them with
+# a message naming the kind of character (every message says "printable text", the phrase the API's
+# contract test accepts for a rule beyond the schema).
+
+# bidirectional marks, embeddings, overrides and isolates: they reorder what a page or label shows
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f" + "".join(map(chr, range(0x202A, 0x202F))) + "\u2066\u2067\u2068\u2069"
+)
+# zero-width and invisible format characters: zero-width space, (non-)joiner, word joiner and the
+# invisible operators, BOM, Mongolian vowel separator, tag characters, interlinear annotation
+INVISIBLE_FORMAT = frozenset(
+    "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e\ufff9\ufffa\ufffb"
+    + "".join(map(chr, range(0xE0000, 0xE0080)))
+)
+ZERO_WIDTH_JOINER = "\u200d"
+# in a multi-line text: tab, line feed, and carriage return (a CRLF line break)
+_LINE_CONTROLS = frozenset("\t\n\r")
+
+BIDI_MESSAGE = "must be printable text: no bidirectional control characters"
+INVISIBLE_MESSAGE = "must be printable text: no zero-width or invisible characters"
+CONTROL_MESSAGE = "must be printable text: no control or format characters"
+MARKS_MESSAGE = "must be printable text: not only combining marks"
+
+
+def _emoji_side(char: str) -> bool:
+    """A character an emoji ZWJ sequence joins: a symbol, VS16 or a skin-tone modifier."""
+    return (
+        unicodedata.category(char) == "So"
+        or char == "\ufe0f"
+        or "\U0001f3fb" <= char <= "\U0001f3ff"
+    )
+
+
+def public_text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why `value` may not be public text, or None. A zero-width joiner is kept only inside an
+    emoji sequence (👨‍👩‍👧), where it belongs; everything else listed above is refused."""
+    for at, char in enumerate(value):
+        if char in BIDI_CONTROLS:
+            return BIDI_MESSAGE
+        if char == ZERO_WIDTH_JOINER:
+            if (
+                0 < at < len(value) - 1
+                and _emoji_side(value[at - 1])
+                and _emoji_side(value[at + 1])
+            ):
+                continue
+            return INVISIBLE_MESSAGE
+        if char in INVISIBLE_FORMAT:
+            return INVISIBLE_MESSAGE
+        if multiline and char in _LINE_CONTROLS:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            return CONTROL_MESSAGE
+    if all(unicodedata.category(c).startswith("M") or c.isspace() for c in value):
+        return MARKS_MESSAGE
+    return None
+
+
+_ONE_LINE_PATTERNS = frozenset({NAME_PATTERN, ONE_LINE_PATTERN})
+
+
+def _public_text_kind(tp: Any) -> bool | None:
+    """For a field's type: None if it is no public text, else whether it may span lines."""
+    for arg in (tp, *get_args(tp)):  # `T | None` → T
+        for meta in getattr(arg, "__metadata__", ()):
+            pattern = getattr(meta, "pattern", None)
+            if pattern in _ONE_LINE_PATTERNS:
+                return False
+            if pattern == TEXT_PATTERN:
+                return True
+    return None
+
+
+@functools.cache
+def _public_text_fields(struct_type: type) -> tuple[tuple[str, bool], ...]:
+    fields = msgspec.structs.fields(struct_type)
+    kinds = ((f.name, _public_text_kind(f.type)) for f in fields)
+    return tuple((name, kind) for name, kind in kinds if kind is not None)
+
+
+def check_public_texts(struct: msgspec.Struct) -> None:
+    """Refuse, naming the field, any public text field of `struct` that `public_text_problem`
+    refuses; call it first in a request Struct's `__post_init__`."""
+    for name, multiline in _public_text_fields(type(struct)):
+        value = getattr(struct, name)
+        if isinstance(value, str) and (problem := public_text_problem(value, multiline=multiline)):
+            raise ValueError(f"{problem} - at `$.{name}`")

@@ -3,24 +3,41 @@ reading into the product's minimum and maximum dose (SPEC §3.3, DOMAIN.md §7).
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
-from schemas.common import Name, ShortText
+from schemas.common import Name, ShortText, check_public_texts
+
+# What a dose-mapping study can find; the database holds new rows to the same (migration 0111).
+RATIO_MIN_LOWEST, RATIO_MAX_HIGHEST = 0.2, 5.0
+
+
+def ratios_within_bounds(ratio_min: float, ratio_max: float) -> bool:
+    """Both ratios within their bounds, so DUR = max ÷ min stays finite (at most 25)."""
+    return RATIO_MIN_LOWEST <= ratio_min <= 1 <= ratio_max <= RATIO_MAX_HIGHEST and math.isfinite(
+        ratio_max / ratio_min
+    )
+
 
 RatioMin = Annotated[
     float,
     msgspec.Meta(
-        gt=0, le=1, description="Lowest dose in the product ÷ dose at the reference position."
+        ge=0.2,
+        le=1,
+        description="Lowest dose in the product ÷ dose at the reference position (a dose-mapping "
+        "study finds 0.2 to 1; below, the map is a typing error and DUR = max ÷ min runs away).",
     ),
 ]
 RatioMax = Annotated[
     float,
     msgspec.Meta(
-        ge=1, le=10, description="Highest dose in the product ÷ dose at the reference position."
+        ge=1,
+        le=5,
+        description="Highest dose in the product ÷ dose at the reference position (1 to 5).",
     ),
 ]
 UncertaintyPct = Annotated[
@@ -44,6 +61,10 @@ class DoseMapCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     performed_on: date
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
+        # the Meta bounds hold a decoded body; this holds a Struct built in code just the same
+        if not ratios_within_bounds(self.ratio_min, self.ratio_max):
+            raise ValueError("ratio_min: must be between 0.2 and 1, and ratio_max between 1 and 5")
         # the study is a past fact; a date ahead of today (in any time zone) is a typing error
         if self.performed_on > date.today() + timedelta(days=1):
             raise ValueError("performed_on: must not be in the future")

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, Name
+from schemas.common import NAME_PATTERN, Name, check_public_texts
 from schemas.shelf_life import (
     CategoryCode,
     DoseKgy,
@@ -117,6 +117,7 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     hs_code: HsCode | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         for field in ONE_LINE_FIELDS:
             check_one_line(field, getattr(self, field))
         if self.registration_no is not None and _TRADITIONAL_MEDICINE.match(self.registration_no):

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, Name, Purpose
+from schemas.common import NAME_PATTERN, Name, Purpose, check_public_texts
 
 # `hermetic`: a sealed jar, bottle, can or retort pouch, or food covered in oil (radura-sl/3;
 # reduced-oxygen like vacuum and MAP, DOMAIN.md §8.2)
@@ -157,6 +157,7 @@ class ShelfLifeEstimateRequest(msgspec.Struct, forbid_unknown_fields=True, kw_on
     process_validation_ref: ProcessValidationRef | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         check_study_fields(self)
         # `\S` and `.` still let tabs and other control characters through; a reference is printed
         # and stored, so only printable text.

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from schemas.common import Name
+from schemas.common import Name, check_public_texts
 
 AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True)]
 
@@ -19,6 +19,7 @@ class TokenCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     expires_at: AwareDateTime | None = None
 
     def __post_init__(self) -> None:
+        check_public_texts(self)
         if self.expires_at is not None and self.expires_at <= datetime.now(UTC):
             raise ValueError("expires_at: must be in the future")
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from schemas.dose_maps import DoseMapUsed
+from schemas.dose_maps import DoseMapUsed, ratios_within_bounds
 from service.core.errors import RuleViolation
 
 
@@ -44,6 +44,15 @@ def judge_doses(
     highs = list(by_position.get("max", []))
     references = by_position.get("reference", [])
     uncertainty = Decimal(0)
+    if dose_map is not None and not ratios_within_bounds(dose_map.ratio_min, dose_map.ratio_max):
+        # a map stored before the bounds (migration 0111 keeps such rows, and says so)
+        raise RuleViolation(
+            "dose_map_out_of_bounds",
+            "The dose map's ratios lie outside what a dose-mapping study can find (ratio_min 0.2 "
+            "to 1, ratio_max 1 to 5); record a corrected dose map and use that one.",
+            ratio_min=dose_map.ratio_min,
+            ratio_max=dose_map.ratio_max,
+        )
     if dose_map is not None and references:
         lows.append(min(references) * _exact(dose_map.ratio_min))
         highs.append(max(references) * _exact(dose_map.ratio_max))

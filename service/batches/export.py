@@ -59,7 +59,9 @@ ORDER BY b.production_date, b.created_at, b.id
 """
 
 # A cell a spreadsheet would run as a formula (OWASP "CSV injection"); such text is prefixed
-# with an apostrophe, which spreadsheets show as text and do not display.
+# with an apostrophe, which spreadsheets show as text and do not display. Spreadsheets skip
+# leading spaces and line breaks before a formula (" =1+1", "\n=1+1"), so the trigger is looked
+# for after any leading whitespace, and a leading tab or carriage return is guarded by itself.
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ROWS_PER_CHUNK = 200
 CURSOR_PREFETCH = 500
@@ -71,7 +73,9 @@ def check_range(date_from: date | None, date_to: date | None) -> None:
 
 
 def safe_text(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
+    if text.startswith(_FORMULA_TRIGGERS) or text.lstrip().startswith(_FORMULA_TRIGGERS):
+        return "'" + text
+    return text
 
 
 def csv_cell(value: Any) -> str | float | int:

@@ -186,6 +186,9 @@ def treatment_errors(exc: RuleViolation | NotFound) -> list[FieldError]:
         return [FieldError(field, N_("Choose one of the options."))]
     if exc.code == "treatment_before_receipt":
         return [FieldError("started_at", N_("The treatment cannot start before the receipt."))]
+    if exc.code == "dose_map_out_of_bounds":
+        message = N_("This dose map's ratios are out of bounds: record a corrected map.")
+        return [FieldError("dose_map_id", message)]
     if exc.code == "dose_map_required":
         return [
             FieldError(
@@ -242,7 +245,20 @@ class FacilityPages(Controller):
             return self._receipt_page(
                 request, record, values, errors_text(request, exc.errors), exc.status_code
             )
-        await lifecycle.receive_batch(db, request.user, batch_id, data)
+        try:
+            await lifecycle.receive_batch(db, request.user, batch_id, data)
+        except RuleViolation as exc:
+            if exc.code != "receipt_before_production":
+                raise
+            message = N_("The batch cannot be received before its production date.")
+            record = await _record(db, batch_id, request.user)
+            return self._receipt_page(
+                request,
+                record,
+                values,
+                errors_text(request, [FieldError("received_at", message)]),
+                exc.status_code,
+            )
         _ = gettext_for(request)
         flash(request, _("Receipt recorded. The batch waits for its treatment."))
         return Redirect(f"/app/batches/{batch_id}", status_code=303)

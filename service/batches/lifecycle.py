@@ -141,6 +141,7 @@ async def receive_batch(
     async with _transaction(conn):
         batch = await load_batch(conn, batch_id, user)
         require_status(batch, "receive")
+        rules.check_receipt_after_production(data.received_at, batch["production_date"])
         moved = await move(conn, batch_id, "receive")
         receipt = await facility_queries.insert_receipt(conn, batch_id, data, user_id=user.id)
         await append_event(

@@ -10,6 +10,7 @@ import msgspec
 from litestar.exceptions import ValidationException
 
 from labels import registration
+from schemas.batches import JAKARTA
 from schemas.products import ProductCreate
 from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
 from service.core.errors import RuleViolation
@@ -230,6 +231,22 @@ def require_shelf_life(result: ShelfLifeResult, subject: str) -> None:
             f"of date on the day it is made. {result.explanation.en}",
             explanation={"id": result.explanation.id, "en": result.explanation.en},
             rules=list(result.rules),
+        )
+
+
+def check_receipt_after_production(received_at: datetime | None, production_date: date) -> None:
+    """A batch cannot reach the facility before it was made (SPEC §3.3): 422 naming both. The
+    production date is an Asia/Jakarta day, so the receipt is read as a Jakarta day too. A receipt
+    entered after the batch's registration but dated before it stays allowed (data entry lags)."""
+    if received_at is None:  # now: never before a production date, which is not in the future
+        return
+    if received_at.astimezone(JAKARTA).date() < production_date:
+        raise RuleViolation(
+            "receipt_before_production",
+            f"The batch was received at {received_at.isoformat()}, before its production date "
+            f"{production_date.isoformat()}.",
+            received_at=received_at.isoformat(),
+            production_date=production_date.isoformat(),
         )
 
 

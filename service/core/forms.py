@@ -18,6 +18,7 @@ from typing import Any, TypeVar, get_args, get_origin
 import msgspec
 
 from schemas.batches import JAKARTA
+from schemas.common import BIDI_MESSAGE, CONTROL_MESSAGE, INVISIBLE_MESSAGE, MARKS_MESSAGE
 from schemas.products import TRADITIONAL_MEDICINE_MESSAGE
 from service.core.gettext_marker import N_
 
@@ -66,6 +67,10 @@ KNOWN_RULE_MESSAGES = {
         "Give the validated shelf life of the study these conditions belong to."
     ),
     "must be printable text on one line": N_("Enter text on one line."),
+    BIDI_MESSAGE: N_("Remove the hidden characters that change the direction of the text."),
+    INVISIBLE_MESSAGE: N_("Remove the invisible (zero-width) characters."),
+    CONTROL_MESSAGE: N_("Remove the control characters."),
+    MARKS_MESSAGE: N_("Enter letters or digits, not only accents or marks."),
     TRADITIONAL_MEDICINE_MESSAGE: N_(
         "Traditional medicines (jamu, TR numbers) are outside this service: it records "
         "irradiated food only."

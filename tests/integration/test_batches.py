@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,6 +49,10 @@ async def test_registration_gives_a_random_crockford_code(client, world: World):
         ({"unit": "box"}, "unit"),
         ({"quantity": 0}, "quantity"),
         ({"quantity": 2.5}, "quantity"),
+        # the smallest float was a batch of 5e-324 kg; a gram is the least that is a batch
+        ({"quantity": 5e-324, "unit": "kg"}, "quantity"),
+        ({"quantity": 0.0009, "unit": "kg"}, "quantity"),
+        ({"quantity": 0.5, "unit": "pcs"}, "quantity"),
         ({"quantity": 1e308}, "quantity"),
         ({"production_date": "2026-13-01"}, "production_date"),
         ({"production_date": "1999-12-31"}, "production_date"),
@@ -85,6 +89,10 @@ async def test_production_date_may_not_be_in_the_future_in_jakarta(client, world
 async def test_kilograms_may_be_fractional(client, world: World):
     batch = await register(client, world, await _product(client, world), quantity=12.5, unit="kg")
     assert batch["quantity"] == 12.5
+    gram = await register(
+        client, world, await _product(client, world), lot="G1", quantity=0.001, unit="kg"
+    )
+    assert gram["quantity"] == 0.001
 
 
 async def test_a_lot_is_unique_per_product(client, world: World):
@@ -222,6 +230,7 @@ async def test_receipt_rules(client, world: World):
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     for body, field in (
         ({"quantity_received": 0}, "quantity_received"),
+        ({"quantity_received": 5e-324}, "quantity_received"),
         ({"quantity_received": 5, "received_at": future}, "received_at"),
         ({"quantity_received": 5, "received_at": "2026-01-01T10:00:00"}, "received_at"),
         ({"quantity_received": 5, "received_at": "0001-01-01T00:00:00+05:00"}, "received_at"),
@@ -406,3 +415,32 @@ async def test_a_reason_is_readable_text_over_one_or_more_lines(client, world: W
     response = await client.post(url, json={"reason": reason}, headers=world.producer.headers)
     assert response.status_code == 200, response.text
     assert response.json()["recall"]["reason"] == reason
+
+
+async def test_a_receipt_may_not_be_dated_before_the_production_date(client, world: World):
+    jakarta = ZoneInfo("Asia/Jakarta")
+    made = datetime.now(jakarta).date() - timedelta(days=10)
+    product_id = await _product(client, world)
+    batch_id = (await register(client, world, product_id, production_date=made.isoformat()))["id"]
+    url = f"/api/v1/batches/{batch_id}/receipt"
+    # 23:30 in Jakarta the day before production is 16:30 UTC that day: before, by a Jakarta day
+    evening_before = datetime.combine(made - timedelta(days=1), time(23, 30), jakarta)
+    too_early = await client.post(
+        url,
+        json={"quantity_received": 120, "received_at": evening_before.isoformat()},
+        headers=world.operator.headers,
+    )
+    assert too_early.status_code == 422, too_early.text
+    assert too_early.json()["code"] == "receipt_before_production"
+    assert too_early.json()["production_date"] == made.isoformat()
+    # 00:30 on the production day in Jakarta is 17:30 UTC the day before, and is allowed; it also
+    # lies days before the batch's registration (entered late), which stays allowed
+    just_after = datetime.combine(made, time(0, 30), jakarta).astimezone(UTC)
+    assert just_after.date() == made - timedelta(days=1)
+    received = await client.post(
+        url,
+        json={"quantity_received": 120, "received_at": just_after.isoformat()},
+        headers=world.operator.headers,
+    )
+    assert received.status_code == 201, received.text
+    assert datetime.fromisoformat(received.json()["received_at"]) == just_after

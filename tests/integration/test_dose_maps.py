@@ -125,6 +125,12 @@ async def test_dose_map_roles_and_tenancy(client, world: World, pool):
         ({"ratio_min": 1.2}, "ratio_min"),
         ({"ratio_min": 0}, "ratio_min"),
         ({"ratio_max": 0.8}, "ratio_max"),
+        # the smallest float made DUR infinite (a 500 on treatment); 1e-300 stored DUR 2e303
+        ({"ratio_min": 5e-324}, "ratio_min"),
+        ({"ratio_min": 1e-300}, "ratio_min"),
+        ({"ratio_min": 0.19}, "ratio_min"),
+        ({"ratio_max": 5.01}, "ratio_max"),
+        ({"ratio_max": 1e308}, "ratio_max"),
         ({"expanded_uncertainty_pct": 25}, "expanded_uncertainty_pct"),
         ({"expanded_uncertainty_pct": -1}, "expanded_uncertainty_pct"),
         ({"study_ref": ""}, "study_ref"),
@@ -138,6 +144,19 @@ async def test_bad_dose_maps_are_a_400_naming_the_field(client, world: World, ch
     )
     assert response.status_code == 400, response.text
     assert field in response.text
+    assert response.json()["errors"][0]["field"] == field
+
+
+async def test_dose_map_ratios_at_their_bounds_are_kept(client, world: World):
+    for ratio_min, ratio_max in ((0.2, 5), (1, 1)):
+        response = await client.post(
+            _url(world.irradiator),
+            json=dose_map_body(name=f"{ratio_min}", ratio_min=ratio_min, ratio_max=ratio_max),
+            headers=world.qa.headers,
+        )
+        assert response.status_code == 201, response.text
+        stored = response.json()
+        assert (stored["ratio_min"], stored["ratio_max"]) == (ratio_min, ratio_max)
 
 
 # --- D_min, D_max and conformity ---------------------------------------------------------------

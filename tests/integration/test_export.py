@@ -122,6 +122,22 @@ async def test_quoting_and_formula_injection(client, world: World):
     assert rows[0]["product"] == "'" + nasty
 
 
+async def test_a_formula_after_leading_whitespace_is_defused(client, world: World):
+    batch_id = await batch_in(client, world, "released")
+    reason = '\n =HYPERLINK("http://evil.example","klik")'
+    recalled = await client.post(
+        f"/api/v1/batches/{batch_id}/recall",
+        json={"reason": reason},
+        headers=world.regulator.headers,
+    )
+    assert recalled.status_code == 200, recalled.text
+    code = (await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)).json()[
+        "code"
+    ]
+    rows = [r for r in await _rows(client, world.producer) if r["code"] == code]
+    assert [r["recall_reason"] for r in rows] == ["'" + reason]
+
+
 async def test_many_rows_stream_in_order(client, world: World):
     product_id = (await create_product(client, world.producer, chicken()))["id"]
     for i in range(450):  # more than two chunks of the stream

@@ -14,6 +14,8 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.testing import AsyncTestClient
 
 from tests.integration.batch_steps import batch_in, chicken, treatment_body
+from tests.integration.console import signed_in
+from tests.integration.test_console_products import english, field_error
 from tests.integration.test_shelf_life_estimate import CHICKEN
 from tests.integration.test_shelf_life_estimate import URL as ESTIMATE
 from tests.integration.verify_fixtures import label_path, make_batch, raw_get, server_keyring
@@ -124,3 +126,88 @@ async def test_a_raw_byte_in_a_reader_option_of_a_label_to_redirect_is_a_400(
     ok = await client.get(gtin13_path + f"&{option}={value}", follow_redirects=False)
     assert ok.status_code == 307
     assert f"{option}={value}" in ok.headers["location"]
+
+
+# --- public text ---------------------------------------------------------------------------------
+
+REFUSED_TEXTS = [
+    ("Kemasan bocor \u200f", "bidirectional"),  # a right-to-left mark
+    ("Kemasan \u061cbocor", "bidirectional"),  # the Arabic letter mark
+    ("Kemasan\u200bbocor", "zero-width or invisible"),
+    ("Kemasan bocor\U000e0041\U000e0042", "zero-width or invisible"),  # tag characters
+    ("Kemasan \ufff9bocor\ufffb", "zero-width or invisible"),  # interlinear annotation
+    ("Kemasan \u00adbocor", "control or format"),
+    ("\u0301\u0302 \u0303", "not only combining marks"),
+]
+
+
+@pytest.mark.parametrize(("reason", "kind"), REFUSED_TEXTS)
+async def test_a_recall_reason_every_shopper_reads_is_public_text(
+    client: AsyncTestClient, world: World, reason: str, kind: str
+) -> None:
+    batch_id = await batch_in(client, world, "released")
+    response = await client.post(
+        f"/api/v1/batches/{batch_id}/recall",
+        json={"reason": reason},
+        headers=world.regulator.headers,
+    )
+    assert response.status_code == 400, response.text
+    (error,) = response.json()["errors"]
+    assert error["field"] == "reason"
+    assert kind in error["message"] and "printable text" in error["message"]
+    record = await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    assert record.json()["status"] == "released"
+
+
+async def test_names_and_addresses_are_public_text(client: AsyncTestClient, world: World) -> None:
+    product = await client.post(
+        "/api/v1/products", json=chicken(name="Ayam\u2060 potong"), headers=world.producer.headers
+    )
+    assert product.status_code == 400, product.text
+    assert product.json()["errors"][0]["field"] == "name"
+    organization = {"kind": "producer", "name": "Dapur Uni", "city": "Padang"}
+    refused = await client.post(
+        "/api/v1/organizations",
+        json=organization | {"address": "Jl. Sudirman\u200e 3"},
+        headers=world.admin.headers,
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["errors"][0]["field"] == "address"
+    assert "bidirectional" in refused.json()["errors"][0]["message"]
+    # Indonesian and English text, emoji (with their joiners) and CJK are kept as they are
+    kept = await client.post(
+        "/api/v1/organizations",
+        json=organization | {"name": "Dapur Uni 👩🏽\u200d🍳 東京", "address": "Jl. Raya No. 3 🌶️"},
+        headers=world.admin.headers,
+    )
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["name"] == "Dapur Uni 👩🏽\u200d🍳 東京"
+    batch_id = await batch_in(client, world, "released")
+    recalled = await client.post(
+        f"/api/v1/batches/{batch_id}/recall",
+        json={"reason": "Kemasan bocor, jangan dikonsumsi 🙏 (包装泄漏)\nHubungi 0812"},
+        headers=world.regulator.headers,
+    )
+    assert recalled.status_code == 200, recalled.text
+
+
+async def test_the_console_recall_form_refuses_hidden_characters_with_the_same_rule(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World
+) -> None:
+    browser = await signed_in(client, pool, world.producer.id)
+    await english(browser)
+    batch_id = await batch_in(client, world, "released")
+    token = await browser.csrf_token(f"/app/batches/{batch_id}/recall")
+    answer = await browser.http.post(
+        f"/app/batches/{batch_id}/recall",
+        data={"reason": "Kemasan \u202ebocor", "_csrf_token": token},
+    )
+    assert answer.status_code == 400, answer.text[:300]
+    answer = await browser.http.post(
+        f"/app/batches/{batch_id}/recall",
+        data={"reason": "Kemasan\u200b bocor", "_csrf_token": token},
+    )
+    assert answer.status_code == 400, answer.text[:300]
+    assert field_error(answer.text, "reason") == "Remove the invisible (zero-width) characters."
+    record = await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    assert record.json()["status"] == "released"

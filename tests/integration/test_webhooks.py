@@ -260,6 +260,10 @@ async def test_malformed_registrations_are_400_naming_the_field(
         ("https://169.254.169.254/latest/meta-data", "private_address"),
         ("https://[::1]/x", "private_address"),
         ("https://[::ffff:127.0.0.1]/x", "private_address"),
+        # 6to4 addresses carrying 127.0.0.1 and the cloud metadata address
+        ("https://[2002:7f00:1::1]/", "private_address"),
+        ("https://[2002:a9fe:a9fe::1]/latest/meta-data", "private_address"),
+        ("https://[2a00:1450:4001:81d:0:5efe:7f00:1]/x", "private_address"),  # ISATAP
         ("https://0.0.0.0/x", "private_address"),
         ("https://224.0.0.1/x", "private_address"),
         ("https://localhost:8443/x", "private_address"),

@@ -75,13 +75,22 @@ def test_a_little_clock_skew_is_tolerated():
     msgspec.json.decode(msgspec.json.encode(_treatment(ended_at=ended)), type=TreatmentCreate)
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"),
+        # whitespace before the trigger: spreadsheets skip it and still run the formula
+        *(" =1+1", "\n=1+1", '\r\n=HYPERLINK("x")', "  \n @SUM(A1)", "\u00a0=1+1", "\u3000-1"),
+    ],
+)
 def test_formula_like_text_is_defused(text):
     assert safe_text(text) == "'" + text
 
 
 def test_ordinary_text_and_values_are_kept():
     assert safe_text("Rendang = enak") == "Rendang = enak"
+    assert safe_text(" Rendang\n= enak") == " Rendang\n= enak"
+    assert safe_text("") == "" and safe_text("  ") == "  "
     assert csv_cell(None) == ""
     assert csv_cell(2.5) == 2.5 and csv_cell(-3.0) == -3.0  # numbers are not text
     assert csv_cell(True) == "true"

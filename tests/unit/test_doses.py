@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.dose_maps import DoseMapUsed
+from schemas.dose_maps import DoseMapCreate, DoseMapUsed
 from service.batches.doses import judge_doses
 from service.core.errors import RuleViolation
 
@@ -124,8 +124,8 @@ positions = st.sampled_from(["min", "max", "reference", "other"])
 
 @given(
     st.lists(st.tuples(positions, doses), min_size=2, max_size=20),
-    st.floats(0.01, 1),
-    st.floats(1, 10),
+    st.floats(0.2, 1),  # the ratio bounds a dose map is held to
+    st.floats(1, 5),
     st.floats(0, 20),
     doses,
     doses,
@@ -158,3 +158,31 @@ def test_dose_verdict_properties(readings, ratio_min, ratio_max, u_pct, product_
         assert low >= product_min * (1 - 1e-12) and high <= legal_max * (1 + 1e-12)
     else:
         assert low <= product_min * (1 + 1e-12) or high >= legal_max * (1 - 1e-12)
+
+
+@pytest.mark.parametrize(("ratio_min", "ratio_max"), [(5e-324, 1.1), (1e-300, 1.1), (0.9, 7.5)])
+def test_a_map_stored_before_the_ratio_bounds_is_a_422_not_an_infinite_dur(
+    ratio_min: float, ratio_max: float
+) -> None:
+    with pytest.raises(RuleViolation) as refused:
+        judge_doses(
+            [("reference", 2.0), ("reference", 2.2)],
+            dose_map(ratio_min, ratio_max),
+            product_min_dose_kgy=1.5,
+            legal_max_dose_kgy=10.0,
+        )
+    assert refused.value.code == "dose_map_out_of_bounds"
+
+
+def test_a_dose_map_built_in_code_is_held_to_the_bounds_too() -> None:
+    fields = {
+        "name": "Tote",
+        "loading_pattern": "2 tote",
+        "reference_position": "R1",
+        "expanded_uncertainty_pct": 4.0,
+        "study_ref": "PQ-1",
+        "performed_on": date(2025, 7, 14),
+    }
+    assert DoseMapCreate(ratio_min=0.2, ratio_max=5.0, **fields).ratio_max == 5.0
+    with pytest.raises(ValueError, match=r"ratio_min: must be between 0\.2 and 1"):
+        DoseMapCreate(ratio_min=5e-324, ratio_max=5.0, **fields)
