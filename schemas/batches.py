@@ -306,6 +306,22 @@ class BatchRecord(Batch, kw_only=True):
     labels: LabelCounts
 
 
+class ReleaseWarning(msgspec.Struct):
+    """Something a QA officer should know about a release the service still performs."""
+
+    code: str
+    message: str
+
+
+class BatchReleased(BatchRecord, kw_only=True):
+    """POST /api/v1/batches/{id}/release: the released batch and the release's warnings:
+    `best_before_passed` when the fixed best-before date is before today (Asia/Jakarta), so
+    every scan of its labels says it is out of date. Empty when there is nothing to warn of;
+    the release is never refused for a warning (the program decides)."""
+
+    warnings: list[ReleaseWarning]
+
+
 # --- audit log ------------------------------------------------------------------------------
 
 

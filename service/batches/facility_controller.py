@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
 from schemas.batches import (
     BatchRecord,
+    BatchReleased,
     ReasonBody,
     ReceiptCreate,
     ReceiptRecorded,
@@ -61,7 +63,7 @@ class FacilityController(Controller):
     @post("/release", operation_id="releaseBatch", opt=roles("qa"), status_code=200)
     async def release_batch(
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
-    ) -> BatchRecord:
+    ) -> BatchReleased:
         """QA release of a treated batch: its best-before date is computed (radura-sl/3) from the
         product, the treatment's D_min and its dose map's uncertainty, and fixed. Refused for a
         non-conforming treatment (422 `treatment_nonconforming`), one performed after the
@@ -69,9 +71,12 @@ class FacilityController(Controller):
         will not date (422 `raw_food_requires_chilling`, `vacuum_requires_chilling`,
         `reduced_oxygen_uncontrolled`, `study_not_applicable`, `study_conditions_missing`,
         `dose_below_purpose_minimum`, `no_shelf_life`: `errors` lists every reason) and for the
-        officer who recorded the treatment (403 `four_eyes`)."""
-        await lifecycle.release_batch(db, request.user, batch_id)
-        return await batch_record(db, batch_id, request.user)
+        officer who recorded the treatment (403 `four_eyes`). `warnings` lists
+        `best_before_passed` when the fixed date is already before today in Asia/Jakarta (every
+        scan of the labels will say it is out of date); the release is not refused for it."""
+        warnings = await lifecycle.release_batch(db, request.user, batch_id)
+        record = await batch_record(db, batch_id, request.user)
+        return BatchReleased(**msgspec.structs.asdict(record), warnings=warnings)
 
     @post("/reject", operation_id="rejectBatch", opt=roles("qa"), status_code=200)
     async def reject_batch(

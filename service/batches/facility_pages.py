@@ -31,11 +31,12 @@ from service.batches import lifecycle, queries
 from service.batches.facility_actions import facility_actions
 from service.batches.facility_queues import incoming_queue, review_queue
 from service.batches.transitions import load_batch
+from service.console.errors import refusal_text
 from service.console.i18n import gettext_for
 from service.console.render import errors_text, flash, page
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
-from service.core.errors import NotFound, RuleViolation
+from service.core.errors import Conflict, NotFound, RuleViolation
 from service.core.forms import FieldError, FormInvalid, decode_form, form_values
 from service.core.gettext_marker import N_
 
@@ -380,13 +381,67 @@ class FacilityPages(Controller):
 
     # --- QA decision ----------------------------------------------------------------------
 
+    @get("/batches/{batch_id:uuid}/release", opt=roles("qa"))
+    async def release_check(
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
+    ) -> Template:
+        """The dose record, the product and the best-before date the release will fix, with a
+        warning when that date is already past; a refusal the release would give, in place of
+        the form. Four eyes and access answer as the API does (403, 404)."""
+        return await self._release_page(request, db, batch_id, confirm_error=None)
+
     @post("/batches/{batch_id:uuid}/release", opt=roles("qa"))
-    async def release(self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]) -> Redirect:
-        """Release the batch; four eyes and conformity are the domain's checks (403, 422)."""
+    async def release(
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Release the batch. A date already past needs `confirm=1`; without it the check page
+        comes back (422) asking for it. Four eyes and conformity are the domain's checks."""
+        form = await request.form()
+        confirmed = form.get("confirm") == "1"
+        plan = await lifecycle.plan_release(db, request.user, batch_id)
+        if plan.warnings and not confirmed:
+            message = N_("Tick this box to release the batch with a best-before date already past.")
+            return await self._release_page(
+                request, db, batch_id, confirm_error=message, status_code=422
+            )
         await lifecycle.release_batch(db, request.user, batch_id)
         _ = gettext_for(request)
         flash(request, _("The batch is released. Its best-before date is fixed."))
         return Redirect(f"/app/batches/{batch_id}", status_code=303)
+
+    async def _release_page(
+        self,
+        request: AuthRequest,
+        db: Db,
+        batch_id: UUID,
+        *,
+        confirm_error: str | None,
+        status_code: int = 200,
+    ) -> Template:
+        refusal: tuple[str, str] | None = None
+        nonconformities: list[str] = []
+        plan = None
+        try:
+            plan = await lifecycle.plan_release(db, request.user, batch_id)
+        except Conflict:
+            pass  # not treated (any more): the page says the action is not available now
+        except RuleViolation as exc:
+            refusal = refusal_text(request, exc)
+            nonconformities = list(exc.extra.get("nonconformities", []))
+        record = await _record(db, batch_id, request.user)
+        _ = gettext_for(request)
+        return page(
+            request,
+            "batches/release_form.html",
+            status_code=status_code,
+            b=record,
+            plan=plan,
+            refusal=refusal,
+            nonconformities=nonconformities,
+            names=NONCONFORMITY_NAMES,
+            confirm_error=_(confirm_error) if confirm_error else None,
+            today=today_in_jakarta(),
+        )
 
     @get("/batches/{batch_id:uuid}/reject", opt=roles("qa"))
     async def reject_confirm(

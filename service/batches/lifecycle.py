@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,12 +27,14 @@ from schemas.batches import (
     IrradiatorRef,
     ReceiptCreate,
     ReceiptRecorded,
+    ReleaseWarning,
     TreatmentCreate,
     TreatmentRecorded,
     today_in_jakarta,
 )
 from schemas.dose_maps import DoseMapUsed
 from schemas.products import Product, ProductCreate
+from schemas.shelf_life import ShelfLifeResult
 from service.accounts.dose_maps import dose_map_for_treatment
 from service.accounts.queries import purpose_limit
 from service.batches import product_queries, queries, registration, rules
@@ -297,10 +299,34 @@ async def _treatment_for_decision(
     return treatment
 
 
-async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID) -> None:
-    """QA release: computes the current model (radura-sl/3) from the product, the treatment's
-    D_min and its dose map's uncertainty, and fixes the result with all its inputs, so a later
-    change anywhere (a new model version included) never moves this batch's date."""
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What a release would fix now, and what a QA officer should know before fixing it."""
+
+    shelf_life: ShelfLifeResult
+    warnings: list[ReleaseWarning]
+
+
+def release_warnings(shelf_life: ShelfLifeResult, today: date) -> list[ReleaseWarning]:
+    """`best_before_passed` when the date a release fixes is before `today` (Asia/Jakarta): every
+    scan of the batch's labels would say it is out of date from the first one."""
+    if shelf_life.best_before >= today:
+        return []
+    return [
+        ReleaseWarning(
+            "best_before_passed",
+            f"The best-before date this release fixes, {shelf_life.best_before.isoformat()}, "
+            f"is already past (today is {today.isoformat()} in Asia/Jakarta): every scan of its "
+            "labels will say it is out of date.",
+        )
+    ]
+
+
+async def plan_release(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID) -> ReleasePlan:
+    """Every check of a release and the date it would fix, storing nothing: the release itself
+    and the console's check page both call it, so the page shows the date the release fixes.
+    Computes the current model (radura-sl/3) from the product, the treatment's D_min and its
+    dose map's uncertainty."""
     batch = await load_batch(conn, batch_id, user)
     require_status(batch, "release")
     treatment = await _treatment_for_decision(conn, batch_id, user)
@@ -331,6 +357,17 @@ async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID
     # Product creation refuses a product with no shelf life; one stored before that rule (or
     # edited since) must still never be released with a label that is expired on the day.
     rules.require_shelf_life(shelf_life, "With its measured minimum dose, this batch")
+    return ReleasePlan(shelf_life, release_warnings(shelf_life, today_in_jakarta()))
+
+
+async def release_batch(
+    conn: asyncpg.Connection, user: AuthUser, batch_id: UUID
+) -> list[ReleaseWarning]:
+    """QA release: fixes the date `plan_release` computes with all its inputs, so a later change
+    anywhere (a new model version included) never moves this batch's date. Returns the plan's
+    warnings; a release is never refused for them (the console asks for a confirmation)."""
+    plan = await plan_release(conn, user, batch_id)
+    shelf_life = plan.shelf_life
     async with _transaction(conn):
         await move(
             conn,
@@ -354,6 +391,7 @@ async def release_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID
         await enqueue_batch_event(
             conn, "batch.released", batch_id, {"best_before": shelf_life.best_before}
         )
+    return plan.warnings
 
 
 def _check_facility_licence(treatment: asyncpg.Record) -> None:

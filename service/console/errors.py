@@ -17,6 +17,7 @@ from litestar.response import Redirect
 
 from service.console.i18n import gettext_for, language_of
 from service.console.render import page
+from service.core.errors import DomainError
 from service.core.gettext_marker import N_
 
 ExceptionHandler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
@@ -173,3 +174,10 @@ def _for_console_or_api(api_handler: ExceptionHandler) -> ExceptionHandler:
 
 def console_exception_handlers(api_handlers: dict[Any, ExceptionHandler]) -> dict[Any, Any]:
     return {kind: _for_console_or_api(handler) for kind, handler in api_handlers.items()}
+
+
+def refusal_text(request: Request[Any, Any, Any], exc: DomainError) -> tuple[str, str]:
+    """A domain refusal's message and explanation in the reader's language, as the error page
+    shows them, for a page that shows a refusal in place of its form."""
+    content = {key: value for key, value in exc.extra.items() if isinstance(value, dict | list)}
+    return _message(request, exc.status_code, exc.detail, exc.code), _explanation(request, content)

@@ -338,7 +338,7 @@ async def test_release_is_refused_to_the_recorder_and_done_by_a_second_officer(
     assert '<p class="status-code">Access denied</p>' in refused.text
     second = await _browser(client, pool, world.second_qa.id)
     offered = await second.get(f"/app/batches/{batch_id}")
-    assert f'action="/app/batches/{batch_id}/release"' in offered.text
+    assert f'href="/app/batches/{batch_id}/release"' in offered.text
     released = await second.submit(
         f"/app/batches/{batch_id}/release", {}, form_page=f"/app/batches/{batch_id}"
     )
