@@ -165,6 +165,10 @@ async def test_four_people_take_a_batch_through_its_life(browser, server_url, po
     await page.click(f"a[href='/app/batches/{batch_id}#actions-title']")
     if js:
         await releaser.check("batch-treated")
+    await page.click(f"a[href='/app/batches/{batch_id}/release']")
+    if js:
+        await releaser.check("release-check")
+    assert await page.locator("#release-best-before").count() == 1
     await page.click(f"form[action='/app/batches/{batch_id}/release'] button")
     assert "diluluskan" in (await page.locator(".flash-success").inner_text()).lower()
 
