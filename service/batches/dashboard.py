@@ -151,3 +151,74 @@ async def dashboard(
         best_before_soon=[msgspec.convert(dict(r), DashboardBatch) for r in soon],
         best_before_until=soon_until,
     )
+
+
+class FirstRunBatch(msgspec.Struct, kw_only=True):
+    id: UUID
+    code: str
+    facility_name: str
+
+
+class FirstRun(msgspec.Struct, kw_only=True):
+    """A new producer's first steps, each "done", "next" or "later": register a product,
+    register a batch, write the batch's code on the box and send it to the facility, print
+    labels once a batch is released."""
+
+    steps: dict[str, str]
+    batch: FirstRunBatch | None  # the newest batch still registered, else the newest batch
+    released_id: UUID | None  # the newest released batch, whose page prints its labels
+
+
+FIRST_RUN_STEPS = ("product", "batch", "send", "labels")
+
+
+def _step_states(done: list[bool]) -> dict[str, str]:
+    """The first step not done is next; a step after it that is not done waits."""
+    states: dict[str, str] = {}
+    next_given = False
+    for name, is_done in zip(FIRST_RUN_STEPS, done, strict=True):
+        if is_done:
+            states[name] = "done"
+        elif not next_given:
+            states[name] = "next"
+            next_given = True
+        else:
+            states[name] = "later"
+    return states
+
+
+async def first_run(conn: asyncpg.Connection, producer_id: UUID) -> FirstRun | None:
+    """The producer's first steps, or None once a batch of theirs has had labels issued."""
+    labelled = await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM batches b
+                          WHERE b.producer_id = $1 AND b.status IN ('released', 'recalled')
+                            AND EXISTS (SELECT 1 FROM label_serials s WHERE s.batch_id = b.id))""",
+        producer_id,
+    )
+    if labelled:
+        return None
+    row = await conn.fetchrow(
+        """SELECT EXISTS (SELECT 1 FROM products WHERE organization_id = $1) AS has_product,
+                  EXISTS (SELECT 1 FROM batches WHERE producer_id = $1
+                          AND status NOT IN ('registered', 'cancelled')) AS sent,
+                  (SELECT id FROM batches WHERE producer_id = $1 AND status = 'released'
+                   ORDER BY created_at DESC, id DESC LIMIT 1) AS released_id""",
+        producer_id,
+    )
+    newest = await conn.fetchrow(
+        """SELECT b.id, b.code, f.name AS facility_name
+           FROM batches b JOIN organizations f ON f.id = b.facility_id
+           WHERE b.producer_id = $1
+           ORDER BY b.status = 'registered' DESC, b.created_at DESC, b.id DESC LIMIT 1""",
+        producer_id,
+    )
+    batch = msgspec.convert(dict(newest), FirstRunBatch) if newest else None
+    steps = _step_states([row["has_product"], batch is not None, row["sent"], False])
+    if steps["labels"] == "next" and row["released_id"] is None:
+        steps["labels"] = "later"  # labels wait for a released batch
+    return FirstRun(
+        # the labels step is never done here: the list is gone once it is
+        steps=steps,
+        batch=batch,
+        released_id=row["released_id"],
+    )

@@ -203,6 +203,20 @@ def treatment_errors(exc: RuleViolation | NotFound) -> list[FieldError]:
     raise exc
 
 
+async def incoming_queue_page(request: AuthRequest, db: Db) -> Template:
+    """The incoming queue: an operator's first page."""
+    assert request.user.organization_id is not None  # facility staff belong to one
+    queue = await incoming_queue(db, request.user.organization_id, today_in_jakarta())
+    return page(request, "batches/incoming.html", queue=queue)
+
+
+async def review_queue_page(request: AuthRequest, db: Db) -> Template:
+    """The QA queue: a QA officer's first page."""
+    assert request.user.organization_id is not None
+    queue = await review_queue(db, request.user.organization_id)
+    return page(request, "batches/review.html", queue=queue, names=NONCONFORMITY_NAMES)
+
+
 class FacilityPages(Controller):
     path = "/app"
     include_in_schema = False
@@ -212,16 +226,12 @@ class FacilityPages(Controller):
     @get("/incoming", opt=FACILITY_STAFF)
     async def incoming_page(self, request: AuthRequest, db: Db) -> Template:
         """Batches registered for this facility, oldest first."""
-        assert request.user.organization_id is not None  # facility staff belong to one
-        queue = await incoming_queue(db, request.user.organization_id, today_in_jakarta())
-        return page(request, "batches/incoming.html", queue=queue)
+        return await incoming_queue_page(request, db)
 
     @get("/review", opt=roles("qa"))
     async def review_page(self, request: AuthRequest, db: Db) -> Template:
         """Treated batches waiting for a QA decision, longest-waiting first."""
-        assert request.user.organization_id is not None
-        queue = await review_queue(db, request.user.organization_id)
-        return page(request, "batches/review.html", queue=queue, names=NONCONFORMITY_NAMES)
+        return await review_queue_page(request, db)
 
     # --- receipt --------------------------------------------------------------------------
 

@@ -27,9 +27,10 @@ from schemas.label_issue import LabelIssueRequest
 from schemas.labels import LabelContent
 from service.accounts.queries import list_facilities
 from service.batches import lifecycle, queries, registration
-from service.batches.dashboard import dashboard
+from service.batches.dashboard import dashboard, first_run
 from service.batches.events import event_log
 from service.batches.facility_actions import facility_actions
+from service.batches.facility_pages import incoming_queue_page, review_queue_page
 from service.batches.product_queries import list_products
 from service.batches.scan_chart import ScanDayFigures, continuous_days, scans_chart_svg
 from service.batches.transitions import ARROWS
@@ -115,14 +116,24 @@ class BatchPages(Controller):
 
     @get("/", opt=ANY_ROLE, name="console_dashboard")
     async def dashboard_page(self, request: AuthRequest, db: Db) -> Template:
-        """The user's dashboard: batches by status, scans, suspect serials, recalls, dates."""
+        """The user's first page. An operator's is the incoming queue, a QA officer's the QA
+        queue; the others' the dashboard: batches by status, scans, suspect serials, recalls,
+        dates, and a new producer's first steps until labels are issued."""
+        user = request.user
+        if user.role == "operator":
+            return await incoming_queue_page(request, db)
+        if user.role == "qa":
+            return await review_queue_page(request, db)
+        steps = None
+        if user.role == "producer" and user.organization_id is not None:
+            steps = await first_run(db, user.organization_id)
         figures = await dashboard(
             db,
             request.user,
             clone_threshold=request.app.state.verifier.clone_threshold,
             today=today_in_jakarta(),
         )
-        return page(request, "batches/dashboard.html", d=figures)
+        return page(request, "batches/dashboard.html", d=figures, first=steps)
 
     @get("/batches", opt=BATCH_READERS)
     async def list_page(
@@ -159,8 +170,14 @@ class BatchPages(Controller):
         request: AuthRequest,
         db: Db,
         product_id: Annotated[UUID | None, QueryParameter()] = None,
-    ) -> Template:
-        """The registration form, for the product the link came from if any."""
+    ) -> Template | Redirect:
+        """The registration form, for the product the link came from if any; without a product
+        yet, the product form, saying why."""
+        if not await list_products(db, request.user, limit=1, cursor=None):
+            _ = gettext_for(request)
+            text = _("A batch is always of one of your products: register it first.")
+            flash(request, text, "info")
+            return Redirect("/app/products/new", status_code=303)
         values = {
             "production_date": today_in_jakarta().isoformat(),
             "unit": "pcs",
