@@ -67,6 +67,15 @@ ROWS_PER_CHUNK = 200
 CURSOR_PREFETCH = 500
 
 
+# the production-date range of an export, the same query parameters for the CSV and the workbook
+DateFrom = Annotated[
+    date | None, QueryParameter(name="from", description="First production date, inclusive.")
+]
+DateTo = Annotated[
+    date | None, QueryParameter(name="to", description="Last production date, inclusive.")
+]
+
+
 def check_range(date_from: date | None, date_to: date | None) -> None:
     if date_from is not None and date_to is not None and date_to < date_from:
         raise invalid_field("to", "must not be before `from`")
@@ -130,14 +139,8 @@ class ExportController(Controller):
         self,
         request: Request[AuthUser, None, State],
         state: State,
-        date_from: Annotated[
-            date | None,
-            QueryParameter(name="from", description="First production date, inclusive."),
-        ] = None,
-        date_to: Annotated[
-            date | None,
-            QueryParameter(name="to", description="Last production date, inclusive."),
-        ] = None,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
     ) -> Stream:
         """Every batch the caller may see (a producer: its own), one CSV row each, ordered by
         production date. Text cells that a spreadsheet would run as a formula are prefixed

@@ -31,7 +31,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from schemas.batches import JAKARTA
-from service.batches.export import COLUMNS, CURSOR_PREFETCH, EXPORT_QUERY, check_range
+from service.batches.export import (
+    COLUMNS,
+    CURSOR_PREFETCH,
+    EXPORT_QUERY,
+    DateFrom,
+    DateTo,
+    check_range,
+)
 from service.batches.transitions import visible_to
 from service.console.i18n import language_of, translations
 from service.core.auth import AuthUser, roles
@@ -249,14 +256,8 @@ class XlsxExportController(Controller):
         self,
         request: Request[AuthUser, None, State],
         state: State,
-        date_from: Annotated[
-            date | None,
-            QueryParameter(name="from", description="First production date, inclusive."),
-        ] = None,
-        date_to: Annotated[
-            date | None,
-            QueryParameter(name="to", description="Last production date, inclusive."),
-        ] = None,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
         lang: Annotated[
             Literal["id", "en"] | None,
             QueryParameter(
