@@ -64,7 +64,7 @@ def access_log_config() -> dict[str, Any]:
     workers apply it themselves, so it names the filter by its import path)."""
     from granian.log import LOGGING_CONFIG
 
-    config = copy.deepcopy(LOGGING_CONFIG)
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"redact_secrets": {"()": f"{__name__}.RedactSecrets"}}
     config["handlers"]["access"]["filters"] = ["redact_secrets"]
     return config
