@@ -97,6 +97,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from granian import Granian
     from granian.constants import Interfaces
 
+    from service.core.access_log import access_log_config
+
     dsn = _database_url(settings)
     record_serve_port(settings.data_dir, args.port)
     if "RADURA_PUBLIC_BASE_URL" not in os.environ:
@@ -120,6 +122,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         interface=Interfaces.ASGI,
         workers=args.workers,
         log_access=args.access_log,
+        # invite and password-reset links in the access log are cut short
+        log_dictconfig=access_log_config(),
     ).serve()
     return 0
 

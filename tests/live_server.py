@@ -51,22 +51,43 @@ def wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout_s: float
 
 @contextlib.contextmanager
 def live_server(
-    env: dict[str, str], workers: int = 1, *, radura_serve: bool = False
+    env: dict[str, str],
+    workers: int = 1,
+    *,
+    radura_serve: bool = False,
+    access_log: Path | None = None,
 ) -> Iterator[str]:
     """Serve `service.app:create_app` with the given RADURA_* environment; yields the base URL.
-    With `radura_serve`, through `radura serve` itself, as an operator starts it."""
-    with server_process(env, workers, radura_serve=radura_serve) as (base_url, _):
+    With `radura_serve`, through `radura serve` itself, as an operator starts it; with
+    `access_log` too, `radura serve --access-log`, its standard output written to that file."""
+    with server_process(env, workers, radura_serve=radura_serve, access_log=access_log) as (
+        base_url,
+        _,
+    ):
         yield base_url
 
 
 @contextlib.contextmanager
 def server_process(
-    env: dict[str, str], workers: int = 1, *, radura_serve: bool = False
+    env: dict[str, str],
+    workers: int = 1,
+    *,
+    radura_serve: bool = False,
+    access_log: Path | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`live_server`, also handing back the server's process, for a test that signals it
     itself (SIGTERM). Whatever still runs at the end is stopped."""
     port = free_port()
     serve = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+    if access_log is not None:
+        assert radura_serve, "the access log is an option of `radura serve`"
+        serve.append("--access-log")
+    stdout = contextlib.ExitStack()
+    output = (
+        stdout.enter_context(access_log.open("wb"))
+        if access_log is not None
+        else subprocess.DEVNULL
+    )
     process = subprocess.Popen(
         [*serve, "--workers", str(workers)]
         if radura_serve
@@ -87,7 +108,7 @@ def server_process(
         ],
         cwd=ROOT,
         env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
+        stdout=output,
         stderr=None,
         start_new_session=True,
     )
@@ -102,3 +123,4 @@ def server_process(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        stdout.close()

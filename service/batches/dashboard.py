@@ -14,6 +14,7 @@ import msgspec
 from schemas.batches import JAKARTA
 from service.batches.transitions import visible_to
 from service.core.auth import AuthUser
+from service.webhooks.suspect import RECENT_CLIENT
 
 STATUSES = ("registered", "received", "treated", "released", "rejected", "cancelled", "recalled")
 WEEK_DAYS = 7
@@ -82,7 +83,8 @@ async def suspect_serials_since(
     rows = await conn.fetch(
         f"""SELECT s.batch_id, b.code, b.lot, p.name AS product_name, s.serial,
                    (SELECT count(*) FROM label_fingerprints f
-                    WHERE f.batch_id = s.batch_id AND f.serial = s.serial) AS clients,
+                    WHERE f.batch_id = s.batch_id AND f.serial = s.serial
+                      AND f.{RECENT_CLIENT}) AS clients,
                    count(*) OVER () AS how_many
             FROM (SELECT DISTINCT batch_id, serial FROM scans
                   WHERE verdict = 'suspect' AND scanned_at >= $1) s

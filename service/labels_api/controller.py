@@ -91,6 +91,13 @@ SerialCount = Annotated[
     ),
 ]
 SVG = "image/svg+xml"
+# An SVG opened on its own is a document that could run script or load from elsewhere: like the
+# HTML pages, it may load nothing, run nothing and is never sniffed as anything else.
+SVG_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
 PNG = "image/png"
 PDF = "application/pdf"
 # a deterministic label is rendered once per process; the signature is deterministic too
@@ -197,7 +204,7 @@ class LabelsController(Controller):
         3/2018 in Bahasa Indonesia."""
         label = await self._label(request, batch_id)
         svg = await _off_loop(request, fitted_svg, label.content, layout)
-        return Response(svg, media_type=SVG)
+        return Response(svg, media_type=SVG, headers=SVG_HEADERS)
 
     @get("/{batch_id:uuid}/label.png", operation_id="getLabelPng", opt=READERS, media_type=PNG)
     async def label_png(
@@ -218,7 +225,8 @@ class LabelsController(Controller):
     ) -> Response[str]:
         """The bare QR code of the batch label (error correction M, quiet zone 4)."""
         label = await self._label(request, batch_id)
-        return Response(await _off_loop(request, _qr_svg, label.content.uri), media_type=SVG)
+        svg = await _off_loop(request, _qr_svg, label.content.uri)
+        return Response(svg, media_type=SVG, headers=SVG_HEADERS)
 
     @get("/{batch_id:uuid}/qr.png", operation_id="getQrPng", opt=READERS, media_type=PNG)
     async def qr_png(

@@ -62,8 +62,8 @@ async def seed_demo_scans(conn: asyncpg.Connection, producer: AuthUser) -> None:
         batch_id,
     )
     await conn.execute(
-        """INSERT INTO label_fingerprints (batch_id, serial, fingerprint, first_seen)
-           SELECT batch_id, serial, fingerprint, min(scanned_at) FROM scans
+        """INSERT INTO label_fingerprints (batch_id, serial, fingerprint, first_seen, last_seen)
+           SELECT batch_id, serial, fingerprint, min(scanned_at), max(scanned_at) FROM scans
            WHERE batch_id = $1 GROUP BY batch_id, serial, fingerprint
            ON CONFLICT DO NOTHING""",
         batch_id,

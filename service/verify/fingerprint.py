@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from pathlib import Path
 
 import asyncpg
 
@@ -63,32 +64,23 @@ def rate_limit_bucket(host: str) -> str:
 
 
 # Chat apps fetch a shared link to preview it; each would look like one more phone scanning the
-# label. They are counted as a single client, so sharing a genuine label never makes it suspect.
-LINK_PREVIEW_AGENTS = (
-    "whatsapp",
-    "facebookexternalhit",
-    "facebot",
-    "telegrambot",
-    "twitterbot",
-    "slackbot",
-    "discordbot",
-    "linkedinbot",
-    "skypeuripreview",
-    "line/",
-    "googlebot",
-    "bingbot",
-    "applebot",
+# label. Their agents are kept as data, beside this module.
+LINK_PREVIEW_AGENTS: tuple[str, ...] = tuple(
+    line.strip().lower()
+    for line in (Path(__file__).with_name("link_previewers.txt")).read_text("utf-8").splitlines()
+    if line.strip() and not line.lstrip().startswith("#")
 )
 
 
 def is_link_preview(user_agent: str) -> bool:
+    """Whether the request is a link previewer's (recorded as a preview, never as a client)."""
     agent = user_agent.lower()
     return any(name in agent for name in LINK_PREVIEW_AGENTS)
 
 
 class Fingerprinter:
-    """Keyed hashes of clients' networks (every link-preview bot is one client); the key never
-    leaves the process or the server_secrets table."""
+    """Keyed hashes of clients' networks (every link previewer shares one, which marks its scans
+    as previews in the scan log); the key never leaves the process or the server_secrets table."""
 
     def __init__(self, key: bytes) -> None:
         self._key = key

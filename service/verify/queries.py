@@ -8,11 +8,26 @@ from uuid import UUID
 
 import asyncpg
 
+from service.webhooks.suspect import RECENT_CLIENT
+
+# the serial's recent clients, newest first; `{column}` is the fingerprint or its time
+_RECENT_CLIENTS = (
+    "ARRAY(SELECT f.{column} FROM label_fingerprints f "
+    "WHERE f.batch_id = {batch} AND f.serial = {serial} AND f." + RECENT_CLIENT + " "
+    "ORDER BY f.last_seen DESC, f.fingerprint LIMIT $3)"
+)
+
+_SERIAL_OF_VIEW = {"batch": "b.id", "serial": "coalesce($2::text, '')"}
+_VIEW_CLIENTS = _RECENT_CLIENTS.format(column="fingerprint", **_SERIAL_OF_VIEW)
+_VIEW_CLIENTS_SEEN = _RECENT_CLIENTS.format(column="last_seen", **_SERIAL_OF_VIEW)
+_TALLY_CLIENTS = _RECENT_CLIENTS.format(column="fingerprint", batch="$1", serial="$2")
+_TALLY_CLIENTS_SEEN = _RECENT_CLIENTS.format(column="last_seen", batch="$1", serial="$2")
+
 # Everything a scan shows, in one round trip: the batch, product, producer, facility and the
-# treatment, whether the serial was issued, and the label's tally (count and threshold + 1
-# fingerprints). Outer joins: a batch that is not (yet) released has no treatment, and its
-# scans are still logged as invalid.
-_VIEW = """
+# treatment, whether the serial was issued, and the label's tally (count, and up to threshold + 1
+# fingerprints of clients seen in the clone window, with when each was last seen). Outer joins:
+# a batch that is not (yet) released has no treatment, and its scans are still logged as invalid.
+_VIEW = f"""
 SELECT b.id AS batch_id, b.code, b.lot, b.status, b.best_before, b.recall_reason, b.recalled_at,
        b.updated_at,
        coalesce((b.shelf_life ->> 'storage_temp_c')::float8, p.storage_temp_c) AS storage_temp_c,
@@ -27,8 +42,7 @@ SELECT b.id AS batch_id, b.code, b.lot, b.status, b.best_before, b.recall_reason
            SELECT 1 FROM label_serials s WHERE s.batch_id = b.id AND s.serial = $2::text::bpchar
        )) AS serial_issued,
        tally.scan_count, tally.first_at,
-       ARRAY(SELECT f.fingerprint FROM label_fingerprints f
-             WHERE f.batch_id = b.id AND f.serial = coalesce($2::text, '') LIMIT $3) AS fingerprints
+       {_VIEW_CLIENTS} AS fingerprints, {_VIEW_CLIENTS_SEEN} AS fingerprints_seen
 FROM batches b
 JOIN products p ON p.id = b.product_id
 JOIN food_categories fc ON fc.code = p.category
@@ -45,11 +59,10 @@ VIEW_BY_GTIN_LOT = _VIEW + (
     "WHERE b.product_id = (SELECT id FROM products WHERE gtin = $1::bpchar) AND b.lot = $4"
 )
 
-TALLY = """
+TALLY = f"""
 SELECT (SELECT scan_count FROM label_scan_tallies WHERE batch_id = $1 AND serial = $2),
        (SELECT first_at FROM label_scan_tallies WHERE batch_id = $1 AND serial = $2),
-       ARRAY(SELECT fingerprint FROM label_fingerprints
-             WHERE batch_id = $1 AND serial = $2 LIMIT $3)
+       {_TALLY_CLIENTS}, {_TALLY_CLIENTS_SEEN}
 """
 
 
@@ -147,13 +160,13 @@ async def scans_per_day(
 async def suspect_serials(
     conn: asyncpg.Connection, batch_id: UUID, threshold: int, limit: int
 ) -> list[asyncpg.Record]:
-    """The batch's serials seen from more than `threshold` clients, most clients first."""
+    """The batch's serials seen from more than `threshold` recent clients, most clients first."""
     return await conn.fetch(
-        """
+        f"""
         SELECT f.serial, count(*) AS clients, t.scan_count, t.last_at
         FROM label_fingerprints f
         LEFT JOIN label_scan_tallies t ON t.batch_id = f.batch_id AND t.serial = f.serial
-        WHERE f.batch_id = $1 AND f.serial <> ''
+        WHERE f.batch_id = $1 AND f.serial <> '' AND f.{RECENT_CLIENT}
         GROUP BY f.serial, t.scan_count, t.last_at
         HAVING count(*) > $2
         ORDER BY count(*) DESC, f.serial
@@ -166,13 +179,13 @@ async def suspect_serials(
 
 
 async def serial_figures(conn: asyncpg.Connection, batch_id: UUID, threshold: int) -> Any:
-    """How many serials of the batch were scanned, and how many from too many clients."""
+    """How many serials of the batch were scanned, and how many from too many recent clients."""
     return await conn.fetchrow(
-        """
+        f"""
         SELECT (SELECT count(*) FROM label_scan_tallies WHERE batch_id = $1 AND serial <> '')
                    AS distinct_serials,
                (SELECT count(*) FROM (
-                    SELECT serial FROM label_fingerprints WHERE batch_id = $1
+                    SELECT serial FROM label_fingerprints WHERE batch_id = $1 AND {RECENT_CLIENT}
                     GROUP BY serial HAVING count(*) > $2) clones) AS suspect_serials
         """,
         batch_id,

@@ -1,5 +1,6 @@
 """The scan log: scans buffered off the request path and written by COPY every quarter second and
-at shutdown, with the per-label tallies and the distinct client fingerprints of each serial."""
+at shutdown, with the per-label tallies and the distinct client fingerprints of each serial (when
+each was first and last seen; a link preview is logged as a scan and is no client)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,10 @@ class _Batch:
     scans: list[ScanRow] = field(default_factory=list)
     unresolved: list[UnresolvedRow] = field(default_factory=list)
     tallies: dict[TallyKey, _Tally] = field(default_factory=dict)
-    fingerprints: dict[tuple[UUID, str, bytes], datetime] = field(default_factory=dict)
+    # (batch, serial, fingerprint) -> when the client first and last scanned it in this batch
+    fingerprints: dict[tuple[UUID, str, bytes], tuple[datetime, datetime]] = field(
+        default_factory=dict
+    )
 
     def __bool__(self) -> bool:
         return bool(self.scans or self.unresolved)
@@ -74,8 +78,11 @@ class _Batch:
             else:
                 mine.count += tally.count
                 mine.first_at = min(mine.first_at, tally.first_at)
-        for seen, at in older.fingerprints.items():
-            self.fingerprints[seen] = min(at, self.fingerprints.get(seen, at))
+        for seen, (first, last) in older.fingerprints.items():
+            mine_seen = self.fingerprints.get(seen)
+            if mine_seen is not None:
+                first, last = min(first, mine_seen[0]), max(last, mine_seen[1])
+            self.fingerprints[seen] = (first, last)
         return dropped
 
 
@@ -88,10 +95,14 @@ ON CONFLICT (batch_id, serial) DO UPDATE SET
     last_at = greatest(t.last_at, excluded.last_at)
 """
 
+# A client scanning a serial again moves its last_seen on, at most once an hour (the clone window
+# is days long; a write per re-scan would be a write per scan). Returned: the rows that are new or
+# moved on, whose serials may now have crossed the clone threshold.
 _FINGERPRINTS_INSERT = """
-INSERT INTO label_fingerprints (batch_id, serial, fingerprint, first_seen)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::timestamptz[])
-ON CONFLICT DO NOTHING
+INSERT INTO label_fingerprints AS f (batch_id, serial, fingerprint, first_seen, last_seen)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::timestamptz[], $5::timestamptz[])
+ON CONFLICT (batch_id, serial, fingerprint) DO UPDATE SET last_seen = excluded.last_seen
+    WHERE f.last_seen < excluded.last_seen - interval '1 hour'
 RETURNING batch_id, serial
 """
 
@@ -173,8 +184,16 @@ class ScanLog:
         self._dropped_in_episode += rows
 
     def record(
-        self, at: datetime, batch_id: UUID, serial: str | None, verdict: str, fingerprint: bytes
+        self,
+        at: datetime,
+        batch_id: UUID,
+        serial: str | None,
+        verdict: str,
+        fingerprint: bytes,
+        *,
+        client: bool = True,
     ) -> None:
+        """Log a scan; `client=False` (a link preview) keeps it out of the serial's clients."""
         pending = self._pending
         if not self._full():
             pending.scans.append((at, batch_id, serial, verdict, fingerprint))
@@ -187,8 +206,12 @@ class ScanLog:
         else:
             tally.count += 1
             tally.last_at = at
-        if serial is not None:
-            pending.fingerprints.setdefault((batch_id, serial, fingerprint), at)
+        if serial is not None and client:
+            seen = (batch_id, serial, fingerprint)
+            first_last = pending.fingerprints.get(seen)
+            pending.fingerprints[seen] = (
+                (at, at) if first_last is None else (first_last[0], max(first_last[1], at))
+            )
 
     def record_unresolved(self, row: UnresolvedRow) -> None:
         if not self._full():
@@ -333,7 +356,8 @@ async def _write(
             [key[0] for key in seen],
             [key[1] for key in seen],
             [key[2] for key in seen],
-            [batch.fingerprints[key] for key in seen],
+            [batch.fingerprints[key][0] for key in seen],
+            [batch.fingerprints[key][1] for key in seen],
         )
         if clone_threshold is not None and new_clients:
             await announce_suspect_serials(

@@ -19,7 +19,7 @@ from schemas.verify import ScanSummary, SignatureState, Verdict
 from service.core import db
 from service.verify import queries
 from service.verify.cache import LabelCache
-from service.verify.fingerprint import Fingerprinter
+from service.verify.fingerprint import Fingerprinter, is_link_preview
 from service.verify.local_day import LocalDay
 from service.verify.scan_log import ScanLog
 from service.verify.tally import LabelTally, Tallies, TallyKey
@@ -112,6 +112,8 @@ class Verifier:
         """The verdict on a parsed label URI; a counted scan is logged and tallied."""
         now = datetime.now(UTC)
         fingerprint = self.fingerprinter.fingerprint(client_host, user_agent)
+        # a chat app previewing a shared link is recorded as a preview, never as one more client
+        client = not is_link_preview(user_agent)
         if parsed.signature is None or parsed.signature_b64 is None:
             self._log_unverified(parsed, now, fingerprint, count_scan)
             return Outcome("invalid", "missing")
@@ -145,7 +147,11 @@ class Verifier:
                 self.cache.put(message, view, generation)
                 if count_scan:
                     tally = self._load_tally(
-                        view, row["scan_count"], row["first_at"], row["fingerprints"]
+                        view,
+                        row["scan_count"],
+                        row["first_at"],
+                        row["fingerprints"],
+                        row["fingerprints_seen"],
                     )
             elif view is None:
                 return Outcome("invalid", "valid")  # signed by us, but no such batch (any more)
@@ -158,11 +164,11 @@ class Verifier:
             return Outcome(verdict, "valid", view, _NOT_COUNTED)
         if tally is None:
             tally = await self._current_tally(view)
-        suspect = self.tallies.count_scan(tally, now, view.serial, fingerprint)
+        suspect = self.tallies.count_scan(tally, now, view.serial, fingerprint, client=client)
         verdict = decide(
             status=view.status, best_before=view.best_before, today=today, suspect=suspect
         )
-        self.scan_log.record(now, view.batch_id, view.serial, verdict, fingerprint)
+        self.scan_log.record(now, view.batch_id, view.serial, verdict, fingerprint, client=client)
         return Outcome(
             verdict, "valid", view, ScanSummary(count=tally.count, first_at=tally.first_at)
         )
@@ -192,11 +198,17 @@ class Verifier:
             )
 
     def _load_tally(
-        self, view: LabelView, count: int | None, first_at: datetime | None, fingerprints: Any
+        self,
+        view: LabelView,
+        count: int | None,
+        first_at: datetime | None,
+        fingerprints: Any,
+        seen: Any,
     ) -> LabelTally:
         key = (view.batch_id, view.serial or "")
         uncommitted = self.scan_log.uncommitted(key)
-        return self.tallies.load(key, count or 0, first_at, fingerprints or (), uncommitted)
+        clients = zip(fingerprints or (), seen or (), strict=True)
+        return self.tallies.load(key, count or 0, first_at, clients, uncommitted)
 
     async def _current_tally(self, view: LabelView) -> LabelTally:
         """This label's figures; a stale one is refreshed in the background, not waited for.
@@ -223,7 +235,7 @@ class Verifier:
     async def _refresh_tally(self, view: LabelView, key: TallyKey) -> LabelTally:
         async with db.connection(self._reader()) as conn:
             row = await queries.fetch_tally(conn, key[0], key[1], self.clone_threshold)
-        return self._load_tally(view, row[0], row[1], row[2])
+        return self._load_tally(view, row[0], row[1], row[2], row[3])
 
     def _log_unverified(
         self, parsed: ParsedLabel, now: datetime, fingerprint: bytes, count_scan: bool

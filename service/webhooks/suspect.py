@@ -10,9 +10,14 @@ import asyncpg
 
 from service.webhooks.outbox import enqueue_batch_event
 
+# A client counts toward a serial's clone tally for this long after it last scanned the serial:
+# a genuine label passes through many hands over months, a cloned one is scanned by many at once.
+CLIENT_WINDOW_DAYS = 30
+RECENT_CLIENT = f"last_seen > now() - interval '{CLIENT_WINDOW_DAYS} days'"
+
 # Serials whose tally is now over the threshold and not announced yet. The announcement row is
 # the guard: of two processes flushing scans of one serial at once, one inserts it.
-_NEWLY_SUSPECT = """
+_NEWLY_SUSPECT = f"""
 WITH seen AS (
     SELECT DISTINCT x.batch_id, x.serial
     FROM unnest($1::uuid[], $2::text[]) AS x (batch_id, serial)
@@ -26,7 +31,7 @@ WITH seen AS (
     FROM seen
     CROSS JOIN LATERAL (
         SELECT count(*) AS clients FROM label_fingerprints f
-        WHERE f.batch_id = seen.batch_id AND f.serial = seen.serial
+        WHERE f.batch_id = seen.batch_id AND f.serial = seen.serial AND f.{RECENT_CLIENT}
     ) tally
     WHERE tally.clients > $3
 ), announced AS (

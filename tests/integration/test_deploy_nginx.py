@@ -249,3 +249,38 @@ async def test_a_label_issued_on_one_process_verifies_on_the_other_for_two_disti
     )
     # three phones; were nginx's address taken for the client, the two behind it would be one
     assert fingerprints == 3
+
+
+def _locations(config: str) -> list[tuple[str, str]]:
+    """(the location's pattern, its directives) of every location block of an nginx config."""
+    return [
+        (match.group(1).strip(), match.group(2))
+        for match in re.finditer(r"^\s*location\s+([^{]+)\{(.*?)^\s*\}", config, re.M | re.S)
+    ]
+
+
+def _location_for(config: str, path: str) -> str:
+    """The directives of the location nginx picks for `path` (a matching regex wins over `/`)."""
+    prefix_body = ""
+    for pattern, body in _locations(config):
+        if pattern.startswith("~"):
+            if re.search(pattern.lstrip("~*").strip(), path):
+                return body
+        elif path.startswith(pattern):
+            prefix_body = body
+    return prefix_body
+
+
+async def test_label_downloads_may_take_ten_minutes_and_are_not_buffered() -> None:
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    batch = "0b7c1e52-4a4c-4bb0-9a53-2f3b4c5d6e7f"
+    for name in ("labels.pdf", "certificate.pdf"):
+        body = _location_for(config, f"/api/v1/batches/{batch}/{name}")
+        assert re.search(r"proxy_read_timeout\s+600s;", body), name
+        assert re.search(r"proxy_buffering\s+off;", body), name
+        assert "proxy_pass http://radura;" in body
+    # everything else keeps the short timeout and nginx's buffering
+    for path in (f"/api/v1/batches/{batch}/label.svg", "/v/ABC123/0001", "/api/v1/batches"):
+        body = _location_for(config, path)
+        assert re.search(r"proxy_read_timeout\s+60s;", body), path
+        assert "proxy_buffering" not in body, path

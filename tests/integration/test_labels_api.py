@@ -80,6 +80,19 @@ async def test_batch_label_png_and_qr_decode_to_a_signed_uri(client, world: Worl
         raise AssertionError("tampered URI still verifies")
 
 
+async def test_svg_answers_load_nothing_and_are_never_sniffed(client, world: World):
+    batch = await released_batch(client, world, gtin=True)
+    for name in ("label.svg", "qr.svg"):
+        response = await client.get(
+            f"/api/v1/batches/{batch['id']}/{name}", headers=world.producer.headers
+        )
+        assert response.status_code == 200, (name, response.text)
+        assert response.headers["x-content-type-options"] == "nosniff"
+        policy = response.headers["content-security-policy"]
+        assert "default-src 'none'" in policy
+        assert "script-src" not in policy  # nothing may run: default-src 'none' holds for it
+
+
 async def test_label_svg_carries_every_mandatory_text(client, world: World):
     batch = await released_batch(client, world, gtin=True)
     response = await client.get(

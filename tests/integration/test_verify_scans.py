@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -167,7 +168,7 @@ async def test_clone_rule_flags_a_serial_seen_from_too_many_clients(
     for _ in range(10):
         response = await client.get(other, headers={**JSON, "User-Agent": "Same phone"})
     assert response.json()["verdict"] == "genuine"
-    # link previews of a shared label count as one client, however many apps fetch it
+    # link previews of a shared label count as no client, however many apps fetch it
     for bot in (
         "WhatsApp/2.23",
         "facebookexternalhit/1.1",
@@ -280,3 +281,49 @@ async def test_one_network_never_makes_a_label_suspect_by_itself(
         batch.serials[0],
     )
     assert distinct == 6
+
+
+async def test_a_link_preview_is_recorded_and_never_counts_as_a_client(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    path = label_path(keyring, batch, batch.serials[0])
+    for phone in range(5):
+        response = await client.get(path, headers={**JSON, **_phone(phone)})
+        assert response.json()["verdict"] == "genuine"
+    # one of them shares the link: WhatsApp fetches it from a sixth network to preview it
+    whatsapp = {"User-Agent": "WhatsApp/2.23.20.0 A", "X-Client-Address": "157.240.1.1"}
+    response = await client.get(path, headers={**JSON, **whatsapp})
+    assert response.json()["verdict"] == "genuine"
+    assert response.json()["scans"]["count"] == 6  # a scan all the same
+    await _flush(client)
+    clients = await pool.fetchval(
+        "SELECT count(*) FROM label_fingerprints WHERE batch_id = $1 AND serial = $2",
+        batch.batch_id,
+        batch.serials[0],
+    )
+    assert clients == 5
+    assert len(await _scans(pool, batch)) == 6  # the preview is in the scan log
+    # a sixth real network is one client too many
+    response = await client.get(path, headers={**JSON, **_phone(5)})
+    assert response.json()["verdict"] == "suspect"
+
+
+async def test_a_client_last_seen_31_days_ago_no_longer_counts(
+    client: AsyncTestClient, pool: asyncpg.Pool, world: World, keyring
+) -> None:
+    batch = await _batch(pool, world)
+    serial = batch.serials[0]
+    # four clients yesterday and one 31 days ago, written as the scan log would have
+    await pool.executemany(
+        """INSERT INTO label_fingerprints (batch_id, serial, fingerprint, first_seen, last_seen)
+           VALUES ($1, $2, $3, now() - $4::interval, now() - $4::interval)""",
+        [(batch.batch_id, serial, bytes([n]) * 16, timedelta(days=1)) for n in range(4)]
+        + [(batch.batch_id, serial, b"\xee" * 16, timedelta(days=31))],
+    )
+    path = label_path(keyring, batch, serial)
+    # four recent clients and this one are five: within the threshold (the old one made six)
+    response = await client.get(path, headers={**JSON, **_phone(0)})
+    assert response.json()["verdict"] == "genuine"
+    response = await client.get(path, headers={**JSON, **_phone(1)})
+    assert response.json()["verdict"] == "suspect"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -125,20 +125,47 @@ def test_cache_is_bounded() -> None:
 def test_tally_flags_a_serial_past_the_threshold_and_never_a_batch_label() -> None:
     tallies = Tallies(threshold=5)
     batch = uuid4()
+    now = datetime.now(UTC)
     serial = tallies.load((batch, "SERIAL0001"), 0, None, [], 0)
-    flags = [tallies.count_scan(serial, NOW, "SERIAL0001", bytes([n])) for n in range(7)]
+    flags = [tallies.count_scan(serial, now, "SERIAL0001", bytes([n])) for n in range(7)]
     assert flags == [False] * 5 + [True] * 2
-    assert serial.count == 7 and serial.first_at == NOW
+    assert serial.count == 7 and serial.first_at == now
     batch_label = tallies.load((batch, ""), 0, None, [], 0)
-    assert not any(tallies.count_scan(batch_label, NOW, None, bytes([n])) for n in range(20))
+    assert not any(tallies.count_scan(batch_label, now, None, bytes([n])) for n in range(20))
 
 
 def test_tally_merges_the_database_without_going_backwards() -> None:
     tallies = Tallies(threshold=5)
     key = (uuid4(), "SERIAL0001")
-    tally = tallies.load(key, 10, NOW, [b"a", b"b"], uncommitted=2)
+    now = datetime.now(UTC)
+    tally = tallies.load(key, 10, now, [(b"a", now), (b"b", now)], uncommitted=2)
     assert tally.count == 12
-    tallies.count_scan(tally, NOW, "SERIAL0001", b"c")
-    again = tallies.load(key, 5, NOW, [b"d"], uncommitted=0)  # a lagging replica
+    tallies.count_scan(tally, now, "SERIAL0001", b"c")
+    again = tallies.load(key, 5, now, [(b"d", now)], uncommitted=0)  # a lagging replica
     assert again is tally and tally.count == 13
-    assert tally.fingerprints == {b"a", b"b", b"c", b"d"}
+    assert set(tally.fingerprints) == {b"a", b"b", b"c", b"d"}
+
+
+def test_a_link_preview_is_a_scan_and_never_a_client() -> None:
+    tallies = Tallies(threshold=5)
+    now = datetime.now(UTC)
+    tally = tallies.load((uuid4(), "SERIAL0001"), 0, None, [], 0)
+    flags = [tallies.count_scan(tally, now, "SERIAL0001", bytes([n])) for n in range(5)]
+    # the sixth fingerprint comes from a preview: counted as a scan, not as a sixth client
+    flags.append(tallies.count_scan(tally, now, "SERIAL0001", b"preview", client=False))
+    assert flags == [False] * 6
+    assert tally.count == 6 and len(tally.fingerprints) == 5
+    assert tallies.count_scan(tally, now, "SERIAL0001", b"sixth network")
+
+
+def test_a_client_last_seen_more_than_30_days_ago_no_longer_counts() -> None:
+    tallies = Tallies(threshold=5)
+    now = datetime.now(UTC)
+    old, recent = now - timedelta(days=31), now - timedelta(days=29)
+    clients = [(b"old", old)] + [(bytes([n]), recent) for n in range(4)]
+    tally = tallies.load((uuid4(), "SERIAL0001"), 5, old, clients, 0)
+    # 4 recent clients + this one = 5: not over the threshold; the old one would have made 6
+    assert not tallies.count_scan(tally, now, "SERIAL0001", b"today")
+    assert set(tally.fingerprints) == {b"today", *(bytes([n]) for n in range(4))}
+    # the old client scanning again today counts afresh
+    assert tallies.count_scan(tally, now, "SERIAL0001", b"old")
