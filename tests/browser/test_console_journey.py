@@ -48,6 +48,9 @@ async def _register(desk: Desk, server_url: str, product_id: str, world: World, 
     await page.select_option("#product_id", product_id)
     await page.select_option("#facility_id", str(world.facility))
     await page.fill("#lot", lot)
+    # made yesterday: a receipt a few hours ago never comes before it, whatever the hour
+    made_on = datetime.now(JAKARTA).date() - timedelta(days=1)
+    await page.fill("#production_date", made_on.isoformat())
     await page.fill("#quantity", "120")
     await page.click("main button[type=submit]")
     path = urlsplit(page.url).path

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -141,7 +142,9 @@ async def test_producer_journey_on_a_phone(
     await page.click("main a.button")  # Daftarkan bets, for this product
     await page.select_option("#facility_id", str(world.facility))
     await page.fill("#lot", f"AYM-{world.tag}")
-    await page.fill("#production_date", today_in_jakarta().isoformat())
+    # made two days ago: the facility's receipt (a day ago) may not come before it
+    made_on = today_in_jakarta() - timedelta(days=2)
+    await page.fill("#production_date", made_on.isoformat())
     await page.fill("#quantity", "120")
     await tab.snap("batch-new")
     await page.click("main button[type=submit]")
