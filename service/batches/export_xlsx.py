@@ -136,6 +136,32 @@ def _cell_writers(
     return [by_kind[kind] for _msgid, kind, _width in SHEET_COLUMNS.values()]
 
 
+def _workbook(path: str, tmpdir: str) -> xlsxwriter.Workbook:
+    """A constant-memory workbook at `path` in which text is only ever text."""
+    return xlsxwriter.Workbook(
+        path,
+        {
+            "constant_memory": True,
+            "tmpdir": tmpdir,
+            # write() is never used, but should it be: no text turns into anything else
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+
+
+async def _finished(book: xlsxwriter.Workbook, path: str) -> IO[bytes]:
+    """Close `book` (zipping is CPU work: off the event loop) and open the file for sending;
+    the stream that sends it closes it."""
+
+    def finish() -> IO[bytes]:
+        book.close()
+        return open(path, "rb")
+
+    return await anyio.to_thread.run_sync(finish)
+
+
 async def xlsx_file(
     pool: asyncpg.Pool,
     user: AuthUser,
@@ -148,17 +174,7 @@ async def xlsx_file(
     work = tempfile.TemporaryDirectory(prefix="radura-xlsx-")
     try:
         path = os.path.join(work.name, "batches.xlsx")
-        book = xlsxwriter.Workbook(
-            path,
-            {
-                "constant_memory": True,
-                "tmpdir": work.name,
-                # write() is never used, but should it be: no text turns into anything else
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
-        )
+        book = _workbook(path, work.name)
         formats: dict[Kind, Format] = {
             kind: book.add_format({"num_format": pattern})
             for kind, pattern in NUMBER_FORMATS.items()
@@ -184,11 +200,7 @@ async def xlsx_file(
                         write(row, col, value)
         sheet.autofilter(0, 0, row, len(COLUMNS) - 1)
 
-        def finish() -> IO[bytes]:
-            book.close()
-            return open(path, "rb")  # closed by the stream that sends it
-
-        return await anyio.to_thread.run_sync(finish)  # zipping is CPU work: off the event loop
+        return await _finished(book, path)
     finally:
         work.cleanup()  # the open handle keeps the file readable; the name is gone
 
@@ -201,16 +213,7 @@ async def text_workbook(
     work = tempfile.TemporaryDirectory(prefix="radura-xlsx-")
     try:
         path = os.path.join(work.name, "sheet.xlsx")
-        book = xlsxwriter.Workbook(
-            path,
-            {
-                "constant_memory": True,
-                "tmpdir": work.name,
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
-        )
+        book = _workbook(path, work.name)
         header = book.add_format({"bold": True})
         sheet = book.add_worksheet(sheet_name)
         for col, width in enumerate(widths):
@@ -225,11 +228,7 @@ async def text_workbook(
                 sheet.write_string(row, col, value)
         sheet.autofilter(0, 0, row, len(titles) - 1)
 
-        def finish() -> IO[bytes]:
-            book.close()
-            return open(path, "rb")  # closed by the stream that sends it
-
-        return await anyio.to_thread.run_sync(finish)
+        return await _finished(book, path)
     finally:
         work.cleanup()
 
