@@ -154,15 +154,5 @@ async def purpose_limit(
     return None if row is None else _purpose_limit(row)
 
 
-async def legal_max_dose_kgy(conn: asyncpg.Connection, category: str, purpose: str) -> float | None:
-    """The Annex I maximum for (category, purpose), or None when the pair is not allowed."""
-    value: float | None = await conn.fetchval(
-        "SELECT max_dose_kgy FROM food_category_purposes WHERE category = $1 AND purpose = $2",
-        category,
-        purpose,
-    )
-    return value
-
-
 async def category_exists(conn: asyncpg.Connection, category: str) -> bool:
     return bool(await conn.fetchval("SELECT 1 FROM food_categories WHERE code = $1", category))
