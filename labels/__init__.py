@@ -21,9 +21,12 @@ Import the modules you need (this file imports nothing, so `labels.uri` stays li
   `qr_svg(uri, module_mm=0.5)`.
 - `labels.png`: `label_png(content, dpi=300, layout="a4-3x8", lang="id", printer_dpi=203)`,
   `qr_png(uri, module_px=8, dpi=None)`.
+- `labels.qr_bulk`: `bulk_matrix(uri, version) -> QrMatrix` (zxing-cpp encodes, masked as
+  `qr_matrix` chooses; for sheets of thousands).
 - `labels.pdf`: `render_pdf(cells, layout, progress=None, lang="id", created_at=None, dpi=203)
   -> bytes`, `render_pdf_to(stream, cells, layout, ..., dpi=203) -> int` (`dpi`: the roll
-  printer's, 203 or 300), `serial_cells(base, [(serial, uri), ...])`.
+  printer's, 203 or 300; each page written to `stream` when full), `serial_cells(base,
+  [(serial, uri), ...])`; `labels.pdf_writer`: the page-by-page PDF writer under it.
 - `labels.layouts`: `LAYOUTS`, `get_layout(name)` (`a4-3x8`, `a4-2x5`, `thermal-80x50`,
   `thermal-58x40`, `thermal-50x30`, `thermal-40x30`), `ROLL_DPIS`, `DEFAULT_DPI`;
   `labels.compose`: `compose_label(...)`, `LabelFitError`.
@@ -31,7 +34,9 @@ Import the modules you need (this file imports nothing, so `labels.uri` stays li
   `smallest_fitting_layout(content, dpi=203)`: whether a layout's stickers hold everything.
 - `labels.wording`: the printed words, Bahasa Indonesia and English (`WORDING`, `PURPOSES`).
 - `labels.gs1_dates`: `parse_gs1_date(yymmdd, today)`, `format_gs1_date(day)`;
-  `labels.radura_symbol`: the symbol's vector outlines; `labels.typography`: fonts, wrapping.
+  `labels.radura_symbol`: the symbol's vector outlines; `labels.typography`: fonts (DejaVu,
+  the CJK fallback a market's words need, and the export certificate's larger one:
+  `font_runs`, `missing_characters`), wrapping.
 
 Value types (`LabelRef`, `LabelContent`, `ParsedLabel`) live in `schemas.labels`.
 """

@@ -3,7 +3,8 @@
 Every sticker stands alone (SPEC §5.2, DOMAIN §8.8): a pack may carry only one of the stickers
 printed for it, so each carries PANGAN IRADIASI, the Radura symbol, the purpose, TIDAK BOLEH
 DIIRADIASI ULANG, the facility's name and city, month/year and country of irradiation, the
-product name, production code and date, best-before, storage and the QR. There are no
+product name, production code and date, best-before, storage and the QR; a label printed for
+an export market adds that market's statutory words next to the name. There are no
 continuation stickers: what does not fit a layout is refused for it (`LabelFitError`; see
 `labels.fit`). Stickers smaller than 70×37 mm leave off the producer, the registration number
 and the net content (they are on the producer's own label and on the scan page).
@@ -38,6 +39,7 @@ from labels.typography import (
     GLUE,
     LINE_HEIGHT_EM,
     MM_PER_PT,
+    SOLID_LINE_HEIGHT_EM,
     TIGHT_LINE_HEIGHT_EM,
     single_spaced,
     take_line,
@@ -63,6 +65,8 @@ PARAGRAPHS: tuple[_Paragraph, ...] = (
     ("irradiated_food", True, 1.3, True, ""),
     ("do_not_reirradiate", True, 1.0, True, ""),
     ("product_name", True, 1.1, False, ""),
+    # an export market's statutory words, next to the name (DOMAIN §8.10; SPEC §13.3)
+    ("market_words", True, 1.0, True, ""),
     ("net_content", False, 1.0, False, "product"),
     ("purpose", False, 1.0, False, "irradiation"),
     ("irradiated_on", False, 1.0, False, "irradiation"),
@@ -252,15 +256,21 @@ class _Style:
 _STYLES = (
     _Style(False, 0.12, LINE_HEIGHT_EM, 1.1, cost_pt=0.0),
     _Style(True, 0.0, TIGHT_LINE_HEIGHT_EM, 1.0, cost_pt=1.0),
-    # the last resort: two long runs, the irradiation and the codes, storage and the producer,
-    # broken wherever a line is full
+    # the last resort: two long runs, the net content, the irradiation and the codes, then
+    # storage and the producer, broken wherever a line is full, the lines set closer still (a
+    # real name with a market's words and the largest QR on a sheet's corner sticker needs it)
     _Style(
         True,
         0.0,
-        TIGHT_LINE_HEIGHT_EM,
+        SOLID_LINE_HEIGHT_EM,
         1.0,
         cost_pt=1.75,
-        merged=(("codes", "irradiation"), ("storage", "after"), ("producer", "after")),
+        merged=(
+            ("product", "irradiation"),
+            ("codes", "irradiation"),
+            ("storage", "after"),
+            ("producer", "after"),
+        ),
         glued=False,
     ),
 )
@@ -365,12 +375,17 @@ def _flow(
             line_start, end, next_start, was_cut = taken
             line_text = single_spaced(text[line_start:end])
             width = text_width_mm(line_text, size, bold)
-            if was_cut or width > right - left + _EPSILON:
+            fits_here = width <= right - left + _EPSILON
+            # once words may be cut, a long word is cut where it stands: moving it below the
+            # QR would leave the room beside the QR empty on a sticker that is already full.
+            # A heading glued together ("Baik digunakan sebelum:") still moves down first.
+            cut_here = was_cut and allow_cuts and GLUE not in words(text[line_start:])[0]
+            if not fits_here or (was_cut and not cut_here):
                 lower = below_what_narrows(y, height)
                 if lower is not None:  # wider further down: the line moves there
                     y = lower
                     continue
-                if not allow_cuts or width > right - left + _EPSILON:
+                if not allow_cuts or not fits_here:
                     return None
             lines.append(_text_line(key, line_text, left, y, size, bold, right - left, style))
             start = next_start

@@ -13,7 +13,7 @@ from labels.layouts import DEFAULT_DPI, get_layout
 from labels.qr import QUIET_ZONE_MODULES, QrMatrix, qr_matrix
 from labels.radura_symbol import polygons
 from labels.svg import QR_MODULE_MM
-from labels.typography import FONT_FILES, MM_PER_PT
+from labels.typography import FONT_FILE_BY_PDF_NAME, MM_PER_PT, font_runs
 from labels.wording import Lang
 from schemas.labels import LabelContent
 
@@ -26,15 +26,17 @@ MM_PER_INCH = 25.4
 _thread_fonts = threading.local()
 
 
-def _font(bold: bool, size_px: float) -> ImageFont.FreeTypeFont:
-    fonts: dict[tuple[bool, float], ImageFont.FreeTypeFont] = _thread_fonts.__dict__.setdefault(
+def _font(name: str, size_px: float) -> ImageFont.FreeTypeFont:
+    """The font of this PDF name (DejaVu's regular or bold, or the CJK fallback) at a size."""
+    fonts: dict[tuple[str, float], ImageFont.FreeTypeFont] = _thread_fonts.__dict__.setdefault(
         "fonts", {}
     )
-    font = fonts.get((bold, size_px))
+    font = fonts.get((name, size_px))
     if font is None:
         if len(fonts) > 64:
             fonts.clear()
-        font = fonts[bold, size_px] = ImageFont.truetype(str(FONT_FILES[bold]), size=size_px)
+        path = str(FONT_FILE_BY_PDF_NAME[name])
+        font = fonts[name, size_px] = ImageFont.truetype(path, size=size_px)
     return font
 
 
@@ -71,16 +73,21 @@ def qr_png(uri: str, module_px: int = 8, dpi: int | None = None) -> bytes:
 
 
 def _draw_text(draw: ImageDraw.ImageDraw, line: TextLine, scale: float) -> None:
-    size_px = line.size_pt * MM_PER_PT * scale
-    font = _font(line.bold, round(size_px, 2))
-    width_px = font.getlength(line.text)
+    """The line run by run, each in the font that has its characters (China's 辐照食品 in the
+    CJK fallback), as the PDF sets it."""
+    runs = font_runs(line.text, line.bold)
+    size_px = round(line.size_pt * MM_PER_PT * scale, 2)
+    width_px = sum(_font(name, size_px).getlength(run) for name, run in runs)
     box_px = line.box_width_mm * scale
     if width_px > box_px:
         # FreeType hinting can make a line a hair wider than the TTF advances say.
-        font = _font(line.bold, round(size_px * box_px / width_px * 0.99, 2))
-        width_px = font.getlength(line.text)
-    left_px = line.x_mm * scale + ((box_px - width_px) / 2 if line.centred else 0.0)
-    draw.text((left_px, line.baseline_mm * scale), line.text, font=font, fill=0, anchor="ls")
+        size_px = round(size_px * box_px / width_px * 0.99, 2)
+        width_px = sum(_font(name, size_px).getlength(run) for name, run in runs)
+    x_px = line.x_mm * scale + ((box_px - width_px) / 2 if line.centred else 0.0)
+    for name, run in runs:
+        font = _font(name, size_px)
+        draw.text((x_px, line.baseline_mm * scale), run, font=font, fill=0, anchor="ls")
+        x_px += font.getlength(run)
 
 
 def _draw_qr(

@@ -77,6 +77,7 @@ class _VersionPlan:
     dark_module: int
     format_info: tuple[int, ...]  # per mask, level M
     data_masks: tuple[int, ...]  # per mask: the data modules it inverts
+    data_area: int  # every data module (codewords and remainder bits)
     data_module_count: int
     placement: Callable[[str], tuple[str, ...]]  # data bits -> matrix chars, MSB first
 
@@ -194,6 +195,7 @@ def _plan(version: int) -> _VersionPlan:
         dark_module=bit(n - 8, 8),
         format_info=tuple(format_info),
         data_masks=masks,
+        data_area=sum(bit(r, c) for r, c in order),
         data_module_count=len(order),
         placement=itemgetter(*picks),
     )
@@ -235,6 +237,28 @@ def penalty(dark: int, boards: _Boards) -> int:
     return score
 
 
+def best_masked(version: int, data: int) -> QrMatrix:
+    """The symbol of unmasked data modules `data` under the mask qrcode would choose."""
+    plan = _plan(version)
+    scores = [penalty((data ^ mask) | plan.function_dark, plan.boards) for mask in plan.data_masks]
+    # The first lowest score wins, as in qrcode's strict '<' comparison.
+    best = scores.index(min(scores))
+    bits = (data ^ plan.data_masks[best]) | plan.function_dark
+    bits |= plan.format_info[best] | plan.version_info | plan.dark_module
+    return QrMatrix(version=version, mask=best, size=plan.boards.size, bits=bits)
+
+
+def unmasked_data(version: int, bits: int, mask: int) -> int | None:
+    """The data modules, unmasked, of a level-M symbol `bits` drawn with `mask`; None when
+    its function patterns or format information say it is anything else."""
+    plan = _plan(version)
+    if bits & ~plan.data_area != (
+        plan.function_dark | plan.format_info[mask] | plan.version_info | plan.dark_module
+    ):
+        return None
+    return (bits ^ plan.data_masks[mask]) & plan.data_area
+
+
 def encode_codewords(uri: str) -> tuple[int, list[int]]:
     """Version and final codewords (data + Reed-Solomon, interleaved) exactly as qrcode makes."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=QUIET_ZONE_MODULES)
@@ -263,11 +287,4 @@ def mask_penalties(uri: str) -> list[int]:
 def qr_matrix(uri: str) -> QrMatrix:
     """The QR symbol (level M) for `uri`, module for module what qrcode's `make()` gives."""
     version, codewords = encode_codewords(uri)
-    plan = _plan(version)
-    data = _unmasked_data(version, codewords)
-    scores = [penalty((data ^ mask) | plan.function_dark, plan.boards) for mask in plan.data_masks]
-    # The first lowest score wins, as in qrcode's strict '<' comparison.
-    best = scores.index(min(scores))
-    bits = (data ^ plan.data_masks[best]) | plan.function_dark
-    bits |= plan.format_info[best] | plan.version_info | plan.dark_module
-    return QrMatrix(version=version, mask=best, size=plan.boards.size, bits=bits)
+    return best_masked(version, _unmasked_data(version, codewords))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from schemas.common import Lang
+
 RegistrationType = Literal["MD", "ML", "P-IRT", "PSAT"]
 
 # digits may be grouped by single spaces or dashes, also between the scheme and the digits
@@ -88,7 +90,7 @@ def printed_registration_no(stored: str) -> str:
     return f"PSAT {match['psat']} {match['psat_digits']}"
 
 
-def registration_caption(stored: str, lang: Literal["id", "en"] = "id") -> str:
+def registration_caption(stored: str, lang: Lang = "id") -> str:
     """What the number is called next to it: `Nomor izin edar` for MD/ML, `Nomor P-IRT`, …"""
     kind = registration_type(stored)
     caption = CAPTIONS[kind] if kind else OTHER_CAPTION

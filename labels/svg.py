@@ -8,7 +8,13 @@ from labels.compose import LabelGeometry, TextLine, code_line, compose_label
 from labels.layouts import DEFAULT_DPI, get_layout
 from labels.qr import QUIET_ZONE_MODULES, QrMatrix, qr_matrix
 from labels.radura_symbol import svg_path_data
-from labels.typography import MM_PER_PT, SVG_FONT_FAMILY
+from labels.typography import (
+    MM_PER_PT,
+    PDF_FALLBACK_FONT,
+    SVG_FALLBACK_FONT_FAMILY,
+    SVG_FONT_FAMILY,
+    font_runs,
+)
 from labels.wording import Lang
 from schemas.labels import LabelContent
 
@@ -41,7 +47,21 @@ def _text(line: TextLine) -> str:
         f'<text x="{line.left_mm:.3f}" y="{line.baseline_mm:.3f}" '
         f'font-size="{line.size_pt * MM_PER_PT:.3f}"{weight} '
         f'textLength="{line.width_mm:.3f}" lengthAdjust="spacingAndGlyphs">'
-        f"{escape(line.text)}</text>"
+        f"{_runs(line)}</text>"
+    )
+
+
+def _runs(line: TextLine) -> str:
+    """The line's text, a run DejaVu lacks (China's 辐照食品) in a tspan naming CJK fonts."""
+    runs = font_runs(line.text, line.bold)
+    if len(runs) == 1 and runs[0][0] != PDF_FALLBACK_FONT:
+        return escape(line.text)
+    family = quoteattr(SVG_FALLBACK_FONT_FAMILY)
+    return "".join(
+        f"<tspan font-family={family}>{escape(run)}</tspan>"
+        if name == PDF_FALLBACK_FONT
+        else escape(run)
+        for name, run in runs
     )
 
 

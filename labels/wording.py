@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Literal
 
 from labels.registration import printed_registration_no
+from schemas.common import LANGS, Lang
 from schemas.labels import LabelContent, Purpose
 from schemas.purposes import PURPOSES
-
-Lang = Literal["id", "en"]
-LANGS: tuple[Lang, ...] = ("id", "en")
 
 # key -> (Bahasa Indonesia, English); fields in braces are filled by `phrase`.
 WORDING: dict[str, tuple[str, str]] = {
@@ -139,6 +136,9 @@ def label_phrases(content: LabelContent, lang: Lang = "id") -> dict[str, str]:
         "facility": phrase("facility", lang, facility=facility),
         "scan": phrase("scan", lang),
     }
+    if content.market_words:
+        # the market's own words, in its language whatever the label's (SPEC §13.3)
+        texts["market_words"] = content.market_words
     if content.registration_no:
         texts["registration"] = phrase(
             "registration",

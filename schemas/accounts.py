@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 from uuid import UUID
 
 import msgspec
 
-from schemas.common import CONTROL_CHARS, TEXT_END, Name, ShortText, check_public_texts
+from schemas.common import (
+    CONTROL_CHARS,
+    TEXT_END,
+    FieldRule,
+    Name,
+    Role,
+    ShortText,
+    check_public_texts,
+    check_rules,
+)
+from schemas.parties import Gln, gln_problem
 
-OrganizationKind = Literal["producer", "facility", "regulator"]
-Role = Literal["admin", "producer", "operator", "qa", "regulator"]
+OrganizationKind = Literal["producer", "facility", "regulator", "market_network"]
 SourceType = Literal["cobalt-60", "cesium-137", "electron-beam", "x-ray"]
+SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)
+# Codex CXS 106-1983 Rev.1-2003: machine sources above these energies may induce radioactivity
+MAX_ENERGY_MEV: dict[SourceType, float] = {"electron-beam": 10.0, "x-ray": 7.5}
+MACHINE_SOURCES = frozenset(MAX_ENERGY_MEV)
 
 # TEXT_END, not a bare `$`: that would let a final newline through
 Phone = Annotated[str, msgspec.Meta(pattern=rf"^\+?[0-9][0-9 ()-]{{5,19}}{TEXT_END}")]
@@ -36,6 +49,19 @@ LicenceNo = Annotated[
 ]
 
 
+def _check_licence_of_a_facility(body: Any) -> None:
+    has_licence = body.licence_no is not None or body.licence_valid_until is not None
+    if has_licence and body.kind != "facility":
+        field = "licence_no" if body.licence_no is not None else "licence_valid_until"
+        raise ValueError(f"{field}: only a facility organization holds a BAPETEN licence")
+
+
+def _check_licence_whole(body: Any) -> None:
+    if (body.licence_no is None) != (body.licence_valid_until is None):
+        missing = "licence_no" if body.licence_no is None else "licence_valid_until"
+        raise ValueError(f"{missing}: licence_no and licence_valid_until go together")
+
+
 class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     kind: OrganizationKind
     name: Name
@@ -48,16 +74,19 @@ class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
     licence_no: LicenceNo | None = None
     licence_valid_until: date | None = None
     country: Name = "Indonesia"
+    # GS1 Global Location Number: names the organization in EPCIS and shipping records
+    gln: Gln | None = None
+
+    RULES: ClassVar[tuple[FieldRule, ...]] = (
+        FieldRule(("kind", "licence_no", "licence_valid_until"), _check_licence_of_a_facility),
+        FieldRule(("licence_no", "licence_valid_until"), _check_licence_whole),
+    )
 
     def __post_init__(self) -> None:
         check_public_texts(self)
-        has_licence = self.licence_no is not None or self.licence_valid_until is not None
-        if has_licence and self.kind != "facility":
-            field = "licence_no" if self.licence_no is not None else "licence_valid_until"
-            raise ValueError(f"{field}: only a facility organization holds a BAPETEN licence")
-        if (self.licence_no is None) != (self.licence_valid_until is None):
-            missing = "licence_no" if self.licence_no is None else "licence_valid_until"
-            raise ValueError(f"{missing}: licence_no and licence_valid_until go together")
+        if problem := gln_problem(self.gln):
+            raise ValueError(f"gln: {problem}")
+        check_rules(self, self.RULES)
 
 
 class Organization(msgspec.Struct):
@@ -72,7 +101,11 @@ class Organization(msgspec.Struct):
     licence_no: str | None
     licence_valid_until: date | None
     country: str
+    gln: str | None
     created_at: datetime
+    # the first day of the current licence period (None: recorded without one, it then covers
+    # every day up to licence_valid_until)
+    licence_valid_from: date | None = None
 
 
 class Facility(msgspec.Struct):
@@ -120,11 +153,34 @@ class UserCreated(msgspec.Struct):
     invite_url: str | None = None
 
 
+MailLanguage = Literal["id", "en"]
+
+
+class EmailSettings(msgspec.Struct):
+    """What the caller's emails say and which they get: the language of every email, and (for a
+    producer's people) the notices of a batch received, released or rejected."""
+
+    language: MailLanguage
+    batch_notices: bool
+
+
+class EmailSettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Only what is given changes."""
+
+    language: MailLanguage | None = None
+    batch_notices: bool | None = None
+
+
 class UserDisabled(msgspec.Struct):
     """The account is disabled; its tokens and console sessions have ended."""
 
     id: UUID
     disabled_at: datetime
+
+
+def _check_machine_energy(body: Any) -> None:
+    if body.source_type in MACHINE_SOURCES and body.max_energy_mev is None:
+        raise ValueError("max_energy_mev: required for a machine source (electron beam, x-ray)")
 
 
 class IrradiatorCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -136,10 +192,13 @@ class IrradiatorCreate(msgspec.Struct, forbid_unknown_fields=True):
     # electron beam 10 MeV, x-ray 7.5 MeV) is a domain rule, answered 422 `energy_above_limit`.
     max_energy_mev: Annotated[float, msgspec.Meta(gt=0, le=1e6)] | None = None
 
+    RULES: ClassVar[tuple[FieldRule, ...]] = (
+        FieldRule(("source_type", "max_energy_mev"), _check_machine_energy),
+    )
+
     def __post_init__(self) -> None:
         check_public_texts(self)
-        if self.source_type in ("electron-beam", "x-ray") and self.max_energy_mev is None:
-            raise ValueError("max_energy_mev: required for a machine source (electron beam, x-ray)")
+        check_rules(self, self.RULES)
 
 
 class Irradiator(msgspec.Struct):
@@ -172,15 +231,26 @@ class FoodCategory(msgspec.Struct):
 
 AdminAction = Literal[
     "organization.created",
+    "organization.changed",
     "user.created",
+    "user.changed",
     "user.disabled",
+    "user.enabled",
     "user.invited",
     "irradiator.created",
+    "irradiator.changed",
     "dose_map.created",
+    "dose_map.versioned",
     "food_category.limit_changed",
     "product.amended",
+    "product.versioned",
+    "market.rules_replaced",
+    "market.label_language_changed",
+    "organization.approval_added",
 ]
-AdminSubject = Literal["organization", "user", "irradiator", "dose_map", "food_category", "product"]
+AdminSubject = Literal[
+    "organization", "user", "irradiator", "dose_map", "food_category", "product", "market"
+]
 
 
 class AdminAuditEntry(msgspec.Struct):

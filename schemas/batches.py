@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, LongText, Reason, check_public_texts
+from schemas.common import (
+    NAME_PATTERN,
+    FieldRule,
+    LongText,
+    Reason,
+    check_public_texts,
+    check_rules,
+    one_line,
+    text_field_error,
+)
 from schemas.dose_maps import DoseMapUsed
-from schemas.products import Product, check_one_line, text_field_error
+from schemas.products import Product
 from schemas.shelf_life import PRODUCTION_DATE_MIN, ShelfLifeResult
 
 BatchStatus = Literal[
     "registered", "received", "treated", "released", "rejected", "cancelled", "recalled"
 ]
+# every status in the order of a batch's life (SPEC §2), for lists and counts
+BATCH_STATUSES: tuple[BatchStatus, ...] = get_args(BatchStatus)
 Unit = Literal["pcs", "kg"]
 DosimeterPosition = Literal["min", "max", "reference", "other"]
 
@@ -49,6 +60,9 @@ Quantity = Annotated[
 MeasuredDoseKgy = Annotated[
     float, msgspec.Meta(ge=0.001, le=100, description="Absorbed dose in kGy.")
 ]
+# routine dosimeters of one treatment: at least one at each extreme (or reference readings with a
+# dose map), and at most what one record holds
+MIN_DOSIMETERS, MAX_DOSIMETERS = 2, 500
 Instant = Annotated[datetime, msgspec.Meta(tz=True, description="RFC 3339 with an offset.")]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NAME_PATTERN)]
 
@@ -67,7 +81,26 @@ def check_instant(field: str, value: datetime | None) -> None:
         raise text_field_error(field, "must not be in the future")
 
 
+def instant(field: str) -> FieldRule:
+    """`check_instant` of one field, as a rule."""
+    return FieldRule((field,), lambda body: check_instant(field, getattr(body, field)))
+
+
 # --- registration ---------------------------------------------------------------------------
+
+
+def _check_production_date(body: Any) -> None:
+    if body.production_date > today_in_jakarta():
+        raise text_field_error("production_date", "must not be in the future (Asia/Jakarta)")
+    if body.production_date < PRODUCTION_DATE_MIN:
+        raise text_field_error(
+            "production_date", f"must not be before {PRODUCTION_DATE_MIN.isoformat()}"
+        )
+
+
+def _check_whole_pieces(body: Any) -> None:
+    if body.unit == "pcs" and not body.quantity.is_integer():
+        raise text_field_error("quantity", "must be a whole number of pieces")
 
 
 class BatchCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -80,16 +113,14 @@ class BatchCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     quantity: Quantity
     unit: Unit
 
+    RULES: ClassVar[tuple[FieldRule, ...]] = (
+        *one_line("lot"),
+        FieldRule(("production_date",), _check_production_date),
+        FieldRule(("quantity", "unit"), _check_whole_pieces),
+    )
+
     def __post_init__(self) -> None:
-        check_one_line("lot", self.lot)
-        if self.production_date > today_in_jakarta():
-            raise text_field_error("production_date", "must not be in the future (Asia/Jakarta)")
-        if self.production_date < PRODUCTION_DATE_MIN:
-            raise text_field_error(
-                "production_date", f"must not be before {PRODUCTION_DATE_MIN.isoformat()}"
-            )
-        if self.unit == "pcs" and not self.quantity.is_integer():
-            raise text_field_error("quantity", "must be a whole number of pieces")
+        check_rules(self, self.RULES)
 
 
 class Batch(msgspec.Struct, kw_only=True):
@@ -99,6 +130,9 @@ class Batch(msgspec.Struct, kw_only=True):
     code: str
     status: BatchStatus
     product_id: UUID
+    # the product's version the batch was registered with, which it reads everywhere (the
+    # default: answers stored for idempotent retries before versions existed, all of version 1)
+    product_version: int = 1
     producer_id: UUID
     facility_id: UUID
     lot: str
@@ -129,10 +163,11 @@ class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     notes: LongText | None = None
     received_at: Instant | None = None
 
+    RULES: ClassVar[tuple[FieldRule, ...]] = (*one_line("condition"), instant("received_at"))
+
     def __post_init__(self) -> None:
         check_public_texts(self)
-        check_one_line("condition", self.condition)
-        check_instant("received_at", self.received_at)
+        check_rules(self, self.RULES)
 
 
 class Receipt(msgspec.Struct, kw_only=True):
@@ -159,10 +194,22 @@ class DosimeterReading(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     dose_kgy: MeasuredDoseKgy
     calibration_ref: Label | None = None
 
+    RULES: ClassVar[tuple[FieldRule, ...]] = one_line("dosimeter_id", "type", "calibration_ref")
+
     def __post_init__(self) -> None:
         check_public_texts(self)
-        for field in ("dosimeter_id", "type", "calibration_ref"):
-            check_one_line(field, getattr(self, field))
+        check_rules(self, self.RULES)
+
+
+def _check_ends_after_start(body: Any) -> None:
+    if body.ended_at <= body.started_at:
+        raise text_field_error("ended_at", "must be after started_at")
+
+
+def _check_dosimeters_once(body: Any) -> None:
+    ids = [d.dosimeter_id for d in body.dosimeters]
+    if len(set(ids)) != len(ids):
+        raise text_field_error("dosimeters", "each dosimeter_id may appear only once")
 
 
 class TreatmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -172,7 +219,10 @@ class TreatmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     run_id: Label
     started_at: Instant
     ended_at: Instant
-    dosimeters: Annotated[list[DosimeterReading], msgspec.Meta(min_length=2, max_length=500)]
+    dosimeters: Annotated[
+        list[DosimeterReading],
+        msgspec.Meta(min_length=MIN_DOSIMETERS, max_length=MAX_DOSIMETERS),
+    ]
     passes: Annotated[int, msgspec.Meta(ge=1, le=1000)] | None = None
     dwell_time_s: Annotated[float, msgspec.Meta(gt=0, le=1e7)] | None = None
     conveyor_speed_m_min: Annotated[float, msgspec.Meta(gt=0, le=1000)] | None = None
@@ -183,23 +233,28 @@ class TreatmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     # a dose map of the same irradiator: reference readings × its ratios give the extremes
     dose_map_id: UUID | None = None
 
+    RULES: ClassVar[tuple[FieldRule, ...]] = (
+        *one_line("run_id", "atmosphere", "pq_ref"),
+        instant("started_at"),
+        instant("ended_at"),
+        FieldRule(("started_at", "ended_at"), _check_ends_after_start),
+        FieldRule(("dosimeters",), _check_dosimeters_once),
+    )
+
     def __post_init__(self) -> None:
         check_public_texts(self)
-        for field in ("run_id", "atmosphere", "pq_ref"):
-            check_one_line(field, getattr(self, field))
-        check_instant("started_at", self.started_at)
-        check_instant("ended_at", self.ended_at)
-        if self.ended_at <= self.started_at:
-            raise text_field_error("ended_at", "must be after started_at")
-        ids = [d.dosimeter_id for d in self.dosimeters]
-        if len(set(ids)) != len(ids):
-            raise text_field_error("dosimeters", "each dosimeter_id may appear only once")
+        check_rules(self, self.RULES)
 
 
 class IrradiatorRef(msgspec.Struct):
+    """The irradiator as the treatment used it: its details are copied when the treatment is
+    recorded, so a later edit of the irradiator never rewrites a past treatment."""
+
     id: UUID
     name: str
     source_type: str
+    activity_kci: float | None = None
+    max_energy_mev: float | None = None
 
 
 class Dosimeter(msgspec.Struct, kw_only=True):
@@ -252,15 +307,21 @@ class TreatmentRecorded(Treatment, kw_only=True):
     status: BatchStatus
 
 
+def _check_readable_reason(body: Any) -> None:
+    if not body.reason.strip():
+        raise text_field_error("reason", "must be readable text")
+
+
 class ReasonBody(msgspec.Struct, forbid_unknown_fields=True):
     """Why a batch is rejected or recalled; shown to shoppers on a recall."""
 
     reason: Reason
 
+    RULES: ClassVar[tuple[FieldRule, ...]] = (FieldRule(("reason",), _check_readable_reason),)
+
     def __post_init__(self) -> None:
         check_public_texts(self)
-        if not self.reason.strip():
-            raise text_field_error("reason", "must be readable text")
+        check_rules(self, self.RULES)
 
 
 # --- the whole record -----------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 import msgspec
@@ -42,7 +44,11 @@ ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=ON
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, pattern=TEXT_PATTERN)]
 
-ROLES = ("admin", "producer", "operator", "qa", "regulator")
+Role = Literal["admin", "producer", "operator", "qa", "regulator", "market_network"]
+ROLES: tuple[Role, ...] = get_args(Role)
+# the languages of the console, the scan page and the labels: Bahasa Indonesia first
+Lang = Literal["id", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
 
 # the purposes of irradiation (SPEC §3.1); which category allows which is data, in the database
 Purpose = Literal[
@@ -148,10 +154,63 @@ def _public_text_fields(struct_type: type) -> tuple[tuple[str, bool], ...]:
     return tuple((name, kind) for name, kind in kinds if kind is not None)
 
 
+def public_text_problems(struct_type: type, values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(field, problem) for each public text field of `struct_type` among `values` that
+    `public_text_problem` refuses."""
+    for name, multiline in _public_text_fields(struct_type):
+        value = values.get(name)
+        if isinstance(value, str) and (problem := public_text_problem(value, multiline=multiline)):
+            yield name, problem
+
+
 def check_public_texts(struct: msgspec.Struct) -> None:
     """Refuse, naming the field, any public text field of `struct` that `public_text_problem`
     refuses; call it first in a request Struct's `__post_init__`."""
-    for name, multiline in _public_text_fields(type(struct)):
-        value = getattr(struct, name)
-        if isinstance(value, str) and (problem := public_text_problem(value, multiline=multiline)):
-            raise ValueError(f"{problem} - at `$.{name}`")
+    values = {name: getattr(struct, name) for name, _ in _public_text_fields(type(struct))}
+    for name, problem in public_text_problems(type(struct), values):
+        raise ValueError(f"{problem} - at `$.{name}`")
+
+
+# --- rules over several fields ----------------------------------------------------------------
+
+
+def text_field_error(field: str, message: str) -> ValueError:
+    """A rule's error whose message ends the way msgspec ends its own ("- at `$.field`"), so the
+    API's 400 and the console's form both name the field."""
+    return ValueError(f"{message} - at `$.{field}`")
+
+
+def check_one_line(field: str, value: str | None) -> None:
+    """Printed and exported text is one line of printable characters.
+
+    Patterns cannot refuse everything: `$` also matches before a trailing newline, and `.` matches
+    control characters (PostgreSQL refuses NUL in text)."""
+    if value is not None and not value.isprintable():
+        raise text_field_error(field, "must be printable text on one line")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FieldRule:
+    """A check a request Struct makes beyond its fields' own types, over the fields it `reads`;
+    it raises ValueError naming the field it is about (`text_field_error`). `__post_init__` runs a
+    Struct's `RULES` in order and raises the first problem (the API answers one 400); a console
+    form runs every rule whose fields it could read, so one post shows every problem at once
+    (SPEC §10)."""
+
+    reads: tuple[str, ...]
+    check: Callable[[Any], None]
+
+
+def check_rules(body: Any, rules: Iterable[FieldRule]) -> None:
+    """Every rule on `body`, in order; the first problem is raised."""
+    for rule in rules:
+        rule.check(body)
+
+
+def one_line(*fields: str) -> tuple[FieldRule, ...]:
+    """`check_one_line` of each field, as a rule of its own."""
+
+    def rule(field: str) -> FieldRule:
+        return FieldRule((field,), lambda body: check_one_line(field, getattr(body, field)))
+
+    return tuple(rule(field) for field in fields)

@@ -52,6 +52,9 @@ class LabelContent(msgspec.Struct, frozen=True, kw_only=True):
     irradiated_on: datetime.date
     irradiation_country: str = "Indonesia"
     net_content: str | None = None
+    # an export market's statutory words, as its table gives them for the label's language
+    # ("Treated with radiation", "辐照食品"), printed next to the product name (SPEC §13.3)
+    market_words: str = ""
 
 
 class ParsedLabel(msgspec.Struct, frozen=True, kw_only=True):

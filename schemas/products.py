@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, Name, check_public_texts
+from schemas.common import (
+    NAME_PATTERN,
+    FieldRule,
+    Name,
+    check_one_line,
+    check_public_texts,
+    check_rules,
+    one_line,
+    text_field_error,
+)
 from schemas.shelf_life import (
+    STUDY_CONDITIONS,
     CategoryCode,
     DoseKgy,
     Packaging,
@@ -77,18 +87,9 @@ NetContent = Annotated[
 ]
 
 
-def text_field_error(field: str, message: str) -> ValueError:
-    """A __post_init__ error whose message ends the way msgspec's own do, so the 400 names it."""
-    return ValueError(f"{message} - at `$.{field}`")
-
-
-def check_one_line(field: str, value: str | None) -> None:
-    """Printed and exported text is one line of printable characters.
-
-    Patterns cannot refuse everything: `$` also matches before a trailing newline, and `.` matches
-    control characters (PostgreSQL refuses NUL in text)."""
-    if value is not None and not value.isprintable():
-        raise text_field_error(field, "must be printable text on one line")
+def _check_not_traditional_medicine(body: Any) -> None:
+    if body.registration_no is not None and _TRADITIONAL_MEDICINE.match(body.registration_no):
+        raise text_field_error("registration_no", TRADITIONAL_MEDICINE_MESSAGE)
 
 
 class ProductCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -116,13 +117,25 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     process_validation_ref: ProcessValidationRef | None = None
     hs_code: HsCode | None = None
 
+    RULES: ClassVar[tuple[FieldRule, ...]] = (
+        *one_line(
+            "name",
+            "gtin",
+            "registration_no",
+            "net_content",
+            "validated_study_ref",
+            "process_validation_ref",
+        ),
+        FieldRule(("registration_no",), _check_not_traditional_medicine),
+        FieldRule(
+            ("validated_shelf_life_days", "validated_study_ref", *STUDY_CONDITIONS),
+            check_study_fields,
+        ),
+    )
+
     def __post_init__(self) -> None:
         check_public_texts(self)
-        for field in ONE_LINE_FIELDS:
-            check_one_line(field, getattr(self, field))
-        if self.registration_no is not None and _TRADITIONAL_MEDICINE.match(self.registration_no):
-            raise text_field_error("registration_no", TRADITIONAL_MEDICINE_MESSAGE)
-        check_study_fields(self)
+        check_rules(self, self.RULES)
 
 
 ONE_LINE_FIELDS = (
@@ -133,8 +146,8 @@ ONE_LINE_FIELDS = (
     "validated_study_ref",
     "process_validation_ref",
 )
-# Fields that add evidence without changing anything printed: a PATCH amends them in place
-# (SPEC §3.2 editing); every other field changes by a new product version.
+# Fields that add evidence without changing anything printed: a PATCH of these alone amends the
+# current version in place (SPEC §3.2 editing); any other field changes by a new product version.
 EVIDENCE_FIELDS = (
     "validated_study_temp_c",
     "validated_study_dose_kgy",
@@ -143,7 +156,7 @@ EVIDENCE_FIELDS = (
     "hs_code",
 )
 # what a product is: a PATCH of these is refused, a different one is a new product
-# (and what the service sets: the owner, the creation time, the annex's maximum)
+# (and what the service sets: the owner, the creation time, the annex's maximum, the version)
 IMMUTABLE_FIELDS = (
     "id",
     "gtin",
@@ -152,14 +165,30 @@ IMMUTABLE_FIELDS = (
     "organization_id",
     "created_at",
     "legal_max_dose_kgy",
+    "version",
 )
+# the fields a new version may change: every field of a product but its identity
+VERSIONED_FIELDS = tuple(f for f in ProductCreate.__struct_fields__ if f not in IMMUTABLE_FIELDS)
 
 
 class ProductPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Body of PATCH /api/v1/products/{id}: a JSON merge patch (RFC 7396) of the product. The
-    evidence fields are amended in place (null removes one); any other field of the product
-    answers 422 (`immutable_field`, or `new_version_required` for what a new version changes)."""
+    """Body of PATCH /api/v1/products/{id}: a JSON merge patch (RFC 7396) of the product; null
+    removes an optional value. Only evidence fields: the current version is amended in place.
+    Any other field: a new version of the product, carrying the whole patch. The identity
+    fields answer 422 `immutable_field`."""
 
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    min_dose_kgy: MinDoseKgy | msgspec.UnsetType = msgspec.UNSET
+    base_shelf_life_days: ShelfLifeDays | msgspec.UnsetType = msgspec.UNSET
+    reference_temp_c: TemperatureC | msgspec.UnsetType = msgspec.UNSET
+    storage_temp_c: TemperatureC | msgspec.UnsetType = msgspec.UNSET
+    packaging: Packaging | msgspec.UnsetType = msgspec.UNSET
+    registration_no: RegistrationNo | msgspec.UnsetType | None = msgspec.UNSET
+    net_content: NetContent | msgspec.UnsetType | None = msgspec.UNSET
+    water_activity: WaterActivity | msgspec.UnsetType | None = msgspec.UNSET
+    ph: Ph | msgspec.UnsetType | None = msgspec.UNSET
+    validated_shelf_life_days: ShelfLifeDays | msgspec.UnsetType | None = msgspec.UNSET
+    validated_study_ref: StudyRef | msgspec.UnsetType | None = msgspec.UNSET
     validated_study_temp_c: TemperatureC | msgspec.UnsetType | None = msgspec.UNSET
     validated_study_dose_kgy: DoseKgy | msgspec.UnsetType | None = msgspec.UNSET
     validated_study_packaging: Packaging | msgspec.UnsetType | None = msgspec.UNSET
@@ -173,22 +202,14 @@ class ProductPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     purpose: Any = msgspec.UNSET
     created_at: Any = msgspec.UNSET
     legal_max_dose_kgy: Any = msgspec.UNSET
-    name: Any = msgspec.UNSET
-    min_dose_kgy: Any = msgspec.UNSET
-    base_shelf_life_days: Any = msgspec.UNSET
-    reference_temp_c: Any = msgspec.UNSET
-    storage_temp_c: Any = msgspec.UNSET
-    packaging: Any = msgspec.UNSET
-    registration_no: Any = msgspec.UNSET
-    net_content: Any = msgspec.UNSET
-    water_activity: Any = msgspec.UNSET
-    ph: Any = msgspec.UNSET
-    validated_shelf_life_days: Any = msgspec.UNSET
-    validated_study_ref: Any = msgspec.UNSET
+    version: Any = msgspec.UNSET
 
     def __post_init__(self) -> None:
-        if isinstance(self.process_validation_ref, str):
-            check_one_line("process_validation_ref", self.process_validation_ref)
+        # the texts' own checks; the patched product is checked whole as a ProductCreate
+        for field in ONE_LINE_FIELDS:
+            value = getattr(self, field)
+            if field in VERSIONED_FIELDS and isinstance(value, str):
+                check_one_line(field, value)
 
     def given(self) -> list[str]:
         """The fields this patch names, in the Struct's order."""
@@ -198,6 +219,8 @@ class ProductPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class Product(msgspec.Struct, kw_only=True):
     id: UUID
     organization_id: UUID
+    # 1 at creation, one more at each edit of what a label prints; a batch keeps its own
+    version: int
     name: str
     category: str
     purpose: str

@@ -5,7 +5,14 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from schemas.common import NAME_PATTERN, Name, Purpose, check_public_texts
+from schemas.common import (
+    NAME_PATTERN,
+    Name,
+    Purpose,
+    check_one_line,
+    check_public_texts,
+    text_field_error,
+)
 
 # `hermetic`: a sealed jar, bottle, can or retort pouch, or food covered in oil (radura-sl/3;
 # reduced-oxygen like vacuum and MAP, DOMAIN.md §8.2)
@@ -98,12 +105,6 @@ class ShelfLifeResult(msgspec.Struct, frozen=True, kw_only=True):
     inputs: ShelfLifeInputs
 
 
-def _field_error(field: str, message: str) -> ValueError:
-    # msgspec reports a __post_init__ error without a path; ending the message the way msgspec ends
-    # its own ("- at `$.field`") lets Litestar's error mapping name the field like any other.
-    return ValueError(f"{message} - at `$.{field}`")
-
-
 STUDY_CONDITIONS = (
     "validated_study_temp_c",
     "validated_study_dose_kgy",
@@ -117,15 +118,17 @@ def check_study_fields(body: Any) -> None:
     first missing field."""
     study_days = body.validated_shelf_life_days
     if study_days is not None and body.validated_study_ref is None:
-        raise _field_error(
+        raise text_field_error(
             "validated_study_ref", "required when `validated_shelf_life_days` is set"
         )
     for field in STUDY_CONDITIONS:
         given = getattr(body, field) is not None
         if study_days is not None and not given:
-            raise _field_error(field, "required with a study: a study holds only where it was done")
+            raise text_field_error(
+                field, "required with a study: a study holds only where it was done"
+            )
         if study_days is None and given:
-            raise _field_error(
+            raise text_field_error(
                 "validated_shelf_life_days", "required when the study's conditions are set"
             )
 
@@ -162,11 +165,9 @@ class ShelfLifeEstimateRequest(msgspec.Struct, forbid_unknown_fields=True, kw_on
         # `\S` and `.` still let tabs and other control characters through; a reference is printed
         # and stored, so only printable text.
         for field in ("validated_study_ref", "process_validation_ref"):
-            value = getattr(self, field)
-            if value is not None and not value.isprintable():
-                raise _field_error(field, "must be printable text on one line")
+            check_one_line(field, getattr(self, field))
         if not PRODUCTION_DATE_MIN <= self.production_date <= PRODUCTION_DATE_MAX:
-            raise _field_error(
+            raise text_field_error(
                 "production_date",
                 f"must be between {PRODUCTION_DATE_MIN.isoformat()} "
                 f"and {PRODUCTION_DATE_MAX.isoformat()}",

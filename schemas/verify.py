@@ -22,6 +22,8 @@ class ProductInfo(msgspec.Struct, frozen=True, kw_only=True):
 class ProducerInfo(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     city: str
+    # the number the producer gave for shoppers' questions, as they entered it
+    phone: str | None = None
 
 
 class FacilityInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -112,7 +114,7 @@ class BatchScans(msgspec.Struct, frozen=True, kw_only=True):
     days: list[ScanDay]
 
 
-class DosimeterReading(msgspec.Struct, frozen=True, kw_only=True):
+class CertifiedDosimeterReading(msgspec.Struct, frozen=True, kw_only=True):
     position: str
     type: str
     dose_kgy: float
@@ -155,6 +157,6 @@ class TreatmentCertificate(msgspec.Struct, frozen=True, kw_only=True):
     conforming: bool
     # the facility's BAPETEN licence under which the treatment was performed
     facility_licence_no: str | None
-    dosimeters: list[DosimeterReading]
+    dosimeters: list[CertifiedDosimeterReading]
     released_at: datetime | None
     best_before: date

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 import msgspec
+
+from schemas.common import FieldRule, check_rules
 
 EventType = Literal["batch.released", "batch.recalled", "batch.rejected", "scan.suspect"]
 EVENT_TYPES: tuple[str, ...] = (
@@ -19,6 +21,11 @@ EVENT_TYPES: tuple[str, ...] = (
 WebhookUrl = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"^\S+$")]
 
 
+def _check_events_once(body: Any) -> None:
+    if len(set(body.events)) != len(body.events):
+        raise ValueError("events: each event may be named once")
+
+
 class WebhookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     url: WebhookUrl
     events: Annotated[
@@ -28,9 +35,10 @@ class WebhookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         ),
     ]
 
+    RULES: ClassVar[tuple[FieldRule, ...]] = (FieldRule(("events",), _check_events_once),)
+
     def __post_init__(self) -> None:
-        if len(set(self.events)) != len(self.events):
-            raise ValueError("events: each event may be named once")
+        check_rules(self, self.RULES)
 
 
 class WebhookEndpoint(msgspec.Struct):

@@ -28,24 +28,35 @@ PUBLIC_PATHS = [
     "^/01/",
     "^/label/01/",
     "^/\\.well-known/",
+    "^/r/",
+    "^/c/",
 ]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.admin_pages import AdminPages
     from service.accounts.controller import AccountsController
+    from service.accounts.dose_map_pages import DoseMapPages
     from service.accounts.dose_maps_controller import DoseMapsController
+    from service.accounts.edit_pages import AdminEditPages
+    from service.accounts.edits_controller import AccountEditsController
+    from service.accounts.markets.approval_pages import ApprovalPages
+    from service.accounts.markets.controller import ApprovalsController, MarketsController
+    from service.accounts.markets.pages import MarketPages
     from service.accounts.sign_in_pages import ConsoleAccountController
+    from service.accounts.token_pages import TokenPages
     from service.accounts.token_routes import TokensController
     from service.accounts.user_pages import AdminUserPages
     from service.api_docs.setup import openapi_config
+    from service.batches.estimate.controller import ShelfLifeController
+    from service.batches.labelling.keys import signing_keys_lifespan
     from service.batches.routes import batch_controllers, batch_pages
-    from service.batches.shelf_life_controller import ShelfLifeController
     from service.console.errors import console_exception_handlers
     from service.console.root import root
     from service.console.setup import CONSOLE_PATH, console
     from service.core import db
     from service.core.auth import TokenAuthenticationMiddleware
+    from service.core.download_gate import download_gate_lifespan
     from service.core.errors import exception_handlers
     from service.core.health import HealthController
     from service.core.logs import logging_config
@@ -58,9 +69,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.core.token_cache import TokenCache
     from service.labels_api.certificate import CertificateController
     from service.labels_api.controller import LabelsController
-    from service.labels_api.keys import signing_keys_lifespan
     from service.labels_api.keys_controller import JwksController
     from service.labels_api.render_gate import render_gate_lifespan
+    from service.mail.outbox import CHANNEL as MAIL_CHANNEL
+    from service.mail.password_reset_pages import PasswordResetPages
+    from service.mail.recall_ack_pages import RecallAckPages
+    from service.mail.setup import (
+        MailSender,
+        install_banner,
+        mail_lifespan,
+        register_mail_metrics,
+    )
+    from service.network.controller import (
+        MembershipsController,
+        NetworkController,
+        NetworkMembersController,
+    )
+    from service.network.pages import NetworkPages
+    from service.verify.certificate_check import CertificateCheckController
     from service.verify.setup import verify_lifespan, verify_route_handlers, verify_stores
     from service.webhooks.controller import WebhooksController
     from service.webhooks.outbox import CHANNEL as WEBHOOK_CHANNEL
@@ -77,6 +103,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # woken by the same LISTEN connection when a change writes to the webhook outbox
     webhook_worker = DeliveryWorker(get_webhook_settings())
     register_webhook_metrics()
+    # woken by the same LISTEN connection when a change writes to the mail outbox
+    mail_sender = MailSender()
+    register_mail_metrics()
+    install_banner(shell.template_config)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncGenerator[None, None]:
@@ -97,7 +127,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CompressionMiddleware, config=CompressionConfig(backend="gzip", minimum_size=1024)
     )
     public, scans_api = verify_route_handlers(
-        settings, other_public=[JwksController, ShelfLifeController]
+        settings,
+        other_public=[JwksController, ShelfLifeController, CertificateCheckController],
     )
     signed_in = Router(
         path="/",
@@ -105,8 +136,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             MetricsController,
             AccountsController,
+            AccountEditsController,
             TokensController,
             DoseMapsController,
+            MarketsController,
+            ApprovalsController,
+            NetworkMembersController,
+            MembershipsController,
+            NetworkController,
             LabelsController,
             WebhooksController,
             *batch_controllers(),
@@ -114,10 +151,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             root,
             *shell.route_handlers,
             ConsoleAccountController,
+            PasswordResetPages,
+            RecallAckPages,
             *batch_pages(),
             AdminPages,
+            AdminEditPages,
+            DoseMapPages,
+            MarketPages,
+            ApprovalPages,
             AdminUserPages,
             WebhookPages,
+            NetworkPages,
+            TokenPages,
             scans_api,
         ],
         before_request=refuse_lax_json,
@@ -138,9 +183,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             signing_keys_lifespan(settings),
             verify_lifespan(
                 settings,
-                also_notified={TOKEN_CHANNEL: token_cache, WEBHOOK_CHANNEL: webhook_worker},
+                also_notified={
+                    TOKEN_CHANNEL: token_cache,
+                    WEBHOOK_CHANNEL: webhook_worker,
+                    MAIL_CHANNEL: mail_sender,
+                },
             ),
             webhooks_lifespan(settings, webhook_worker),
+            mail_lifespan(settings, mail_sender),
+            download_gate_lifespan,
             render_gate_lifespan,  # last, so its renders are the first thing stopped
         ],
         dependencies={"db": Provide(db.provide_db)},

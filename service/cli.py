@@ -14,7 +14,13 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from service.cli_help import HelpFormatter, environment_epilog, whole_number
+from service.cli_help import (
+    HelpFormatter,
+    environment_epilog,
+    language_code,
+    market_code,
+    whole_number,
+)
 from service.core.settings import (
     ENVIRONMENT,
     Settings,
@@ -98,7 +104,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from granian.constants import Interfaces
 
     from service.core.access_log import access_log_config
+    from service.mail.settings import load_mail_settings
 
+    try:  # a wrong mail setting stops the start, as any other variable does
+        load_mail_settings(settings.public_base_url)
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from None
     dsn = _database_url(settings)
     record_serve_port(settings.data_dir, args.port)
     if "RADURA_PUBLIC_BASE_URL" not in os.environ:
@@ -106,8 +117,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         os.environ["RADURA_PUBLIC_BASE_URL"] = local_base_url(args.port)
         settings = dataclasses.replace(settings, public_base_url=local_base_url(args.port))
     if args.demo:
-        from service.demo import print_demo, seed_demo
-        from service.labels_api.keys import SigningKeys
+        from service.batches.labelling.keys import SigningKeys
+        from service.demo.seed import print_demo, seed_demo
 
         demo = asyncio.run(seed_demo(dsn, SigningKeys(settings), settings.public_base_url))
         print_demo(demo, base_url=settings.public_base_url)
@@ -340,7 +351,7 @@ def cmd_labels_render(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _month(text: str) -> Any:
-    from service.verify.archive import parse_month
+    from service.verify.scans.archive import parse_month
 
     try:
         return parse_month(text)
@@ -352,7 +363,7 @@ def cmd_scans_archive(args: argparse.Namespace, settings: Settings) -> int:
     """Detach the scan log's monthly partitions wholly before a past month (never drops)."""
     from datetime import UTC, datetime
 
-    from service.verify.archive import ArchiveRefused, archive_before, check_past
+    from service.verify.scans.archive import ArchiveRefused, archive_before, check_past
 
     try:
         check_past(args.before, datetime.now(UTC).date())
@@ -424,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--role",
         required=True,
-        choices=["admin", "producer", "operator", "qa", "regulator"],
+        choices=["admin", "producer", "operator", "qa", "regulator", "market_network"],
         help="what the user may do",
     )
     create.add_argument("--name", required=True, help="the user's display name")
@@ -521,6 +532,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--copies",
         type=whole_number(1),
         help="repeat the batch label this many times instead of one label per serial",
+    )
+    render.add_argument(
+        "--market",
+        type=market_code,
+        help="an export market (US, CN, EU; a union's member country stands for the union): "
+        "every sticker carries its statutory words; refused when the batch may not go there",
+    )
+    render.add_argument(
+        "--lang",
+        type=language_code,
+        help="the language of the market's words (en, zh): the buyer country's for the EU, "
+        "else the market's own by default; needs --market",
     )
     return parser
 

@@ -1,8 +1,10 @@
-"""How `radura --help` reads: defaults shown, the environment each command reads, number checks."""
+"""How `radura --help` reads: defaults shown, the environment each command reads, number and
+code checks."""
 
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable, Iterable
 
 from service.core.settings import ENVIRONMENT
@@ -41,3 +43,24 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
         return value
 
     return parse
+
+
+# what the API's `market` and `lang` take (schemas/markets.py), checked before the database
+_MARKET = re.compile(r"^[A-Z]{2,3}$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def market_code(text: str) -> str:
+    """An argparse type: a market's code in capitals (`US`, `CN`, `EU`, a member country)."""
+    if not _MARKET.match(text):
+        raise argparse.ArgumentTypeError(
+            f"must be a market's code in capitals (US, CN), got {text!r}"
+        )
+    return text
+
+
+def language_code(text: str) -> str:
+    """An argparse type: a language of a market's words, ISO 639-1 in lower case."""
+    if not _LANGUAGE.match(text):
+        raise argparse.ArgumentTypeError(f"must be 2 lower-case letters (en, zh), got {text!r}")
+    return text

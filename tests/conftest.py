@@ -118,7 +118,9 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 # Modules whose tests start processes of their own: Radura servers, PostgreSQL clusters, the CLI.
 # Under pytest-xdist they all run on one worker, one after another, so two servers never compete
-# for a 2-core machine while a third test holds them to a time bound.
+# for a 2-core machine while a third test holds them to a time bound. Schemathesis' runs, which
+# hold nothing to a time bound and take minutes, name groups of their own so that they run beside
+# the others.
 _PROCESS_HELPERS = ("tests.live_server", "tests.pg_cluster", "tests.integration.cli_run")
 
 
@@ -136,5 +138,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("timing"):
             # a bound a loaded machine missed once is tried again; nothing else is retried
             item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=2))
-        if _starts_processes(item):
+        if _starts_processes(item) and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group("processes"))

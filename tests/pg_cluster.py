@@ -8,8 +8,10 @@ import contextlib
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +91,40 @@ class Cluster:
 
     def running(self) -> bool:
         return (self.data_dir / "postmaster.pid").exists()
+
+    def processes(self) -> list[int]:
+        """The postmaster and every process it started (backends, checkpointer, walwriter…)."""
+        postmaster = int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        children = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # the field after the parenthesised command name (which may hold spaces) is the
+                # state, then the parent's pid
+                parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == postmaster:
+                children.append(int(entry.name))
+        return [postmaster, *children]
+
+    @contextlib.contextmanager
+    def hung(self) -> Iterator[None]:
+        """The whole server stopped (SIGSTOP) for the block: connections stay open and new ones
+        are accepted by the kernel, but nothing answers — a hung server, not a crashed one.
+        SIGCONT afterwards, whatever happens in the block."""
+        stopped = []
+        try:
+            for pid in self.processes():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+                    stopped.append(pid)
+            yield
+        finally:
+            for pid in stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     def standby(self) -> Cluster:
         """A hot standby streaming from this cluster (`pg_basebackup -R`), not yet started, in

@@ -6,6 +6,8 @@ Each form decodes into the API's own request Struct and calls the function behin
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -15,30 +17,71 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from labels.wording import PURPOSES
-from schemas.accounts import IrradiatorCreate, OrganizationCreate, PurposeLimitChange
+from schemas.accounts import (
+    MAX_ENERGY_MEV,
+    SOURCE_TYPES,
+    IrradiatorCreate,
+    OrganizationCreate,
+    PurposeLimitChange,
+)
 from service.accounts import administration, queries
 from service.accounts.admin_log import admin_log_entries
+from service.console.form import Form, Refusals, on_the_form
 from service.console.i18n import gettext_for
-from service.console.render import errors_text, flash, page
+from service.console.render import flash, page
 from service.core.auth import AuthUser, roles
+from service.core.code_names import SOURCE_TYPE_NAMES
 from service.core.db import Db
-from service.core.errors import NotFound, RuleViolation
-from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.forms import FieldError
 from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, encode_cursor, next_cursor
 
 AuthRequest = Request[AuthUser, Any, State]
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}(T|$)")
 ADMIN = roles("admin")
 PAGE_SIZE = 50
 ORGANIZATION_FIELDS = tuple(OrganizationCreate.__struct_fields__)
 IRRADIATOR_FIELDS = tuple(IrradiatorCreate.__struct_fields__)
-IRRADIATOR_RULE_FIELDS = {
+# the machine sources' limits, as the form's hint and message name them
+ENERGY_LIMITS = {"beam": MAX_ENERGY_MEV["electron-beam"], "xray": MAX_ENERGY_MEV["x-ray"]}
+# each refusal of the irradiator rules, as the message next to its field
+IRRADIATOR_REFUSALS: Refusals = {
     "not_a_facility": ("facility_id", N_("Choose an irradiation facility.")),
-    "energy_above_limit": (
-        "max_energy_mev",
-        N_("Above the lawful energy: at most 10 MeV for an electron beam, 7.5 MeV for X-rays."),
-    ),
+    "energy_above_limit": lambda _: [
+        FieldError(
+            "max_energy_mev",
+            N_(
+                "Above the lawful energy: at most %(beam)s MeV for an electron beam, %(xray)s "
+                "MeV for X-rays."
+            ),
+            ENERGY_LIMITS,
+        )
+    ],
+    "unknown organization": ("facility_id", N_("Choose one of the options.")),
 }
+
+
+def _typed(value: Any) -> Any:
+    """A value as the log stored it (JSON), with dates and times typed again for the page."""
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def changed_fields(details: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """An edit's fields as (field, before, after), in the order the entry names them."""
+    before, after = details.get("before"), details.get("after")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    return [(field, _typed(before.get(field)), _typed(after[field])) for field in after]
+
+
+def other_details(details: dict[str, Any]) -> dict[str, Any]:
+    """What an entry says besides an edit's before and after."""
+    return {k: v for k, v in details.items() if k not in ("before", "after")}
 
 
 class AdminPages(Controller):
@@ -61,139 +104,100 @@ class AdminPages(Controller):
     @get("/organizations/new", opt=ADMIN)
     async def new_organization_page(self, request: AuthRequest) -> Template:
         """An empty organization form."""
-        return self._organization_form(request, {"country": "Indonesia"}, {})
+        return self._organization_form(request, Form(request, {"country": "Indonesia"}))
 
     @post("/organizations/new", opt=ADMIN)
     async def create_organization(self, request: AuthRequest, db: Db) -> Template | Redirect:
         """Create the organization (303 to the list), or the form again with its errors."""
-        values = form_values(await request.form(), ORGANIZATION_FIELDS)
-        try:
-            data = decode_form(values, OrganizationCreate)
-        except FormInvalid as exc:
-            errors = errors_text(request, exc.errors)
-            return self._organization_form(request, values, errors, exc.status_code)
+        form = await Form.read(request, ORGANIZATION_FIELDS)
+        data = form.decode(OrganizationCreate)
+        if data is None:
+            return self._organization_form(request, form)
         organization = await administration.create_organization(db, request.user, data)
         _ = gettext_for(request)
         flash(request, _("Organization %(name)s created.") % {"name": organization.name})
         return Redirect("/app/admin/organizations", status_code=303)
 
-    def _organization_form(
-        self,
-        request: AuthRequest,
-        values: dict[str, str],
-        errors: dict[str, str],
-        status_code: int = 200,
-    ) -> Template:
+    def _organization_form(self, request: AuthRequest, form: Form) -> Template:
         return page(
             request,
             "accounts/admin_organization_new.html",
-            status_code=status_code,
-            values=values,
-            errors=errors,
+            status_code=form.status_code,
+            **form.context(),
         )
 
     @get("/irradiators", opt=ADMIN)
     async def irradiators_page(self, request: AuthRequest, db: Db) -> Template:
         """Every irradiator with its facility."""
-        rows = await db.fetch(
-            """SELECT i.id, i.name, i.source_type, i.activity_kci, i.max_energy_mev,
-                      i.created_at, o.name AS facility_name, o.city AS facility_city
-               FROM irradiators i JOIN organizations o ON o.id = i.facility_id
-               ORDER BY o.name, i.created_at"""
-        )
+        rows = await queries.irradiators_with_facilities(db)
         return page(request, "accounts/admin_irradiators.html", irradiators=[dict(r) for r in rows])
 
     @get("/irradiators/new", opt=ADMIN)
     async def new_irradiator_page(self, request: AuthRequest, db: Db) -> Template:
         """An empty irradiator form."""
-        return await self._irradiator_form(request, db, {"source_type": "cobalt-60"}, {})
+        form = Form(request, {"source_type": SOURCE_TYPES[0]})
+        return await self._irradiator_form(request, db, form)
 
     @post("/irradiators/new", opt=ADMIN)
     async def create_irradiator(self, request: AuthRequest, db: Db) -> Template | Redirect:
         """Register the irradiator (303 to the list), or the form again with its errors."""
-        values = form_values(await request.form(), IRRADIATOR_FIELDS)
-        errors: list[FieldError] = []
-        status = 422
-        try:
-            data = decode_form(values, IrradiatorCreate)
-            irradiator = await administration.create_irradiator(db, request.user, data)
-        except FormInvalid as exc:
-            errors, status = exc.errors, exc.status_code
-        except RuleViolation as exc:
-            field, msgid = IRRADIATOR_RULE_FIELDS.get(exc.code, ("", N_("Check this value.")))
-            errors = [FieldError(field, msgid)]
-        except NotFound:
-            errors = [FieldError("facility_id", N_("Choose one of the options."))]
-        if errors:
-            return await self._irradiator_form(
-                request, db, values, errors_text(request, errors), status
-            )
+        form = await Form.read(request, IRRADIATOR_FIELDS)
+        data = form.decode(IrradiatorCreate)
+        if data is not None:
+            with form.refusals(IRRADIATOR_REFUSALS, otherwise=on_the_form):
+                irradiator = await administration.create_irradiator(db, request.user, data)
+        if not form.ok:
+            return await self._irradiator_form(request, db, form)
         _ = gettext_for(request)
         flash(request, _("Irradiator %(name)s registered.") % {"name": irradiator.name})
         return Redirect("/app/admin/irradiators", status_code=303)
 
-    async def _irradiator_form(
-        self,
-        request: AuthRequest,
-        db: Db,
-        values: dict[str, str],
-        errors: dict[str, str],
-        status_code: int = 200,
-    ) -> Template:
+    async def _irradiator_form(self, request: AuthRequest, db: Db, form: Form) -> Template:
         facilities = await queries.list_facilities(db, limit=500, cursor=None)
+        _ = gettext_for(request)
         return page(
             request,
             "accounts/admin_irradiator_new.html",
-            status_code=status_code,
-            values=values,
-            errors=errors,
+            status_code=form.status_code,
             facilities=facilities,
+            source_types=[(kind, _(SOURCE_TYPE_NAMES[kind])) for kind in SOURCE_TYPES],
+            energy_limits=ENERGY_LIMITS,
+            **form.context(),
         )
 
     @get("/food-categories", opt=ADMIN)
     async def food_categories_page(self, request: AuthRequest, db: Db) -> Template:
         """The Annex I table: each category's purposes, maximum dose, source and whether the
         row was read from the regulation itself."""
-        return await self._food_categories(request, db, None, {}, {})
+        return await self._food_categories(request, db, None, Form(request))
 
     @post("/food-categories/{category:str}/{purpose:str}", opt=ADMIN)
     async def change_purpose_limit(
         self, request: AuthRequest, db: Db, category: FromPath[str], purpose: FromPath[str]
     ) -> Template | Redirect:
         """Correct one row (303 back to the table), or the table with the row's errors."""
-        form = await request.form()
-        values = form_values(form, ["max_dose_kgy", "source"])
+        form = await Form.read(request, ["max_dose_kgy", "source"])
         # an unchecked box sends nothing: not confirmed
-        values["confirmed"] = "true" if form.get("confirmed") else "false"
-        row_key = f"{category}/{purpose}"
-        try:
-            data = decode_form(values, PurposeLimitChange)
-        except FormInvalid as exc:
-            errors = errors_text(request, exc.errors)
-            return await self._food_categories(request, db, row_key, values, errors, 400)
+        form.values["confirmed"] = "true" if form.post.get("confirmed") else "false"
+        data = form.decode(PurposeLimitChange)
+        if data is None:
+            return await self._food_categories(request, db, f"{category}/{purpose}", form)
         await administration.change_purpose_limit(db, request.user, category, purpose, data)
         _ = gettext_for(request)
         flash(request, _("The row %(row)s is saved.") % {"row": f"{category} · {purpose}"})
         return Redirect(f"/app/admin/food-categories#{category}-{purpose}", status_code=303)
 
     async def _food_categories(
-        self,
-        request: AuthRequest,
-        db: Db,
-        row_key: str | None,
-        values: dict[str, str],
-        errors: dict[str, str],
-        status_code: int = 200,
+        self, request: AuthRequest, db: Db, row_key: str | None, form: Form
     ) -> Template:
         return page(
             request,
             "accounts/admin_food_categories.html",
-            status_code=status_code,
+            status_code=form.status_code,
             categories=await queries.list_food_categories(db),
             purpose_names=PURPOSES,
             row_key=row_key,
-            values=values,
-            errors=errors,
+            **form.context(),
         )
 
     @get("/log", opt=roles("admin", "regulator"))
@@ -206,6 +210,7 @@ class AdminPages(Controller):
             request,
             "accounts/admin_log.html",
             entries=entries,
-            details=[msgspec.json.encode(e.details).decode() for e in entries],
+            changes=[changed_fields(e.details) for e in entries],
+            details=[msgspec.json.encode(other_details(e.details)).decode() for e in entries],
             next_cursor=encode_cursor(entries[-1].created_at, entries[-1].id) if more else None,
         )

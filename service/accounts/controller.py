@@ -5,12 +5,14 @@ from __future__ import annotations
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, get, patch, post, put
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from schemas.accounts import (
     AdminAuditEntry,
+    EmailSettings,
+    EmailSettingsChange,
     Facility,
     FoodCategory,
     InviteIssued,
@@ -29,6 +31,7 @@ from schemas.accounts import (
 from schemas.common import Page, Purpose
 from service.accounts import administration, queries
 from service.accounts.admin_log import admin_log_entries
+from service.accounts.mail_preferences import mail_preferences, set_mail_preferences
 from service.accounts.people import disable_user, reissue_invite
 from service.accounts.users import create_user_with_token
 from service.core.auth import ANY_ROLE, AuthUser, roles
@@ -135,6 +138,25 @@ class AccountsController(Controller):
     async def me(self, request: Request[AuthUser, None, State]) -> AuthUser:
         """Who the token belongs to."""
         return request.user
+
+    @get("/me/email", operation_id="getMyEmailSettings", opt=ANY_ROLE)
+    async def my_email_settings(self, request: AuthRequest, db: Db) -> EmailSettings:
+        """The language of the caller's emails, and whether the caller is told by email when
+        their organization's batch is received, released or rejected (producers; on unless
+        turned off)."""
+        found = await mail_preferences(db, request.user.id)
+        return EmailSettings(found.language, found.batch_notices)  # type: ignore[arg-type]
+
+    @patch("/me/email", operation_id="changeMyEmailSettings", opt=ANY_ROLE)
+    async def change_my_email_settings(
+        self, request: AuthRequest, db: Db, data: JSONBody[EmailSettingsChange]
+    ) -> EmailSettings:
+        """Change the language of the caller's emails or turn batch notices on or off; what
+        is left out stays as it is."""
+        changed = await set_mail_preferences(
+            db, request.user.id, language=data.language, batch_notices=data.batch_notices
+        )
+        return EmailSettings(changed.language, changed.batch_notices)  # type: ignore[arg-type]
 
     @post("/irradiators", operation_id="createIrradiator", opt=roles("admin"))
     async def create_irradiator(

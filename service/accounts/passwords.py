@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -15,9 +19,66 @@ MIN_LENGTH = 10
 MAX_LENGTH = 256  # hashing is deliberately slow; an endless password must not make it slower
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106's second recommended parameters (64 MiB)
-# Each hash takes 64 MiB and tens of milliseconds of a core on purpose; a flood of sign-ins must
-# not take a process's memory with it, so a few at a time, the rest wait their turn.
-_HASHING_SLOTS = threading.BoundedSemaphore(2)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may run on
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# Each hash takes 64 MiB and a core for tens of milliseconds (more on a busy machine) on purpose.
+# A flood of sign-ins must take neither the process's memory nor the CPU from the requests beside
+# it: at most one hash per core at once, in threads of their own, the rest queued without holding
+# a thread; and those threads yield the CPU to the event loop's whenever both want it (a lower
+# priority). A hash is never run while a database connection or transaction is held
+# (service/accounts/sign_in.py), so a queue of them holds up nothing else.
+HASHES_AT_ONCE = _cores()
+# how much nicer the hashing threads are than the rest: the kernel gives a thread 10 steps nicer
+# about a tenth of the CPU of the other when they compete for a core, and all of it when nothing
+# else wants it
+HASHING_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Run by each hashing thread as it starts: on Linux a thread has a priority of its own."""
+    with contextlib.suppress(AttributeError, OSError):
+        thread = threading.get_native_id()
+        # a new thread starts with the priority of the one that made it (the event loop's)
+        inherited = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, inherited + HASHING_NICENESS))
+
+
+_hashing = ThreadPoolExecutor(
+    max_workers=HASHES_AT_ONCE, thread_name_prefix="argon2", initializer=_lower_priority
+)
+
+
+class HashingLoad:
+    """How many hashes run at once in the process now, and the most seen (for tests and
+    benchmarks to see the bound hold)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self.running -= 1
+
+    def reset_peak(self) -> None:
+        with self._lock:
+            self.peak = self.running
+
+
+hashing_load = HashingLoad()
 
 
 @cache
@@ -49,19 +110,31 @@ def password_problem(password: str, email: str | None) -> str | None:
 
 
 def hash_password(password: str) -> str:
-    """Blocking and slow: call it in a worker thread (`asyncio.to_thread`) from async code."""
-    with _HASHING_SLOTS:
+    """Blocking and slow: from async code, `await hashed(password)`."""
+    with hashing_load:
         return _hasher.hash(password)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
-    """The same work whether or not the user has a password; blocking like `hash_password`."""
+    """The same work whether or not the user has a password; blocking like `hash_password`
+    (from async code, `await matches(...)`)."""
     stored = password_hash or _unknown_user_hash()
     try:
-        with _HASHING_SLOTS:
+        with hashing_load:
             return _hasher.verify(stored, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hashed(password: str) -> str:
+    """`hash_password` in one of the process's hashing threads, waiting its turn."""
+    return await asyncio.get_running_loop().run_in_executor(_hashing, hash_password, password)
+
+
+async def matches(password_hash: str | None, password: str) -> bool:
+    """`password_matches` in one of the process's hashing threads, waiting its turn."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_hashing, password_matches, password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from datetime import datetime, timedelta
+from typing import Literal
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
 from service.accounts.admin_log import record_admin_change
-from service.accounts.passwords import hash_password, needs_rehash, password_matches
+from service.accounts.passwords import hashed, needs_rehash
 from service.core.auth import AuthUser, hash_token
 from service.core.errors import NotFound, RuleViolation
 from service.core.gettext_marker import N_
@@ -94,39 +94,85 @@ async def accept_invite(conn: asyncpg.Connection, token: str, password: str) -> 
     (one statement, so two posts of the same link cannot both succeed). A new password (a user
     invited again after forgetting one) also ends every session signed in with the old one.
     The caller checks the password's rules first: it has the message to show."""
+    return await password_from_link(conn, "user_invites", token, password)
+
+
+async def password_from_link(
+    conn: asyncpg.Connection,
+    links: Literal["user_invites", "password_resets"],
+    token: str,
+    password: str,
+) -> UUID | None:
+    """Use a one-time link of `links` (an invitation, a password reset) and set the password of
+    its active account in one statement, so two posts of one link cannot both succeed; every
+    console session of the account ends (whoever used the old password is signed out). None
+    when the link is used, expired or unknown."""
     user_id: UUID | None = await conn.fetchval(
-        """WITH invite AS (
-               UPDATE user_invites i SET used_at = now() FROM users u
-               WHERE i.token_sha256 = $1 AND i.used_at IS NULL AND i.expires_at > now()
-                 AND u.id = i.user_id AND u.disabled_at IS NULL
-               RETURNING i.user_id),
+        f"""WITH link AS (
+               UPDATE {links} l SET used_at = now() FROM users u
+               WHERE l.token_sha256 = $1 AND l.used_at IS NULL AND l.expires_at > now()
+                 AND u.id = l.user_id AND u.disabled_at IS NULL
+               RETURNING l.user_id),
            new_password AS (
-               UPDATE users SET password_hash = $2 FROM invite WHERE users.id = invite.user_id
+               UPDATE users SET password_hash = $2 FROM link WHERE users.id = link.user_id
                RETURNING users.id),
            signed_out AS (
                DELETE FROM console_sessions s USING new_password WHERE s.user_id = new_password.id)
            SELECT id FROM new_password""",
         hash_token(token),
-        await asyncio.to_thread(hash_password, password),  # slow on purpose: off the event loop
+        await hashed(password),  # slow on purpose: off the event loop, a few at a time
     )
     return user_id
 
 
-async def authenticate(conn: asyncpg.Connection, email: str, password: str) -> AuthUser | None:
-    """The active user with this email and password, or None (the same work either way)."""
+class Credentials(msgspec.Struct, frozen=True):
+    """An active account and its password hash, as read before the password is checked."""
+
+    user: AuthUser
+    password_hash: str
+
+
+async def credentials(conn: asyncpg.Connection, email: str) -> Credentials | None:
+    """The active account with this email that has a password, or None."""
     row = await conn.fetchrow(
         """SELECT id, name, role, organization_id, password_hash FROM users
            WHERE lower(email) = lower($1) AND disabled_at IS NULL""",
         email,
     )
-    stored: str | None = row["password_hash"] if row else None
-    # argon2 takes tens of milliseconds of CPU on purpose: off the event loop
-    if not await asyncio.to_thread(password_matches, stored, password) or not stored or not row:
+    if row is None or not row["password_hash"]:
         return None
-    if needs_rehash(stored):
-        new_hash = await asyncio.to_thread(hash_password, password)
-        await conn.execute("UPDATE users SET password_hash = $2 WHERE id = $1", row["id"], new_hash)
-    return AuthUser(row["id"], row["name"], row["role"], row["organization_id"])
+    user = AuthUser(row["id"], row["name"], row["role"], row["organization_id"])
+    return Credentials(user, row["password_hash"])
+
+
+async def confirm_password(conn: asyncpg.Connection, checked: Credentials) -> AuthUser | None:
+    """After the password matched `checked`'s hash (checked outside any transaction): the user,
+    unless the account was disabled or its password changed meanwhile."""
+    still: bool = await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM users
+           WHERE id = $1 AND disabled_at IS NULL AND password_hash = $2)""",
+        checked.user.id,
+        checked.password_hash,
+    )
+    return checked.user if still else None
+
+
+async def rehashed(checked: Credentials, password: str) -> str | None:
+    """A new hash of `password` when the stored one was made with older parameters."""
+    if not needs_rehash(checked.password_hash):
+        return None
+    return await hashed(password)
+
+
+async def store_rehash(conn: asyncpg.Connection, checked: Credentials, new_hash: str) -> None:
+    """Replace the old-parameter hash by `new_hash` (made by `rehashed`, outside this
+    transaction), unless the password changed meanwhile."""
+    await conn.execute(
+        "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+        checked.user.id,
+        checked.password_hash,
+        new_hash,
+    )
 
 
 async def disable_user(

@@ -24,8 +24,8 @@ from service.core.pagination import page_clause
 async def insert_organization(conn: asyncpg.Connection, data: OrganizationCreate) -> Organization:
     row = await conn.fetchrow(
         """INSERT INTO organizations (kind, name, address, city, province, phone, nib,
-                                      licence_no, licence_valid_until, country)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
+                                      licence_no, licence_valid_until, country, gln)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *""",
         data.kind,
         data.name,
         data.address,
@@ -36,6 +36,7 @@ async def insert_organization(conn: asyncpg.Connection, data: OrganizationCreate
         data.licence_no,
         data.licence_valid_until,
         data.country,
+        data.gln,
     )
     return msgspec.convert(dict(row), Organization)
 
@@ -108,6 +109,45 @@ async def list_irradiators(
     )
 
 
+async def irradiators_with_facilities(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Every irradiator with its facility's name and city, by facility."""
+    return await conn.fetch(
+        """SELECT i.id, i.name, i.source_type, i.activity_kci, i.max_energy_mev,
+                  i.created_at, o.name AS facility_name, o.city AS facility_city
+           FROM irradiators i JOIN organizations o ON o.id = i.facility_id
+           ORDER BY o.name, i.created_at"""
+    )
+
+
+async def facility_dose_maps(conn: asyncpg.Connection, facility_id: UUID) -> list[asyncpg.Record]:
+    """The dose maps of a facility's irradiators, by irradiator, newest first: the newest
+    version of each map only, since a treatment may name no other."""
+    return await conn.fetch(
+        """SELECT m.id, m.name, m.study_ref, i.name AS irradiator_name FROM dose_maps m
+           JOIN irradiators i ON i.id = m.irradiator_id
+           WHERE i.facility_id = $1
+             AND NOT EXISTS (SELECT 1 FROM dose_maps n WHERE n.replaces_id = m.id)
+           ORDER BY i.name, m.created_at DESC""",
+        facility_id,
+    )
+
+
+async def user_summary(conn: asyncpg.Connection, user_id: UUID) -> asyncpg.Record | None:
+    """A user's name, email, role and whether they are disabled."""
+    return await conn.fetchrow(
+        "SELECT id, name, email, role, disabled_at FROM users WHERE id = $1", user_id
+    )
+
+
+async def account_of(conn: asyncpg.Connection, user_id: UUID) -> asyncpg.Record | None:
+    """A user's email and organization name, for their own account page."""
+    return await conn.fetchrow(
+        """SELECT u.email, o.name AS organization FROM users u
+           LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1""",
+        user_id,
+    )
+
+
 async def list_food_categories(conn: asyncpg.Connection) -> list[FoodCategory]:
     categories = await conn.fetch(
         "SELECT code, name_id, name_en FROM food_categories ORDER BY code"
@@ -156,3 +196,59 @@ async def purpose_limit(
 
 async def category_exists(conn: asyncpg.Connection, category: str) -> bool:
     return bool(await conn.fetchval("SELECT 1 FROM food_categories WHERE code = $1", category))
+
+
+# --- edits (SPEC §3.2 "Editing"): the caller holds the row's lock and names checked columns ---
+
+_EDITABLE = {
+    "organizations": frozenset(
+        {"name", "address", "city", "province", "phone", "nib", "country", "licence_no",
+         "licence_valid_from", "licence_valid_until"}
+    ),
+    "irradiators": frozenset({"name", "source_type", "activity_kci", "max_energy_mev"}),
+    "users": frozenset({"name", "role"}),
+}  # fmt: skip
+
+
+async def row_for_update(
+    conn: asyncpg.Connection, table: str, row_id: UUID
+) -> asyncpg.Record | None:
+    """The row of an organization, irradiator or user, locked until the transaction ends."""
+    assert table in _EDITABLE
+    return await conn.fetchrow(f"SELECT * FROM {table} WHERE id = $1 FOR UPDATE", row_id)
+
+
+async def update_row(
+    conn: asyncpg.Connection, table: str, row_id: UUID, changes: dict[str, Any]
+) -> asyncpg.Record:
+    """Write `changes` to the row; returns the row as stored."""
+    assert changes and set(changes) <= _EDITABLE[table]
+    columns = list(changes)
+    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(columns, start=2))
+    row = await conn.fetchrow(
+        f"UPDATE {table} SET {assignments} WHERE id = $1 RETURNING *",
+        row_id,
+        *(changes[column] for column in columns),
+    )
+    assert row is not None
+    return row
+
+
+async def licence_periods(conn: asyncpg.Connection, facility_id: UUID) -> list[asyncpg.Record]:
+    """Every licence period of a facility, newest first."""
+    return await conn.fetch(
+        """SELECT licence_no, valid_from, valid_until, recorded_at FROM facility_licences
+           WHERE facility_id = $1 ORDER BY recorded_at DESC, id DESC""",
+        facility_id,
+    )
+
+
+async def user_line(conn: asyncpg.Connection, user_id: UUID) -> asyncpg.Record | None:
+    """A user as the administrator's list shows it."""
+    return await conn.fetchrow(
+        """SELECT u.id, u.name, u.role, u.organization_id, o.name AS organization_name, u.email,
+                  u.password_hash IS NOT NULL AS has_password, u.disabled_at, u.created_at
+           FROM users u LEFT JOIN organizations o ON o.id = u.organization_id
+           WHERE u.id = $1""",
+        user_id,
+    )

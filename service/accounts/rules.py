@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas.accounts import IrradiatorCreate, Organization, UserCreate
+from schemas.accounts import MAX_ENERGY_MEV, IrradiatorCreate, Organization, UserCreate
 from service.core.errors import NotFound, RuleViolation
 
 # which user roles each kind of organization may hold (SPEC §3.1)
@@ -10,10 +10,8 @@ ROLES_BY_ORGANIZATION_KIND = {
     "producer": frozenset({"producer"}),
     "facility": frozenset({"operator", "qa"}),
     "regulator": frozenset({"regulator"}),
+    "market_network": frozenset({"market_network"}),
 }
-
-# Codex CXS 106-1983 Rev.1-2003: machine sources above these energies may induce radioactivity
-MAX_ENERGY_MEV = {"electron-beam": 10.0, "x-ray": 7.5}
 
 
 def check_user_fits(data: UserCreate, organization: Organization | None) -> None:

@@ -10,118 +10,86 @@ where they usually sign in.
 A try beyond a budget checks no password and is not counted, so the refusal ends on its own when
 the oldest counted failure is 15 minutes old. Failures are counted in PostgreSQL, so every
 process of the service shares the count; networks are stored as keyed hashes, never addresses.
+
+The password check (argon2: slow on purpose) runs outside any transaction and holds no pooled
+connection, a bounded number at once (service/accounts/passwords.py): a flood of tries queues
+for the hashing threads, never for the database. So that tries checked at the same time cannot
+pass a budget together, each try is counted as a failure before its check, under the budget's
+lock, and forgiven after it if the password was right.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
-from typing import Literal
-
 import asyncpg
-import msgspec
 
-from service.accounts.people import authenticate
+from service.accounts.budgets import KNOWN_NETWORK_FOR, WINDOW, Budgets, Throttled, locked_wait
+from service.accounts.passwords import matches
+from service.accounts.people import confirm_password, credentials, rehashed, store_rehash
 from service.core.auth import AuthUser
 from service.core.client_networks import network_hash
+from service.core.db import connection
 
-ACCOUNT_NETWORK_FAILURES = 5  # one account from one network
-ACCOUNT_FAILURES = 50  # one account from every network but those it signed in from
-NETWORK_FAILURES = 100  # one network over every account
-WINDOW = timedelta(minutes=15)
-KNOWN_NETWORK_FOR = timedelta(days=30)
-
-Budget = Literal["account_network", "account", "network"]
-
-
-class Throttled(msgspec.Struct, frozen=True):
-    budget: Budget
-    retry_after_seconds: int
-
-    @property
-    def retry_after_minutes(self) -> int:
-        return max(1, math.ceil(self.retry_after_seconds / 60))
-
-
-async def _locked_wait(conn: asyncpg.Connection, email: str, network: bytes) -> Throttled | None:
-    # one sign-in at a time per email and per network, so parallel tries cannot pass a count
-    # together; the email's lock is always taken first, so two tries never wait on each other
-    await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended('sign-in email ' || $1, 0)),"
-        " pg_advisory_xact_lock(hashtextextended('sign-in network ' || encode($2, 'hex'), 0))",
-        email,
-        network,
-    )
-    # for each budget, how long until the failure that filled it is out of the window
-    rows = await conn.fetch(
-        """WITH recent AS (
-               SELECT email, network, failed_at FROM sign_in_failures
-               WHERE (email = $1 OR network = $2) AND failed_at > now() - $3::interval
-           ), known AS (
-               SELECT 1 FROM sign_in_networks n JOIN users u ON u.id = n.user_id
-               WHERE lower(u.email) = $1 AND n.network = $2
-                 AND n.signed_in_at > now() - $7::interval
-           )
-           SELECT budget, extract(epoch FROM oldest + $3::interval - now()) AS wait_s FROM (
-               SELECT 'account_network' AS budget,
-                      (array_agg(failed_at ORDER BY failed_at DESC))[$4] AS oldest
-               FROM recent WHERE email = $1 AND network = $2
-               UNION ALL
-               SELECT 'account', (array_agg(failed_at ORDER BY failed_at DESC))[$5]
-               FROM recent WHERE email = $1 AND NOT EXISTS (SELECT 1 FROM known)
-               UNION ALL
-               SELECT 'network', (array_agg(failed_at ORDER BY failed_at DESC))[$6]
-               FROM recent WHERE network = $2
-           ) w WHERE oldest IS NOT NULL""",
-        email,
-        network,
-        WINDOW,
-        ACCOUNT_NETWORK_FAILURES,
-        ACCOUNT_FAILURES,
-        NETWORK_FAILURES,
-        KNOWN_NETWORK_FOR,
-    )
-    waits = [(float(row["wait_s"]), row["budget"]) for row in rows if row["wait_s"] > 0]
-    if not waits:
-        return None
-    wait_s, budget = max(waits)
-    return Throttled(budget=budget, retry_after_seconds=max(1, math.ceil(wait_s)))
+FAILURES = Budgets(
+    name="sign-in",
+    table="sign_in_failures",
+    counted_at="failed_at",
+    account_network=5,  # one account from one network
+    account=50,  # one account from every network but those it signed in from
+    network=100,  # one network over every account
+)
+ACCOUNT_NETWORK_FAILURES = FAILURES.account_network
 
 
 async def sign_in(
-    conn: asyncpg.Connection, email: str, password: str, client: str
+    pool: asyncpg.Pool, email: str, password: str, client: str
 ) -> AuthUser | Throttled | None:
     """The user, or `Throttled`, or None for a wrong email or password (never saying which).
     `client` is the client's address; only its network's keyed hash is kept."""
     email = email.strip().lower()
-    async with conn.transaction():
+    async with connection(pool) as conn, conn.transaction():
         network = await network_hash(conn, client)
-        if throttled := await _locked_wait(conn, email, network):
+        if throttled := await locked_wait(conn, FAILURES, email, network):
             return throttled
-        user = await authenticate(conn, email, password)
-        if user is None:
-            await conn.execute(
-                "INSERT INTO sign_in_failures (email, network) VALUES ($1, $2)", email, network
-            )
-            # the table only ever needs the last window
+        # counted now, in the budgets' lock, with the time it was counted (later than every
+        # try counted before it: the lock orders them)
+        tried_at = await conn.fetchval(
+            "INSERT INTO sign_in_failures (email, network, failed_at)"
+            " VALUES ($1, $2, clock_timestamp()) RETURNING failed_at",
+            email,
+            network,
+        )
+        account = await credentials(conn, email)
+    # no transaction and no connection held from here until the answer is known
+    right = await matches(account.password_hash if account else None, password)
+    new_hash = await rehashed(account, password) if right and account else None
+    async with connection(pool) as conn, conn.transaction():
+        user = await confirm_password(conn, account) if right and account else None
+        if user is None or account is None:
+            # the try stays counted; the table only ever needs the last window
             await conn.execute(
                 "DELETE FROM sign_in_failures WHERE failed_at < now() - $1::interval", WINDOW
             )
-        else:
-            # this network's mistakes are forgiven; a stranger's elsewhere still count
-            await conn.execute(
-                "DELETE FROM sign_in_failures WHERE email = $1 AND network = $2", email, network
-            )
-            await conn.execute(
-                """INSERT INTO sign_in_networks (user_id, network) VALUES ($1, $2)
-                   ON CONFLICT (user_id, network) DO UPDATE SET signed_in_at = now()""",
-                user.id,
-                network,
-            )
-            await conn.execute(
-                "DELETE FROM sign_in_networks WHERE user_id = $1"
-                " AND signed_in_at < now() - $2::interval",
-                user.id,
-                KNOWN_NETWORK_FOR,
-            )
+            return None
+        if new_hash is not None:
+            await store_rehash(conn, account, new_hash)
+        # this network's mistakes up to this try are forgiven (this try's count too); a
+        # stranger's elsewhere still count, and so do tries counted after this one
+        await conn.execute(
+            "DELETE FROM sign_in_failures WHERE email = $1 AND network = $2 AND failed_at <= $3",
+            email,
+            network,
+            tried_at,
+        )
+        await conn.execute(
+            """INSERT INTO sign_in_networks (user_id, network) VALUES ($1, $2)
+               ON CONFLICT (user_id, network) DO UPDATE SET signed_in_at = now()""",
+            user.id,
+            network,
+        )
+        await conn.execute(
+            "DELETE FROM sign_in_networks WHERE user_id = $1"
+            " AND signed_in_at < now() - $2::interval",
+            user.id,
+            KNOWN_NETWORK_FOR,
+        )
         return user

@@ -12,9 +12,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from service.accounts.budgets import Budget, Throttled
+from service.accounts.mail_preferences import LANGUAGES as MAIL_LANGUAGES
+from service.accounts.mail_preferences import mail_preferences, set_mail_preferences
 from service.accounts.passwords import password_problem
 from service.accounts.people import accept_invite, invited_user
-from service.accounts.sign_in import Budget, Throttled, sign_in
+from service.accounts.queries import account_of
+from service.accounts.sign_in import sign_in
 from service.console.i18n import LANGUAGES, SESSION_KEY, gettext_for, language_of
 from service.console.render import flash, page
 from service.console.sessions import (
@@ -69,10 +73,10 @@ class ConsoleAccountController(Controller):
     async def login(
         self,
         request: AnyRequest,
-        db: Db,
         next: FromQuery[str | None] = None,
     ) -> Redirect | Template:
-        """Check the email and password; on success a new session and back to `next`."""
+        """Check the email and password; on success a new session and back to `next`. No
+        connection is held for the request: the password check waits for none."""
         _ = gettext_for(request)
         form = await request.form()
         email = str(form.get("email", "")).strip()[:MAX_EMAIL_LENGTH]
@@ -87,7 +91,7 @@ class ConsoleAccountController(Controller):
         status = 400
         if not errors:
             client = request.client.host if request.client else "unknown"
-            result = await sign_in(db, email, password, client)
+            result = await sign_in(request.app.state.pool, email, password, client)
             if isinstance(result, Throttled):
                 errors["email"] = _(THROTTLED[result.budget]) % {
                     "minutes": result.retry_after_minutes
@@ -110,7 +114,7 @@ class ConsoleAccountController(Controller):
                 errors["email"] = _("The email or the password is not right.")
             else:
                 await renew_session_id(request)
-                await delete_expired_sessions(db)
+                await delete_expired_sessions(request.app.state.pool)
                 request.session[SESSION_USER_KEY] = str(result.id)
                 return Redirect(safe_next(next), status_code=303)
         return page(
@@ -182,17 +186,34 @@ class ConsoleAccountController(Controller):
     @get("/account", opt=ANY_ROLE)
     async def account(self, request: Request[AuthUser, Any, State], db: Db) -> Template:
         """Who is signed in, and a way to end every other session of this account."""
-        row = await db.fetchrow(
-            """SELECT u.email, o.name AS organization FROM users u
-               LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1""",
-            request.user.id,
-        )
+        row = await account_of(db, request.user.id)
         return page(
             request,
             "console/account.html",
             email=row["email"] if row else None,
             organization=row["organization"] if row else None,
+            preferences=await mail_preferences(db, request.user.id),
         )
+
+    @post("/account/email", opt=ANY_ROLE, status_code=303)
+    async def save_mail_preferences(
+        self, request: Request[AuthUser, Any, State], db: Db
+    ) -> Redirect:
+        """The language of this account's emails and, for a producer, the batch notices (an
+        unticked box is absent from the form: off)."""
+        form = await request.form()
+        language = str(form.get("language", ""))
+        await set_mail_preferences(
+            db,
+            request.user.id,
+            language=language if language in MAIL_LANGUAGES else None,
+            batch_notices=(
+                form.get("batch_notices") == "on" if request.user.role == "producer" else None
+            ),
+        )
+        _ = gettext_for(request)
+        flash(request, _("Your email settings are saved."))
+        return Redirect("/app/account", status_code=303)
 
     @post("/account/sign-out-elsewhere", opt=ANY_ROLE, status_code=303)
     async def sign_out_elsewhere(self, request: Request[AuthUser, Any, State]) -> Redirect:

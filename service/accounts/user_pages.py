@@ -21,12 +21,12 @@ from schemas.accounts import UserCreate
 from service.accounts import administration, queries
 from service.accounts.people import disable_user, reissue_invite
 from service.accounts.users import create_user_with_token
+from service.console.form import Form, Refusals, on_the_form
 from service.console.i18n import gettext_for
-from service.console.render import errors_text, flash, page
+from service.console.render import flash, page
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
-from service.core.errors import NotFound, RuleViolation
-from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.errors import NotFound
 from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, encode_cursor
 
@@ -34,8 +34,8 @@ AuthRequest = Request[AuthUser, Any, State]
 ADMIN = roles("admin")
 PAGE_SIZE = 50
 USER_FIELDS = ("name", "role", "organization_id", "email")
-# the field each refusal of the user rules is about, with the message shown next to it
-USER_RULE_FIELDS = {
+# each refusal of the user rules, as the message next to its field
+USER_REFUSALS: Refusals = {
     "admin_has_no_organization": (
         "organization_id",
         N_("An administrator belongs to no organization: leave this empty."),
@@ -48,13 +48,13 @@ USER_RULE_FIELDS = {
             "operators and QA officers, regulators regulators."
         ),
     ),
+    "unknown organization": ("organization_id", N_("Choose one of the options.")),
+    "duplicate_email": ("email", N_("Another account already has this email.")),
 }
 
 
 async def _user(db: Db, user_id: UUID) -> asyncpg.Record:
-    row = await db.fetchrow(
-        "SELECT id, name, email, role, disabled_at FROM users WHERE id = $1", user_id
-    )
+    row = await queries.user_summary(db, user_id)
     if row is None:
         raise NotFound("user")
     return row
@@ -80,30 +80,20 @@ class AdminUserPages(Controller):
     @get("/new", opt=ADMIN)
     async def new_page(self, request: AuthRequest, db: Db) -> Template:
         """An empty user form."""
-        return await self._form(request, db, {}, {})
+        return await self._form(request, db, Form(request))
 
     @post("/new", opt=ADMIN)
     async def create(self, request: AuthRequest, db: Db) -> Template:
         """Create the user; the answer shows the invite link (and the API token) once."""
-        values = form_values(await request.form(), USER_FIELDS)
-        errors: list[FieldError] = []
-        status = 422
-        try:
-            data = decode_form(values, UserCreate)
-            created = await create_user_with_token(
-                db, data, request.app.state.settings.public_base_url, request.user
-            )
-        except FormInvalid as exc:
-            errors, status = exc.errors, exc.status_code
-        except RuleViolation as exc:
-            field, msgid = USER_RULE_FIELDS.get(exc.code, ("", N_("Check this value.")))
-            errors = [FieldError(field, msgid)]
-        except NotFound:
-            errors = [FieldError("organization_id", N_("Choose one of the options."))]
-        except asyncpg.UniqueViolationError:
-            errors = [FieldError("email", N_("Another account already has this email."))]
-        if errors:
-            return await self._form(request, db, values, errors_text(request, errors), status)
+        form = await Form.read(request, USER_FIELDS)
+        data = form.decode(UserCreate)
+        if data is not None:
+            with form.refusals(USER_REFUSALS, otherwise=on_the_form):
+                created = await create_user_with_token(
+                    db, data, request.app.state.settings.public_base_url, request.user
+                )
+        if not form.ok:
+            return await self._form(request, db, form)
         return page(
             request,
             "accounts/admin_user_invite.html",
@@ -114,22 +104,14 @@ class AdminUserPages(Controller):
             new=True,
         )
 
-    async def _form(
-        self,
-        request: AuthRequest,
-        db: Db,
-        values: dict[str, str],
-        errors: dict[str, str],
-        status_code: int = 200,
-    ) -> Template:
+    async def _form(self, request: AuthRequest, db: Db, form: Form) -> Template:
         organizations = await queries.list_organizations(db, kind=None, limit=500, cursor=None)
         return page(
             request,
             "accounts/admin_user_new.html",
-            status_code=status_code,
-            values=values,
-            errors=errors,
+            status_code=form.status_code,
             organizations=organizations,
+            **form.context(),
         )
 
     @post("/{user_id:uuid}/invite", opt=ADMIN)
@@ -153,7 +135,7 @@ class AdminUserPages(Controller):
     async def disable_confirm(
         self, request: AuthRequest, db: Db, user_id: FromPath[UUID]
     ) -> Template:
-        """Asks before disabling: it cannot be undone from the console."""
+        """Asks before disabling: the person is signed out and their tokens revoked for good."""
         user = await _user(db, user_id)
         return page(request, "accounts/admin_user_disable.html", u=user)
 

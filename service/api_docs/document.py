@@ -7,12 +7,18 @@ rate limit, parameters, body) and by `REFUSALS` below, puts in their place the p
 the exception handlers of `service/core/errors.py` send, `security: []` on public operations and
 a summary in words. Request bodies are described by msgspec's own JSON Schema of their Structs,
 which keeps what Litestar's drops (`additionalProperties: false` of a Struct that refuses unknown
-fields, `exclusiveMinimum: 0` of an optional number). Schemathesis
-(`tests/integration/test_schemathesis.py`) holds the result to the app's real answers.
+fields, `exclusiveMinimum: 0` of an optional number). A route that takes the rest of its path is
+shown as the GS1 Digital Link forms it answers (`opt["documented_as"]`, see
+`service/verify/documented_forms.py`); the JSON the app writes itself gets its real schema
+(`bodies.py`: GS1's for EPCIS, linksets and the resolver description); every file (a PDF, an
+image, a workbook, a CSV) is `format: binary`; and every value gets a real example
+(`examples.py`). Schemathesis (`tests/integration/test_schemathesis.py`) holds the result to the
+app's real answers, and `tests/integration/test_generated_client.py` a client generated from it.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -22,6 +28,7 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
+from service.api_docs import bodies, examples
 from service.core.auth import ANY_ROLE
 from service.core.errors import PROBLEM_MEDIA_TYPE
 
@@ -77,6 +84,10 @@ REFUSALS: dict[str, tuple[int, ...]] = {
     "listTokens": (404,),
     "createToken": (422,),
     "createDoseMap": (403, 422),
+    "newDoseMapVersion": (409, 422),
+    "editOrganization": (422,),
+    "editIrradiator": (422,),
+    "editUser": (422,),
     "issueLabels": (409, 422),
     "getLabelPng": (409, 422),
     "getLabelSvg": (409, 422),
@@ -86,7 +97,7 @@ REFUSALS: dict[str, tuple[int, ...]] = {
     "getQrPng": (409, 422),
     "getQrSvg": (409,),
     "createProduct": (404, 409, 422),
-    "amendProduct": (422,),
+    "editProduct": (422,),
     "listProducts": (404,),
     "registerBatch": (404, 409, 422),
     "listBatches": (404,),
@@ -99,6 +110,9 @@ REFUSALS: dict[str, tuple[int, ...]] = {
     "getTreatmentCertificate": (409,),
     "estimateShelfLife": (404, 422),
     "createWebhook": (422,),
+    "shipBatch": (409, 422),
+    "cancelShipment": (409,),
+    "getShipmentCertificate": (409, 422),
 }
 
 # The label paths answer by `Accept` (and `linkType`): a page by default, JSON, a GS1 linkset or
@@ -107,12 +121,26 @@ _PAGE = {"schema": {"type": "string"}}
 NEGOTIATED: dict[str, dict[str, dict[str, Any]]] = {
     "200": {
         "text/html": _PAGE,
-        "application/linkset+json": {"schema": {"type": "object"}},
+        "application/linkset+json": {"schema": bodies.ref(bodies.LINKSET)},
         "application/pdf": {"schema": {"type": "string", "format": "binary"}},
     },
     "404": {"text/html": _PAGE},
 }
-_NEGOTIATING_OPERATIONS = frozenset({"verifyShortLabel", "verifyGs1Label"})
+# The export certificate's check (`/c/{number}`) answers a page or JSON, nothing else.
+NEGOTIATED_PAGE: dict[str, dict[str, dict[str, Any]]] = {
+    "200": {"text/html": _PAGE},
+    "404": {"text/html": _PAGE},
+}
+_NEGOTIATED_BY_KIND = {"label": NEGOTIATED, "page": NEGOTIATED_PAGE}
+# JSON a handler writes itself, by the media type it is sent as or by the operation
+_BODY_BY_MEDIA_TYPE = {
+    "application/ld+json": bodies.EPCIS,
+    "application/linkset+json": bodies.LINKSET,
+}
+_BODY_BY_OPERATION = {
+    "getJwks": bodies.JWKS,
+    "gs1ResolverDescription": bodies.RESOLVER_DESCRIPTION,
+}
 
 # words a summary writes in capitals
 _ACRONYMS = {"png", "svg", "csv", "xlsx", "pdf", "qr", "jwks", "epcis", "gs1"}
@@ -198,6 +226,8 @@ def make_truthful(document: dict[str, Any], app: Litestar, public_paths: Iterabl
     components = document.setdefault("components", {}).setdefault("schemas", {})
     components.update(_request_body_schemas(handlers.values()))
     components[PROBLEM_SCHEMA_NAME] = PROBLEM_SCHEMA
+    components.update(bodies.components())
+    _show_documented_forms(document, handlers)
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             handler = handlers.get((path, method))
@@ -207,6 +237,34 @@ def make_truthful(document: dict[str, Any], app: Litestar, public_paths: Iterabl
                 p.search(path) for p in public_patterns
             )
             _describe(path, operation, handler, public)
+    examples.add_examples(document)
+
+
+def _show_documented_forms(
+    document: dict[str, Any], handlers: dict[tuple[str, str], HTTPRouteHandler]
+) -> None:
+    """Each operation of a route that names its forms becomes one operation per form, in the
+    route's place (the route's own `{label_path}` is no path a client could build)."""
+    paths: dict[str, Any] = document.get("paths", {})
+    shown: dict[str, Any] = {}
+    for path, item in paths.items():
+        forms_of_item: dict[str, dict[str, Any]] = {}
+        for method, operation in item.items():
+            handler = handlers.get((path, method))
+            forms = handler.opt.get("documented_as") if handler is not None else None
+            if handler is None or not forms or not isinstance(operation, dict):
+                forms_of_item.setdefault(path, {})[method] = operation
+                continue
+            for form in forms:
+                shown_operation = copy.deepcopy(operation)
+                shown_operation["operationId"] = form.operation_id
+                shown_operation["summary"] = form.summary
+                shown_operation["parameters"] = form.parameter_objects()
+                forms_of_item.setdefault(form.path, {})[method] = shown_operation
+                handlers[(form.path, method)] = handler
+        for shown_path, operations in forms_of_item.items():
+            shown.setdefault(shown_path, {}).update(operations)
+    document["paths"] = shown
 
 
 def _describe(
@@ -216,23 +274,34 @@ def _describe(
     if not operation.get("summary") or operation["summary"] == _default_summary(handler):
         operation["summary"] = summary_of(operation.get("operationId") or handler.handler_name)
     responses = operation.setdefault("responses", {})
-    if operation.get("operationId") in _NEGOTIATING_OPERATIONS:
-        for negotiated, media_types in NEGOTIATED.items():
+    negotiated_kind = handler.opt.get("negotiated")
+    if negotiated_kind:
+        for negotiated, media_types in _NEGOTIATED_BY_KIND[negotiated_kind].items():
             responses[negotiated].setdefault("content", {}).update(media_types)
     for code in sorted(set(_statuses(path, operation, handler, public))):
         current = responses.get(str(code))
         if current is None or _is_litestar_error_shape(current):
             responses[str(code)] = _problem_response(code)
-    # a handler that sends JSON it encoded itself (EPCIS) is described by Litestar as a string
-    for response in responses.values():
+    # JSON a handler writes itself (EPCIS, a linkset, the JWKS), which Litestar describes as a
+    # string or a bare object, gets its real schema
+    body = _BODY_BY_OPERATION.get(operation.get("operationId", ""))
+    for status, response in responses.items():
         for media_type, content in response.get("content", {}).items():
-            if media_type.endswith("json") and content.get("schema") == {"type": "string"}:
+            component = _BODY_BY_MEDIA_TYPE.get(media_type)
+            if component is None and status == "200" and media_type == "application/json":
+                component = body
+            if component is not None:
+                content["schema"] = bodies.ref(component)
+                example = examples.body_example(component)
+                if example is not None:
+                    content["example"] = example
+            elif media_type.endswith("json") and content.get("schema") == {"type": "string"}:
                 content["schema"] = {"type": "object"}
-    # a file that is not text (a PDF, a PNG, a workbook), streamed by the handler, is described
-    # by Litestar with an empty schema: it is a string of bytes
+    # a file (a PDF, a PNG, an SVG, a workbook, a CSV), which Litestar describes as text or not
+    # at all, is a string of bytes: a generated client reads it as a file
     for response in responses.values():
         for media_type, content in response.get("content", {}).items():
-            if _is_binary(media_type) and not content.get("schema"):
+            if _is_file(media_type):
                 content["schema"] = {"type": "string", "format": "binary"}
     # a handler's own problem answers, declared with a loose schema, get the shared one
     for status, response in responses.items():
@@ -245,9 +314,10 @@ def _describe(
             responses[status] = _problem_response(int(status))
 
 
-def _is_binary(media_type: str) -> bool:
+def _is_file(media_type: str) -> bool:
+    """Anything but JSON and a page: images (SVG too), PDFs, workbooks, CSV."""
     kind = media_type.split(";")[0].strip()
-    return not (kind.startswith("text/") or kind.endswith(("json", "+xml")) or kind == "*/*")
+    return not (kind == "text/html" or kind.endswith("json") or kind in ("*/*", "text/plain"))
 
 
 def _default_summary(handler: HTTPRouteHandler) -> str:

@@ -12,9 +12,11 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from schemas.batches import Batch, BatchCreate, BatchRecord, BatchStatus, EventLog, ReasonBody
 from schemas.common import Page
-from service.batches import lifecycle, queries
+from schemas.recalls import RecallStatus
+from service.batches import actions, lifecycle, queries
 from service.batches.events import event_log
 from service.batches.idempotency import IdempotencyKey
+from service.batches.recall_status import recall_status
 from service.batches.transitions import load_batch
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
@@ -78,12 +80,12 @@ class BatchesController(Controller):
     async def list_events(self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]) -> EventLog:
         """The batch's audit log, oldest first, and whether its hash chain is intact."""
         await load_batch(db, batch_id, request.user)
-        return await event_log(db, batch_id)
+        return await event_log(db, batch_id, request.user)
 
     @post(
         "/{batch_id:uuid}/cancel",
         operation_id="cancelBatch",
-        opt=roles("producer"),
+        opt=actions.route_roles("cancel"),
         status_code=200,
     )
     async def cancel_batch(
@@ -93,10 +95,24 @@ class BatchesController(Controller):
         await lifecycle.cancel_batch(db, request.user, batch_id)
         return await batch_record(db, batch_id, request.user)
 
+    @get(
+        "/{batch_id:uuid}/recall",
+        operation_id="getBatchRecall",
+        opt=actions.route_roles("recall"),
+    )
+    async def get_recall(
+        self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
+    ) -> RecallStatus:
+        """What the recall reached: per customer the quantity received (its shipments summed),
+        when its notice was sent and acknowledged; the share of the shipped quantity
+        acknowledged; scans of the labels per day from the recall's day. A producer reads its
+        own batches', regulators and admins every one."""
+        return await recall_status(db, request.user, batch_id)
+
     @post(
         "/{batch_id:uuid}/recall",
         operation_id="recallBatch",
-        opt=roles("producer", "regulator", "admin"),
+        opt=actions.route_roles("recall"),
         status_code=200,
     )
     async def recall_batch(
@@ -108,5 +124,7 @@ class BatchesController(Controller):
     ) -> BatchRecord:
         """Recall a released batch. Every scan of its labels shows the recall and the reason."""
         user = request.user
-        await lifecycle.recall_batch(db, user, batch_id, data.reason)
+        await lifecycle.recall_batch(
+            db, user, batch_id, data.reason, box=request.app.state.mail_box
+        )
         return await batch_record(db, batch_id, user)

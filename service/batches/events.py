@@ -21,6 +21,7 @@ import asyncpg
 import msgspec
 
 from schemas.batches import ActorRef, Event, EventLog
+from service.batches.customers import BUYER_READERS
 from service.core.auth import AuthUser
 
 GENESIS_HASH = bytes(32)
@@ -177,6 +178,17 @@ def chain_is_valid(batch_id: UUID, rows: list[asyncpg.Record]) -> bool:
     return True
 
 
-async def event_log(conn: asyncpg.Connection, batch_id: UUID) -> EventLog:
+# The facility's staff and a market network read the log without its shipping events: a
+# shipment names its customer and its delivery note, which only BUYER_READERS read.
+SHIPPING_KINDS = frozenset({"shipped", "shipment_cancelled"})
+
+
+async def event_log(conn: asyncpg.Connection, batch_id: UUID, reader: AuthUser) -> EventLog:
+    """The batch's log as `reader` may read it; `chain_valid` is always the whole chain's."""
     rows = await conn.fetch("SELECT * FROM batch_events WHERE batch_id = $1 ORDER BY seq", batch_id)
-    return EventLog(items=[_event(r) for r in rows], chain_valid=chain_is_valid(batch_id, rows))
+    readable = (
+        rows
+        if reader.role in BUYER_READERS
+        else [row for row in rows if row["kind"] not in SHIPPING_KINDS]
+    )
+    return EventLog(items=[_event(r) for r in readable], chain_valid=chain_is_valid(batch_id, rows))

@@ -4,7 +4,8 @@ seeder both call these, so a rule holds however a batch is moved.
 Each operation is one transaction, or part of the caller's when one is open (no savepoint: an
 error aborts the whole of it, which is what every caller wants). Checks that can
 answer 404/409/403/422 run first; the state change itself is the status-guarded UPDATE of
-`transitions.move`, so of two concurrent callers exactly one wins."""
+`transitions.record_transition` (with its audit event and outbox row), so of two concurrent
+callers exactly one wins."""
 
 from __future__ import annotations
 
@@ -37,15 +38,18 @@ from schemas.products import Product, ProductCreate
 from schemas.shelf_life import ShelfLifeResult
 from service.accounts.dose_maps import dose_map_for_treatment
 from service.accounts.queries import purpose_limit
-from service.batches import product_queries, queries, registration, rules
-from service.batches import treatment_queries as facility_queries
-from service.batches.doses import DoseVerdict, judge_doses
-from service.batches.events import append_event
+from service.batches import actions, queries, rules
 from service.batches.idempotency import IdempotentRequest, request_fingerprint
-from service.batches.transitions import load_batch, move, require_status
+from service.batches.products import queries as product_queries
+from service.batches.products import registration
+from service.batches.transitions import load_batch, record_transition
+from service.batches.treatment import queries as facility_queries
+from service.batches.treatment.doses import DoseVerdict, judge_doses
 from service.core.auth import AuthUser
-from service.core.errors import Forbidden, NotFound, RuleViolation
-from service.webhooks.outbox import enqueue_batch_event
+from service.core.errors import NotFound, RuleViolation
+from service.core.settings import load_settings
+from service.mail.recall_notices import notify_recall
+from service.webhooks.keys import SecretBox, load_or_create_box
 
 
 def _transaction(conn: asyncpg.Connection) -> AbstractAsyncContextManager[Any]:
@@ -55,6 +59,19 @@ def _transaction(conn: asyncpg.Connection) -> AbstractAsyncContextManager[Any]:
 
 def _actor(user: AuthUser) -> ActorRef:
     return ActorRef(user.id, user.name, user.role)
+
+
+async def _require(
+    conn: asyncpg.Connection, user: AuthUser, batch: asyncpg.Record, action: str
+) -> asyncpg.Record | None:
+    """The action table's guard for this user and batch (409, 403 or 422, as `actions.refusal`
+    decides); returns the batch's treatment when the action's rules read it."""
+    treatment = None
+    arrow = actions.ACTIONS[action]
+    if arrow.reads_treatment and batch["status"] == arrow.from_status:
+        treatment = await facility_queries.treatment_of(conn, batch["id"])
+    actions.require(user, actions.BatchFacts.of_rows(batch, treatment), action)
+    return treatment
 
 
 async def create_product(conn: asyncpg.Connection, user: AuthUser, data: ProductCreate) -> Product:
@@ -84,11 +101,16 @@ async def register_batch(conn: asyncpg.Connection, user: AuthUser, data: BatchCr
     """The batch and its first event in one statement, or 404 for someone else's product.
 
     First, 422 `registration_type_not_allowed` for a product stored before the registration rules
-    whose number they refuse, until the product is edited."""
+    whose number they refuse, until the product is edited. The batch keeps the product's
+    current version (SPEC §3.2 "Editing")."""
     product = await product_queries.get_product(conn, data.product_id, user)
     if product is not None:  # someone else's: the insert answers 404 as for an unknown one
         registration.check_registration_type(product, today=today_in_jakarta(), before_batch=True)
-    return await queries.register_batch(conn, data, user, at=datetime.now(UTC))
+    # the batch keeps the version just checked, also when an edit makes a newer one meanwhile
+    version = product["version"] if product is not None else None
+    return await queries.register_batch(
+        conn, data, user, at=datetime.now(UTC), product_version=version
+    )
 
 
 REGISTER_SCOPE = "POST /api/v1/batches"
@@ -115,26 +137,43 @@ async def register_batch_once(
 async def cancel_batch(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID) -> None:
     async with _transaction(conn):
         batch = await load_batch(conn, batch_id, user)
-        require_status(batch, "cancel")
-        await move(conn, batch_id, "cancel", "cancelled_at = clock_timestamp()")
-        await append_event(conn, batch_id, "cancelled", user)
+        await _require(conn, user, batch, "cancel")
+        sets = "cancelled_at = clock_timestamp()"
+        async with record_transition(conn, user, batch_id, "cancel", sets=sets):
+            pass  # the status change and its event are all a cancellation writes
 
 
 async def recall_batch(
-    conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, reason: str
+    conn: asyncpg.Connection,
+    user: AuthUser,
+    batch_id: UUID,
+    reason: str,
+    *,
+    box: SecretBox | None = None,
 ) -> None:
+    """The recall, and in its transaction a notice to every customer that received the batch
+    (`box` seals their acknowledgement links: the app's, else the deployment's)."""
     async with _transaction(conn):
         batch = await load_batch(conn, batch_id, user)
-        require_status(batch, "recall")
-        await move(
+        await _require(conn, user, batch, "recall")
+        async with record_transition(
             conn,
+            user,
             batch_id,
             "recall",
-            "recalled_by = $4, recalled_at = clock_timestamp(), recall_reason = $5",
-            (user.id, reason),
-        )
-        await append_event(conn, batch_id, "recalled", user, {"reason": reason})
-        await enqueue_batch_event(conn, "batch.recalled", batch_id, {"reason": reason})
+            sets="recalled_by = $4, recalled_at = clock_timestamp(), recall_reason = $5",
+            args=(user.id, reason),
+        ) as step:
+            box = box or load_or_create_box(load_settings().data_dir)
+            receivers = await notify_recall(conn, batch_id, reason, box)
+            step.data = {"reason": reason}
+            # other organizations' endpoints (the facility's) learn only how many
+            step.webhook = {"reason": reason, "customers_count": len(receivers)}
+            step.own_webhook = {
+                "reason": reason,
+                "customers_count": len(receivers),
+                "customers": [r.as_json() for r in receivers],
+            }
 
 
 async def receive_batch(
@@ -142,21 +181,15 @@ async def receive_batch(
 ) -> ReceiptRecorded:
     async with _transaction(conn):
         batch = await load_batch(conn, batch_id, user)
-        require_status(batch, "receive")
+        await _require(conn, user, batch, "receive")
         rules.check_receipt_after_production(data.received_at, batch["production_date"])
-        moved = await move(conn, batch_id, "receive")
-        receipt = await facility_queries.insert_receipt(conn, batch_id, data, user_id=user.id)
-        await append_event(
-            conn,
-            batch_id,
-            "received",
-            user,
-            {
+        async with record_transition(conn, user, batch_id, "receive") as step:
+            receipt = await facility_queries.insert_receipt(conn, batch_id, data, user_id=user.id)
+            step.data = {
                 "quantity_received": data.quantity_received,
                 "condition": data.condition,
                 "received_at": receipt["received_at"],
-            },
-        )
+            }
     return ReceiptRecorded(
         quantity_received=receipt["quantity_received"],
         condition=receipt["condition"],
@@ -164,7 +197,7 @@ async def receive_batch(
         received_at=receipt["received_at"],
         received_by=_actor(user),
         batch_id=batch_id,
-        status=moved["status"],
+        status=step.batch["status"],
     )
 
 
@@ -182,8 +215,9 @@ class DoseJudgement:
 async def product_dose_limits(
     conn: asyncpg.Connection, batch: asyncpg.Record
 ) -> tuple[float, float]:
-    """The product's validated minimum dose and the legal maximum of its category, kGy."""
-    product = await facility_queries.product_limits(conn, batch["product_id"])
+    """The validated minimum dose of the batch's version of its product and the legal maximum
+    of its category, kGy."""
+    product = await facility_queries.product_limits(conn, batch)
     return product["min_dose_kgy"], product["legal_max_dose_kgy"]
 
 
@@ -218,24 +252,36 @@ async def judge_treatment(
     return DoseJudgement(verdict, irradiator, dose_map, min_dose_kgy, legal_max_kgy)
 
 
-async def record_treatment(
+async def check_treatment(
     conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, data: TreatmentCreate
-) -> TreatmentRecorded:
-    """The batch's one treatment. Judged, and recorded whatever the verdict: it is a fact."""
+) -> DoseJudgement:
+    """Every check `record_treatment` makes before it writes (the batch's status and the
+    user's role, the receipt before the start, the irradiator and dose map, the positions the
+    doses need), and the doses judged; storing nothing. The console's live dose check calls it,
+    so what the form says before saving is what the save will say."""
     batch = await load_batch(conn, batch_id, user)
-    require_status(batch, "treat")
+    await _require(conn, user, batch, "treat")
     received_at = await facility_queries.received_at(conn, batch_id)
     rules.check_treatment_after_receipt(data.started_at, received_at)
-    judged = await judge_treatment(
+    return await judge_treatment(
         conn,
         batch,
         irradiator_id=data.irradiator_id,
         dose_map_id=data.dose_map_id,
         readings=[(d.position, d.dose_kgy) for d in data.dosimeters],
     )
+
+
+async def record_treatment(
+    conn: asyncpg.Connection, user: AuthUser, batch_id: UUID, data: TreatmentCreate
+) -> TreatmentRecorded:
+    """The batch's one treatment. Judged, and recorded whatever the verdict: it is a fact."""
+    judged = await check_treatment(conn, user, batch_id, data)
     verdict, irradiator, dose_map = judged.verdict, judged.irradiator, judged.dose_map
-    async with _transaction(conn):
-        moved = await move(conn, batch_id, "treat")
+    async with (
+        _transaction(conn),
+        record_transition(conn, user, batch_id, "treat") as step,
+    ):
         row = await facility_queries.insert_treatment(
             conn,
             batch_id,
@@ -247,56 +293,40 @@ async def record_treatment(
             legal_max_dose_kgy=judged.legal_max_dose_kgy,
             user_id=user.id,
         )
-        await append_event(
-            conn,
-            batch_id,
-            "treated",
-            user,
-            {
-                "irradiator_id": data.irradiator_id,
-                "run_id": data.run_id,
-                "started_at": data.started_at,
-                "ended_at": data.ended_at,
-                "dose_min_kgy": verdict.dose_min_kgy,
-                "dose_max_kgy": verdict.dose_max_kgy,
-                "dur": verdict.dur,
-                "dose_map_id": dose_map.id if dose_map else None,
-                "expanded_uncertainty_pct": verdict.expanded_uncertainty_pct,
-                "dose_min_corrected_kgy": verdict.dose_min_corrected_kgy,
-                "dose_max_corrected_kgy": verdict.dose_max_corrected_kgy,
-                "conforming": verdict.conforming,
-                "nonconformities": verdict.nonconformities,
-                "dosimeters": len(data.dosimeters),
-            },
-        )
+        step.data = {
+            "irradiator_id": data.irradiator_id,
+            "run_id": data.run_id,
+            "started_at": data.started_at,
+            "ended_at": data.ended_at,
+            "dose_min_kgy": verdict.dose_min_kgy,
+            "dose_max_kgy": verdict.dose_max_kgy,
+            "dur": verdict.dur,
+            "dose_map_id": dose_map.id if dose_map else None,
+            "expanded_uncertainty_pct": verdict.expanded_uncertainty_pct,
+            "dose_min_corrected_kgy": verdict.dose_min_corrected_kgy,
+            "dose_max_corrected_kgy": verdict.dose_max_corrected_kgy,
+            "conforming": verdict.conforming,
+            "nonconformities": verdict.nonconformities,
+            "dosimeters": len(data.dosimeters),
+        }
     return msgspec.convert(
         dict(row)
         | {
             "irradiator": IrradiatorRef(
-                irradiator["id"], irradiator["name"], irradiator["source_type"]
+                irradiator["id"],
+                irradiator["name"],
+                irradiator["source_type"],
+                irradiator["activity_kci"],
+                irradiator["max_energy_mev"],
             ),
             "dosimeters": [
                 msgspec.convert(d, Dosimeter, from_attributes=True) for d in data.dosimeters
             ],
             "recorded_by": _actor(user),
-            "status": moved["status"],
+            "status": step.batch["status"],
         },
         TreatmentRecorded,
     )
-
-
-async def _treatment_for_decision(
-    conn: asyncpg.Connection, batch_id: UUID, user: AuthUser
-) -> asyncpg.Record:
-    """The treatment a QA officer decides on, if they did not record it (403 four_eyes)."""
-    treatment = await facility_queries.treatment_of(conn, batch_id)
-    assert treatment is not None  # a treated batch has its treatment (same transaction)
-    if treatment["recorded_by"] == user.id:
-        raise Forbidden(
-            "four_eyes",
-            "The QA officer who decides on a batch must not be the one who recorded its treatment.",
-        )
-    return treatment
 
 
 @dataclass(frozen=True)
@@ -328,16 +358,12 @@ async def plan_release(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID)
     Computes the current model (radura-sl/3) from the product, the treatment's D_min and its
     dose map's uncertainty."""
     batch = await load_batch(conn, batch_id, user)
-    require_status(batch, "release")
-    treatment = await _treatment_for_decision(conn, batch_id, user)
-    if not treatment["conforming"]:
-        raise RuleViolation(
-            "treatment_nonconforming",
-            "A batch whose treatment does not conform cannot be released; reject it.",
-            nonconformities=list(treatment["nonconformities"]),
-        )
-    _check_facility_licence(treatment)
-    product = await facility_queries.product_limits(conn, batch["product_id"])
+    treatment = await _require(conn, user, batch, "release")  # four eyes, conformity
+    assert treatment is not None  # a treated batch has its treatment (same transaction)
+    check_facility_licence(
+        treatment, await facility_queries.licence_periods(conn, batch["facility_id"])
+    )
+    product = await facility_queries.product_limits(conn, batch)
     inputs = rules.shelf_life_inputs(
         product,
         dose_min_kgy=treatment["dose_min_kgy"],
@@ -368,49 +394,60 @@ async def release_batch(
     warnings; a release is never refused for them (the console asks for a confirmation)."""
     plan = await plan_release(conn, user, batch_id)
     shelf_life = plan.shelf_life
-    async with _transaction(conn):
-        await move(
+    sets = "shelf_life = $4, best_before = $5, released_by = $6, released_at = clock_timestamp()"
+    async with (
+        _transaction(conn),
+        record_transition(
             conn,
+            user,
             batch_id,
             "release",
-            "shelf_life = $4, best_before = $5, released_by = $6, released_at = clock_timestamp()",
-            (shelf_life, shelf_life.best_before, user.id),
-        )
-        await append_event(
-            conn,
-            batch_id,
-            "released",
-            user,
-            {
-                "model": shelf_life.model,
-                "extended_days": shelf_life.extended_days,
-                "best_before": shelf_life.best_before,
-                "rules": shelf_life.rules,
-            },
-        )
-        await enqueue_batch_event(
-            conn, "batch.released", batch_id, {"best_before": shelf_life.best_before}
-        )
+            sets=sets,
+            args=(shelf_life, shelf_life.best_before, user.id),
+        ) as step,
+    ):
+        step.data = {
+            "model": shelf_life.model,
+            "extended_days": shelf_life.extended_days,
+            "best_before": shelf_life.best_before,
+            "rules": shelf_life.rules,
+        }
+        step.webhook = {"best_before": shelf_life.best_before}
     return plan.warnings
 
 
-def _check_facility_licence(treatment: asyncpg.Record) -> None:
-    """422 `facility_licence_expired` for a treatment that ended after the BAPETEN licence the
-    facility held when it was recorded had lapsed (the licence's last day counts, in WIB)."""
-    valid_until = treatment["facility_licence_valid_until"]
-    if valid_until is None:
+def check_facility_licence(treatment: asyncpg.Record, periods: Sequence[asyncpg.Record]) -> None:
+    """422 `facility_licence_expired` for a treatment that ended (in WIB) on a day none of the
+    facility's BAPETEN licence periods covers, the last day of a period included. A renewal
+    adds a period, so it frees the batches treated within it, and none treated in a gap. A
+    facility with no licence on record is not checked (SPEC §3.2 "Editing", §3.3)."""
+    if not periods:
         return
     performed_on = treatment["ended_at"].astimezone(JAKARTA).date()
-    if performed_on > valid_until:
-        raise RuleViolation(
-            "facility_licence_expired",
-            f"The treatment was performed on {performed_on.isoformat()}, after the facility's "
-            f"BAPETEN licence {treatment['facility_licence_no']} expired on "
-            f"{valid_until.isoformat()}.",
-            licence_no=treatment["facility_licence_no"],
-            licence_valid_until=valid_until.isoformat(),
-            performed_on=performed_on.isoformat(),
-        )
+    if any(
+        (p["valid_from"] is None or p["valid_from"] <= performed_on)
+        and performed_on <= p["valid_until"]
+        for p in periods
+    ):
+        return
+    # the licence the treatment came after (the latest to end before it), else the one it
+    # came before (a period that had not begun)
+    before = [p for p in periods if p["valid_until"] < performed_on]
+    lapsed = before[0] if before else periods[-1]
+    why = (
+        f"licence {lapsed['licence_no']} expired on {lapsed['valid_until'].isoformat()}"
+        if before
+        else f"licence {lapsed['licence_no']} was valid only from {lapsed['valid_from']}"
+    )
+    raise RuleViolation(
+        "facility_licence_expired",
+        f"The treatment was performed on {performed_on.isoformat()}, when the facility held "
+        f"no valid BAPETEN licence: {why}. A renewal whose period covers that day frees the "
+        "release.",
+        licence_no=lapsed["licence_no"],
+        licence_valid_until=lapsed["valid_until"].isoformat(),
+        performed_on=performed_on.isoformat(),
+    )
 
 
 async def reject_batch(
@@ -418,15 +455,17 @@ async def reject_batch(
 ) -> None:
     """QA rejection; the batch is never treated again (no re-irradiation)."""
     batch = await load_batch(conn, batch_id, user)
-    require_status(batch, "reject")
-    await _treatment_for_decision(conn, batch_id, user)
-    async with _transaction(conn):
-        await move(
+    await _require(conn, user, batch, "reject")  # four eyes
+    async with (
+        _transaction(conn),
+        record_transition(
             conn,
+            user,
             batch_id,
             "reject",
-            "rejected_by = $4, rejected_at = clock_timestamp(), reject_reason = $5",
-            (user.id, reason),
-        )
-        await append_event(conn, batch_id, "rejected", user, {"reason": reason})
-        await enqueue_batch_event(conn, "batch.rejected", batch_id, {"reason": reason})
+            sets="rejected_by = $4, rejected_at = clock_timestamp(), reject_reason = $5",
+            args=(user.id, reason),
+        ) as step,
+    ):
+        step.data = {"reason": reason}
+        step.webhook = {"reason": reason}

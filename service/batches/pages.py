@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 import anyio
-import asyncpg
+import msgspec
+from babel import Locale
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
@@ -22,34 +23,41 @@ from litestar.response import Redirect, Template
 
 from labels.fit import fits
 from labels.layouts import DEFAULT_DPI, LAYOUTS, ROLL_DPIS
-from schemas.batches import BatchCreate, BatchStatus, ReasonBody, today_in_jakarta
+from schemas.batches import (
+    BATCH_STATUSES,
+    BatchCreate,
+    BatchRecord,
+    BatchStatus,
+    ReasonBody,
+    today_in_jakarta,
+)
 from schemas.label_issue import LabelIssueRequest
 from schemas.labels import LabelContent
 from service.accounts.queries import list_facilities
-from service.batches import lifecycle, queries, registration
-from service.batches.dashboard import dashboard, first_run
+from service.batches import actions, lifecycle, queries
 from service.batches.events import event_log
-from service.batches.facility_actions import facility_actions
-from service.batches.facility_pages import incoming_queue_page, review_queue_page
-from service.batches.product_queries import list_products
-from service.batches.scan_chart import ScanDayFigures, continuous_days, scans_chart_svg
-from service.batches.transitions import ARROWS
+from service.batches.figures.dashboard import dashboard, first_run
+from service.batches.figures.scan_chart import ScanDayFigures, continuous_days, scans_chart_svg
+from service.batches.labelling.fitting import pdf_file_name
+from service.batches.labelling.serials import issue_serials_once
+from service.batches.products import registration
+from service.batches.products.queries import list_products
+from service.batches.shipments.view import shipping_view
+from service.batches.treatment.pages import incoming_queue_page, review_queue_page
+from service.console.form import Form, Refusals
 from service.console.i18n import gettext_for, language_of
-from service.console.render import errors_text, flash, page
+from service.console.render import flash, page
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
-from service.core.errors import NotFound, RuleViolation
+from service.core.errors import NotFound
 from service.core.formatting import format_day
-from service.core.forms import FieldError, FormInvalid, decode_form, form_values
 from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, encode_cursor
-from service.labels_api.fitting import pdf_file_name
-from service.labels_api.serials import issue_serials_once
 from service.verify import queries as scan_queries
-from service.verify.scan_stats import batch_scans
+from service.verify.scans.stats import batch_scans
 
 AuthRequest = Request[AuthUser, Any, State]
-BATCH_READERS = roles("producer", "operator", "qa", "regulator", "admin")
+BATCH_READERS = roles("producer", "operator", "qa", "regulator", "admin", "market_network")
 SCAN_READERS = frozenset({"producer", "regulator", "admin"})
 LABEL_READERS = frozenset({"producer", "regulator", "admin"})
 PAGE_SIZE = 50
@@ -57,6 +65,35 @@ PAGE_SIZE = 50
 ONE_TIME_KEY = re.compile(r"^[!-~]{1,200}$")
 CHART_DAYS = 30
 REGISTER_FIELDS = ("product_id", "facility_id", "lot", "production_date", "quantity", "unit")
+
+
+DUPLICATE_LOT = ("lot", N_("This lot is already registered for this product."))
+# the domain's refusals of a registration, each as the message next to its field
+REGISTER_REFUSALS: Refusals = {
+    # a product stored before the registration rules
+    registration.CODE: (
+        "product_id",
+        N_(
+            "This product's registration number is not allowed for it. Edit the product with a "
+            "valid number before registering a batch."
+        ),
+    ),
+    "idempotency_key_reused": (
+        "",
+        N_("This form was sent already. Open it again to register another batch."),
+    ),
+    # someone else's product, or an organization that is no facility: as an unknown one
+    "unknown product": ("product_id", N_("Choose one of the options.")),
+    "unknown facility": ("facility_id", N_("Choose one of the options.")),
+    "duplicate_lot": DUPLICATE_LOT,
+}
+LABEL_REFUSALS: Refusals = {
+    # the same form, sent again with another count: it may have issued already
+    "idempotency_key_reused": (
+        "count",
+        N_("This form was sent already. Reload the page to issue more."),
+    ),
+}
 
 
 # the labels of the producer's form fields, as the forms show them (for the error summary)
@@ -98,16 +135,9 @@ def error_labels(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {field: _(label) for field, label in FIELD_LABELS.items()}
 
 
-def allowed_actions(user: AuthUser, status: str) -> list[str]:
-    """The producer's actions on the batch page that the batch's status allows now."""
-    actions = []
-    if user.role == "producer" and status == ARROWS["cancel"][0]:
-        actions.append("cancel")
-    if user.role in ("producer", "regulator", "admin") and status == ARROWS["recall"][0]:
-        actions.append("recall")
-    if user.role in ("producer", "admin") and status == "released":
-        actions.append("labels")
-    return actions
+def allowed_actions(user: AuthUser, record: BatchRecord) -> list[str]:
+    """The actions the batch page offers: those the API would take from this user now."""
+    return actions.allowed(user, actions.BatchFacts.of_record(record))
 
 
 class BatchPages(Controller):
@@ -115,11 +145,13 @@ class BatchPages(Controller):
     include_in_schema = False
 
     @get("/", opt=ANY_ROLE, name="console_dashboard")
-    async def dashboard_page(self, request: AuthRequest, db: Db) -> Template:
+    async def dashboard_page(self, request: AuthRequest, db: Db) -> Template | Redirect:
         """The user's first page. An operator's is the incoming queue, a QA officer's the QA
         queue; the others' the dashboard: batches by status, scans, suspect serials, recalls,
         dates, and a new producer's first steps until labels are issued."""
         user = request.user
+        if user.role == "market_network":  # its dashboard sums up the network
+            return Redirect("/app/network", status_code=303)
         if user.role == "operator":
             return await incoming_queue_page(request, db)
         if user.role == "qa":
@@ -161,7 +193,7 @@ class BatchPages(Controller):
             status=status,
             q=q or "",
             next_cursor=next_cursor,
-            statuses=list(ARROWS_STATUSES),
+            statuses=list(BATCH_STATUSES),
         )
 
     @get("/batches/new", opt=roles("producer"))
@@ -171,9 +203,10 @@ class BatchPages(Controller):
         db: Db,
         product_id: Annotated[UUID | None, QueryParameter()] = None,
     ) -> Template | Redirect:
-        """The registration form, for the product the link came from if any; without a product
-        yet, the product form, saying why."""
-        if not await list_products(db, request.user, limit=1, cursor=None):
+        """The registration form, for the product the link came from if any (or the only one);
+        without a product yet, the product form, saying why."""
+        products = await list_products(db, request.user, limit=2, cursor=None)
+        if not products:
             _ = gettext_for(request)
             text = _("A batch is always of one of your products: register it first.")
             flash(request, text, "info")
@@ -185,111 +218,61 @@ class BatchPages(Controller):
         }
         if product_id:
             values["product_id"] = str(product_id)
-        return await self._register_form(request, db, values, {})
+        elif len(products) == 1:  # a new producer's only product: nothing to choose yet
+            values["product_id"] = str(products[0]["id"])
+        return await self._register_form(request, db, Form(request, values))
 
     @post("/batches/new", opt=roles("producer"))
     async def register(self, request: AuthRequest, db: Db) -> Template | Redirect:
         """Register a batch: 303 to its page, or the form again with every error named."""
-        values = form_values(await request.form(), (*REGISTER_FIELDS, "idempotency_key"))
-        key = values.get("idempotency_key") or None
-        try:
-            if key is not None and not ONE_TIME_KEY.match(key):
-                key = None
-            data = decode_form(
-                {k: v for k, v in values.items() if k != "idempotency_key"}, BatchCreate
-            )
-            batch, repeated = await lifecycle.register_batch_once(db, request.user, data, key)
-        except RuleViolation as exc:
-            if exc.code == registration.CODE:  # a product stored before the registration rules
-                error = FieldError(
-                    "product_id",
-                    N_(
-                        "This product's registration number is not allowed for it. Edit the "
-                        "product with a valid number before registering a batch."
-                    ),
-                )
-            elif exc.code == "idempotency_key_reused":
-                error = FieldError(
-                    "", N_("This form was sent already. Open it again to register another batch.")
-                )
-            else:
-                raise
-            return await self._register_form(
-                request, db, values, errors_text(request, [error]), 422
-            )
-        except FormInvalid as exc:
-            return await self._register_form(
-                request, db, values, errors_text(request, exc.errors), exc.status_code
-            )
-        except NotFound as exc:  # someone else's product, or not a facility: as unknown
-            field = "facility_id" if "facility" in exc.detail else "product_id"
-            error = FieldError(field, N_("Choose one of the options."))
-            return await self._register_form(
-                request, db, values, errors_text(request, [error]), 422
-            )
-        except asyncpg.UniqueViolationError:
-            error = FieldError("lot", N_("This lot is already registered for this product."))
-            return await self._register_form(
-                request, db, values, errors_text(request, [error]), 422
-            )
+        form = await Form.read(request, (*REGISTER_FIELDS, "idempotency_key"))
+        key = form.values.get("idempotency_key") or None
+        if key is not None and not ONE_TIME_KEY.match(key):
+            key = None
+        data = form.decode(BatchCreate, leave_out=["idempotency_key"])
+        if data is None:
+            # a lot registered already is a problem of the same round as the rest (SPEC §10)
+            product_id, lot = form.readable.get("product_id"), form.readable.get("lot")
+            if product_id and lot:
+                taken = await queries.lot_registered(db, request.user, product_id, lot)
+                form.expect(not taken, *DUPLICATE_LOT)
+        else:
+            with form.refusals(REGISTER_REFUSALS):
+                batch, repeated = await lifecycle.register_batch_once(db, request.user, data, key)
+        if not form.ok:
+            return await self._register_form(request, db, form)
         _ = gettext_for(request)
         if not repeated:
             flash(request, _("Batch %(code)s registered.") % {"code": batch.code})
         return Redirect(f"/app/batches/{batch.id}", status_code=303)
 
-    async def _register_form(
-        self,
-        request: AuthRequest,
-        db: Db,
-        values: dict[str, str],
-        errors: dict[str, str],
-        status_code: int = 200,
-    ) -> Template:
+    async def _register_form(self, request: AuthRequest, db: Db, form: Form) -> Template:
         products = await list_products(db, request.user, limit=200, cursor=None)
         facilities = await list_facilities(db, limit=200, cursor=None)
         return page(
             request,
             "batches/batch_new.html",
-            status_code=status_code,
+            status_code=form.status_code,
             error_labels=error_labels(request),
-            values=values,
-            errors=errors,
             products=products,
             facilities=facilities,
+            **form.context(),
         )
 
     @get("/batches/{batch_id:uuid}", opt=BATCH_READERS)
     async def batch_page(self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]) -> Template:
         """Everything about one batch, and the actions its status allows now."""
-        user = request.user
-        record = await queries.batch_record(db, batch_id, user)
-        if record is None:
-            raise NotFound("batch")
-        events = await event_log(db, batch_id)
-        context: dict[str, Any] = {
-            "b": record,
-            "events": events,
-            "actions": allowed_actions(user, record.status) + facility_actions(user, record),
-            "label_svg": None,
-            "label_layouts": (),
-            "scans": None,
-            "issue_key": uuid4().hex,  # one serial issue per rendering of the form
-        }
-        if record.status == "released" and user.role in LABEL_READERS:
-            serials = record.labels.serials_issued
-            context.update(await _label_context(request, db, batch_id, serials))
-        if user.role in SCAN_READERS:
-            context.update(await _scan_context(request, db, batch_id))
+        context = await batch_page_context(request, db, batch_id)
         return page(request, "batches/batch_page.html", **context)
 
-    @get("/batches/{batch_id:uuid}/cancel", opt=roles("producer"))
+    @get("/batches/{batch_id:uuid}/cancel", opt=actions.route_roles("cancel"))
     async def cancel_confirm(
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> Template:
         """Asks before cancelling."""
-        return await self._confirm(request, db, batch_id, "cancel", {})
+        return await self._confirm(request, db, batch_id, "cancel", Form(request))
 
-    @post("/batches/{batch_id:uuid}/cancel", opt=roles("producer"))
+    @post("/batches/{batch_id:uuid}/cancel", opt=actions.route_roles("cancel"))
     async def cancel(self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]) -> Redirect:
         """Cancel a batch the facility has not received yet."""
         await lifecycle.cancel_batch(db, request.user, batch_id)
@@ -297,41 +280,33 @@ class BatchPages(Controller):
         flash(request, _("The batch is cancelled."))
         return Redirect(f"/app/batches/{batch_id}", status_code=303)
 
-    @get("/batches/{batch_id:uuid}/recall", opt=roles("producer", "regulator", "admin"))
+    @get("/batches/{batch_id:uuid}/recall", opt=actions.route_roles("recall"))
     async def recall_confirm(
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> Template:
         """Asks for the reason shoppers will read before recalling."""
-        return await self._confirm(request, db, batch_id, "recall", {})
+        return await self._confirm(request, db, batch_id, "recall", Form(request))
 
-    @post("/batches/{batch_id:uuid}/recall", opt=roles("producer", "regulator", "admin"))
+    @post("/batches/{batch_id:uuid}/recall", opt=actions.route_roles("recall"))
     async def recall(
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Recall a released batch with a reason; every scan shows it within a second."""
-        values = form_values(await request.form(), ["reason"])
-        try:
-            data = decode_form(
-                values, ReasonBody, when_empty={"reason": N_("Write the reason for the recall.")}
-            )
-        except FormInvalid as exc:
-            return await self._confirm(
-                request, db, batch_id, "recall", errors_text(request, exc.errors), values, 400
-            )
-        await lifecycle.recall_batch(db, request.user, batch_id, data.reason)
+        form = await Form.read(request, ["reason"])
+        data = form.decode(
+            ReasonBody, when_empty={"reason": N_("Write the reason for the recall.")}
+        )
+        if data is None:
+            return await self._confirm(request, db, batch_id, "recall", form)
+        await lifecycle.recall_batch(
+            db, request.user, batch_id, data.reason, box=request.app.state.mail_box
+        )
         _ = gettext_for(request)  # `_(…)`: the catalog extracts only this call
         flash(request, _("The batch is recalled. Every scan now shows it."))
         return Redirect(f"/app/batches/{batch_id}", status_code=303)
 
     async def _confirm(
-        self,
-        request: AuthRequest,
-        db: Db,
-        batch_id: UUID,
-        action: str,
-        errors: dict[str, str],
-        values: dict[str, str] | None = None,
-        status_code: int = 200,
+        self, request: AuthRequest, db: Db, batch_id: UUID, action: str, form: Form
     ) -> Template:
         record = await queries.batch_record(db, batch_id, request.user)
         if record is None:
@@ -339,89 +314,85 @@ class BatchPages(Controller):
         return page(
             request,
             "batches/batch_confirm.html",
-            status_code=status_code,
+            status_code=form.status_code,
             error_labels=error_labels(request),
             b=record,
             action=action,
-            allowed=action in allowed_actions(request.user, record.status),
-            errors=errors,
-            values=values or {},
+            allowed=action in allowed_actions(request.user, record),
+            **form.context(),
         )
 
-    @post("/batches/{batch_id:uuid}/labels", opt=roles("producer", "admin"))
+    @post("/batches/{batch_id:uuid}/labels", opt=actions.route_roles("labels"))
     async def issue_labels(
         self, request: AuthRequest, db: Db, batch_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Issue `count` serials, each with its own signed QR."""
-        form = await request.form()
-        values = form_values(form, ["count", "idempotency_key"])
-        key = values.pop("idempotency_key", None)
-        try:
-            data = decode_form(values, LabelIssueRequest)
-            if key is not None and not ONE_TIME_KEY.match(key):
-                raise FormInvalid([FieldError("count", N_("Check this value."))])
-            issued, repeated = await issue_serials_once(db, request.user, batch_id, data.count, key)
-        except RuleViolation as exc:
-            if exc.code != "idempotency_key_reused":
-                raise
-            # the same form, sent again with another count: it may have issued already
-            error = FieldError(
-                "count", N_("This form was sent already. Reload the page to issue more.")
-            )
-            return await self._page_with_errors(request, db, batch_id, [error], values, 422)
-        except FormInvalid as exc:
-            return await self._page_with_errors(request, db, batch_id, exc.errors, values, 400)
+        form = await Form.read(request, ["count", "idempotency_key"])
+        key = form.values.pop("idempotency_key", None)
+        data = form.decode(LabelIssueRequest)
+        if data is not None and form.expect(
+            key is None or ONE_TIME_KEY.match(key) is not None,
+            "count",
+            N_("Check this value."),
+            status_code=400,
+        ):
+            with form.refusals(LABEL_REFUSALS):
+                issued, repeated = await issue_serials_once(
+                    db, request.user, batch_id, data.count, key
+                )
+        if not form.ok:
+            return await self._page_with_errors(request, db, batch_id, form)
         _ = gettext_for(request)
         if repeated:
             flash(request, _("These serials were issued already; nothing more was issued."))
         else:
             flash(
                 request,
-                _("%(issued)s serials issued; the batch now has %(total)s.")
+                _("Serials issued: %(issued)s; the batch now has %(total)s.")
                 % {"issued": issued.issued, "total": issued.total},
             )
         return Redirect(f"/app/batches/{batch_id}#labels", status_code=303)
 
     async def _page_with_errors(
-        self,
-        request: AuthRequest,
-        db: Db,
-        batch_id: UUID,
-        errors: list[FieldError],
-        values: dict[str, str],
-        status_code: int,
+        self, request: AuthRequest, db: Db, batch_id: UUID, form: Form
     ) -> Template:
         """The batch page again, with the serial form's error and the count as typed."""
-        record = await queries.batch_record(db, batch_id, request.user)
-        if record is None:
-            raise NotFound("batch")
-        context: dict[str, Any] = {
-            "b": record,
-            "events": await event_log(db, batch_id),
-            "actions": allowed_actions(request.user, record.status),
-            "label_svg": None,
-            "label_layouts": (),
-            "scans": None,
-            "errors": errors_text(request, errors),
-            "error_labels": error_labels(request),
-            "values": values,
-            "issue_key": uuid4().hex,
-        }
-        if record.status == "released" and request.user.role in LABEL_READERS:
-            serials = record.labels.serials_issued
-            context.update(await _label_context(request, db, batch_id, serials))
-        return page(request, "batches/batch_page.html", status_code=status_code, **context)
+        context = await batch_page_context(request, db, batch_id)
+        return page(
+            request,
+            "batches/batch_page.html",
+            status_code=form.status_code,
+            **context,
+            error_labels=error_labels(request),
+            **form.context(),
+        )
 
 
-ARROWS_STATUSES = (
-    "registered",
-    "received",
-    "treated",
-    "released",
-    "rejected",
-    "cancelled",
-    "recalled",
-)
+async def batch_page_context(request: AuthRequest, db: Db, batch_id: UUID) -> dict[str, Any]:
+    """What the batch page shows this user, built in one place so that the page shown again
+    with a form's errors is the same page: the record and its timeline, the actions the user may
+    take now, the label preview and downloads, and the scans. 404 for a batch they may not see."""
+    user = request.user
+    record = await queries.batch_record(db, batch_id, user)
+    if record is None:
+        raise NotFound("batch")
+    context: dict[str, Any] = {
+        "b": record,
+        "events": await event_log(db, batch_id, user),
+        "actions": allowed_actions(user, record),
+        "label_svg": None,
+        "label_layouts": (),
+        "market_labels": (),
+        "scans": None,
+        "issue_key": uuid4().hex,  # one serial issue per rendering of the form
+        "shipping": await shipping_view(db, user, record),
+    }
+    if record.status == "released" and user.role in LABEL_READERS:
+        serials = record.labels.serials_issued
+        context.update(await _label_context(request, db, batch_id, serials))
+    if user.role in SCAN_READERS:
+        context.update(await _scan_context(request, db, batch_id))
+    return context
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,6 +406,7 @@ class LayoutOffer:
     fits: dict[int, bool]  # printer dpi -> fits (one entry for a sheet)
     stickers: int  # one per issued serial
     sheets: int  # A4 sheets for them (0 on a roll)
+    market: str | None = None  # an export market whose words the stickers carry
 
     @property
     def fitting_dpis(self) -> list[int]:
@@ -442,12 +414,14 @@ class LayoutOffer:
         return [dpi for dpi, ok in self.fits.items() if ok]
 
     def file_name(self, code: str, dpi: int) -> str:
-        return pdf_file_name(code, self.name, dpi)
+        return pdf_file_name(code, self.name, dpi, self.market)
 
 
-def layout_offers(content: LabelContent, serials: int) -> list[LayoutOffer]:
+def layout_offers(
+    content: LabelContent, serials: int, market: str | None = None
+) -> list[LayoutOffer]:
     """Every layout (in `labels.layouts` order) for a batch whose serial stickers print
-    `content`, with what its `serials` issued serials need."""
+    `content` (for `market`, with its words), with what its `serials` issued serials need."""
     offers = []
     for name, layout in LAYOUTS.items():
         dpis = (DEFAULT_DPI,) if layout.sheet else ROLL_DPIS
@@ -459,6 +433,7 @@ def layout_offers(content: LabelContent, serials: int) -> list[LayoutOffer]:
                 fits={dpi: fits(layout, content, dpi) for dpi in dpis},
                 stickers=serials,
                 sheets=math.ceil(serials / layout.cells_per_page) if layout.sheet else 0,
+                market=market,
             )
         )
     return offers
@@ -469,8 +444,9 @@ async def _label_context(
 ) -> dict[str, Any]:
     """The layouts that hold the batch's stickers (as the API and the CLI decide, for its
     serial stickers), and the sticker drawn on the most common one that holds it."""
-    from service.labels_api.content import load_batch_label
-    from service.labels_api.fitting import fitted_svg, serial_sample
+    from service.batches.labelling.content import load_batch_label
+    from service.batches.labelling.fitting import fitted_svg, serial_sample
+    from service.batches.labelling.market_words import market_label_choices
 
     state = request.app.state
     base_url = state.settings.public_base_url
@@ -482,13 +458,31 @@ async def _label_context(
     svg = None
     if preview is not None:
         svg = await anyio.to_thread.run_sync(fitted_svg, label.content, preview)
+    # labels for the export markets that admit the batch, each with the layouts that hold
+    # its words (a longer label may need a larger sticker)
+    market_labels = []
+    for choice in await market_label_choices(db, batch_id):
+        with_words = msgspec.structs.replace(sample, market_words=choice.words)
+        market_offers = await anyio.to_thread.run_sync(
+            layout_offers, with_words, serials, choice.market
+        )
+        market_labels.append(
+            (choice, language_name(choice.lang, language_of(request)), market_offers)
+        )
     return {
+        "market_labels": market_labels,
         "label_svg": svg,
         "label_preview_layout": preview,
         "label_preview_size": LAYOUTS[preview].size_text if preview else "",
         "label_layouts": offers,
         "label_code": label.ref.code,
     }
+
+
+def language_name(code: str, ui_lang: str) -> str:
+    """A language's name in the console's language ("Tionghoa", "Chinese"), its code when
+    Babel does not know it."""
+    return str(Locale.parse(ui_lang).languages.get(code, code))
 
 
 async def _scan_context(request: AuthRequest, db: Db, batch_id: UUID) -> dict[str, Any]:

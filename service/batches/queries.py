@@ -19,21 +19,22 @@ from service.core.errors import NotFound
 from service.core.pagination import page_clause
 
 BATCH_COLUMNS = (
-    "id, code, status, product_id, producer_id, facility_id, lot, production_date, quantity, "
-    "unit, best_before, created_at, updated_at"
+    "id, code, status, product_id, product_version, producer_id, facility_id, lot, "
+    "production_date, quantity, unit, best_before, created_at, updated_at"
 )
 _BATCH_FIELDS = BATCH_COLUMNS.split(", ")
 
 # Registration in one statement (so one implicit transaction, one round trip): the checks that
-# the product is the producer's and the facility is one, the batch row, and its first event.
+# the product is the producer's and the facility is one, the batch row with the product's
+# version it was checked against ($21), and its first event.
 _REGISTER = f"""
 WITH refs AS (
     SELECT (SELECT organization_id FROM products WHERE id = $3) = $4 AS product_is_theirs,
            (SELECT kind FROM organizations WHERE id = $5) = 'facility' AS is_facility
 ), batch AS (
     INSERT INTO batches (id, code, product_id, producer_id, facility_id, lot, production_date,
-                         quantity, unit, created_by, created_at, updated_at)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11 FROM refs
+                         quantity, unit, created_by, created_at, updated_at, product_version)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $21::integer FROM refs
     WHERE refs.product_is_theirs AND refs.is_facility
     ON CONFLICT ON CONSTRAINT batches_code_key DO NOTHING
     RETURNING {BATCH_COLUMNS}
@@ -51,14 +52,22 @@ def to_batch(row: asyncpg.Record) -> Batch:
 
 
 async def register_batch(
-    conn: asyncpg.Connection, data: BatchCreate, user: AuthUser, *, at: datetime
+    conn: asyncpg.Connection,
+    data: BatchCreate,
+    user: AuthUser,
+    *,
+    at: datetime,
+    product_version: int | None,
 ) -> Batch:
     """Insert the batch with a fresh random code and its `registered` event; 404 when the
-    product is not the producer's or the facility is not one. A clash of codes (1 in 2^50 per
-    pair) just draws again."""
+    product is not the producer's or the facility is not one. The batch keeps
+    `product_version` (None: the product's current one). A clash of codes (1 in 2^50 per pair)
+    just draws again."""
     for _ in range(5):
         batch_id, code = uuid4(), random_code(10)
         event = {"code": code} | msgspec.to_builtins(data)
+        if product_version is not None:
+            event["product_version"] = product_version
         sealed = sealed_event(batch_id, 1, GENESIS_HASH, "registered", user, event, at)
         row = await conn.fetchrow(
             _REGISTER,
@@ -74,6 +83,7 @@ async def register_batch(
             user.id,
             at,
             *sealed[1:],
+            product_version,
         )
         assert row is not None
         if not row["product_is_theirs"]:
@@ -83,6 +93,21 @@ async def register_batch(
         if row["id"] is not None:
             return msgspec.convert({k: row[k] for k in _BATCH_FIELDS}, Batch)
     raise RuntimeError("five random batch codes in a row were taken")  # 32^10 codes: never
+
+
+async def lot_registered(
+    conn: asyncpg.Connection, user: AuthUser, product_id: UUID, lot: str
+) -> bool:
+    """Whether the producer already registered this lot of this product (another producer's
+    product answers no: its lots are not revealed)."""
+    found: bool = await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM batches
+                          WHERE product_id = $1 AND lot = $2 AND producer_id = $3)""",
+        product_id,
+        lot,
+        user.organization_id,
+    )
+    return found
 
 
 async def list_batches(
@@ -125,21 +150,23 @@ def _organization(column: str) -> str:
 _RECORD = f"""
 SELECT b.*,
     (SELECT to_jsonb(x) FROM (
-        SELECT p.*, fcp.max_dose_kgy AS legal_max_dose_kgy FROM products p
+        SELECT p.*, fcp.max_dose_kgy AS legal_max_dose_kgy FROM versioned_products p
         JOIN food_category_purposes fcp ON fcp.category = p.category AND fcp.purpose = p.purpose
-        WHERE p.id = b.product_id) x) AS product,
+        WHERE p.id = b.product_id AND p.version = b.product_version) x) AS product,
     {_organization("producer_id")} AS producer,
     {_organization("facility_id")} AS facility,
     (SELECT to_jsonb(r) || jsonb_build_object('received_by', {_actor("u")})
         FROM receipts r JOIN users u ON u.id = r.received_by WHERE r.batch_id = b.id) AS receipt,
     (SELECT to_jsonb(t) || jsonb_build_object(
             'recorded_by', {_actor("u")},
-            'irradiator', jsonb_build_object('id', i.id, 'name', i.name,
-                                             'source_type', i.source_type),
+            'irradiator', jsonb_build_object(
+                'id', t.irradiator_id, 'name', t.irradiator_name,
+                'source_type', t.irradiator_source_type,
+                'activity_kci', t.irradiator_activity_kci,
+                'max_energy_mev', t.irradiator_max_energy_mev),
             'dosimeters', COALESCE((SELECT jsonb_agg(to_jsonb(d) ORDER BY d.ordinal)
                                     FROM dosimeters d WHERE d.batch_id = b.id), '[]'::jsonb))
         FROM treatments t JOIN users u ON u.id = t.recorded_by
-        JOIN irradiators i ON i.id = t.irradiator_id
         WHERE t.batch_id = b.id) AS treatment,
     {_actor("released")} AS released_by_actor,
     {_actor("rejected")} AS rejected_by_actor,
@@ -216,14 +243,18 @@ async def _name_matches(
     own = ""
     if user.role == "producer":
         args.append(user.organization_id)
-        own = " AND organization_id = $3"
+        own = " AND p.organization_id = $3"
     producers = (
         "ARRAY[]::uuid[]"  # a producer sees its own batches only
         if user.role == "producer"
         else "ARRAY(SELECT id FROM organizations WHERE kind = 'producer' AND name ILIKE $1)"
     )
     row = await conn.fetchrow(
-        f"""SELECT ARRAY(SELECT id FROM products WHERE (name ILIKE $1 OR gtin = $2){own})
+        # by any version's name: a batch keeps the name it was registered under
+        f"""SELECT ARRAY(SELECT p.id FROM products p
+                         WHERE (p.gtin = $2 OR EXISTS (
+                                   SELECT 1 FROM product_versions v
+                                   WHERE v.product_id = p.id AND v.name ILIKE $1)){own})
                        AS products,
                    {producers} AS producers""",
         *args,
@@ -268,7 +299,9 @@ async def search_batches(
     query = f"""SELECT b.id, b.code, b.status, b.lot, p.name AS product_name,
                    producer.name AS producer_name, b.production_date, b.quantity, b.unit,
                    b.best_before, b.created_at
-            FROM batches b JOIN products p ON p.id = b.product_id
+            FROM batches b
+            JOIN product_versions p
+              ON p.product_id = b.product_id AND p.version = b.product_version
             JOIN organizations producer ON producer.id = b.producer_id
             WHERE {visible} AND {after} AND {matches}
               AND ($2::text IS NULL OR b.status = $2)

@@ -16,12 +16,15 @@ from schemas.shelf_life import ShelfLifeInputs, ShelfLifeResult
 from service.core.errors import RuleViolation
 from service.shelf_life import ShelfLifeRefused, estimate_shelf_life, refusals
 from service.shelf_life.derivation import Refusal
+from service.shelf_life.parameters import (
+    STERILE_CATEGORY,
+    STERILE_MIN_DOSE_KGY,
+    STERILE_PURPOSE,
+)
 
-# Codex / BATAN: a sterilising dose of a shelf-stable meal is at least 45 kGy, and a storage study
-# of the treated product must back its date; 548 days (1.5 years) is the longest BATAN reported.
-STERILE_CATEGORY = "ready_meal_sterile"
-STERILE_PURPOSE = "sterilisation"
-STERILE_MIN_DOSE_KGY = 45.0
+# Codex / BATAN: a sterilising dose of a shelf-stable meal is at least STERILE_MIN_DOSE_KGY (the
+# shelf-life model's own parameter), and a storage study of the treated product must back its
+# date; 548 days (1.5 years) is the longest BATAN reported.
 # a can or retort pouch is `hermetic`; a vacuum laminate is what BATAN's study used
 STERILE_PACKAGINGS = ("vacuum", "hermetic")
 STERILE_MAX_STUDY_DAYS = 548
@@ -122,7 +125,7 @@ def check_sterile_meal(
         problems.append({"field": "purpose", "message": "must be sterilisation"})
     if min_dose_kgy is not None and min_dose_kgy < STERILE_MIN_DOSE_KGY:
         problems.append(
-            {"field": "min_dose_kgy", "message": f"must be at least {STERILE_MIN_DOSE_KGY} kGy"}
+            {"field": "min_dose_kgy", "message": f"must be at least {STERILE_MIN_DOSE_KGY:.1f} kGy"}
         )
     if packaging not in STERILE_PACKAGINGS:
         problems.append({"field": "packaging", "message": "must be vacuum or hermetic"})
@@ -144,7 +147,7 @@ def check_sterile_meal(
         raise RuleViolation(
             "sterile_meal_requirements",
             f"A shelf-stable sterile meal needs purpose sterilisation, at least "
-            f"{STERILE_MIN_DOSE_KGY} kGy, vacuum or hermetic packaging and a validated storage "
+            f"{STERILE_MIN_DOSE_KGY:.1f} kGy, vacuum or hermetic packaging and a validated storage "
             f"study of at most {STERILE_MAX_STUDY_DAYS} days.",
             errors=problems,
         )

@@ -27,5 +27,8 @@ class ConsoleAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         user = await user_from_session(connection)
         if user is None:
             raise NotAuthorizedException("Not signed in.")
+        # known before the role is judged: the 403 page then leads to the dashboard, not to
+        # the sign-in page of someone already signed in
+        connection.scope["user"] = user
         check_role(user, connection.scope["route_handler"])
         return AuthenticationResult(user=user, auth=None)

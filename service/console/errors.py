@@ -161,13 +161,19 @@ def _for_console_or_api(api_handler: ExceptionHandler) -> ExceptionHandler:
             return login_redirect(request)
         content = answer.content if isinstance(answer.content, dict) else {}
         status = answer.status_code or 500
-        return error_page(
+        shown = error_page(
             request,
             status,
             str(content.get("detail", "")),
             str(content.get("code", "")),
             _explanation(request, content),
         )
+        # the page says when to come back as the API's answer does (a busy or unreachable
+        # database, a download limit, the sign-in budgets): a browser or a script may retry
+        if retry_after := answer.headers.get("Retry-After"):
+            # a fresh dict: the page's headers are shared by every page
+            shown.headers = {**shown.headers, "Retry-After": retry_after}
+        return shown
 
     return handle
 

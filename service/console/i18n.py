@@ -23,9 +23,11 @@ from typing import Any
 import jinja2
 from litestar.connection import ASGIConnection
 
+from schemas.common import LANGS
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
-LANGUAGES = ("id", "en")
+LANGUAGES = LANGS
 DEFAULT_LANGUAGE = "id"
 SESSION_KEY = "lang"
 

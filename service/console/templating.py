@@ -7,7 +7,9 @@ A template at `service/<domain>/templates/<file>` is named `<domain>/<file>` (so
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -15,6 +17,7 @@ from litestar.template.config import TemplateConfig
 
 from service.console import i18n
 from service.core import formatting
+from service.core.code_names import code_name, market_name
 
 SERVICE_DIR = Path(__file__).parent.parent
 
@@ -45,7 +48,22 @@ def console_environment() -> jinja2.Environment:
     )
     i18n.install(environment)
     environment.filters["fmt"] = formatting.fmt  # numbers and dates for Indonesia
+    environment.filters["named"] = _named  # codes kept in records, as people name them
+    environment.filters["market"] = _market
     return environment
+
+
+@jinja2.pass_context
+def _named(context: Mapping[str, Any], code: str, code_list: str) -> str:
+    """`{{ b.unit | named("unit") }}`: the code's name in the page's language."""
+    return code_name(code_list, code, i18n.translations(context.get("lang", "id")).gettext)
+
+
+@jinja2.pass_context
+def _market(context: Mapping[str, Any], code: str) -> str:
+    """`{{ s.market | market }}`: `EU` → "Uni Eropa", `SG` → "Singapura"."""
+    lang = context.get("lang", "id")
+    return market_name(code, lang, i18n.translations(lang).gettext)
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

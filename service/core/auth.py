@@ -16,6 +16,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from schemas.common import ROLES
 from service.core import db
 from service.core.auth_user import AuthUser
 from service.core.token_cache import CachedToken, TokenCache
@@ -141,4 +142,4 @@ def roles(*names: str) -> dict[str, Any]:
     return {"roles": frozenset(names)}
 
 
-ANY_ROLE = roles("admin", "producer", "operator", "qa", "regulator")
+ANY_ROLE = roles(*ROLES)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Generator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -40,17 +42,98 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
-async def create_pool(dsn: str, *, max_size: int = 10, min_size: int = 1) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(
+# A database that stops answering (a stopped or hung server, a cut network) costs a request at
+# most about this long: each statement, each wait for a pooled connection (a new connection's
+# handshake included) gives up after it, and the request answers 503 with Retry-After (the
+# TimeoutError handler) instead of hanging. A request's statements take milliseconds; bulk work
+# that may take longer passes its own `timeout=` or uses a pool with a longer one.
+COMMAND_TIMEOUT_S = 3.0
+POOL_ACQUIRE_TIMEOUT_S = 3.0
+# resetting a connection on its way back to the pool: one round trip
+POOL_RELEASE_TIMEOUT_S = 1.0
+
+# what a block that used a connection may fail with when the server does not answer: the
+# connection is in an unknown state, so it is closed at once instead of reset (a reset would
+# wait on the same server for the release timeout)
+_CONNECTION_LOST = (
+    TimeoutError,
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+)
+
+
+class _Acquired:
+    """`pool.acquire()`'s context, closing the connection instead of resetting it when the block
+    failed because the database did not answer, or was cancelled."""
+
+    def __init__(self, acquiring: Any) -> None:
+        self._acquiring = acquiring
+        self._conn: asyncpg.Connection | None = None
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        self._conn = await self._acquiring.__aenter__()
+        return self._conn
+
+    async def __aexit__(self, kind: type[BaseException] | None, *rest: Any) -> None:
+        if (
+            kind is not None
+            and issubclass(kind, (*_CONNECTION_LOST, asyncio.CancelledError))
+            and self._conn is not None
+            and not self._conn.is_closed()
+        ):
+            self._conn.terminate()  # release then hands the holder back without a round trip
+        await self._acquiring.__aexit__(kind, *rest)
+
+    def __await__(self) -> Generator[Any, None, asyncpg.Connection]:
+        return self._acquiring.__await__()
+
+
+class Pool(asyncpg.Pool):
+    """asyncpg's pool, bounded in time: every acquire (its own `fetch`/`execute` helpers'
+    included) waits at most POOL_ACQUIRE_TIMEOUT_S and every release POOL_RELEASE_TIMEOUT_S,
+    unless the caller says otherwise."""
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return _Acquired(
+            super().acquire(timeout=POOL_ACQUIRE_TIMEOUT_S if timeout is None else timeout)
+        )
+
+    async def release(
+        self,
+        connection: Any,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 - asyncpg's own signature
+    ) -> None:
+        await super().release(
+            connection, timeout=POOL_RELEASE_TIMEOUT_S if timeout is None else timeout
+        )
+
+
+async def create_pool(
+    dsn: str,
+    *,
+    max_size: int = 10,
+    min_size: int = 1,
+    command_timeout_s: float | None = None,
+) -> Pool:
+    """A pool of `max_size` connections with the service's codecs; statements time out after
+    `command_timeout_s` (COMMAND_TIMEOUT_S unless given: background work may allow more)."""
+    pool = Pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
+        max_queries=50_000,
         init=_init_connection,
         # a connection idle this long is closed, so a restarted server is re-dialled promptly
         max_inactive_connection_lifetime=60,
-        command_timeout=30,
+        command_timeout=command_timeout_s or COMMAND_TIMEOUT_S,
+        loop=None,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
     )
-    assert pool is not None
+    await pool
     return pool
 
 
@@ -75,22 +158,29 @@ def start_embedded_postgres(data_dir: Path, *, keep_running: bool = False) -> st
     return dsn
 
 
-# A request that cannot get a connection this fast answers 503 with Retry-After (the
-# TimeoutError handler) instead of queueing behind a busy pool for minutes.
-POOL_ACQUIRE_TIMEOUT_S = 5.0
-
-
 @asynccontextmanager
 async def connection(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    """A connection of `pool` for the block, or TimeoutError when none frees up in time."""
+    """A connection of `pool` for the block, or TimeoutError (a 503 with Retry-After) when none
+    frees up in time, instead of queueing behind a busy pool for minutes."""
     async with pool.acquire(timeout=POOL_ACQUIRE_TIMEOUT_S) as conn:
         yield conn
 
 
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
-    """One pooled connection per request; the handler owns any transaction on it."""
-    async with connection(state.pool) as conn:
+    """One pooled connection per request; the handler owns any transaction on it.
+
+    When the handler failed, a failure to hand the connection back (the database stopped
+    answering meanwhile) is not raised over the handler's own error: Litestar would turn the
+    pair into a 500. Without one, it is the request's own (a TimeoutError: a 503)."""
+    held = connection(state.pool)
+    conn = await held.__aenter__()
+    try:
         yield conn
+    except BaseException as error:
+        with contextlib.suppress(Exception):
+            await held.__aexit__(type(error), error, error.__traceback__)
+        raise
+    await held.__aexit__(None, None, None)
 
 
 class DatabaseUnreachable(Exception):

@@ -46,6 +46,7 @@ class NotFound(DomainError):
 
     def __init__(self, what: str = "resource") -> None:
         super().__init__("not_found", f"No such {what}.")
+        self.what = what
 
 
 class Forbidden(DomainError):
@@ -154,9 +155,15 @@ UNIQUE_CONSTRAINTS: dict[str, tuple[str, str]] = {
 }
 
 
+def unique_violation(exc: asyncpg.UniqueViolationError) -> tuple[str, str]:
+    """(field, code) of a unique violation, by the name of its constraint; ("", "duplicate")
+    for a constraint not listed. The API's 409 and the console's forms both read it."""
+    return UNIQUE_CONSTRAINTS.get(exc.constraint_name or "", ("", "duplicate"))
+
+
 def postgres_handler(_: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> Response[Any]:
     if isinstance(exc, asyncpg.UniqueViolationError):
-        field, code = UNIQUE_CONSTRAINTS.get(exc.constraint_name or "", ("", "duplicate"))
+        field, code = unique_violation(exc)
         return _problem(
             409,
             "Conflict",

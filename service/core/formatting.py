@@ -14,6 +14,7 @@ from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal
 
+from labels.wording import MINUS_SIGN
 from schemas.batches import JAKARTA
 
 # Babel's locale for each console language
@@ -24,9 +25,11 @@ LOCALES = {"id": "id_ID", "en": "en_GB"}
 # cost more than the page's query, so each result is kept
 @lru_cache(maxsize=8192)
 def format_number(value: float, lang: str = "id", *, digits: int = 3) -> str:
-    """2.5 → `2,5`, 12345 → `12.345`; at most `digits` decimals, no trailing zeros."""
+    """2.5 → `2,5`, 12345 → `12.345`, -18 → `−18` (the minus sign U+2212, as on the label);
+    at most `digits` decimals, no trailing zeros."""
     pattern = "#,##0." + "#" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=LOCALES.get(lang, "id_ID"))
+    text = format_decimal(value, format=pattern, locale=LOCALES.get(lang, "id_ID"))
+    return MINUS_SIGN + text[1:] if text.startswith("-") else text
 
 
 def format_dose(value: float, lang: str = "id") -> str:

@@ -2,8 +2,9 @@
 
 A form sends text only: numbers may carry a decimal comma (`2,5`), a `datetime-local` input sends
 a time without an offset (read as Asia/Jakarta, where the users are), and an empty input means
-"not given". Each field is checked on its own first, so one post reports every wrong field at
-once (msgspec stops at the first); the Struct's cross-field rules (`__post_init__`) run after.
+"not given". Each field is checked on its own first, then each of the Struct's rules whose fields
+read (`schemas.common.FieldRule`), so one post reports every problem at once (msgspec stops at
+the first).
 Messages are English msgids, translated when the page is rendered.
 """
 
@@ -13,12 +14,20 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, TypeVar, get_args, get_origin
 
 import msgspec
 
 from schemas.batches import JAKARTA
-from schemas.common import BIDI_MESSAGE, CONTROL_MESSAGE, INVISIBLE_MESSAGE, MARKS_MESSAGE
+from schemas.common import (
+    BIDI_MESSAGE,
+    CONTROL_MESSAGE,
+    INVISIBLE_MESSAGE,
+    MARKS_MESSAGE,
+    public_text_problems,
+)
+from schemas.parties import GLN_CHECK_MESSAGE
 from schemas.products import TRADITIONAL_MEDICINE_MESSAGE
 from service.core.gettext_marker import N_
 
@@ -87,6 +96,11 @@ KNOWN_RULE_MESSAGES = {
     "required for a machine source (electron beam, x-ray)": N_(
         "Enter the maximum energy of a machine source."
     ),
+    GLN_CHECK_MESSAGE: N_("The check digit of this GLN does not match: check the 13 digits."),
+    "serial_from and serial_to go together": N_(
+        "Give the first and the last label position together."
+    ),
+    "must not be before serial_from": N_("The last position must not come before the first."),
 }
 # what to do about a required field left empty, where "This field is required." would not say
 # it: a choice to make, a reason to write (a page may name its own, see `decode_form`)
@@ -100,6 +114,8 @@ WHEN_EMPTY = {
     "role": N_("Choose a role."),
     "organization_id": N_("Choose the person's organization."),
     "reason": N_("Write the reason."),
+    "customer_id": N_("Choose a customer."),
+    "country": N_("Choose a country."),
 }
 # hints for fields whose shape is a pattern a person cannot guess from "wrong format"
 PATTERN_HINTS = {
@@ -111,6 +127,11 @@ PATTERN_HINTS = {
     "lot": N_("Use 1 to 20 letters, digits or dashes."),
     "category": N_("Choose one of the options."),
     "hs_code": N_("Enter the 6 to 10 digits of the HS code."),
+    "gln": N_("Enter the 13 digits of the GLN."),
+    "whatsapp": N_("Enter the number with its country code, such as +62 812 3456 7890."),
+    "email": N_("Enter an email address, such as nama@contoh.co.id."),
+    "country": N_("Choose one of the options."),
+    "market": N_("Choose one of the options."),
 }
 _BOUND = re.compile(
     r"Expected `(?P<type>\w+)`(?: of length)? (?P<op>>=|<=|>|<) (?P<limit>[-\d.e+]+)"
@@ -174,11 +195,21 @@ def _base_type(tp: Any) -> Any:
             return tp
 
 
+_NOT_FINITE = frozenset({"nan", "inf", "infinity"})
+_NOT_A_NUMBER = "not a number"
+
+
 def _normalize(value: str, kind: Any) -> Any:
     if kind in (float, int):
-        # a decimal comma, as Indonesians write it; a point works too (phones vary)
+        # a decimal comma, as Indonesians write it; a point works too (phones vary); the minus
+        # sign (U+2212) as the console prints it, copied back into a form
+        value = value.replace("\u2212", "-")
         if "," in value and "." not in value:
             value = value.replace(",", ".")
+        # "nan", "inf", "Infinity" parse as floats but are no amount a person means (and an
+        # infinite one passes a lower bound): refused as text, so the field asks for a number
+        if value.strip().lstrip("+-").lower() in _NOT_FINITE:
+            return _NOT_A_NUMBER
         return value
     if kind is datetime:
         try:
@@ -202,6 +233,102 @@ def form_values(form: Mapping[str, Any], names: Iterable[str]) -> dict[str, str]
     return values
 
 
+@dataclasses.dataclass(slots=True)
+class FormReading:
+    """What a post became: the request Struct (None while anything is wrong), every problem
+    found, and the fields that read as valid on their own (for checks that need only them)."""
+
+    data: Any
+    errors: list[FieldError]
+    readable: dict[str, Any]
+
+
+def read_form(
+    values: Mapping[str, str],
+    struct: type[T],
+    *,
+    when_empty: Mapping[str, str] | None = None,
+    **fixed: Any,
+) -> FormReading:
+    """Every problem of a form post in one round (SPEC §10): each field decoded on its own, then
+    the public-text check of each text field and every rule of the Struct (`RULES`) whose fields
+    read as valid, then the Struct itself. `when_empty` names, per field, what to do when a
+    required field is left empty (over `WHEN_EMPTY`); `fixed` adds values that do not come from
+    the form (already typed). Errors come in the Struct's field order."""
+    empty_messages = {**WHEN_EMPTY, **(when_empty or {})}
+    fields = {f.name: f for f in msgspec.structs.fields(struct)}  # type: ignore[arg-type]
+    errors: list[FieldError] = []
+    data: dict[str, Any] = dict(fixed)
+    unreadable: set[str] = set()
+    for name, info in fields.items():
+        if name in fixed:
+            try:  # already typed, but read as the rules will see it (a list of readings)
+                data[name] = msgspec.convert(fixed[name], info.type, strict=False)
+            except msgspec.ValidationError as exc:
+                errors.append(message_for(name, str(exc)))
+                unreadable.add(name)
+            continue
+        value = values.get(name, "")
+        if value == "":
+            if info.required:
+                message = empty_messages.get(name, N_("This field is required."))
+                errors.append(FieldError(name, message))
+                unreadable.add(name)
+            continue
+        normalized = _normalize(value, _base_type(info.type))
+        try:
+            data[name] = msgspec.convert(normalized, info.type, strict=False)
+        except msgspec.ValidationError as exc:
+            errors.append(message_for(name, str(exc)))
+            unreadable.add(name)
+    errors += _rule_errors(struct, fields, data, unreadable)
+    if errors:
+        order = list(fields)
+        errors.sort(key=lambda e: order.index(e.field) if e.field in order else len(order))
+        return FormReading(None, errors, data)
+    try:
+        return FormReading(msgspec.convert(data, struct, strict=False), [], data)
+    except msgspec.ValidationError as exc:
+        return FormReading(None, [_struct_error(str(exc))], data)
+
+
+def _struct_error(text: str) -> FieldError:
+    """A Struct's refusal (a rule's `… - at `$.field`` or `field: …`) on its field."""
+    at = _AT_FIELD.search(text)
+    if at is None and (named := _NAMED_RULE.match(text)):
+        return message_for(named["field"], named["message"])
+    return message_for(at["field"] if at else "", text)
+
+
+def _rule_errors(
+    struct: type,
+    fields: Mapping[str, Any],
+    data: Mapping[str, Any],
+    unreadable: set[str],
+) -> list[FieldError]:
+    """The public-text check of each text field that read, and each of the Struct's `RULES`
+    whose fields all read (an optional field left empty reads as its default)."""
+    errors = []
+    unreadable = set(unreadable)
+    for name, problem in public_text_problems(struct, data):
+        errors.append(message_for(name, problem))
+        unreadable.add(name)  # one message a field: the rules below say no more of it
+    defaults = {
+        name: info.default if info.default is not msgspec.NODEFAULT else info.default_factory()
+        for name, info in fields.items()
+        if not info.required
+    }
+    body = SimpleNamespace(**(defaults | dict(data)))
+    for rule in getattr(struct, "RULES", ()):
+        if unreadable.intersection(rule.reads):
+            continue
+        try:
+            rule.check(body)
+        except ValueError as exc:
+            errors.append(_struct_error(str(exc)))
+    return errors
+
+
 def decode_form(
     values: Mapping[str, str],
     struct: type[T],
@@ -209,35 +336,9 @@ def decode_form(
     when_empty: Mapping[str, str] | None = None,
     **fixed: Any,
 ) -> T:
-    """The request Struct for a form post, or FormInvalid (400) naming every wrong field.
-
-    `when_empty` names, per field, what to do when a required field is left empty (over
-    `WHEN_EMPTY`); `fixed` adds values that do not come from the form (already typed)."""
-    empty_messages = {**WHEN_EMPTY, **(when_empty or {})}
-    fields = {f.name: f for f in msgspec.structs.fields(struct)}  # type: ignore[arg-type]
-    errors: list[FieldError] = []
-    data: dict[str, Any] = dict(fixed)
-    for name, info in fields.items():
-        if name in fixed:
-            continue
-        value = values.get(name, "")
-        if value == "":
-            if info.required:
-                message = empty_messages.get(name, N_("This field is required."))
-                errors.append(FieldError(name, message))
-            continue
-        normalized = _normalize(value, _base_type(info.type))
-        try:
-            data[name] = msgspec.convert(normalized, info.type, strict=False)
-        except msgspec.ValidationError as exc:
-            errors.append(message_for(name, str(exc)))
-    if errors:
-        raise FormInvalid(errors)
-    try:
-        return msgspec.convert(data, struct, strict=False)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        at = _AT_FIELD.search(text)
-        if at is None and (named := _NAMED_RULE.match(text)):
-            raise FormInvalid([message_for(named["field"], named["message"])]) from None
-        raise FormInvalid([message_for(at["field"] if at else "", text)]) from None
+    """The request Struct for a form post, or FormInvalid (400) naming every wrong field."""
+    reading = read_form(values, struct, when_empty=when_empty, **fixed)
+    if reading.errors:
+        raise FormInvalid(reading.errors)
+    data: T = reading.data
+    return data

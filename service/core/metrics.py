@@ -48,6 +48,10 @@ POOL_CONNECTIONS = Gauge(
     "Database pool connections: size is the open ones, in_use the lent ones, max the limit",
     ["pool", "state"],
 )
+DOWNLOADS_IN_PROGRESS = Gauge(
+    "radura_downloads_in_progress",
+    "Long downloads (CSV, workbooks, EPCIS query results) holding a place of the download gate",
+)
 
 # Request counts and latency by route template (`/v/{label_path}`, never a scanned code, so the
 # number of series stays bounded), and verdicts; scrapes are not counted.
@@ -96,6 +100,9 @@ def _read_pools(state: Any) -> None:
         POOL_CONNECTIONS.labels(name, "size").set(size)
         POOL_CONNECTIONS.labels(name, "in_use").set(size - pool.get_idle_size())
         POOL_CONNECTIONS.labels(name, "max").set(pool.get_max_size())
+    gate = getattr(state, "download_gate", None)
+    if gate is not None:
+        DOWNLOADS_IN_PROGRESS.set(gate.admitted)
 
 
 async def _read_database(state: Any) -> None:

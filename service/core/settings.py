@@ -36,6 +36,8 @@ ENVIRONMENT = {
     "RADURA_WEBHOOK_ALLOW_PRIVATE": "1 lets webhook URLs be http and on private networks",
     "RADURA_TRUSTED_PROXIES": "CIDRs of reverse proxies whose X-Forwarded-For is believed",
     "RADURA_REDIS_URL": "Redis or Valkey for limits shared by every process (default: in process)",
+    "RADURA_SMTP_URL": "smtp:// or smtps:// server that sends email (unset: none is sent)",
+    "RADURA_MAIL_FROM": "sender of every email (default: Radura <noreply@the public host>)",
 }
 
 _DATABASE_URL_EXAMPLE = "postgresql://radura:secret@127.0.0.1:5432/radura"

@@ -5,6 +5,11 @@ strings, where every value is text), so a JSON string "5" would pass where a num
 This hook decodes the raw body strictly against the handler's `data` type first; where only the
 strict decoding fails, it answers 400 naming the field. Every other error is left to Litestar's
 usual validation, so messages stay the same everywhere.
+
+One thing the lax rules accept stays accepted: a number with no fractional part (`801.0`) where an
+integer is expected. JSON has one number type, JSON Schema counts `801.0` as an `integer`, and
+many clients (JavaScript's, generated ones, spreadsheets) write every number as a float; msgspec's
+strict mode alone would refuse it.
 """
 
 from __future__ import annotations
@@ -40,6 +45,28 @@ def _decoders_of(handler: HTTPRouteHandler) -> _Decoders | None:
     return _decoders[handler]
 
 
+def _integral_floats_as_ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    return value
+
+
+def _strict_but_for_integral_floats(body: bytes, handler: HTTPRouteHandler) -> bool:
+    """Whether the body passes the strict rules once each integral float is read as an integer
+    (a float field still takes the integer: strict msgspec reads an int as a float)."""
+    data = handler.parsed_fn_signature.parameters["data"]
+    try:
+        value = _integral_floats_as_ints(msgspec.json.decode(body))
+        msgspec.convert(value, data.annotation, strict=True)
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, OverflowError):
+        return False
+    return True
+
+
 async def refuse_lax_json(request: Request[Any, Any, Any]) -> None:
     """A `before_request` hook; raises ValidationException (400) for a body that only the lax
     rules would accept, or one nested deeper than the decoder can follow."""
@@ -61,6 +88,8 @@ async def refuse_lax_json(request: Request[Any, Any, Any]) -> None:
             lax.decode(body)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return  # wrong either way: Litestar names it as usual
+        if _strict_but_for_integral_floats(body, request.route_handler):
+            return  # Litestar's lax decoding turns 801.0 into 801
         message = str(exc)
         at = _AT_PATH.search(message)
         field = at["path"] if at and at["path"] else "body"

@@ -1,4 +1,9 @@
-"""GET /api/v1/batches/{id}/certificate.pdf: the treatment certificate of a released batch."""
+"""GET /api/v1/batches/{id}/certificate.pdf: the treatment certificate of a released batch.
+
+A recalled batch keeps its certificate — the treatment took place, and whoever holds the goods
+or the paper needs its record — but every copy given after the recall says RECALLED across the
+page, with the date and the reason, so the paper can never pass for a clean bill. The label's
+page and its signed linkset link it in both states, and it answers 200 in both."""
 
 from __future__ import annotations
 
@@ -13,24 +18,26 @@ from litestar.params import FromPath
 
 from labels.certificate_pdf import CertificateFacts, certificate_pdf, format_instant
 from labels.wording import PURPOSES
+from service.batches.labelling.content import load_batch_label
 from service.core.auth import ANY_ROLE, AuthUser
 from service.core.db import Db
 from service.core.formatting import format_number
-from service.labels_api.content import load_batch_label
 
 PDF = "application/pdf"
+# the batches whose certificate is given: a recalled one's says so
+CERTIFIED_STATUSES = ("released", "recalled")
 
 _TREATMENT = """
-SELECT b.quantity, b.unit, b.released_at, r.name AS released_by,
+SELECT b.quantity, b.unit, b.released_at, r.name AS released_by, b.status, b.recall_reason,
+       b.recalled_at,
        t.run_id, t.started_at, t.ended_at, t.dose_min_kgy, t.dose_max_kgy, t.dur,
        t.product_min_dose_kgy, t.legal_max_dose_kgy, t.facility_licence_no,
-       i.name AS irradiator_name, i.source_type,
+       t.irradiator_name, t.irradiator_source_type AS source_type,
        (SELECT string_agg(DISTINCT d.type, ', ') FROM dosimeters d WHERE d.batch_id = b.id)
            AS dosimeter_types,
        (SELECT count(*) FROM dosimeters d WHERE d.batch_id = b.id) AS dosimeter_count
 FROM batches b
 JOIN treatments t ON t.batch_id = b.id
-JOIN irradiators i ON i.id = t.irradiator_id
 LEFT JOIN users r ON r.id = b.released_by
 WHERE b.id = $1
 """
@@ -43,9 +50,10 @@ def _kgy(value: float) -> str:
 async def certificate_facts(
     conn: asyncpg.Connection, batch_id: UUID, user: AuthUser | None, keys: Any, base_url: str
 ) -> CertificateFacts:
-    """The facts of a released batch the user may see (404 if not visible, 409 if not
-    released), with the signed URI its labels carry; `user` None: a verified label's reader."""
-    label = await load_batch_label(conn, batch_id, user, keys, base_url)
+    """The facts of a released or recalled batch the user may see (404 if not visible, 409
+    before release), with the signed URI its labels carry; `user` None: a verified label's
+    reader."""
+    label = await load_batch_label(conn, batch_id, user, keys, base_url, CERTIFIED_STATUSES)
     row = await conn.fetchrow(_TREATMENT, batch_id)
     assert row is not None  # a released batch has its treatment
     content = label.content
@@ -75,6 +83,8 @@ async def certificate_facts(
         released_by=row["released_by"] or "—",
         released_at=format_instant(row["released_at"]),
         registration_no=content.registration_no,
+        recalled_at=format_instant(row["recalled_at"]) if row["status"] == "recalled" else None,
+        recall_reason=row["recall_reason"] if row["status"] == "recalled" else None,
     )
 
 
@@ -96,7 +106,8 @@ class CertificateController(Controller):
     ) -> Response[bytes]:
         """The one-page bilingual treatment certificate of a released batch: facility,
         irradiator, run, dosimetry (D_min, D_max, DUR), purpose, product, lot, quantity and the
-        QA officer who released it, with the batch label's QR. 409 before release."""
+        QA officer who released it, with the batch label's QR. A recalled batch's says
+        DITARIK / RECALLED across the page, with the date and reason. 409 before release."""
         state = request.app.state
         pdf = await certificate_document(
             db, batch_id, request.user, state.signing_keys, state.settings.public_base_url

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import IO, Annotated, Any, BinaryIO, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 import anyio
@@ -21,30 +18,39 @@ from labels.layouts import get_layout
 from labels.pdf import render_pdf_to, serial_cells
 from labels.png import qr_png
 from labels.svg import qr_svg
+from schemas.common import Lang
 from schemas.label_issue import LabelIssueRequest, LabelsIssued
 from schemas.labels import LabelContent
-from service.batches.export_xlsx import XLSX_MEDIA_TYPE, file_chunks, text_workbook
+from schemas.markets import Language, MarketCode
+from service.batches import actions
+from service.batches.export.batches_xlsx import (
+    XLSX_MEDIA_TYPE,
+    TextSheet,
+    file_chunks,
+)
 from service.batches.idempotency import IdempotencyKey
-from service.console.i18n import language_of, translations
-from service.core.auth import AuthUser, roles
-from service.core.db import Db, connection
-from service.core.errors import Unavailable
-from service.core.gettext_marker import N_
-from service.labels_api.content import BatchLabel, load_batch_label, serial_uri
-from service.labels_api.fitting import (
+from service.batches.labelling.content import BatchLabel, load_batch_label, serial_uri
+from service.batches.labelling.fitting import (
     fitted_png,
     fitted_svg,
     pdf_file_name,
     refit,
     require_fit,
 )
-from service.labels_api.render_gate import RenderCancelled, RenderGate, return_freed_memory
-from service.labels_api.serials import (
+from service.batches.labelling.market_words import label_for_market
+from service.batches.labelling.serials import (
     MAX_LABELS_PER_PDF,
     issue_serials_once,
-    iter_serials,
     serials_page,
 )
+from service.console.i18n import language_of, translations
+from service.core.auth import AuthUser, roles
+from service.core.db import Db, connection
+from service.core.download_gate import DownloadGate, GatedStream, owner_of
+from service.core.gettext_marker import N_
+from service.labels_api import serial_downloads
+from service.labels_api.render_gate import RenderGate, return_freed_memory
+from service.labels_api.sheet_stream import SheetSpool, start_sheet
 
 # every layout of labels.layouts, in its order (a unit test holds them equal)
 Layout = Literal[
@@ -90,6 +96,32 @@ SerialCount = Annotated[
         description="How many serials from `from` (at most 10 000; all of them by default).",
     ),
 ]
+MarketParam = Annotated[
+    MarketCode | None,
+    QueryParameter(
+        pattern=r"^[A-Z]{2,3}$",
+        description=(
+            "An export market (`US`, `CN`, `EU`; a union's member country stands for the "
+            "union): every sticker carries that market's statutory words next to the product "
+            "name, as its table gives them. 422 `market_unknown` for a market the table does "
+            "not know, `market_not_permitted` (with every failed rule) when the batch may not "
+            "go there; `ID` prints the home label."
+        ),
+    ),
+]
+LabelLanguageParam = Annotated[
+    Language | None,
+    QueryParameter(
+        pattern=r"^[a-z]{2}$",
+        description=(
+            "The language of the market's words (ISO 639-1): for the EU the buyer country's "
+            "(422 `market_language_needed` without it); elsewhere the market's own by default "
+            "(`en` for the US, `zh` for China). Words the table lacks for it: 422 "
+            "`market_words_missing` (the table holds English and Chinese); without `market`, "
+            "422 `market_needed`."
+        ),
+    ),
+]
 SVG = "image/svg+xml"
 # An SVG opened on its own is a document that could run script or load from elsewhere: like the
 # HTML pages, it may load nothing, run nothing and is never sniffed as anything else.
@@ -102,9 +134,6 @@ PNG = "image/png"
 PDF = "application/pdf"
 # a deterministic label is rendered once per process; the signature is deterministic too
 _CACHE_SIZE = 256
-# PDFs larger than this spill from memory to a temporary file while they are written (a
-# 10 000-label roll is some 30 MB: on disk, not on top of the renderer's own peak)
-_PDF_SPOOL_BYTES = 4 * 1024 * 1024
 
 READERS = roles("producer", "regulator", "admin")
 T = TypeVar("T")
@@ -129,32 +158,11 @@ async def _off_loop(
     return await anyio.to_thread.run_sync(render, *args, limiter=gate.single_labels)
 
 
-async def _render_sheet(request: Request[AuthUser, None, State], render: Callable[[], T]) -> T:
-    """Run a sheet's CPU-heavy drawing in a worker thread, within the process's render limits
-    (503 past them)."""
-    gate: RenderGate = request.app.state.render_gate
-    try:
-        async with gate.slot(request.user.organization_id):
-            return await anyio.to_thread.run_sync(render)
-    except RenderCancelled:
-        raise Unavailable(
-            "server_stopping", "The server stopped during the render; retry shortly."
-        ) from None
-
-
 def _peek(items: Iterable[T]) -> tuple[T, Iterator[T]]:
     """The first item and an iterator over all of them, the first included."""
     iterator = iter(items)
     first = next(iterator)
     return first, itertools.chain((first,), iterator)
-
-
-async def _file_chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
-    try:
-        while chunk := spool.read(256 * 1024):
-            yield chunk
-    finally:
-        spool.close()
 
 
 class LabelsController(Controller):
@@ -170,10 +178,25 @@ class LabelsController(Controller):
                 conn, batch_id, request.user, state.signing_keys, state.settings.public_base_url
             )
 
+    async def _market_label(
+        self,
+        request: Request[AuthUser, None, State],
+        batch_id: UUID,
+        market: str | None,
+        lang: str | None,
+    ) -> tuple[BatchLabel, str | None]:
+        """The batch's label with the words of `market`, if one is named, and the market's
+        code (see `label_for_market`)."""
+        label = await self._label(request, batch_id)
+        if market is None and lang is None:
+            return label, None
+        async with connection(request.app.state.pool) as conn:
+            return await label_for_market(conn, label, market, lang)
+
     @post(
         "/{batch_id:uuid}/labels",
         operation_id="issueLabels",
-        opt=roles("producer", "admin"),
+        opt=actions.route_roles("labels"),
         status_code=201,
     )
     async def issue_labels(
@@ -199,10 +222,15 @@ class LabelsController(Controller):
         request: Request[AuthUser, None, State],
         batch_id: FromPath[UUID],
         layout: LayoutParam = "a4-3x8",
+        market: MarketParam = None,
+        lang: LabelLanguageParam = None,
     ) -> Response[str]:
         """The batch label as one sticker of `layout`, in SVG: every mandatory text of BPOM
-        3/2018 in Bahasa Indonesia."""
-        label = await self._label(request, batch_id)
+        3/2018 in Bahasa Indonesia; with `market` (and `lang`) also that export market's
+        statutory words, refused as for `getLabelsPdf`. The SVG names its fonts rather than
+        carrying them: words in Chinese need a CJK font where it is opened (the PDF and PNG
+        carry theirs)."""
+        label, _ = await self._market_label(request, batch_id, market, lang)
         svg = await _off_loop(request, fitted_svg, label.content, layout)
         return Response(svg, media_type=SVG, headers=SVG_HEADERS)
 
@@ -213,9 +241,12 @@ class LabelsController(Controller):
         batch_id: FromPath[UUID],
         dpi: Dpi = 300,
         layout: LayoutParam = "a4-3x8",
+        market: MarketParam = None,
+        lang: LabelLanguageParam = None,
     ) -> Response[bytes]:
-        """The batch label as one sticker of `layout`, a PNG at `dpi`."""
-        label = await self._label(request, batch_id)
+        """The batch label as one sticker of `layout`, a PNG at `dpi`; with `market` (and
+        `lang`) also that export market's statutory words, refused as for `getLabelsPdf`."""
+        label, _ = await self._market_label(request, batch_id, market, lang)
         png = await _off_loop(request, fitted_png, label.content, dpi, layout)
         return Response(png, media_type=PNG)
 
@@ -250,59 +281,54 @@ class LabelsController(Controller):
         copies: Copies = None,
         first: FirstSerial = 0,
         count: SerialCount = None,
+        market: MarketParam = None,
+        lang: LabelLanguageParam = None,
     ) -> Stream:
         """A printable sheet or roll: with `copies`, the batch label repeated; otherwise one
         sticker per issued serial in issue order (or one page of batch labels when none are
         issued yet). Every sticker carries everything; a layout that cannot hold it answers 422
         `layout_too_small` with `smallest_fitting_layout`. One PDF holds at most 10 000
-        labels: `from` and `count` page through more."""
-        label = await self._label(request, batch_id)
+        labels: `from` and `count` page through more. With `market` (and `lang`), every
+        sticker also carries that export market's statutory words."""
+        label, market_code = await self._market_label(request, batch_id, market, lang)
         state = request.app.state
+        gate: RenderGate = state.render_gate
         base_url = state.settings.public_base_url
         serials: list[str] = []
         if not copies:
             async with connection(state.pool) as conn:
                 serials = await serials_page(conn, batch_id, first, count)
+        cells: Iterable[LabelContent]
+        labels = len(serials) or copies or get_layout(layout).cells_per_page
+        if serials:
+            uris = ((s, serial_uri(label, s, state.signing_keys, base_url)) for s in serials)
+            cells = serial_cells(label.content, uris)
+        else:
+            cells = itertools.repeat(label.content, copies or get_layout(layout).cells_per_page)
+        # every serial URI of a batch has the same length: the first sticker stands for all,
+        # checked before the response starts so that a layout too small is still a 422
+        first_cell, cells = _peek(cells)
+        await _off_loop(request, require_fit, layout, first_cell, dpi)
 
-        def render() -> IO[bytes]:
-            cells: Iterable[LabelContent]
-            if serials:
-                uris = ((s, serial_uri(label, s, state.signing_keys, base_url)) for s in serials)
-                cells = serial_cells(label.content, uris)
-            else:
-                repeat = copies or get_layout(layout).cells_per_page
-                cells = itertools.repeat(label.content, repeat)
-            # every serial URI of a batch has the same length: the first sticker stands for all
-            first_cell, cells = _peek(cells)
-            require_fit(layout, first_cell, dpi)
-            spool = tempfile.SpooledTemporaryFile(max_size=_PDF_SPOOL_BYTES)  # noqa: SIM115
+        def render(spool: SheetSpool) -> None:
+            """Draw the sheet into `spool` page by page, until done or the download ends."""
+            checked = spool.checked(gate.checked(cells))
             try:
                 refit(
                     layout,
                     first_cell,
-                    lambda: render_pdf_to(
-                        cast(BinaryIO, spool), gate.checked(cells), layout, dpi=dpi
-                    ),
+                    lambda: render_pdf_to(spool, checked, layout, dpi=dpi),
                     dpi,
                 )
-            except BaseException:
-                spool.close()
-                raise
             finally:
                 return_freed_memory()
-            spool.seek(0)
-            return spool
 
-        gate: RenderGate = state.render_gate
-        spool = await _render_sheet(request, render)
+        spool = await start_sheet(gate, request.user.organization_id, labels, render)
+        file_name = pdf_file_name(label.ref.code, layout, dpi, market_code)
         return Stream(
-            _file_chunks(spool),
+            spool.chunks(),
             media_type=PDF,
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="{pdf_file_name(label.ref.code, layout, dpi)}"'
-                )
-            },
+            headers={"Content-Disposition": (f'attachment; filename="{file_name}"')},
         )
 
     @get(
@@ -316,7 +342,7 @@ class LabelsController(Controller):
         request: Request[AuthUser, None, State],
         batch_id: FromPath[UUID],
         lang: Annotated[
-            Literal["id", "en"] | None,
+            Lang | None,
             QueryParameter(
                 description="Language of the headers: Bahasa Indonesia unless `en` is asked "
                 "for or the console session's language is English."
@@ -327,17 +353,22 @@ class LabelsController(Controller):
         text cells, under a frozen header row with an autofilter."""
         label = await self._label(request, batch_id)
         state = request.app.state
-        base_url = state.settings.public_base_url
         gettext = translations(lang or language_of(request)).gettext
+        links = serial_downloads.Links(label, state.signing_keys, state.settings.public_base_url)
 
-        async def rows() -> AsyncIterator[list[str]]:
-            async for serial in iter_serials(state.pool, batch_id):
-                yield [serial, serial_uri(label, serial, state.signing_keys, base_url)]
+        def new_sheet() -> TextSheet:
+            return TextSheet(
+                gettext(N_("Serials")), [gettext(N_("Serial")), gettext(N_("Link"))], [14, 80]
+            )
 
-        spool = await text_workbook(
-            gettext(N_("Serials")), [gettext(N_("Serial")), gettext(N_("Link"))], [14, 80], rows()
-        )
-        return Stream(
+        gate: DownloadGate = state.download_gate
+        ticket = gate.admit(owner_of(request.user))
+        async with gate.preparing(request, ticket):
+            spool = await serial_downloads.workbook(
+                gate, ticket, state.pool, batch_id, links, new_sheet
+            )
+        return GatedStream(
+            ticket,
             file_chunks(spool),
             media_type=XLSX_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="radura-{label.ref.code}.xlsx"'},
@@ -355,24 +386,15 @@ class LabelsController(Controller):
         """Every issued serial with its signed URI (`serial,uri`), for a print shop."""
         label = await self._label(request, batch_id)
         state = request.app.state
-        base_url = state.settings.public_base_url
-
-        async def rows() -> AsyncIterator[str]:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\r\n")
-            writer.writerow(["serial", "uri"])
-            n = 0
-            async for serial in iter_serials(state.pool, batch_id):
-                writer.writerow([serial, serial_uri(label, serial, state.signing_keys, base_url)])
-                n += 1
-                if n % 1000 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-
-        return Stream(
-            rows(),
+        links = serial_downloads.Links(label, state.signing_keys, state.settings.public_base_url)
+        gate: DownloadGate = state.download_gate
+        ticket = gate.admit(owner_of(request.user))
+        # the first page before the answer starts: a database that does not answer is a 503
+        async with gate.preparing(request, ticket):
+            first = await serial_downloads.serial_page(state.pool, batch_id, [])
+        return GatedStream(
+            ticket,
+            serial_downloads.csv_chunks(gate, ticket, state.pool, batch_id, links, first),
             media_type="text/csv",  # Litestar adds "; charset=utf-8" to text/ types
             headers={"Content-Disposition": f'attachment; filename="radura-{label.ref.code}.csv"'},
         )

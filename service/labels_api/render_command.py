@@ -3,7 +3,9 @@
 Up to 10 000 labels go into the one file named; more go into numbered parts of 10 000 each,
 written one after another, so memory stays that of one part however large the batch. A layout
 whose stickers cannot hold the batch's label is refused before anything is written, naming the
-smallest layout that can (as the API's 422 `layout_too_small`)."""
+smallest layout that can (as the API's 422 `layout_too_small`). With `--market` (and `--lang`)
+every sticker carries that export market's statutory words, refused as `labels.pdf?market=`
+refuses them (service/batches/labelling/market_words.py)."""
 
 from __future__ import annotations
 
@@ -24,15 +26,16 @@ from labels.codes import CODE_LENGTH, is_code, normalize_typed_code
 from labels.layouts import DEFAULT_DPI, check_dpi, get_layout
 from labels.pdf import render_pdf_to, serial_cells
 from schemas.labels import LabelContent
+from service.batches.labelling.content import load_batch_label, serial_uri
+from service.batches.labelling.fitting import require_fit, serial_sample
+from service.batches.labelling.keys import SigningKeys
+from service.batches.labelling.market_words import label_for_market
+from service.batches.labelling.serials import MAX_LABELS_PER_PDF, issued_count, iter_serials
 from service.core.auth import AuthUser
 from service.core.db import create_pool
 from service.core.errors import NotFound
 from service.core.settings import Settings
-from service.labels_api.content import load_batch_label, serial_uri
-from service.labels_api.fitting import require_fit, serial_sample
-from service.labels_api.keys import SigningKeys
 from service.labels_api.render_gate import return_freed_memory
-from service.labels_api.serials import MAX_LABELS_PER_PDF, issued_count, iter_serials
 
 # the command runs with the whole service's view of the data, as an operator at the console does
 CONSOLE = AuthUser(uuid.UUID(int=0), "radura console", "admin", None)
@@ -131,6 +134,8 @@ async def _render(
     output: Path,
     copies: int | None,
     keys: SigningKeys,
+    market: str | None = None,
+    lang: str | None = None,
 ) -> list[tuple[Path, int]]:
     """Render part by part: serials come from a server-side cursor 10 000 at a time, so only
     the part being written is ever in memory, however many labels the batch has."""
@@ -139,6 +144,7 @@ async def _render(
         async with pool.acquire() as conn:
             batch_id = await _batch_id(conn, batch)
             label = await load_batch_label(conn, batch_id, CONSOLE, keys, settings.public_base_url)
+            label, _ = await label_for_market(conn, label, market, lang)
             issued = 0 if copies else await issued_count(conn, batch_id)
         # every serial URI of a batch has the same length: one sample stands for them all
         sample = serial_sample(label, keys, settings.public_base_url) if issued else label.content
@@ -178,14 +184,19 @@ def render_batch_pdf(
     output: Path,
     copies: int | None,
     dpi: int = DEFAULT_DPI,
+    market: str | None = None,
+    lang: str | None = None,
 ) -> list[tuple[Path, int]]:
     """Write the PDF (or its numbered parts past 10 000 labels) of the batch with this id or
-    code, for a roll printer of `dpi`; returns each file written with its number of labels.
-    422 `layout_too_small` (a RuleViolation) when the layout cannot hold the label."""
+    code, for a roll printer of `dpi`, with `market`'s words if one is named; returns each file
+    written with its number of labels. A RuleViolation when the layout cannot hold the label
+    (`layout_too_small`) or the market's words cannot be printed on it (`market_*`)."""
     get_layout(layout)  # fail on a bad name or resolution before touching the database
     check_dpi(dpi)
     keys = SigningKeys(settings)
-    return asyncio.run(_render(settings, dsn, batch, layout, dpi, output, copies, keys))
+    return asyncio.run(
+        _render(settings, dsn, batch, layout, dpi, output, copies, keys, market, lang)
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
@@ -202,6 +213,8 @@ def run(args: argparse.Namespace, settings: Settings, dsn: str) -> int:
             Path(args.output),
             args.copies,
             args.dpi,
+            args.market,
+            args.lang,
         )
     except ValueError as exc:
         print(f"refused: {exc}", file=sys.stderr)

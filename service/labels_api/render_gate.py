@@ -5,6 +5,10 @@ at a time keep the loop answering, and a short queue past them keeps a burst fro
 Anything beyond is refused at once (503 with `Retry-After`), so a flood of PDF requests costs
 the flooder, not the other users of the process. At shutdown every running render is told to
 stop, so the process exits promptly.
+
+Small sheets (a few pages: a day's sample, a reprint) have a lane of their own, so a producer
+printing one page never waits behind another's 10 000-label roll: each lane has its running
+render, its short queue and its one render per organization.
 """
 
 from __future__ import annotations
@@ -13,12 +17,10 @@ import asyncio
 import contextlib
 import ctypes
 import gc
-import signal
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
-from types import FrameType
 from typing import TypeVar
 from uuid import UUID
 
@@ -26,6 +28,7 @@ import anyio
 from litestar import Litestar
 
 from service.core.errors import Unavailable
+from service.core.stop_signals import stopping_on_signals
 
 T = TypeVar("T")
 
@@ -33,8 +36,10 @@ T = TypeVar("T")
 # printer's few successive requests from being refused
 RUNNING = 1
 WAITING = 2
-# renders (running or queued) one organization may have at a time in one process
+# renders (running or queued) one organization may have at a time in one lane of one process
 PER_ORGANIZATION = 1
+# a sheet of at most this many labels takes the small lane: ten A4 pages, well under a second
+SMALL_SHEET_LABELS = 240
 RETRY_AFTER_S = 5
 # threads drawing single labels (SVG, PNG) at once, beside the sheet renders
 SINGLE_LABEL_THREADS = 2
@@ -44,47 +49,59 @@ class RenderCancelled(Exception):
     """The process is stopping: the render gives up between two labels."""
 
 
+class _Lane:
+    """Renders of one size: how many run at once, how many may wait, how many per organization."""
+
+    def __init__(self, running: int, waiting: int, per_organization: int) -> None:
+        self.running = asyncio.Semaphore(running)
+        self.capacity = running + waiting
+        self.per_organization = per_organization
+        self.admitted = 0
+        self.by_organization: Counter[UUID | None] = Counter()
+
+
 class RenderGate:
     def __init__(
         self,
         running: int = RUNNING,
         waiting: int = WAITING,
         per_organization: int = PER_ORGANIZATION,
+        small_sheet_labels: int = SMALL_SHEET_LABELS,
     ) -> None:
-        self._running = asyncio.Semaphore(running)
-        self._capacity = running + waiting
-        self._per_organization = per_organization
-        self._admitted = 0
-        self._by_organization: Counter[UUID | None] = Counter()
+        self._small_sheet_labels = small_sheet_labels
+        self._small = _Lane(running, waiting, per_organization)
+        self._large = _Lane(running, waiting, per_organization)
         self.stopping = threading.Event()
         # one label's SVG or PNG takes milliseconds: these wait for a thread, never refused
         self.single_labels = anyio.CapacityLimiter(SINGLE_LABEL_THREADS)
 
     @asynccontextmanager
-    async def slot(self, organization_id: UUID | None) -> AsyncIterator[None]:
-        """Hold one render slot for the block; 503 when the process or organization is full."""
+    async def slot(self, organization_id: UUID | None, labels: int) -> AsyncIterator[None]:
+        """Hold one render slot of the lane for `labels` labels for the block; 503 when that
+        lane of the process, or the organization's place in it, is full."""
         if self.stopping.is_set():
             raise _busy("server_stopping", "The server is stopping; retry shortly.")
+        lane = self._small if labels <= self._small_sheet_labels else self._large
         if organization_id is not None and (
-            self._by_organization[organization_id] >= self._per_organization
+            lane.by_organization[organization_id] >= lane.per_organization
         ):
             raise _busy(
                 "render_limit_organization",
                 "Your organization already has a label render in progress here; retry when it "
                 "is done.",
             )
-        if self._admitted >= self._capacity:
+        if lane.admitted >= lane.capacity:
             raise _busy("render_queue_full", "Too many label renders in progress; retry shortly.")
-        self._admitted += 1
-        self._by_organization[organization_id] += 1
+        lane.admitted += 1
+        lane.by_organization[organization_id] += 1
         try:
-            async with self._running:
+            async with lane.running:
                 yield
         finally:
-            self._admitted -= 1
-            self._by_organization[organization_id] -= 1
-            if not self._by_organization[organization_id]:
-                del self._by_organization[organization_id]
+            lane.admitted -= 1
+            lane.by_organization[organization_id] -= 1
+            if not lane.by_organization[organization_id]:
+                del lane.by_organization[organization_id]
 
     def checked(self, items: Iterable[T]) -> Iterator[T]:
         """`items`, stopping with RenderCancelled once the process is stopping (the renderer
@@ -121,40 +138,8 @@ async def render_gate_lifespan(app: Litestar) -> AsyncIterator[None]:
     process alive until it is done."""
     gate = RenderGate()
     app.state.render_gate = gate
-    with _stopping_on_signals(gate):
+    with stopping_on_signals(gate.stop):
         try:
             yield
         finally:
             gate.stop()
-
-
-@contextlib.contextmanager
-def _stopping_on_signals(gate: RenderGate) -> Iterator[None]:
-    """Chain a handler before the server's own for SIGTERM and SIGINT, while the app runs.
-
-    The event loop of the server learns of the signal through its wake-up descriptor, which
-    the interpreter writes whatever Python handler is set, so it shuts down as before."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # handlers can only be set from the main thread (a test client's own thread)
-        return
-    previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        gate.stop()
-        handler = previous[signal.Signals(signum)]
-        if callable(handler):
-            handler(signum, frame)
-        elif handler == signal.SIG_DFL:
-            signal.signal(signum, signal.SIG_DFL)
-            signal.raise_signal(signum)
-
-    for sig in _STOP_SIGNALS:
-        signal.signal(sig, on_signal)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from schemas.verify import (
-    DosimeterReading,
+    CertifiedDosimeterReading,
     FacilityInfo,
     IrradiatorInfo,
     TreatmentCertificate,
@@ -45,7 +45,7 @@ def treatment_certificate(view: LabelView, row: Any) -> TreatmentCertificate:
         legal_max_dose_kgy=row["legal_max_dose_kgy"],
         legal_basis=row["legal_basis"] or "",
         conforming=row["conforming"],
-        dosimeters=msgspec.convert(row["dosimeters"], list[DosimeterReading]),
+        dosimeters=msgspec.convert(row["dosimeters"], list[CertifiedDosimeterReading]),
         released_at=row["released_at"],
         best_before=view.best_before,
     )

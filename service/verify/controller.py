@@ -18,14 +18,17 @@ from schemas.labels import ParsedLabel
 from schemas.verify import (
     InvalidVerification,
     RecallInfo,
+    TreatmentCertificate,
     UnverifiedVerification,
     Verification,
 )
 from service.core.metrics import ROUTE_METRICS, count_verdict
-from service.verify import certificate, linkset, page, texts
+from service.verify import certificate, page, texts
 from service.verify.counted import counted
+from service.verify.documented_forms import GS1_LABEL_FORMS, SHORT_LABEL_FORMS
 from service.verify.memo import memo_of_short_texts
 from service.verify.page_body import PageBody, accepts_gzip
+from service.verify.resolver import linkset
 from service.verify.response import RawResponse, encode_headers
 from service.verify.verifier import Outcome, Verifier
 from service.verify.view import producer_of, product_of
@@ -59,24 +62,41 @@ _REPRESENTATION = {
 }
 _LABEL_METHODS = "GET, HEAD, OPTIONS"
 
+# `generate_examples=False`: Litestar's would be random text; the document's examples are real
+# (service/api_docs/examples.py)
 _RESPONSES = {
     200: ResponseSpec(
-        Verification,
+        # a union is a valid data container for Litestar, which its annotation does not say
+        Verification | TreatmentCertificate,  # type: ignore[arg-type]
+        generate_examples=False,
         description="A label Radura issued: genuine, expired, recalled or suspect. With "
-        "`Accept: text/html` (the default) a page; `application/linkset+json` a GS1 linkset.",
+        "`Accept: text/html` (the default) a page; `application/json` or "
+        "`linkType=gs1:verificationService` the verdict as JSON; `application/linkset+json` a GS1 "
+        "linkset; `linkType=gs1:certificationInfo` the treatment certificate as JSON, "
+        "`radura:certificatePdf` as PDF.",
     ),
-    301: ResponseSpec(None, description="To the canonical URI (AI 10 before 21, GTIN-14)."),
+    301: ResponseSpec(
+        None,
+        generate_examples=False,
+        description="To the canonical URI (AI 10 before 21, GTIN-14).",
+    ),
     404: ResponseSpec(
-        InvalidVerification, description="Not a label Radura issued; nothing more is said."
+        InvalidVerification,
+        generate_examples=False,
+        description="Not a label Radura issued; nothing more is said.",
     ),
 }
 # The GS1 form may also come unsigned (a GS1 resolver's request): 200 `unverified` then.
 _GS1_RESPONSES = _RESPONSES | {
     200: ResponseSpec(
-        Verification | UnverifiedVerification,
+        Verification | UnverifiedVerification | TreatmentCertificate,  # type: ignore[arg-type]
+        generate_examples=False,
         description="A label Radura issued: genuine, expired, recalled or suspect; or, without "
         "`s`, `unverified` with the GTIN's product and producer only (and a recall of its lot). "
-        "With `Accept: text/html` (the default) a page; `application/linkset+json` a GS1 linkset.",
+        "With `Accept: text/html` (the default) a page; `application/json` or "
+        "`linkType=gs1:verificationService` the verdict as JSON; `application/linkset+json` a GS1 "
+        "linkset; `linkType=gs1:certificationInfo` the treatment certificate as JSON, "
+        "`radura:certificatePdf` as PDF.",
     ),
 }
 
@@ -85,20 +105,26 @@ _GS1_RESPONSES = _RESPONSES | {
 def _split_query(query: str) -> tuple[str, str | None, str | None]:
     """The label's own query (AI 17, s), and the reader's `lang` and `linkType`, which are not
     part of the signed label and may stand anywhere. Any other parameter (GS1's `context`, one
-    a resolver passed on) is not the label's and is left out of its check."""
+    a resolver passed on) is not the label's and is left out of its check.
+
+    A label carries `s` last, but a client that builds the query from named parameters may put
+    them in any order (the API document names them one by one): `s`, which signs nothing but
+    the rest, is moved behind them."""
     if "&" not in query and (query.startswith("s=") or query.startswith("17=")):
         return query, None, None
-    kept, lang, link_type = [], None, None
+    kept, signatures, lang, link_type = [], [], None, None
     for item in query.split("&"):
         if item.startswith("lang="):
             lang = item[5:]
         elif item.startswith("linkType="):
             link_type = item[9:].replace("%3A", ":").replace("%3a", ":")
-        elif item.startswith(("s=", "17=")) or item[:1].isdigit():
+        elif item.startswith("s="):
+            signatures.append(item)
+        elif item.startswith("17=") or item[:1].isdigit():
             kept.append(item)
     _printable_ascii("lang", lang)
     _printable_ascii("linkType", link_type)
-    return "&".join(kept), lang, link_type
+    return "&".join(kept + signatures), lang, link_type
 
 
 def _printable_ascii(name: str, value: str | None) -> None:
@@ -342,7 +368,8 @@ async def _certificate(verifier: Verifier, outcome: Outcome) -> RawResponse:
 
 
 async def _certificate_pdf(request: Request[Any, Any, Any], outcome: Outcome) -> RawResponse:
-    """The printable certificate of a released batch (409 before release or after recall)."""
+    """The printable certificate of a released batch, marked DITARIK / RECALLED once recalled
+    (409 before release)."""
     from service.labels_api.certificate import certificate_document
 
     view = outcome.view
@@ -367,6 +394,7 @@ class VerifyController(Controller):
         exclude_from_auth=True,
         responses=_RESPONSES,
         summary="Verify a label of the short form /v/{code}[/{serial}]?s=…",
+        opt={"documented_as": SHORT_LABEL_FORMS, "negotiated": "label"},
     )
     async def verify_short_label(self, request: Request[Any, Any, Any]) -> RawResponse:
         """Verify a label without GTIN: the verdict, product, treatment and dates."""
@@ -378,6 +406,7 @@ class VerifyController(Controller):
         exclude_from_auth=True,
         responses=_GS1_RESPONSES,
         summary="Verify a GS1 label /label/01/{gtin}/10/{lot}[/21/{serial}]?17=…&s=…",
+        opt={"documented_as": GS1_LABEL_FORMS, "negotiated": "label"},
     )
     async def verify_gs1_label(self, request: Request[Any, Any, Any]) -> RawResponse:
         """Verify a GS1 Digital Link label; non-canonical forms are redirected first."""

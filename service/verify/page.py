@@ -41,6 +41,13 @@ PAGE_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+def page_css() -> Markup:
+    """The page's style sheet, which the CSP pins by hash: for any public page that shares it."""
+    return Markup(_CSS)  # noqa: S704 - our own file, pinned by the CSP hash
+
+
 # The page shows the scan count, which changes on every scan: rendered once, filled per request.
 SCAN_COUNT_SLOT = "\x00scans\x00"
 
@@ -60,12 +67,32 @@ def _registration_no(stored: str) -> str:
     return f"{unbroken(scheme)} {digits}" if scheme else digits
 
 
+def phone_links(phone: str) -> dict[str, str | None]:
+    """A producer's number as a shopper's phone dials it (`tel:`), and as a WhatsApp chat when it
+    is an Indonesian mobile number (+62 8…, or 08… as people write it at home), which is how
+    most shoppers here would ask a small producer a question."""
+    digits = "".join(c for c in phone if c.isdigit())
+    international = "62" + digits[1:] if digits.startswith("0") else digits
+    return {
+        "text": phone,
+        "tel": "tel:+" + international,
+        "whatsapp": f"https://wa.me/{international}" if international.startswith("628") else None,
+    }
+
+
 # the number under what it is: an izin edar, a P-IRT or a PSAT number
 _environment.globals |= {
+    "phone_links": phone_links,
     "registration_no": _registration_no,
     "registration_caption": registration_caption,
 }
 _template = _environment.get_template("page.html")
+
+
+def public_template(name: str) -> jinja2.Template:
+    """Another public page's template (a certificate's check), from the label page's own
+    environment: the same head, style and helpers."""
+    return _environment.get_template(name)
 
 
 def _icon(path: str) -> Markup:

@@ -34,22 +34,22 @@ SELECT b.id AS batch_id, b.code, b.lot, b.status, b.best_before, b.recall_reason
        p.name AS product_name, p.category, fc.name_id AS category_name_id,
        fc.name_en AS category_name_en, p.registration_no, p.gtin, p.net_content, p.purpose,
        producer.name AS producer_name, producer.city AS producer_city,
+       producer.phone AS producer_phone,
        facility.name AS facility_name, facility.address AS facility_address,
        facility.city AS facility_city, facility.country AS facility_country,
        to_char(t.ended_at AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM') AS irradiated_on,
-       i.source_type, t.dose_min_kgy, t.dose_max_kgy,
+       t.irradiator_source_type AS source_type, t.dose_min_kgy, t.dose_max_kgy,
        ($2::text IS NULL OR EXISTS (
            SELECT 1 FROM label_serials s WHERE s.batch_id = b.id AND s.serial = $2::text::bpchar
        )) AS serial_issued,
        tally.scan_count, tally.first_at,
        {_VIEW_CLIENTS} AS fingerprints, {_VIEW_CLIENTS_SEEN} AS fingerprints_seen
 FROM batches b
-JOIN products p ON p.id = b.product_id
+JOIN versioned_products p ON p.id = b.product_id AND p.version = b.product_version
 JOIN food_categories fc ON fc.code = p.category
 JOIN organizations producer ON producer.id = b.producer_id
 JOIN organizations facility ON facility.id = b.facility_id
 LEFT JOIN treatments t ON t.batch_id = b.id
-LEFT JOIN irradiators i ON i.id = t.irradiator_id
 LEFT JOIN label_scan_tallies tally
        ON tally.batch_id = b.id AND tally.serial = coalesce($2::text, '')
 """
@@ -96,7 +96,7 @@ FROM products p WHERE p.gtin = $1::bpchar
 UNVERIFIED_ITEM = """
 SELECT p.name AS product_name, p.category, fc.name_id AS category_name_id,
        fc.name_en AS category_name_en, p.registration_no, p.gtin,
-       o.name AS producer_name, o.city AS producer_city,
+       o.name AS producer_name, o.city AS producer_city, o.phone AS producer_phone,
        recall.recall_reason, recall.recalled_at
 FROM products p
 JOIN food_categories fc ON fc.code = p.category
@@ -201,7 +201,8 @@ async def fetch_certificate(conn: asyncpg.Connection | asyncpg.Pool, batch_id: U
                t.product_min_dose_kgy, t.legal_max_dose_kgy, t.conforming, b.released_at,
                t.expanded_uncertainty_pct, t.dose_min_corrected_kgy, t.dose_max_corrected_kgy,
                t.dose_map ->> 'study_ref' AS dose_map_study_ref, t.facility_licence_no,
-               i.name AS irradiator_name, i.source_type, fcp.source AS legal_basis,
+               t.irradiator_name, t.irradiator_source_type AS source_type,
+               fcp.source AS legal_basis,
                (SELECT coalesce(json_agg(json_build_object('position', d.position, 'type', d.type,
                                                            'dose_kgy', d.dose_kgy)
                                          ORDER BY d.ordinal), '[]')
@@ -209,7 +210,6 @@ async def fetch_certificate(conn: asyncpg.Connection | asyncpg.Pool, batch_id: U
         FROM batches b
         JOIN products p ON p.id = b.product_id
         JOIN treatments t ON t.batch_id = b.id
-        JOIN irradiators i ON i.id = t.irradiator_id
         LEFT JOIN food_category_purposes fcp
                ON fcp.category = p.category AND fcp.purpose = p.purpose
         WHERE b.id = $1

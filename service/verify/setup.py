@@ -29,8 +29,9 @@ from service.core.strict_body import refuse_lax_json
 from service.verify.cache import CHANNEL as LABEL_CHANNEL
 from service.verify.controller import VerifyController
 from service.verify.fingerprint import rate_limit_bucket
-from service.verify.resolver import Gs1ResolverController, resolver_description
-from service.verify.scans_api import BatchScansController
+from service.verify.resolver.controller import Gs1ResolverController, resolver_description
+from service.verify.resolver.gtins import CHANNEL as GTIN_CHANNEL
+from service.verify.scans.controller import BatchScansController
 
 RATE_LIMIT_STORE = "public_rate_limit"
 
@@ -134,8 +135,8 @@ def verify_lifespan(
         from labels.signing import Keyring
         from service.core import db
         from service.verify.fingerprint import Fingerprinter, load_fingerprint_key
-        from service.verify.partitions import PartitionKeeper
-        from service.verify.scan_log import ScanLog
+        from service.verify.scans.log import ScanLog
+        from service.verify.scans.partitions import PartitionKeeper
         from service.verify.verifier import Verifier
 
         # the signing keys the app publishes (re-read after a rotation), or our own load of them
@@ -165,7 +166,7 @@ def verify_lifespan(
         app.state.verifier = verifier
         listener = change_listener.ChangeListener(
             settings.database_url or "",
-            {LABEL_CHANNEL: verifier.cache, **(also_notified or {})},
+            {LABEL_CHANNEL: verifier.cache, GTIN_CHANNEL: verifier.gtins, **(also_notified or {})},
         )
         partitions = PartitionKeeper(pool)
         scan_log.start()
@@ -174,6 +175,8 @@ def verify_lifespan(
         # serving before LISTEN is up is safe (the cache stays off), only slower
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(listener.connected.wait(), timeout=5)
+            # and, as soon after, the set of our GTINs is read (until then none is refused)
+            await asyncio.wait_for(verifier.gtins.trusted.wait(), timeout=5)
         # Everything built so far lives as long as the process: keep it out of the collector's
         # full passes, which otherwise pause a busy worker for tens of milliseconds (the p99).
         gc.collect()

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from labels.wording import PURPOSES as LABEL_PURPOSES
 from labels.wording import is_mass
+from schemas.common import LANGS, Lang
 from service.verify.memo import memo_of_short_texts
 from service.verify.response import quality
-
-Lang = Literal["id", "en"]
-LANGS: tuple[Lang, ...] = ("id", "en")
 
 
 def _sentence_case(text: str) -> str:
@@ -105,16 +101,19 @@ VERDICTS: dict[str, dict[Lang, tuple[str, str, str]]] = {
     },
     "invalid": {
         "id": (
-            "Bukan label Radura",
-            "Label ini tidak diterbitkan oleh Radura. Produk ini mungkin palsu, atau labelnya "
-            "rusak atau diubah.",
-            "Jangan konsumsi produk ini sebelum Anda yakin.",
+            "Label tidak dapat dipastikan",
+            "Kode yang terbaca tidak cocok dengan label yang diterbitkan Radura. Sering kali "
+            "kamera salah membaca label yang kusut, basah atau terlipat.",
+            "Pindai sekali lagi dari dekat dengan cahaya cukup. Bila hasilnya tetap sama, "
+            "tanyakan kepada penjual atau produsen, dan jangan konsumsi produk ini sebelum "
+            "Anda yakin.",
         ),
         "en": (
-            "Not a Radura label",
-            "This label was not issued by Radura. The product may be counterfeit, or its label "
-            "damaged or altered.",
-            "Do not eat this product until you are sure.",
+            "This label could not be confirmed",
+            "The code read does not match a label Radura issued. Often the camera misread a "
+            "creased, wet or folded label.",
+            "Scan it once more, close up and in good light. If the answer stays the same, ask "
+            "the shop or the producer, and do not eat this product until you are sure.",
         ),
     },
 }
@@ -131,6 +130,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "net_weight": "Berat bersih",
         "net_content": "Isi bersih",
         "producer": "Produsen",
+        "producer_contact": "Hubungi produsen",
         "lot": "Kode produksi (lot)",
         "serial": "Nomor seri",
         "best_before": "Baik digunakan sebelum",
@@ -165,6 +165,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "net_weight": "Net weight",
         "net_content": "Net content",
         "producer": "Producer",
+        "producer_contact": "Contact the producer",
         "lot": "Production code (lot)",
         "serial": "Serial number",
         "best_before": "Best before",
@@ -201,8 +202,8 @@ def net_content_word(net_content: str, lang: Lang) -> str:
 
 def pick_language(query_lang: str | None, accept_language: str | None) -> Lang:
     """`?lang=` first, then the best of id/en in Accept-Language, else Bahasa Indonesia."""
-    if query_lang in ("id", "en"):
-        return query_lang  # type: ignore[return-value]
+    if query_lang in LANGS:
+        return query_lang
     if not accept_language:
         return "id"
     return _from_accept_language(accept_language)

@@ -21,8 +21,9 @@ from service.verify import queries
 from service.verify.cache import LabelCache
 from service.verify.fingerprint import Fingerprinter, is_link_preview
 from service.verify.local_day import LocalDay
-from service.verify.scan_log import ScanLog
-from service.verify.tally import LabelTally, Tallies, TallyKey
+from service.verify.resolver.gtins import KnownGtins
+from service.verify.scans.log import ScanLog
+from service.verify.scans.tally import LabelTally, Tallies, TallyKey
 from service.verify.verdict import decide, label_issued
 from service.verify.view import LabelView, view_from_row
 
@@ -79,6 +80,8 @@ class Verifier:
         self.fingerprinter = fingerprinter
         self.scan_log = scan_log
         self.cache: LabelCache[LabelView] = LabelCache()
+        # the GTINs of our products, so the resolver answers an unknown one without SQL
+        self.gtins = KnownGtins(primary)
         self.tallies = Tallies(clone_threshold)
         self.clone_threshold = clone_threshold
         self._jakarta_day = LocalDay(JAKARTA)
@@ -96,6 +99,7 @@ class Verifier:
 
     async def close(self) -> None:
         """Cancel reads still in flight (at shutdown, before the pools close)."""
+        await self.gtins.close()
         for task in [*self._view_reads.values(), *self._tally_reads.values()]:
             task.cancel()
         self._view_reads.clear()

@@ -57,7 +57,9 @@ def product_of(row: Any) -> ProductInfo:
 
 
 def producer_of(row: Any) -> ProducerInfo:
-    return ProducerInfo(name=row["producer_name"], city=row["producer_city"])
+    return ProducerInfo(
+        name=row["producer_name"], city=row["producer_city"], phone=row["producer_phone"]
+    )
 
 
 def view_from_row(row: Any, parsed: ParsedLabel) -> LabelView:

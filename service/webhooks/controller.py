@@ -8,10 +8,11 @@ from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
+from schemas.common import Page
 from schemas.webhooks import WebhookCreate, WebhookCreated, WebhookDelivery, WebhookEndpoint
 from service.core.auth import AuthUser
 from service.core.db import Db
-from service.core.pagination import Limit
+from service.core.pagination import Cursor, Limit
 from service.webhooks import endpoints
 from service.webhooks.endpoints import MANAGERS
 
@@ -23,9 +24,12 @@ class WebhooksController(Controller):
     tags = ["webhooks"]
 
     @get("/", operation_id="listWebhooks", opt=MANAGERS)
-    async def list_webhooks(self, request: AuthRequest, db: Db) -> list[WebhookEndpoint]:
-        """The caller's organization's endpoints, newest first (never their secrets)."""
-        return await endpoints.list_endpoints(db, request.user)
+    async def list_webhooks(
+        self, request: AuthRequest, db: Db, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[WebhookEndpoint]:
+        """The caller's organization's endpoints, newest first (never their secrets), a page at
+        a time."""
+        return await endpoints.list_endpoints(db, request.user, limit, cursor)
 
     @post("/", operation_id="createWebhook", opt=MANAGERS)
     async def create_webhook(
@@ -58,7 +62,8 @@ class WebhooksController(Controller):
         db: Db,
         webhook_id: FromPath[UUID],
         limit: Limit = 50,
-    ) -> list[WebhookDelivery]:
-        """The endpoint's latest deliveries, newest first, each with its attempts (time, HTTP
-        status or error, when the next one is due)."""
-        return await endpoints.recent_deliveries(db, request.user, webhook_id, limit)
+        cursor: Cursor = None,
+    ) -> Page[WebhookDelivery]:
+        """The endpoint's deliveries, newest first, a page at a time, each with its attempts
+        (time, HTTP status or error, when the next one is due)."""
+        return await endpoints.recent_deliveries(db, request.user, webhook_id, limit, cursor)

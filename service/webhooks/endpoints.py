@@ -4,11 +4,13 @@ manage them sees and deletes all of them; another organization's id is unknown (
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
+from schemas.common import Page
 from schemas.webhooks import (
     WebhookAttempt,
     WebhookCreate,
@@ -18,6 +20,7 @@ from schemas.webhooks import (
 )
 from service.core.auth import AuthUser, roles
 from service.core.errors import NotFound
+from service.core.pagination import next_cursor, page_clause
 from service.webhooks.addresses import check_url
 from service.webhooks.keys import SecretBox, new_secret
 
@@ -55,14 +58,23 @@ async def register_endpoint(
     return WebhookCreated(**dict(row), secret=shown)
 
 
-async def list_endpoints(conn: asyncpg.Connection, user: AuthUser) -> list[WebhookEndpoint]:
+async def list_endpoints(
+    conn: asyncpg.Connection, user: AuthUser, limit: int, cursor: str | None = None
+) -> Page[WebhookEndpoint]:
+    """The organization's endpoints, newest first, a page of `limit` after `cursor`."""
+    args: list[Any] = [_organization(user)]
+    after = page_clause(cursor, args)
+    args.append(limit + 1)
     rows = await conn.fetch(
-        """SELECT id, url, events, created_at FROM webhook_endpoints
-           WHERE organization_id = $1 AND deleted_at IS NULL
-           ORDER BY created_at DESC, id""",
-        _organization(user),
+        f"""SELECT id, url, events, created_at FROM webhook_endpoints
+            WHERE organization_id = $1 AND deleted_at IS NULL AND {after}
+            ORDER BY created_at DESC, id DESC LIMIT ${len(args)}""",
+        *args,
     )
-    return [WebhookEndpoint(**dict(row)) for row in rows]
+    return Page(
+        items=[WebhookEndpoint(**dict(row)) for row in rows[:limit]],
+        next_cursor=next_cursor(rows, limit),
+    )
 
 
 async def delete_endpoint(conn: asyncpg.Connection, user: AuthUser, endpoint_id: UUID) -> None:
@@ -110,21 +122,31 @@ SELECT d.id, 'msg_' || replace(d.message_id::text, '-', '') AS message_id, m.eve
            FROM webhook_attempts a WHERE a.delivery_id = d.id
        ), '[]'::jsonb) AS attempts
 FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id
-WHERE d.endpoint_id = $1
-ORDER BY d.created_at DESC, d.id
+WHERE d.endpoint_id = $1 AND {after}
+ORDER BY d.created_at DESC, d.id DESC
 LIMIT $2
 """
 
 
 async def recent_deliveries(
-    conn: asyncpg.Connection, user: AuthUser, endpoint_id: UUID, limit: int = 50
-) -> list[WebhookDelivery]:
-    """The endpoint's latest deliveries, newest first, each with its attempts."""
+    conn: asyncpg.Connection,
+    user: AuthUser,
+    endpoint_id: UUID,
+    limit: int,
+    cursor: str | None = None,
+) -> Page[WebhookDelivery]:
+    """The endpoint's deliveries, newest first, each with its attempts: a page of `limit` after
+    `cursor`."""
     await endpoint_of(conn, user, endpoint_id)
-    rows = await conn.fetch(_DELIVERIES, endpoint_id, limit)
-    return [
-        WebhookDelivery(
-            **(dict(row) | {"attempts": msgspec.convert(row["attempts"], list[WebhookAttempt])})
-        )
-        for row in rows
-    ]
+    args: list[Any] = [endpoint_id, limit + 1]
+    after = page_clause(cursor, args, alias="d")
+    rows = await conn.fetch(_DELIVERIES.format(after=after), *args)
+    return Page(
+        items=[
+            WebhookDelivery(
+                **(dict(row) | {"attempts": msgspec.convert(row["attempts"], list[WebhookAttempt])})
+            )
+            for row in rows[:limit]
+        ],
+        next_cursor=next_cursor(rows, limit),
+    )

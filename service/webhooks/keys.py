@@ -24,6 +24,7 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a sec
 _SECRET_BYTES = 24
 _NONCE_BYTES = 12
 KEY_FILE = "webhook-secrets.key"
+WEBHOOK_SECRET_CONTEXT = b"radura-webhook-secret"
 
 
 def new_secret() -> tuple[str, bytes]:
@@ -40,18 +41,20 @@ def sign(secret: bytes, message_id: str, timestamp_s: int, body: bytes) -> str:
 
 
 class SecretBox:
-    """Seals and opens endpoint secrets with one AES-256-GCM key."""
+    """Seals and opens secrets kept in the database with one AES-256-GCM key: endpoint secrets,
+    and the links the mail outbox holds until they are sent. `context` (the associated data)
+    keeps each use apart: a secret sealed for one cannot be opened as another."""
 
     def __init__(self, key: bytes) -> None:
         self._aead = AESGCM(key)
 
-    def seal(self, secret: bytes) -> bytes:
+    def seal(self, secret: bytes, context: bytes = WEBHOOK_SECRET_CONTEXT) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, secret, b"radura-webhook-secret")
+        return nonce + self._aead.encrypt(nonce, secret, context)
 
-    def open(self, sealed: bytes) -> bytes:
+    def open(self, sealed: bytes, context: bytes = WEBHOOK_SECRET_CONTEXT) -> bytes:
         nonce, ciphertext = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
-        return self._aead.decrypt(nonce, ciphertext, b"radura-webhook-secret")
+        return self._aead.decrypt(nonce, ciphertext, context)
 
     def __repr__(self) -> str:
         return "SecretBox(<key hidden>)"

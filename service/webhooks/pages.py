@@ -16,18 +16,20 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from schemas.webhooks import EVENT_TYPES, WebhookCreate
+from service.console.form import Form, Refusals
 from service.console.i18n import gettext_for
-from service.console.render import errors_text, flash, page
+from service.console.render import flash, page
 from service.core.auth import AuthUser
 from service.core.db import Db
-from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.forms import FieldError
 from service.core.gettext_marker import N_
+from service.core.pagination import Cursor
 from service.webhooks import endpoints
-from service.webhooks.addresses import ForbiddenUrl
 from service.webhooks.endpoints import MANAGERS
 
 AuthRequest = Request[AuthUser, Any, State]
 RECENT_DELIVERIES = 20
+ENDPOINTS_PER_PAGE = 50
 # what each refusal of an address means to the person typing it
 URL_RULE_MESSAGES = {
     "https_required": N_("The address must start with https://."),
@@ -39,6 +41,11 @@ URL_RULE_MESSAGES = {
     "no_fragment": N_("Leave out the part of the address from # on."),
 }
 ENTER_A_URL = N_("Enter the full address, such as https://contoh.co.id/radura-webhook.")
+URL_REFUSALS: Refusals = {
+    "webhook_url_refused": lambda exc: [
+        FieldError("url", URL_RULE_MESSAGES.get(exc.extra["rule"], ENTER_A_URL))
+    ],
+}
 
 
 class WebhookPages(Controller):
@@ -46,34 +53,30 @@ class WebhookPages(Controller):
     include_in_schema = False
 
     @get("/", opt=MANAGERS)
-    async def list_page(self, request: AuthRequest, db: Db) -> Template:
-        """The organization's endpoints, newest first."""
+    async def list_page(self, request: AuthRequest, db: Db, cursor: Cursor = None) -> Template:
+        """The organization's endpoints, newest first, a page at a time."""
+        listed = await endpoints.list_endpoints(db, request.user, ENDPOINTS_PER_PAGE, cursor)
         return page(
             request,
             "webhooks/webhooks.html",
-            endpoints=await endpoints.list_endpoints(db, request.user),
+            endpoints=listed.items,
+            next_cursor=listed.next_cursor,
         )
 
     @get("/new", opt=MANAGERS)
     async def new_page(self, request: AuthRequest) -> Template:
         """An empty endpoint form; every event is ticked."""
-        return self._form(request, {"url": ""}, list(EVENT_TYPES), {})
+        return self._form(Form(request, {"url": ""}), list(EVENT_TYPES))
 
     @post("/new", opt=MANAGERS)
     async def create(self, request: AuthRequest, db: Db) -> Template:
         """Register the endpoint; the answer shows its secret once."""
-        form = await request.form()
-        values = form_values(form, ("url",))
-        events = [str(event) for event in form.getall("events", [])]
-        errors: list[FieldError] = []
-        status = 422
-        if not events:
-            errors.append(FieldError("events", N_("Choose at least one event.")))
-        if not values.get("url"):
-            errors.append(FieldError("url", ENTER_A_URL))
-        if not errors:
-            try:
-                data = decode_form(values, WebhookCreate, events=events)
+        form = await Form.read(request, ("url",))
+        events = [str(event) for event in form.post.getall("events", [])]
+        form.expect(bool(events), "events", N_("Choose at least one event."))
+        form.expect(bool(form.values.get("url")), "url", ENTER_A_URL)
+        if form.ok and (data := form.decode(WebhookCreate, events=events)) is not None:
+            with form.refusals(URL_REFUSALS):
                 created = await endpoints.register_endpoint(
                     db,
                     request.user,
@@ -81,42 +84,37 @@ class WebhookPages(Controller):
                     request.app.state.webhook_box,
                     allow_private=request.app.state.webhook_settings.allow_private,
                 )
-            except FormInvalid as exc:
-                errors, status = exc.errors, exc.status_code
-            except ForbiddenUrl as exc:
-                errors = [FieldError("url", URL_RULE_MESSAGES.get(exc.extra["rule"], ENTER_A_URL))]
-        if errors:
-            return self._form(request, values, events, errors_text(request, errors), status)
+        if not form.ok:
+            return self._form(form, events)
         return page(request, "webhooks/webhook_created.html", endpoint=created)
 
-    def _form(
-        self,
-        request: AuthRequest,
-        values: dict[str, str],
-        events: list[str],
-        errors: dict[str, str],
-        status_code: int = 200,
-    ) -> Template:
+    def _form(self, form: Form, events: list[str]) -> Template:
         return page(
-            request,
+            form.request,
             "webhooks/webhook_new.html",
-            status_code=status_code,
-            values=values,
+            status_code=form.status_code,
             chosen=events,
             event_types=EVENT_TYPES,
-            errors=errors,
+            **form.context(),
         )
 
     @get("/{endpoint_id:uuid}", opt=MANAGERS)
     async def deliveries_page(
-        self, request: AuthRequest, db: Db, endpoint_id: FromPath[UUID]
+        self, request: AuthRequest, db: Db, endpoint_id: FromPath[UUID], cursor: Cursor = None
     ) -> Template:
-        """One endpoint and its latest deliveries with their attempts (404: not ours)."""
+        """One endpoint and its latest deliveries with their attempts, a page at a time (404:
+        not ours)."""
         endpoint = await endpoints.endpoint_of(db, request.user, endpoint_id)
         deliveries = await endpoints.recent_deliveries(
-            db, request.user, endpoint_id, RECENT_DELIVERIES
+            db, request.user, endpoint_id, RECENT_DELIVERIES, cursor
         )
-        return page(request, "webhooks/webhook.html", endpoint=endpoint, deliveries=deliveries)
+        return page(
+            request,
+            "webhooks/webhook.html",
+            endpoint=endpoint,
+            deliveries=deliveries.items,
+            next_cursor=deliveries.next_cursor,
+        )
 
     @get("/{endpoint_id:uuid}/delete", opt=MANAGERS)
     async def delete_confirm(

@@ -240,9 +240,9 @@ async def test_invalid_page_says_plainly_it_is_not_ours_and_how_to_report(
     )
     assert visit.response.status == 404
     assert visit.problems == [] or all("404" in p for p in visit.problems)
-    assert await visit.text("h1") == "BUKAN LABEL RADURA"
+    assert await visit.text("h1") == "LABEL TIDAK DAPAT DIPASTIKAN"
     body = await visit.text("main")
-    assert "Label ini tidak diterbitkan oleh Radura" in body
+    assert "Pindai sekali lagi dari dekat" in body
     assert "HALO BPOM 1500533" in body and "halobpom@pom.go.id" in body
     assert batch.product_name not in body  # nothing about the batch leaks
     foreground, background = await _verdict_colours(visit)
@@ -250,7 +250,7 @@ async def test_invalid_page_says_plainly_it_is_not_ours_and_how_to_report(
     english = await _visit(
         browser, server_url + "/v/0000000000?s=AAAA", "invalid-en", locale="en-US"
     )
-    assert "This label was not issued by Radura" in await english.text("main")
+    assert "Scan it once more, close up" in await english.text("main")
 
 
 async def test_suspect_page_warns_and_says_how_to_report(

@@ -10,7 +10,7 @@ import asyncpg
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
-from tests.integration.verify_fixtures import from_client_address
+from tests.integration.verify_fixtures import WATCHED_GTIN_SETS, from_client_address
 from tests.integration.world import World, build_world
 
 
@@ -21,7 +21,12 @@ async def client(settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[no
     # requests may name the client address they come from (X-Client-Address)
     app = from_client_address(create_app(settings))
     async with AsyncTestClient(app=app) as client:
-        yield client
+        watched = (urlsplit(settings.database_url).path.lstrip("/"), app.state["verifier"].gtins)
+        WATCHED_GTIN_SETS.append(watched)
+        try:
+            yield client
+        finally:
+            WATCHED_GTIN_SETS.remove(watched)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -67,9 +67,6 @@ class Browser:
     async def sign_in(self, email: str, password: str = TEST_PASSWORD) -> httpx.Response:
         return await self.submit("/app/login", {"email": email, "password": password})
 
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
 
 async def give_password(
     conn: asyncpg.Connection | asyncpg.Pool, user_id: UUID, email: str | None = None

@@ -38,10 +38,12 @@ def test_the_access_log_keeps_six_characters_of_an_invite_token(
     env = server_env(database_url, tmp_path / "data")
     with live_server(env, radura_serve=True, access_log=log) as base_url:
         _get(f"{base_url}/app/invite/{token}")
+        _get(f"{base_url}/app/password-reset/{token}")
         _get(f"{base_url}/r/{token}?s={signature}")
         _get(f"{base_url}/ready")
         text = _logged(log, "/ready")
     assert f"/app/invite/{token[:6]}…" in text
+    assert f"/app/password-reset/{token[:6]}…" in text
     assert f"/r/{token[:6]}…" in text
     assert token[:7] not in text
     assert signature[:7] not in text

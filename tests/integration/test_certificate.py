@@ -91,13 +91,51 @@ async def test_public_page_of_a_released_batch_links_the_certificate(client, wor
     assert certificate.status_code == 200
     assert certificate.headers["content-type"] == "application/pdf"
     assert decode_all(pdf_pages(certificate.content, dpi=200)[0]) == [uri]
-    # after a recall the page no longer offers it, and the link answers 409
+    assert "DITARIK" not in pdf_text(certificate.content)
+
+
+async def test_a_recalled_batch_keeps_its_certificate_marked_recalled(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    """What the page and the signed linkset link after a recall is served, and says RECALLED:
+    the treatment took place, and a copy given now can never pass for a clean bill."""
+    batch_id = await batch_in(client, world, "released")
+    label = await client.get(
+        f"/api/v1/batches/{batch_id}/label.png", headers=world.producer.headers
+    )
+    (uri,) = decode_png(label.content)
+    parts = urlsplit(uri)
     recalled = await client.post(
         f"/api/v1/batches/{batch_id}/recall",
-        json={"reason": "Kemasan bocor"},
+        json={"reason": "Kemasan bocor di gudang distributor"},
         headers=world.producer.headers,
     )
     assert recalled.status_code == 200
     page = await client.get(f"{parts.path}?{parts.query}", headers={"Accept": "text/html"})
-    assert "radura:certificatePdf" not in page.text
-    assert (await client.get(html.unescape(match.group(1)))).status_code == 409
+    match = re.search(r'<a href="([^"]*linkType=radura:certificatePdf[^"]*)"', page.text)
+    assert match, "the page of a recalled batch no longer links its certificate"
+    linkset = await client.get(
+        f"{parts.path}?{parts.query}", headers={"Accept": "application/linkset+json"}
+    )
+    (context,) = linkset.json()["linkset"]
+    linked = [
+        link["href"]
+        for relation, links in context.items()
+        if relation.endswith("certificationInfo")
+        for link in links
+    ]
+    assert linked, "the signed linkset no longer links the certificate"
+    for href in linked:
+        split = urlsplit(href)
+        answer = await client.get(f"{split.path}?{split.query}")
+        assert answer.status_code == 200, href
+        assert answer.json()["status"] == "recalled"
+    public = await client.get(html.unescape(match.group(1)))
+    private = await client.get(
+        f"/api/v1/batches/{batch_id}/certificate.pdf", headers=world.producer.headers
+    )
+    for answer in (public, private):
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "application/pdf"
+        text = " ".join(pdf_text(answer.content).split())
+        assert "DITARIK / RECALLED" in text
+        assert "Kemasan bocor di gudang distributor" in text
+        assert decode_all(pdf_pages(answer.content, dpi=200)[0]) == [uri]  # still verifies

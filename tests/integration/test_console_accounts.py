@@ -206,11 +206,18 @@ async def test_disable_from_the_command_line(client, pool, world, database_url, 
 
 
 async def test_demo_prints_a_working_sign_in_for_every_role(client, database_url, settings):
-    from service.demo import seed_demo
-    from service.labels_api.keys import SigningKeys
+    from service.batches.labelling.keys import SigningKeys
+    from service.demo.seed import seed_demo
 
     demo = await seed_demo(database_url, SigningKeys(settings), settings.public_base_url)
-    assert set(demo["users"]) == {"admin", "producer", "operator", "qa", "regulator"}
+    assert set(demo["users"]) == {
+        "admin",
+        "producer",
+        "operator",
+        "qa",
+        "regulator",
+        "market_network",
+    }
     for role, user in demo["users"].items():
         browser = Browser(client)
         assert (await browser.sign_in(user["email"], user["password"])).status_code == 303, role

@@ -12,8 +12,12 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from tests.integration.batches.products.test_console_products import (
+    english,
+    field_error,
+    input_value,
+)
 from tests.integration.console import Browser, signed_in
-from tests.integration.test_console_products import english, field_error, input_value
 from tests.integration.world import World
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -54,7 +58,11 @@ async def test_admin_pages_answer_admins_and_refuse_everyone_else(client, pool, 
     for actor in (world.producer, world.operator, world.qa, world.regulator):
         browser = await signed_in(client, pool, actor.id)
         for path in ADMIN_PAGES:
-            assert (await browser.get(path)).status_code == 403, (actor.role, path)
+            refused = await browser.get(path)
+            assert refused.status_code == 403, (actor.role, path)
+            # signed in: the way on is the dashboard, not the sign-in page
+            assert '<a class="button" href="/app/">' in refused.text, (actor.role, path)
+            assert 'href="/app/login"' not in refused.text
         token = await browser.csrf_token("/app/")
         posted = await browser.http.post(
             "/app/admin/organizations/new",

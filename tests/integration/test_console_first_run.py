@@ -1,6 +1,7 @@
-"""A new producer's first week in the console: the first steps on the dashboard until labels are
-issued, "Register a batch" without a product leading to the product form, operators and QA
-officers landing on their queues, and the dashboard's numbers linking to their lists."""
+"""A new producer's first week in the console: the first steps on the dashboard until a week
+after the first labels, "Register a batch" without a product leading to the product form,
+operators and QA officers landing on their queues, and the dashboard's numbers linking to their
+lists."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import asyncpg
 from litestar.testing import AsyncTestClient
 
 from tests.integration.batch_steps import batch_in, chicken, create_product, register
+from tests.integration.batches.products.test_console_products import english
 from tests.integration.console import Browser, signed_in
-from tests.integration.test_console_products import english
 from tests.integration.world import World
 
 STEP = re.compile(r'<li data-step="(\w+)" data-state="(\w+)">')
@@ -21,6 +22,12 @@ async def _producer(client: AsyncTestClient, pool: asyncpg.Pool, world: World) -
     browser = await signed_in(client, pool, world.producer.id)
     await english(browser)
     return browser
+
+
+def _product_select(page: str) -> str:
+    select = re.search(r'<select id="product_id".*?</select>', page, re.S)
+    assert select, "no product list"
+    return select.group(0)
 
 
 async def _steps(browser: Browser) -> tuple[dict[str, str], str]:
@@ -61,6 +68,15 @@ async def test_a_new_producer_is_led_step_by_step_until_labels_are_issued(
         f"/api/v1/batches/{released}/labels", json={"count": 2}, headers=world.producer.headers
     )
     assert answer.status_code in (200, 201), answer.text
+    # every step ticked, for a week: the producer sees the last one done
+    steps, text = await _steps(producer)
+    assert steps == {"product": "done", "batch": "done", "send": "done", "labels": "done"}
+    assert "All done: your first labels are issued." in text
+    # a week and a day later the list has left the dashboard
+    await pool.execute(
+        "UPDATE label_serials SET issued_at = issued_at - interval '8 days' WHERE batch_id = $1",
+        released,
+    )
     steps, text = await _steps(producer)
     assert steps == {}
     assert "Your first steps" not in text
@@ -101,11 +117,16 @@ async def test_register_a_batch_without_a_product_leads_to_the_product_form(
     assert answer.headers["location"] == "/app/products/new"
     form = await producer.get("/app/products/new")
     assert "A batch is always of one of your products: register it first." in form.text
-    # with a product, the registration form itself
-    await create_product(client, world.producer, chicken())
+    # with a product, the registration form itself, that product chosen: there is no other
+    only = await create_product(client, world.producer, chicken())
     answer = await producer.get("/app/batches/new")
     assert answer.status_code == 200
     assert 'name="lot"' in answer.text
+    assert f'<option value="{only["id"]}" selected>' in _product_select(answer.text)
+    # with two, the producer chooses
+    await create_product(client, world.producer, chicken())
+    answer = await producer.get("/app/batches/new")
+    assert " selected>" not in _product_select(answer.text)
 
 
 async def test_operators_and_qa_officers_land_on_their_queues(

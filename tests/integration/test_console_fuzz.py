@@ -14,8 +14,8 @@ from litestar.testing import AsyncTestClient
 
 from schemas.batches import today_in_jakarta
 from tests.integration.batch_steps import batch_in, chicken, create_product
+from tests.integration.batches.products.test_console_products import CHICKEN_FORM
 from tests.integration.console import Browser, broken_form, post_form, signed_in
-from tests.integration.test_console_products import CHICKEN_FORM
 from tests.integration.world import World
 
 SETTINGS = settings(

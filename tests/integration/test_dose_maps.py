@@ -159,6 +159,20 @@ async def test_dose_map_ratios_at_their_bounds_are_kept(client, world: World):
         assert (stored["ratio_min"], stored["ratio_max"]) == (ratio_min, ratio_max)
 
 
+async def test_a_dose_map_may_give_its_average_ratio(client, world: World):
+    assert (await _create_map(client, world))["ratio_average"] is None
+    with_average = await _create_map(client, world, ratio_average=1.1)
+    assert with_average["ratio_average"] == 1.1
+    for outside in (0.85, 1.35):  # below ratio_min 0.9, above ratio_max 1.3
+        response = await client.post(
+            _url(world.irradiator),
+            json=dose_map_body(ratio_average=outside),
+            headers=world.qa.headers,
+        )
+        assert response.status_code == 400, response.text
+        assert "ratio_average" in response.text
+
+
 # --- D_min, D_max and conformity ---------------------------------------------------------------
 
 

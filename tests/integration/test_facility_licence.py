@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from schemas.batches import today_in_jakarta
 from tests.integration.batch_steps import chicken, create_product, receive, register, treat
 from tests.integration.console import signed_in
 from tests.integration.world import World
@@ -103,10 +104,22 @@ async def test_release_after_the_licence_lapsed_is_a_422(client, world: World, p
     assert problem["licence_no"] == "BAPETEN/IU/77/2020"
     record = (await client.get(f"/api/v1/batches/{batch['id']}", headers=world.qa.headers)).json()
     assert record["status"] == "treated" and record["best_before"] is None
-    # a renewal after the fact does not make that treatment licensed: the record keeps its licence
-    await _licensed(pool, world, date.today() + timedelta(days=365))
+    # a renewal whose period begins after the treatment leaves it unlicensed (a renewal that
+    # covers its day frees it: test_organization_edits)
+    renewed = await client.patch(
+        f"/api/v1/organizations/{world.facility}",
+        json={
+            "licence_no": "BAPETEN/IU/78/2026",
+            # the day after the treatment's day in WIB, the day release reads
+            "licence_valid_from": (today_in_jakarta() + timedelta(days=1)).isoformat(),
+            "licence_valid_until": (date.today() + timedelta(days=365)).isoformat(),
+        },
+        headers=world.admin.headers,
+    )
+    assert renewed.status_code == 200, renewed.text
     again = await client.post(f"/api/v1/batches/{batch['id']}/release", headers=world.qa.headers)
     assert again.status_code == 422
+    assert again.json()["licence_no"] == "BAPETEN/IU/77/2020"
     # rejecting it stays possible
     rejected = await client.post(
         f"/api/v1/batches/{batch['id']}/reject",

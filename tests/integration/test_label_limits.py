@@ -8,7 +8,7 @@ import io
 import asyncpg
 import pytest
 
-from service.labels_api.serials import MAX_LABELS_PER_PDF
+from service.batches.labelling.serials import MAX_LABELS_PER_PDF
 from tests.integration.batch_steps import batch_in
 from tests.integration.test_labels_api import pdf_pages, released_batch
 from tests.integration.world import World

@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image
 
@@ -24,6 +25,21 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 def pdf_pages(pdf: bytes, dpi: int = 300) -> list[Image.Image]:
     document = pdfium.PdfDocument(pdf)
     return [page.render(scale=dpi / 72).to_pil() for page in document]
+
+
+def sheet_text(pdf: bytes) -> str:
+    """Every character of the first page, in reading order."""
+    return pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
+
+
+def font_sizes(pdf: bytes) -> set[float]:
+    """The size (pt) every visible character of the first page is set in."""
+    text_page = pdfium.PdfDocument(pdf)[0].get_textpage()
+    return {
+        pdfium_c.FPDFText_GetFontSize(text_page.raw, index)
+        for index in range(text_page.count_chars())
+        if text_page.get_text_range(index, 1).strip()
+    }
 
 
 async def jwks_keyring(client) -> Keyring:  # type: ignore[no-untyped-def]
@@ -251,7 +267,8 @@ async def test_a_layout_too_small_for_the_label_is_refused_naming_the_smallest_t
         assert body["code"] == "layout_too_small"
         assert body["smallest_fitting_layout"] == "thermal-58x40"
         assert body["fitting_layouts"] == ["thermal-58x40", "a4-3x8", "thermal-80x50", "a4-2x5"]
-    # 120-character names of product and facility: 70×37 mm cannot hold them at 5 pt
+    # 120-character names of product and facility: 58×40 mm cannot hold them, 70×37 mm can
+    # (at 5 pt, the lines set close), with this short lot's QR
     async with pool.acquire() as conn:
         await conn.execute(
             "UPDATE products SET name = $2 WHERE id = $1", batch["product"]["id"], LONG_PRODUCT
@@ -259,11 +276,15 @@ async def test_a_layout_too_small_for_the_label_is_refused_naming_the_smallest_t
         await conn.execute(
             "UPDATE organizations SET name = $2 WHERE id = $1", world.facility, LONG_FACILITY
         )
-    for path in ("labels.pdf?layout=a4-3x8", "labels.pdf?layout=thermal-58x40", "label.svg"):
+    for path in ("labels.pdf?layout=thermal-58x40", "label.svg?layout=thermal-58x40"):
         refused = await client.get(f"{url}/{path}", headers=world.producer.headers)
         assert refused.status_code == 422, (path, refused.text)
-        assert refused.json()["smallest_fitting_layout"] == "thermal-80x50"
-    for fits in ("labels.pdf?layout=thermal-80x50", "labels.pdf?layout=a4-2x5"):
+        assert refused.json()["smallest_fitting_layout"] == "a4-3x8"
+    for fits in (
+        "labels.pdf?layout=a4-3x8",
+        "labels.pdf?layout=thermal-80x50",
+        "labels.pdf?layout=a4-2x5",
+    ):
         response = await client.get(f"{url}/{fits}", headers=world.producer.headers)
         assert response.status_code == 200, (fits, response.text)
         decoded = set().union(*(decode_all(page) for page in pdf_pages(response.content)))
@@ -446,7 +467,19 @@ async def test_longest_allowed_texts_render_or_refuse_but_never_fail(client, wor
         outcomes[path] = response.status_code
     # 200-character names and 500-character addresses fit no sticker at 5 pt: refused, never
     # drawn clipped or below 5 pt
-    assert set(outcomes.values()) == {422}
+    # 200-character names and 500-character addresses: only 105×57 mm holds them at 5 pt, the
+    # one-word name cut across lines; the rest refuse, never drawn clipped or below 5 pt
+    assert {path for path, status in outcomes.items() if status == 200} == {
+        "labels.pdf?layout=a4-2x5&copies=1"
+    }
+    sheet = await client.get(
+        f"/api/v1/batches/{batch_id}/labels.pdf?layout=a4-2x5&copies=1",
+        headers=world.producer.headers,
+    )
+    text = sheet_text(sheet.content)
+    assert ("Rendang" + "R" * 192) in "".join(text.split())
+    assert all(size >= 5.0 - 1e-3 for size in font_sizes(sheet.content))
+    assert len(set().union(*(decode_all(page) for page in pdf_pages(sheet.content)))) == 1
 
 
 async def test_many_concurrent_pdf_downloads_do_not_starve_the_pool(client, world: World, settings):

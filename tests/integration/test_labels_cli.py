@@ -40,7 +40,13 @@ def _render(
     dpi: int = 203,
 ) -> int:
     args = argparse.Namespace(
-        batch=str(batch.batch_id), layout=layout, output=str(output), copies=None, dpi=dpi
+        batch=str(batch.batch_id),
+        layout=layout,
+        output=str(output),
+        copies=None,
+        dpi=dpi,
+        market=None,
+        lang=None,
     )
     return render_command.run(args, settings, database_url)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import asyncpg
@@ -90,18 +92,26 @@ async def test_metrics_move_with_verifications(
 
 
 async def test_pool_use_counts_a_lent_connection(client: AsyncTestClient) -> None:
-    def in_use(samples: Samples) -> float:
-        return _value(samples, "radura_db_pool_connections", pool="main", state="in_use")
+    async def in_use_settles_at(expected: int) -> float:
+        """The gauge, scraped until it reads `expected` or two seconds pass: the app's own
+        workers (outbox, mail, scan writer) borrow a connection for a moment now and then."""
+        deadline = time.monotonic() + 2.0
+        while True:
+            samples = await _scrape(client)
+            value = _value(samples, "radura_db_pool_connections", pool="main", state="in_use")
+            if value == expected or time.monotonic() > deadline:
+                return value
+            await asyncio.sleep(0.05)
 
     # a connection of the app's main pool, taken on the app's own event loop
     app_pool = client.app.state.pool
     conn = client.blocking_portal.call(app_pool.acquire)
     try:
-        held = in_use(await _scrape(client))
+        held = await in_use_settles_at(1)
     finally:
         client.blocking_portal.call(app_pool.release, conn)
-    released = in_use(await _scrape(client))
-    # the scrape itself takes no connection of the main pool
+    # were the scrape itself to take a connection of the main pool, this could never read 0
+    released = await in_use_settles_at(0)
     assert (held, released) == (1, 0)
 
 

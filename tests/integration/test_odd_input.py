@@ -14,10 +14,10 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.testing import AsyncTestClient
 
 from tests.integration.batch_steps import batch_in, chicken, treatment_body
+from tests.integration.batches.estimate.test_shelf_life_estimate import CHICKEN
+from tests.integration.batches.estimate.test_shelf_life_estimate import URL as ESTIMATE
+from tests.integration.batches.products.test_console_products import english, field_error
 from tests.integration.console import signed_in
-from tests.integration.test_console_products import english, field_error
-from tests.integration.test_shelf_life_estimate import CHICKEN
-from tests.integration.test_shelf_life_estimate import URL as ESTIMATE
 from tests.integration.verify_fixtures import label_path, make_batch, raw_get, server_keyring
 from tests.integration.world import World
 
@@ -83,6 +83,26 @@ async def test_a_count_sent_as_text_is_refused(client: AsyncTestClient, world: W
     )
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == "count"
+
+
+async def test_an_integral_float_is_an_integer(client: AsyncTestClient, world: World) -> None:
+    """JSON Schema counts 801.0 as an integer, and so does the API (a float with a fraction does
+    not pass, nor does text)."""
+    product = await client.post(
+        "/api/v1/products", json=chicken(base_shelf_life_days=5.0), headers=world.producer.headers
+    )
+    assert product.status_code == 201, product.text
+    assert product.json()["base_shelf_life_days"] == 5
+    batch_id = await batch_in(client, world, "released")
+    labels = f"/api/v1/batches/{batch_id}/labels"
+    issued = await client.post(labels, json={"count": 3.0}, headers=world.producer.headers)
+    assert issued.status_code in (200, 201), issued.text
+    for odd in (3.5, "3", 1e300):
+        refused = await client.post(labels, json={"count": odd}, headers=world.producer.headers)
+        assert refused.status_code == 400, (odd, refused.text)
+        assert refused.json()["errors"][0]["field"] == "count", odd
+    estimate = await client.post(ESTIMATE, json={**CHICKEN, "base_shelf_life_days": 5.0})
+    assert estimate.status_code == 200, estimate.text
 
 
 async def test_a_vanishing_dosimeter_reading_is_no_dose(

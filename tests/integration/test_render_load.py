@@ -13,6 +13,7 @@ import pytest
 from service.core.db import create_pool
 from tests.integration.verify_fixtures import (
     LabelledBatch,
+    issue_many_serials,
     make_batch,
     page_path,
     server_keyring,
@@ -35,13 +36,16 @@ def server_url(database_url: str, data_dir: Path) -> Iterator[str]:
         yield url
 
 
-def _world_and_batch(database_url: str) -> tuple[World, LabelledBatch]:
-    async def build() -> tuple[World, LabelledBatch]:
+def _world_and_batch(database_url: str) -> tuple[World, LabelledBatch, str]:
+    async def build() -> tuple[World, LabelledBatch, str]:
         pool = await create_pool(database_url, max_size=1)  # with the app's jsonb codec
         try:
             async with pool.acquire() as conn:
                 world = await build_world(conn)
-                return world, await make_batch(conn, world, serials=100)
+                batch = await make_batch(conn, world, serials=100)
+                # 10 000 serial stickers, each signed and encoded: a render of several seconds
+                pdf = await issue_many_serials(conn, batch.batch_id, 10_000)
+                return world, batch, f"{pdf}&from=100&count=10000"
         finally:
             await pool.close()
 
@@ -51,9 +55,8 @@ def _world_and_batch(database_url: str) -> tuple[World, LabelledBatch]:
 def test_pdf_floods_starve_neither_the_api_nor_verification(
     server_url: str, database_url: str, data_dir: Path
 ) -> None:
-    world, batch = _world_and_batch(database_url)
+    world, batch, pdf = _world_and_batch(database_url)
     keyring = server_keyring(data_dir)
-    pdf = f"/api/v1/batches/{batch.batch_id}/labels.pdf?layout=thermal-58x40&copies=10000"
 
     async def run() -> None:
         async with httpx.AsyncClient(base_url=server_url, timeout=60) as client:

@@ -37,12 +37,20 @@ ENDPOINTS = [
     ("POST", "/api/v1/irradiators", _irradiator_body, {"admin"}),
     ("GET", "/api/v1/irradiators", None, set(ALL_ROLES)),
     ("GET", "/api/v1/food-categories", None, set(ALL_ROLES)),
+    # editing (SPEC §3.2)
+    ("PATCH", "/api/v1/organizations/{regulator_org}", lambda w: {"city": "Jakarta"}, {"admin"}),
+    ("GET", "/api/v1/organizations/{regulator_org}/licences", None, {"admin", "regulator"}),
+    ("PATCH", "/api/v1/irradiators/{irradiator}", lambda w: {"activity_kci": 400}, {"admin"}),
+    ("PATCH", "/api/v1/users/{second_qa}", lambda w: {"name": "QA Tiga"}, {"admin"}),
+    ("POST", "/api/v1/users/{second_qa}/enable", None, {"admin"}),
 ]
 
 
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), ENDPOINTS)
 async def test_roles_against_account_endpoints(client, world: World, method, path, body, allowed):
-    url = path.format(regulator_org=world.regulator_org, second_qa=world.second_qa.id)
+    url = path.format(
+        regulator_org=world.regulator_org, second_qa=world.second_qa.id, irradiator=world.irradiator
+    )
     anonymous = await client.request(method, url, json=body(world) if body else None)
     assert anonymous.status_code == 401
     bad_token = await client.request(

@@ -14,7 +14,13 @@ import httpx
 import pytest
 
 from service.core.db import create_pool
-from tests.integration.verify_fixtures import LabelledBatch, make_batch, page_path, server_keyring
+from tests.integration.verify_fixtures import (
+    LabelledBatch,
+    issue_many_serials,
+    make_batch,
+    page_path,
+    server_keyring,
+)
 from tests.integration.world import World, build_world
 from tests.live_server import server_env, server_process
 
@@ -25,12 +31,15 @@ EXIT_WITHIN_S = 30.0
 SCANS = 5
 
 
-async def _world_and_batch(database_url: str) -> tuple[World, LabelledBatch]:
+async def _world_and_batch(database_url: str) -> tuple[World, LabelledBatch, str]:
+    """A batch with SCANS serials to scan, then 10 000 more: a roll that renders for seconds."""
     pool = await create_pool(database_url, max_size=1)  # with the app's jsonb codec
     try:
         async with pool.acquire() as conn:
             world = await build_world(conn)
-            return world, await make_batch(conn, world, serials=SCANS)
+            batch = await make_batch(conn, world, serials=SCANS)
+            pdf = await issue_many_serials(conn, batch.batch_id, 10_000)
+            return world, batch, f"{pdf}&from={SCANS}&count=10000"
     finally:
         await pool.close()
 
@@ -49,16 +58,13 @@ async def _scans_of(database_url: str, batch: LabelledBatch) -> int:
 def test_sigterm_during_a_render_exits_promptly_with_the_scans_written(
     database_url: str, data_dir: Path
 ) -> None:
-    world, batch = asyncio.run(_world_and_batch(database_url))
+    world, batch, pdf = asyncio.run(_world_and_batch(database_url))
     keyring = server_keyring(data_dir)
     env = server_env(database_url, data_dir)
     with server_process(env, radura_serve=True) as (base_url, server):
 
         async def render_then_terminate() -> float:
             async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
-                pdf = (
-                    f"/api/v1/batches/{batch.batch_id}/labels.pdf?layout=thermal-58x40&copies=10000"
-                )
                 render = asyncio.create_task(client.get(pdf, headers=world.producer.headers))
                 await asyncio.sleep(1.5)
                 assert not render.done(), "the render must still be running at SIGTERM"
@@ -86,7 +92,7 @@ def test_sigterm_under_scan_load_answers_what_it_took_and_writes_every_scan(
 ) -> None:
     """Phones scanning steadily at SIGTERM: every request already in the server is answered, no
     answer is a 5xx, and every scan answered is in the database after the exit."""
-    _, batch = asyncio.run(_world_and_batch(database_url))
+    _, batch, _ = asyncio.run(_world_and_batch(database_url))
     keyring = server_keyring(data_dir)
     env = server_env(database_url, data_dir)
     paths = [page_path(keyring, batch, serial) for serial in batch.serials]

@@ -39,7 +39,8 @@ def receiver() -> Iterator[Receiver]:
 
 async def _delete_all(client, actor: Actor) -> None:  # type: ignore[no-untyped-def]
     """Regulators receive every batch's events: stop this test's endpoints reaching others'."""
-    for endpoint in (await client.get("/api/v1/webhooks", headers=actor.headers)).json():
+    listed = await client.get("/api/v1/webhooks", params={"limit": 200}, headers=actor.headers)
+    for endpoint in listed.json()["items"]:
         await client.delete(f"/api/v1/webhooks/{endpoint['id']}", headers=actor.headers)
 
 
@@ -83,11 +84,20 @@ async def test_released_and_recalled_arrive_signed_to_each_organization_concerne
         # another secret does not verify it
         with pytest.raises(WebhookVerificationError):
             verified(secrets["facility"], by_path[("producer", "batch.released")])
-        # the same message to two organizations carries one id
+        # the same message to two organizations carries one id; a recall names its customers
+        # to the producer only, in a message of its own
         assert (
-            by_path[("producer", "batch.recalled")].headers["webhook-id"]
-            == by_path[("regulator", "batch.recalled")].headers["webhook-id"]
+            by_path[("producer", "batch.released")].headers["webhook-id"]
+            == by_path[("regulator", "batch.released")].headers["webhook-id"]
         )
+        assert (
+            by_path[("facility", "batch.recalled")].headers["webhook-id"]
+            == by_path[("regulator", "batch.recalled")].headers["webhook-id"]
+            != by_path[("producer", "batch.recalled")].headers["webhook-id"]
+        )
+        assert recalled["data"]["customers"] == [] and recalled["data"]["customers_count"] == 0
+        facility_recalled = verified(secrets["facility"], by_path[("facility", "batch.recalled")])
+        assert "customers" not in facility_recalled["data"]
     finally:
         await _delete_all(client, world.regulator)
 
@@ -101,7 +111,8 @@ async def test_the_delivery_log_lists_attempts(client, world: World, receiver: R
         f"/api/v1/webhooks/{endpoint['id']}/deliveries", headers=world.producer.headers
     )
     assert log.status_code == 200, log.text
-    [delivery] = log.json()
+    [delivery] = log.json()["items"]
+    assert log.json()["next_cursor"] is None
     assert delivery["event_type"] == "batch.rejected"
     assert delivery["status"] == "delivered"
     assert delivery["next_attempt_at"] is None
@@ -110,8 +121,53 @@ async def test_the_delivery_log_lists_attempts(client, world: World, receiver: R
     # the secret is never shown again
     listed = await client.get("/api/v1/webhooks", headers=world.producer.headers)
     assert listed.status_code == 200
-    assert [e["id"] for e in listed.json()] == [endpoint["id"]]
+    assert listed.json() == {"items": [listed.json()["items"][0]], "next_cursor": None}
+    assert [e["id"] for e in listed.json()["items"]] == [endpoint["id"]]
     assert "secret" not in listed.text and "whsec_" not in listed.text
+
+
+async def _pages(client, url: str, actor: Actor, limit: int) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The ids of every page of a list, following `next_cursor` (SPEC §3)."""
+    pages, cursor = [], None
+    while True:
+        params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        response = await client.get(url, params=params, headers=actor.headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body.keys() == {"items", "next_cursor"}
+        pages.append([item["id"] for item in body["items"]])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return pages
+
+
+async def test_endpoints_and_deliveries_are_listed_a_page_at_a_time(
+    client, world: World, receiver: Receiver
+) -> None:
+    events = ["batch.released", "batch.recalled"]
+    added = [
+        (await register_endpoint(client, world.producer, receiver.url, events))["id"]
+        for _ in range(3)
+    ]
+    pages = await _pages(client, "/api/v1/webhooks", world.producer, limit=2)
+    assert [len(page) for page in pages] == [2, 1]
+    assert [i for page in pages for i in page] == added[::-1]  # newest first, none twice
+    batch_id = await batch_in(client, world, "released")
+    await until_received(receiver, batch_id, 3)
+    deliveries = f"/api/v1/webhooks/{added[0]}/deliveries"
+    recalled = await client.post(
+        f"/api/v1/batches/{batch_id}/recall",
+        json={"reason": "Kemasan bocor"},
+        headers=world.producer.headers,
+    )
+    assert recalled.status_code == 200, recalled.text
+    one_by_one = await _pages(client, deliveries, world.producer, limit=1)
+    assert [len(page) for page in one_by_one] == [1, 1]
+    both = await client.get(deliveries, headers=world.producer.headers)
+    assert [d["id"] for d in both.json()["items"]] == [page[0] for page in one_by_one]
+    assert [d["event_type"] for d in both.json()["items"]] == ["batch.recalled", "batch.released"]
+    bad = await client.get(deliveries, params={"cursor": "x"}, headers=world.producer.headers)
+    assert bad.status_code == 400
 
 
 async def test_a_receiver_that_was_down_gets_the_message_when_it_returns(
@@ -125,7 +181,8 @@ async def test_a_receiver_that_was_down_gets_the_message_when_it_returns(
     attempts: list[dict] = []
     while time.monotonic() - started < 15 and len(attempts) < 3:
         await asyncio.sleep(0.1)
-        [delivery] = (await client.get(deliveries_url, headers=world.producer.headers)).json()
+        log = await client.get(deliveries_url, headers=world.producer.headers)
+        [delivery] = log.json()["items"]
         attempts = delivery["attempts"]
     assert len(attempts) >= 3, attempts
     assert delivery["status"] == "pending"
@@ -137,7 +194,8 @@ async def test_a_receiver_that_was_down_gets_the_message_when_it_returns(
     [received] = await until_received(receiver, batch_id, 1)
     assert json.loads(received.body)["type"] == "batch.released"
     await asyncio.sleep(0.2)
-    [delivery] = (await client.get(deliveries_url, headers=world.producer.headers)).json()
+    log = await client.get(deliveries_url, headers=world.producer.headers)
+    [delivery] = log.json()["items"]
     assert delivery["status"] == "delivered"
     assert delivery["attempts"][-1]["http_status"] == 204
 

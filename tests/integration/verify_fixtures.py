@@ -3,7 +3,9 @@ so the verification tests do not depend on the batch life-cycle API."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +30,12 @@ from tests.integration.world import World
 def _today() -> date:
     """Today in Asia/Jakarta, read when a fixture is built (a run may cross midnight)."""
     return datetime.now(ZoneInfo("Asia/Jakarta")).date()
+
+
+# The GTIN sets of the apps this process's tests talk to (the session's `client`), by the
+# database each listens to: a new product's GTIN reaches each by NOTIFY a moment after its
+# insert, so `make_batch` waits for it.
+WATCHED_GTIN_SETS: list[tuple[str, Any]] = []
 
 
 def random_gtin14() -> str:
@@ -155,7 +163,25 @@ async def make_batch(
             "INSERT INTO label_serials (batch_id, serial) VALUES ($1, $2)",
             [(batch_id, serial) for serial in issued],
         )
+    if gtin14 is not None and WATCHED_GTIN_SETS and not conn.is_in_transaction():
+        database = await conn.fetchval("SELECT current_database()")  # committed: NOTIFY is sent
+        for listening_to, gtins in WATCHED_GTIN_SETS:
+            if listening_to == database:
+                await _until_known(gtins, gtin14)
     return LabelledBatch(batch_id, code, lot, gtin14, best_before, name, issued)
+
+
+async def issue_many_serials(conn: asyncpg.Connection, batch_id: UUID, count: int) -> str:
+    """`count` more serials for the batch, straight in SQL (a long roll to render); the path of
+    its PDF as a 80×50 mm roll (which holds every sticker), for `&count=`."""
+    await conn.execute(
+        """INSERT INTO label_serials (batch_id, serial)
+           SELECT $1::uuid, upper(substr(md5(i::text || $1::text), 1, 10))
+           FROM generate_series(1, $2) AS i""",
+        batch_id,
+        count,
+    )
+    return f"/api/v1/batches/{batch_id}/labels.pdf?layout=thermal-80x50"
 
 
 def _shelf_life(best_before: date) -> dict[str, object]:
@@ -272,3 +298,18 @@ async def raw_get(client: AsyncTestClient[Any], path: str, query: bytes) -> tupl
     await client.app(scope, receive, send)
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return sent[0]["status"], body
+
+
+async def until_resolvable(client: Any, gtin14: str | None, within_s: float = 10.0) -> None:
+    """Wait until the app under `client` no longer refuses `gtin14` as unknown: a new product's
+    GTIN reaches each process's set by NOTIFY (service/verify/resolver/gtins.py), a moment after
+    the insert that a test makes right before its first scan."""
+    if gtin14 is not None:
+        await _until_known(client.app.state["verifier"].gtins, gtin14, within_s)
+
+
+async def _until_known(gtins: Any, gtin14: str, within_s: float = 10.0) -> None:
+    deadline = time.monotonic() + within_s
+    while gtins.knows(gtin14) is False:
+        assert time.monotonic() < deadline, f"{gtin14} not known after {within_s} s"
+        await asyncio.sleep(0.01)

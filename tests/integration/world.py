@@ -8,7 +8,11 @@ from uuid import UUID
 
 import asyncpg
 
-from service.core.auth import store_token
+from service.core.auth import AuthUser, store_token
+
+# Reads a batch's whole audit log (shipping events included), as a regulator does, for tests
+# that read it straight from the database.
+WHOLE_LOG_READER = AuthUser(id=UUID(int=0), name="Test", role="regulator", organization_id=None)
 
 
 @dataclass

@@ -36,7 +36,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -50,6 +49,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from tests.live_server import free_port, live_server, wait_ready
+from tests.perf._hardening import database
 from tests.perf._server import start, stop
 
 LIMIT_P95_MS = 50.0
@@ -202,30 +202,6 @@ async def _prepare(dsn: str, batches: int) -> Seeded:
     return Seeded(emails, str(sample), producer_name, str(received))
 
 
-def _database() -> tuple[str, Any]:
-    server = os.environ.get("RADURA_DATABASE_URL")
-    if server:
-        name = "radura_bench_console_" + secrets.token_hex(3)
-
-        async def create() -> None:
-            conn = await asyncpg.connect(server)
-            await conn.execute(f'CREATE DATABASE "{name}"')
-            await conn.close()
-
-        async def drop() -> None:
-            conn = await asyncpg.connect(server)
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.close()
-
-        asyncio.run(create())
-        return server.rsplit("/", 1)[0] + "/" + name, lambda: asyncio.run(drop())
-    import pgserver
-
-    folder = tempfile.mkdtemp(prefix="radura-bench-console-")
-    embedded = pgserver.get_server(folder, cleanup_mode="delete")
-    return embedded.get_uri(), embedded.cleanup
-
-
 # --- measuring --------------------------------------------------------------------------------
 
 
@@ -294,7 +270,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    dsn, cleanup = _database()
+    dsn, cleanup = database()
     try:
         seeded = asyncio.run(_prepare(dsn, args.batches))
         results: dict[str, dict[str, float]] = {}

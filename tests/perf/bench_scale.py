@@ -32,7 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -257,12 +257,13 @@ async def _timed(work: Callable[[], Awaitable[object]], repeat: int) -> Latency:
 async def measure_reads(dsn: str, pages: int) -> Reads:
     """Page-view latencies over a sample of the producer's batches, the dashboard, the export."""
     from schemas.batches import today_in_jakarta
-    from service.batches.dashboard import dashboard
-    from service.batches.export import csv_chunks
+    from service.batches.export import batches_csv as export
+    from service.batches.figures.dashboard import dashboard
     from service.core.auth import AuthUser
     from service.core.db import _init_connection
+    from service.core.download_gate import DownloadGate
     from service.verify import queries as scan_queries
-    from service.verify.scan_stats import batch_scans
+    from service.verify.scans.stats import batch_scans
 
     conn = await _connect(dsn)
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2, init=_init_connection)
@@ -306,6 +307,22 @@ async def measure_reads(dsn: str, pages: int) -> Reads:
             await dashboard(
                 conn, producer, clone_threshold=CLONE_THRESHOLD, today=today_in_jakarta()
             )
+
+        async def csv_chunks(
+            pool: asyncpg.Pool, user: AuthUser, date_from: date | None, date_to: date | None
+        ) -> AsyncIterator[str]:
+            """What GET /api/v1/exports/batches.csv sends, as the endpoint makes it."""
+            gate = DownloadGate()
+            ticket = gate.admit(uuid4())
+            try:
+                pages = export.pages_of(
+                    await export.export_batch_ids(pool, user, date_from, date_to)
+                )
+                first = await export.export_rows(pool, pages[0] if pages else [])
+                async for chunk in export.csv_chunks(gate, ticket, pool, pages, first):
+                    yield chunk
+            finally:
+                ticket.release()
 
         figures = {
             "batch page scan figures (rollup)": await _timed(batch_page, pages),

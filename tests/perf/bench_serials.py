@@ -1,6 +1,6 @@
 """Bulk serial issue rate: what `POST /api/v1/batches/{id}/labels` does for 100 000 serials.
 
-Runs the endpoint's own code path (`service.labels_api.serials.insert_serials` in one
+Runs the endpoint's own code path (`service.batches.labelling.serials.insert_serials` in one
 transaction: draw unique random serials, COPY them in, count the batch's total) on a real
 PostgreSQL (embedded in a temporary folder, or RADURA_DATABASE_URL), against a baseline measured
 in the same run: a bare COPY of the same number of pre-made rows into a table of the same
@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import asyncpg
 
 from labels.codes import random_code
+from service.batches.labelling.serials import insert_serials
 from service.core.db import create_pool
 from service.core.migrate import apply_migrations
-from service.labels_api.serials import insert_serials
 from tests.integration.verify_fixtures import make_batch
 from tests.integration.world import build_world
 

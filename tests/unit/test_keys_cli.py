@@ -11,8 +11,8 @@ from pathlib import Path
 from labels.signing import Keyring
 from labels.uri import signed_uri
 from schemas.labels import LabelRef
+from service.batches.labelling.keys import SigningKeys
 from service.core.settings import load_settings
-from service.labels_api.keys import SigningKeys
 
 REF = LabelRef(code="7KQ2M9XW4T", lot="L1", serial="8H3JQ2KD0A")
 
@@ -70,7 +70,7 @@ def test_verify_against_a_jwks_file_and_reasons_for_failure(tmp_path: Path):
 def test_running_server_learns_a_rotated_key_from_disk(tmp_path: Path, monkeypatch):
     import dataclasses
 
-    import service.labels_api.keys as keys_module
+    import service.batches.labelling.keys as keys_module
 
     settings = dataclasses.replace(load_settings(), data_dir=tmp_path, signing_key=None)
     server = SigningKeys(settings)
@@ -85,7 +85,7 @@ def test_running_server_learns_a_rotated_key_from_disk(tmp_path: Path, monkeypat
 def test_running_server_signs_and_publishes_with_the_rotated_key(tmp_path: Path, monkeypatch):
     import dataclasses
 
-    import service.labels_api.keys as keys_module
+    import service.batches.labelling.keys as keys_module
 
     settings = dataclasses.replace(load_settings(), data_dir=tmp_path, signing_key=None)
     server = SigningKeys(settings)

@@ -15,7 +15,7 @@ from service.core.metrics import SCANS_DROPPED, database_gauge
 from service.core.metrics_controller import _allowed
 from service.core.proxies import IPNetwork
 from service.core.settings import DEFAULT_METRICS_ALLOW, SettingsError, parse_networks
-from service.verify.scan_log import ScanLog
+from service.verify.scans.log import ScanLog
 
 
 def _dropped() -> float:

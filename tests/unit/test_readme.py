@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 # what the table names that pip does not install by that name: extras, vendored files and the
 # Debian program a test runs
-NOT_PIP_NAMES = {"structlog", "jinja2", "redis", "htmx", "swagger-ui-dist", "nginx"}
+NOT_PIP_NAMES = {"structlog", "jinja2", "redis", "htmx", "swagger-ui-dist", "nginx", "qpdf"}
 
 
 def _requirement_name(requirement: str) -> str:

@@ -1,4 +1,5 @@
-"""The render gate: a few renders per process, one per organization, a stop at shutdown."""
+"""The render gate: a few renders per process, one per organization, small sheets in a lane of
+their own, a stop at shutdown."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import uuid
 
 import pytest
 
+from service.batches.labelling.serials import MAX_SERIALS_PER_BATCH, serial_limit
 from service.core.errors import Unavailable
 from service.labels_api.render_gate import RenderCancelled, RenderGate
-from service.labels_api.serials import MAX_SERIALS_PER_BATCH, serial_limit
 
 ORG_A, ORG_B, ORG_C, ORG_D = (uuid.uuid4() for _ in range(4))
+ROLL = 10_000  # labels: a day's thermal roll
 
 
 async def test_one_render_per_organization_and_a_short_queue_per_process() -> None:
@@ -20,7 +22,7 @@ async def test_one_render_per_organization_and_a_short_queue_per_process() -> No
     order: list[uuid.UUID] = []
 
     async def render(org: uuid.UUID) -> None:
-        async with gate.slot(org):
+        async with gate.slot(org, ROLL):
             order.append(org)
             await release.wait()
 
@@ -39,8 +41,37 @@ async def test_one_render_per_organization_and_a_short_queue_per_process() -> No
     release.set()
     await asyncio.gather(first, *queued)
     assert order == [ORG_A, ORG_B, ORG_C]
-    async with gate.slot(ORG_A):  # everything was given back
+    async with gate.slot(ORG_A, ROLL):  # everything was given back
         pass
+
+
+async def test_a_small_sheet_never_waits_behind_big_renders() -> None:
+    gate = RenderGate(running=1, waiting=2, per_organization=1, small_sheet_labels=240)
+    release = asyncio.Event()
+    running: list[tuple[uuid.UUID, int]] = []
+
+    async def render(org: uuid.UUID, labels: int) -> None:
+        async with gate.slot(org, labels):
+            running.append((org, labels))
+            await release.wait()
+
+    # the large lane is full: one roll renders, two wait
+    big = [asyncio.create_task(render(org, ROLL)) for org in (ORG_A, ORG_B, ORG_C)]
+    await asyncio.sleep(0)
+    with pytest.raises(Unavailable) as full:
+        await render(ORG_D, ROLL)
+    assert full.value.code == "render_queue_full"
+    # a page of 24, from the organization whose roll renders too, starts at once
+    small = asyncio.create_task(render(ORG_A, 24))
+    await asyncio.sleep(0)
+    assert running == [(ORG_A, ROLL), (ORG_A, 24)]
+    # the small lane keeps its own limits: one per organization
+    with pytest.raises(Unavailable) as same_org:
+        await render(ORG_A, 240)
+    assert same_org.value.code == "render_limit_organization"
+    release.set()
+    await asyncio.gather(*big, small)
+    assert sorted(labels for _, labels in running) == [24, ROLL, ROLL, ROLL]
 
 
 async def test_a_stopping_gate_ends_renders_between_labels_and_admits_none() -> None:
@@ -51,7 +82,7 @@ async def test_a_stopping_gate_ends_renders_between_labels_and_admits_none() -> 
     with pytest.raises(RenderCancelled):
         next(labels)
     with pytest.raises(Unavailable) as stopping:
-        async with gate.slot(ORG_A):
+        async with gate.slot(ORG_A, 24):
             pass
     assert stopping.value.code == "server_stopping"
 

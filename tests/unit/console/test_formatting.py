@@ -20,7 +20,8 @@ from service.core.formatting import (
 def test_numbers_take_a_decimal_comma_and_dotted_thousands_in_bahasa_indonesia() -> None:
     assert format_number(2.5) == "2,5"
     assert format_number(12345.678) == "12.345,678"
-    assert format_number(-18.0) == "-18"
+    assert format_number(-18.0) == "\u221218"  # the minus sign, as on the label
+    assert format_number(-0.5, "en") == "\u22120.5"
     assert format_number(1.23456, digits=2) == "1,23"
     assert format_number(2.5, "en") == "2.5"
     assert format_number(100000, "en") == "100,000"

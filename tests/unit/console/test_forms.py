@@ -171,7 +171,9 @@ def test_messages_translate_and_format_their_numbers() -> None:
 def test_numbers_a_person_would_not_mean_are_refused_by_name() -> None:
     for value, message in (
         ("1e999", "Enter a smaller number."),
-        ("nan", "Enter a value of at least 0."),
+        ("nan", "Enter a number, such as 2,5."),  # no amount, nor is inf
+        ("inf", "Enter a number, such as 2,5."),
+        ("-Infinity", "Enter a number, such as 2,5."),
         ("0x10", "Enter a number, such as 2,5."),
         ("1 5", "Enter a number, such as 2,5."),  # not read as 15
     ):

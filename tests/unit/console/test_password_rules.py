@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import threading
+
 import pytest
 
 from service.accounts.passwords import hash_password, password_matches, password_problem
@@ -33,3 +37,23 @@ def test_a_good_password_passes_and_hashes_as_argon2id():
     assert not password_matches(stored, "rendang-bundo-2026")
     assert not password_matches(None, "anything at all")
     assert not password_matches("not a hash", "anything at all")
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities are Linux's")
+async def test_hashes_run_in_threads_that_give_way_to_the_event_loop():
+    """The hashing threads run at a lower priority than the thread that runs the event loop, so
+    a flood of sign-ins queues behind the requests, not the other way round; and a hash
+    computed there is a hash like any other."""
+    from service.accounts import passwords
+
+    def priority_here() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    loop_priority = priority_here()
+    hashing_priority = await asyncio.get_running_loop().run_in_executor(
+        passwords._hashing, priority_here
+    )
+    assert hashing_priority == min(19, loop_priority + passwords.HASHING_NICENESS)
+    stored = await passwords.hashed("Rendang-Bundo-2026")
+    assert await passwords.matches(stored, "Rendang-Bundo-2026")
+    assert not await passwords.matches(stored, "Rendang-Bundo-2027")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
-from service.batches.scan_chart import ScanDayFigures, continuous_days, scans_chart_svg
+from service.batches.figures.scan_chart import ScanDayFigures, continuous_days, scans_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 START = date(2026, 11, 1)

@@ -11,6 +11,7 @@ import pypdfium2 as pdfium
 import resvg_py
 import zxingcpp
 from PIL import Image
+from pyzbar import pyzbar
 
 from labels.codes import random_code
 from labels.signing import Keyring
@@ -105,6 +106,8 @@ def mandatory_texts(content: LabelContent, producer: bool = True) -> list[str]:
         "7KQ2M 9XW4T",
         "Pindai untuk cek keaslian",
     ]
+    if content.market_words:  # an export market's statutory words (SPEC §13.3)
+        every.append(content.market_words)
     if not producer:
         return every
     # worded as labels.wording has them (the registration and net content lines are reworded
@@ -123,6 +126,12 @@ def decode_all(image: Image.Image) -> list[str]:
     # QR only: with every format on, zxing now and then reads label text as a linear barcode
     qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
     return [result.text for result in zxingcpp.read_barcodes(image, formats=qr)]
+
+
+def decode_zbar(image: Image.Image) -> list[str]:
+    """The QR codes zbar (the other common open decoder) reads in `image`."""
+    found = pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    return [result.data.decode() for result in found]
 
 
 def decode_png(data: bytes) -> list[str]:

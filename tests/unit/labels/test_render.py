@@ -38,6 +38,7 @@ from tests.unit.labels.samples import (
     batch_content,
     decode_all,
     decode_png,
+    decode_zbar,
     mandatory_texts,
     page_text,
     pdf_pages,
@@ -149,8 +150,9 @@ def test_pdf_serial_cells_decode_verify_and_show_every_text(name: str) -> None:
     if layout.cells_per_page > 1:
         # Every cell of the first page: its own URI, exactly once, verifiable.
         for index, content in enumerate(cells[: layout.cells_per_page]):
-            decoded = decode_all(_cell_image(first_page, layout, index))
-            assert decoded == [content.uri]
+            cell = _cell_image(first_page, layout, index)
+            assert decode_all(cell) == [content.uri]
+            assert decode_zbar(cell) == [content.uri]
             _assert_genuine(content.uri)
         _assert_texts(page_text(document, [0]), cells[0])
         for content in cells[: layout.cells_per_page]:
@@ -161,6 +163,7 @@ def test_pdf_serial_cells_decode_verify_and_show_every_text(name: str) -> None:
         for index, content in enumerate(cells[:3]):
             page = first_page if index == 0 else render_page(document, index, DPI)
             assert decode_all(page) == [content.uri]
+            assert decode_zbar(page) == [content.uri]
             _assert_genuine(content.uri)
             _assert_texts(page_text(document, [index]), content, _has_producer(name))
 

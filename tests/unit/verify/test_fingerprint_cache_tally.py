@@ -10,7 +10,7 @@ import pytest
 
 from service.verify.cache import LabelCache
 from service.verify.fingerprint import Fingerprinter, network_prefix, rate_limit_bucket
-from service.verify.tally import Tallies
+from service.verify.scans.tally import Tallies
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 

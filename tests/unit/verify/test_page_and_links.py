@@ -13,7 +13,7 @@ import pytest
 from schemas.verify import FacilityInfo, ProducerInfo, ProductInfo, RecallInfo, TreatmentInfo
 from service.verify import page
 from service.verify.controller import _representation, _split_query
-from service.verify.linkset import label_href, label_linkset, resolver_description
+from service.verify.resolver.linkset import label_href, label_linkset, resolver_description
 from service.verify.view import LabelView
 
 
@@ -148,7 +148,7 @@ def test_the_page_with_its_symbol_stays_light() -> None:
 
 def test_invalid_page_is_the_same_for_every_reason() -> None:
     assert page.invalid_page("id") == page.invalid_page("id")
-    assert b"Label ini tidak diterbitkan oleh Radura" in page.invalid_page("id")
+    assert b"Pindai sekali lagi dari dekat" in page.invalid_page("id")
 
 
 def test_links_keep_the_signature_last() -> None:
@@ -194,3 +194,13 @@ def test_reader_parameters_are_taken_out_of_the_label_query() -> None:
 )
 def test_representation(accept: str | None, link_type: str | None, expected: str) -> None:
     assert _representation(accept, link_type) == expected
+
+
+def test_a_producers_number_is_dialled_everywhere_and_chatted_only_on_a_mobile() -> None:
+    mobile = page.phone_links("+62 812-3456-7890")
+    assert (mobile["tel"], mobile["whatsapp"]) == (
+        "tel:+6281234567890",
+        "https://wa.me/6281234567890",
+    )
+    landline = page.phone_links("(021) 756 0000")
+    assert (landline["tel"], landline["whatsapp"]) == ("tel:+62217560000", None)

@@ -1,0 +1,197 @@
+"""The administrator's console pages of an irradiator's dose maps (SPEC §10:
+`/app/admin/irradiators/{id}/dose-maps`): every map with its versions, a new map, and a new
+version of a map (SPEC §3.2 "Editing"). They call the functions behind POST and PATCH
+/api/v1/irradiators/{id}/dose-maps, so the rules and the admin log are the same."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from schemas.dose_maps import DoseMap, DoseMapCreate, DoseMapPatch
+from service.accounts import dose_maps
+from service.console.i18n import gettext_for, language_of
+from service.console.render import errors_text, flash, page
+from service.core.auth import AuthUser, roles
+from service.core.db import Db
+from service.core.errors import Conflict, NotFound
+from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.gettext_marker import N_
+from service.core.prefill import prefilled
+
+AuthRequest = Request[AuthUser, Any, State]
+ADMIN = roles("admin")
+MAP_FIELDS = tuple(DoseMapCreate.__struct_fields__)
+# the form's own words for the ratio bounds (a study finds 0.2 to 1 and 1 to 5)
+MAP_HINTS = {
+    "ratio_min": N_("Enter a ratio between 0,2 and 1."),
+    "ratio_max": N_("Enter a ratio between 1 and 5."),
+}
+
+
+def _with_hints(errors: list[FieldError]) -> list[FieldError]:
+    return [FieldError(e.field, MAP_HINTS[e.field]) if e.field in MAP_HINTS else e for e in errors]
+
+
+async def _irradiator(db: Db, irradiator_id: UUID) -> asyncpg.Record:
+    row = await db.fetchrow(
+        """SELECT i.id, i.name, i.source_type, o.name AS facility_name
+           FROM irradiators i JOIN organizations o ON o.id = i.facility_id WHERE i.id = $1""",
+        irradiator_id,
+    )
+    if row is None:
+        raise NotFound("irradiator")
+    return row
+
+
+async def _every_map(db: Db, user: AuthUser, irradiator_id: UUID) -> list[DoseMap]:
+    maps: list[DoseMap] = []
+    cursor = None
+    while True:  # an irradiator has a handful of maps; pages of 200 keep to the API's rule
+        found = await dose_maps.list_dose_maps(db, user, irradiator_id, 200, cursor)
+        maps.extend(found.items)
+        if found.next_cursor is None:
+            return maps
+        cursor = found.next_cursor
+
+
+class DoseMapPages(Controller):
+    path = "/app/admin/irradiators/{irradiator_id:uuid}/dose-maps"
+    include_in_schema = False
+
+    @get("/", opt=ADMIN)
+    async def maps_page(
+        self, request: AuthRequest, db: Db, irradiator_id: FromPath[UUID]
+    ) -> Template:
+        """The irradiator's maps, newest first, and the form of a new one."""
+        return await self._maps(request, db, irradiator_id, {}, {})
+
+    @post("/", opt=ADMIN)
+    async def create_map(
+        self, request: AuthRequest, db: Db, irradiator_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Record the map (303 back to the list), or the page with the form's errors."""
+        values = form_values(await request.form(), MAP_FIELDS)
+        try:
+            data = decode_form(values, DoseMapCreate)
+        except FormInvalid as exc:
+            errors = errors_text(request, _with_hints(exc.errors))
+            return await self._maps(request, db, irradiator_id, values, errors, 400)
+        created = await dose_maps.create_dose_map(db, request.user, irradiator_id, data)
+        _ = gettext_for(request)
+        flash(request, _("Dose map %(name)s recorded.") % {"name": created.name})
+        return Redirect(f"/app/admin/irradiators/{irradiator_id}/dose-maps", status_code=303)
+
+    async def _maps(
+        self,
+        request: AuthRequest,
+        db: Db,
+        irradiator_id: UUID,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        irradiator = await _irradiator(db, irradiator_id)
+        return page(
+            request,
+            "accounts/admin_dose_maps.html",
+            status_code=status_code,
+            irradiator=irradiator,
+            maps=await _every_map(db, request.user, irradiator_id),
+            values=values,
+            errors=errors,
+        )
+
+    @get("/{dose_map_id:uuid}/edit", opt=ADMIN)
+    async def version_page(
+        self,
+        request: AuthRequest,
+        db: Db,
+        irradiator_id: FromPath[UUID],
+        dose_map_id: FromPath[UUID],
+    ) -> Template:
+        """The map's form, filled in: saving it makes the next version."""
+        current = await _map(db, request.user, irradiator_id, dose_map_id)
+        values = prefilled(msgspec.structs.asdict(current), MAP_FIELDS, language_of(request))
+        return await self._version_form(request, db, current, values, {})
+
+    @post("/{dose_map_id:uuid}/edit", opt=ADMIN)
+    async def new_version(
+        self,
+        request: AuthRequest,
+        db: Db,
+        irradiator_id: FromPath[UUID],
+        dose_map_id: FromPath[UUID],
+    ) -> Template | Redirect:
+        """Record the next version (303 to the list), or the form again with every error."""
+        current = await _map(db, request.user, irradiator_id, dose_map_id)
+        values = form_values(await request.form(), MAP_FIELDS)
+        _ = gettext_for(request)
+        try:
+            data = decode_form(values, DoseMapCreate)
+            changed = {
+                field: getattr(data, field)
+                for field in MAP_FIELDS
+                if getattr(data, field) != getattr(current, field)
+            }
+            patch = msgspec.convert(msgspec.to_builtins(changed), DoseMapPatch)
+            saved = await dose_maps.new_dose_map_version(
+                db, request.user, irradiator_id, dose_map_id, patch
+            )
+        except FormInvalid as exc:
+            errors = errors_text(request, _with_hints(exc.errors))
+            return await self._version_form(request, db, current, values, errors, 400)
+        except ValidationException as exc:  # the service's own check of the whole map
+            fields = [e.get("key", "") for e in exc.extra] if isinstance(exc.extra, list) else []
+            errors = errors_text(
+                request, _with_hints([FieldError(f, N_("Check this value.")) for f in fields])
+            )
+            return await self._version_form(request, db, current, values, errors, 400)
+        except Conflict:  # replaced meanwhile: the list shows the newest version
+            flash(request, _("This dose map has a newer version: edit that one."), "warning")
+            return Redirect(f"/app/admin/irradiators/{irradiator_id}/dose-maps", status_code=303)
+        if saved.id == current.id:
+            flash(request, _("Nothing was changed."))
+        else:
+            flash(
+                request,
+                _("Dose map %(name)s saved as version %(version)s.")
+                % {"name": saved.name, "version": saved.version},
+            )
+        return Redirect(f"/app/admin/irradiators/{irradiator_id}/dose-maps", status_code=303)
+
+    async def _version_form(
+        self,
+        request: AuthRequest,
+        db: Db,
+        current: DoseMap,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        return page(
+            request,
+            "accounts/admin_dose_map_edit.html",
+            status_code=status_code,
+            irradiator=await _irradiator(db, current.irradiator_id),
+            m=current,
+            values=values,
+            errors=errors,
+        )
+
+
+async def _map(db: Db, user: AuthUser, irradiator_id: UUID, dose_map_id: UUID) -> DoseMap:
+    found = next(
+        (m for m in await _every_map(db, user, irradiator_id) if m.id == dose_map_id), None
+    )
+    if found is None:
+        raise NotFound("dose map")
+    return found

@@ -1,0 +1,1 @@
+"""Export markets: the countries and unions shipments go to (SPEC §13.3)."""

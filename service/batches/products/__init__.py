@@ -1,0 +1,2 @@
+"""Products: a producer's validated process specification per food, its registration scheme,
+amendments and pages."""
