@@ -117,6 +117,11 @@ async def test_without_a_mail_server_notices_are_kept_as_not_sent_and_the_consol
     assert banner in (await producer.get("/app/")).text
     assert banner in (await producer.get("/app/account")).text
     assert banner not in (await qa.get("/app/")).text  # only producers and admins
+    # the producer is told what to do, and only the administrator sees the setting's name
+    assert "RADURA_SMTP_URL" not in (await producer.get("/app/")).text
+    assert "administrator Radura" in (await producer.get("/app/")).text
+    admin = await signed_in(client, pool, world.admin.id)
+    assert "RADURA_SMTP_URL" in (await admin.get("/app/")).text
 
 
 async def test_the_banner_goes_once_mail_is_sent(
