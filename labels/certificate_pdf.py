@@ -19,9 +19,11 @@ from labels.qr import QUIET_ZONE_MODULES, qr_matrix
 from labels.registration import printed_registration_no, registration_caption
 from labels.typography import (
     MM_PER_PT,
-    PDF_FALLBACK_FONT,
+    PDF_CERTIFICATE_FALLBACK_FONT,
     PDF_FONT_NAMES,
     font_runs,
+    missing_characters,
+    register_certificate_font,
     register_pdf_fonts,
     wrap_text,
 )
@@ -116,6 +118,7 @@ class A4Page:
 def certificate_pdf(facts: CertificateFacts) -> bytes:
     """One A4 page: title, the QR of the batch label, the facts in two languages."""
     recalled = facts.recalled_at is not None
+    register_certificate_font()  # a Chinese-Indonesian producer's name prints as written
     page = A4Page(
         title=f"Sertifikat iradiasi / Irradiation certificate {facts.code}"
         + (" — DITARIK / RECALLED" if recalled else ""),
@@ -137,7 +140,7 @@ def certificate_pdf(facts: CertificateFacts) -> bytes:
         draw_recall(
             canvas,
             facts.recalled_at or "",
-            facts.recall_reason,
+            treatment_certificate_text(facts.recall_reason) if facts.recall_reason else None,
             left,
             top - 76,
             width_pt,
@@ -152,13 +155,37 @@ def certificate_pdf(facts: CertificateFacts) -> bytes:
     )
 
 
+# what stands in a value for a character the certificate cannot print
+REPLACEMENT = "\ufffd"
+
+
+def unprintable_replaced(text: str, fallback: str) -> tuple[str, list[str]]:
+    """`text` with each character that neither DejaVu nor the CJK `fallback` has replaced by
+    U+FFFD (�, DejaVu's replacement mark, which no name holds, unlike "?"), and the code points
+    replaced, in the order they stand: a certificate prints the marks and names the code points,
+    so the value stays exact instead of showing an empty box where a letter should be."""
+    missing = set(missing_characters(text, fallback))
+    if not missing:
+        return text, []
+    codes = [f"U+{ord(char):04X}" for char in text if char in missing]
+    return "".join(REPLACEMENT if char in missing else char for char in text), codes
+
+
+def treatment_certificate_text(text: str) -> str:
+    """`text` as the treatment certificate prints it: as written, or with each character its
+    fonts lack (Arabic or Hebrew letters, a hanzi beyond GB 2312's level 1) replaced and the
+    code points after it, in a note both of the certificate's languages read alike."""
+    printed, codes = unprintable_replaced(text, PDF_CERTIFICATE_FALLBACK_FONT)
+    return printed if not codes else f"{printed} ({REPLACEMENT} = {', '.join(codes)})"
+
+
 def draw_runs(
     canvas: Canvas,
     x_pt: float,
     y_pt: float,
     text: str,
     size_pt: float,
-    fallback: str = PDF_FALLBACK_FONT,
+    fallback: str = PDF_CERTIFICATE_FALLBACK_FONT,
 ) -> None:
     """`text` at (x, y) in the regular weight, run by run: DejaVu where it has the character,
     the CJK `fallback` where only that has it (as the labels set them)."""
@@ -174,7 +201,7 @@ def draw_rows(
     left: float,
     y: float,
     width_pt: float,
-    fallback: str = PDF_FALLBACK_FONT,
+    fallback: str = PDF_CERTIFICATE_FALLBACK_FONT,
 ) -> float:
     """The facts as rows from `y` down: the field's name in bold, under it its name in the
     second language when there is one, the value (wrapped, measured and drawn run by run with
@@ -204,7 +231,7 @@ def draw_recall(
     y: float,
     width_pt: float,
     height_pt: float,
-    fallback: str = PDF_FALLBACK_FONT,
+    fallback: str = PDF_CERTIFICATE_FALLBACK_FONT,
 ) -> None:
     """A recalled batch: the word across the page, and what, when and why in a red line (the
     reason set run by run with the CJK `fallback`)."""
@@ -231,7 +258,10 @@ def draw_recall(
 def _rows(facts: CertificateFacts) -> list[tuple[str, str, str]]:
     """(Bahasa Indonesia, English, value) of each row; the registration number after the
     producer, under what it is (an izin edar, a P-IRT or a PSAT number), when there is one."""
-    rows = [(name_id, name_en, getattr(facts, key) or "—") for name_id, name_en, key in ROWS]
+    rows = [
+        (name_id, name_en, treatment_certificate_text(getattr(facts, key) or "—"))
+        for name_id, name_en, key in ROWS
+    ]
     if facts.registration_no:
         caption_id = registration_caption(facts.registration_no, "id")
         caption_en = registration_caption(facts.registration_no, "en")

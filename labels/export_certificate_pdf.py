@@ -19,11 +19,13 @@ from reportlab.pdfgen.canvas import Canvas
 from labels.certificate_pdf import (
     PT_PER_MM,
     QR_SIDE_MM,
+    REPLACEMENT,
     A4Page,
     draw_qr,
     draw_recall,
     draw_rows,
     draw_runs,
+    unprintable_replaced,
 )
 from labels.typography import (
     MM_PER_PT,
@@ -106,10 +108,6 @@ ROWS = (
 )
 
 
-# what stands in a value for a character the certificate cannot print
-REPLACEMENT = "\ufffd"
-
-
 def printable(text: str) -> bool:
     """Whether the certificate's fonts — DejaVu, and the certificate's CJK font for what DejaVu
     lacks — have a glyph for every character of `text`. The market's words with a character
@@ -132,11 +130,9 @@ def certificate_text(text: str) -> str:
     form of a consignee's name (no romanized one) to print instead. The marks and the code
     points keep the printed value exact (the name can be rebuilt from them) and make plain
     that the paper could not show those characters."""
-    missing = set(missing_characters(text, PDF_CERTIFICATE_FALLBACK_FONT))
-    if not missing:
+    printed, codes = unprintable_replaced(text, PDF_CERTIFICATE_FALLBACK_FONT)
+    if not codes:
         return text
-    codes = [f"U+{ord(char):04X}" for char in text if char in missing]
-    printed = "".join(REPLACEMENT if char in missing else char for char in text)
     if len(codes) == 1:
         note = f"{REPLACEMENT} is {codes[0]}, a character this certificate's fonts lack"
     else:
