@@ -113,13 +113,13 @@ async def test_without_a_mail_server_notices_are_kept_as_not_sent_and_the_consol
     }
     producer = await signed_in(client, pool, world.producer.id)
     qa = await signed_in(client, pool, world.qa.id)
-    banner = "Pemberitahuan email tidak dikirim"
+    banner = "Pemberitahuan email belum dikirim"
     assert banner in (await producer.get("/app/")).text
     assert banner in (await producer.get("/app/account")).text
     assert banner not in (await qa.get("/app/")).text  # only producers and admins
     # the producer is told what to do, and only the administrator sees the setting's name
     assert "RADURA_SMTP_URL" not in (await producer.get("/app/")).text
-    assert "administrator Radura" in (await producer.get("/app/")).text
+    assert "minta administrator Radura" in (await producer.get("/app/")).text
     admin = await signed_in(client, pool, world.admin.id)
     assert "RADURA_SMTP_URL" in (await admin.get("/app/")).text
 
@@ -128,7 +128,7 @@ async def test_the_banner_goes_once_mail_is_sent(
     client, pool: asyncpg.Pool, world: World, mail_on: Mail
 ) -> None:
     producer = await signed_in(client, pool, world.producer.id)
-    assert "Pemberitahuan email tidak dikirim" not in (await producer.get("/app/")).text
+    assert "Pemberitahuan email belum dikirim" not in (await producer.get("/app/")).text
 
 
 async def test_a_user_who_turns_batch_notices_off_gets_none(
