@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from pathlib import Path
 
 import msgspec
 import pytest
 
+import service.api_docs
 from service.batches.epcis.event_hash import event_hash_id, hash_number, pre_hash_string
 from service.batches.epcis.events import (
     EPCIS_CONTEXT,
@@ -40,10 +42,16 @@ GLN_FACILITY = "8991234500010"
 GLN_CUSTOMER = "8991234500027"
 
 
-def test_the_shipped_schema_is_the_shared_one() -> None:
-    if not SHARED_SCHEMA.is_file():
-        pytest.skip("no shared standards folder beside this checkout")  # CI has only the copy
-    assert SHIPPED_SCHEMA.read_bytes() == SHARED_SCHEMA.read_bytes()
+# SHA-256 of GS1's EPCIS 2.0 JSON schema as published, the file the shared standards folder holds
+GS1_SCHEMA_SHA256 = "ed3228d7867198b4a5be9748fe77f473457c6ed98224fab28a950b4ce634a041"
+
+
+def test_every_copy_of_the_schema_is_gs1s_published_file() -> None:
+    """The tests' copy, the one the API document embeds, and the shared folder's where it sits
+    beside this checkout: one file, byte for byte, so no copy drifts from GS1's."""
+    served = Path(service.api_docs.__file__).parent / "standards" / SHIPPED_SCHEMA.name
+    copies = [SHIPPED_SCHEMA, served, *([SHARED_SCHEMA] if SHARED_SCHEMA.is_file() else [])]
+    assert {hashlib.sha256(path.read_bytes()).hexdigest() for path in copies} == {GS1_SCHEMA_SHA256}
 
 
 def test_a_released_then_recalled_life_is_a_valid_document_in_time_order() -> None:
