@@ -17,7 +17,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from schemas.dose_maps import DoseMap, DoseMapCreate, DoseMapPatch
-from service.accounts import dose_maps
+from service.accounts import dose_maps, queries
 from service.console.i18n import gettext_for, language_of
 from service.console.render import errors_text, flash, page
 from service.core.auth import AuthUser, roles
@@ -42,11 +42,7 @@ def _with_hints(errors: list[FieldError]) -> list[FieldError]:
 
 
 async def _irradiator(db: Db, irradiator_id: UUID) -> asyncpg.Record:
-    row = await db.fetchrow(
-        """SELECT i.id, i.name, i.source_type, o.name AS facility_name
-           FROM irradiators i JOIN organizations o ON o.id = i.facility_id WHERE i.id = $1""",
-        irradiator_id,
-    )
+    row = await queries.irradiator_heading(db, irradiator_id)
     if row is None:
         raise NotFound("irradiator")
     return row

@@ -120,7 +120,7 @@ def _service_field_errors(exc: ValidationException) -> list[FieldError]:
 
 
 async def _row(db: Db, table: str, row_id: UUID, what: str) -> asyncpg.Record:
-    row = await db.fetchrow(f"SELECT * FROM {table} WHERE id = $1", row_id)
+    row = await queries.editable_row(db, table, row_id)
     if row is None:
         raise NotFound(what)
     return row

@@ -218,6 +218,23 @@ async def row_for_update(
     return await conn.fetchrow(f"SELECT * FROM {table} WHERE id = $1 FOR UPDATE", row_id)
 
 
+async def editable_row(conn: asyncpg.Connection, table: str, row_id: UUID) -> asyncpg.Record | None:
+    """The row of an organization, irradiator or user as its edit form shows it (no lock)."""
+    assert table in _EDITABLE
+    return await conn.fetchrow(f"SELECT * FROM {table} WHERE id = $1", row_id)
+
+
+async def irradiator_heading(
+    conn: asyncpg.Connection, irradiator_id: UUID
+) -> asyncpg.Record | None:
+    """An irradiator's name, source and facility, as its dose-map pages head them."""
+    return await conn.fetchrow(
+        """SELECT i.id, i.name, i.source_type, o.name AS facility_name
+           FROM irradiators i JOIN organizations o ON o.id = i.facility_id WHERE i.id = $1""",
+        irradiator_id,
+    )
+
+
 async def update_row(
     conn: asyncpg.Connection, table: str, row_id: UUID, changes: dict[str, Any]
 ) -> asyncpg.Record:

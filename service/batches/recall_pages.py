@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from service.batches import actions
-from service.batches.recall_status import recall_customers, recall_status
+from service.batches.recall_status import recall_customers, recall_facts, recall_status
 from service.console.i18n import language_of, translations
 from service.console.render import page
 from service.core.auth import AuthUser
@@ -22,14 +22,6 @@ from service.core.db import Db
 from service.mail.messages import recall_summary
 
 AuthRequest = Request[AuthUser, Any, State]
-
-_FACTS = """
-SELECT b.code, b.lot, b.unit, p.name AS product, o.name AS producer
-FROM batches b
-JOIN versioned_products p ON p.id = b.product_id AND p.version = b.product_version
-JOIN organizations o ON o.id = b.producer_id
-WHERE b.id = $1
-"""
 
 
 def whatsapp_link(number: str, text: str) -> str:
@@ -49,7 +41,7 @@ class RecallPages(Controller):
         """Per customer: quantity, notified, acknowledged, WhatsApp; the share acknowledged;
         scans since the recall."""
         status = await recall_status(db, request.user, batch_id)
-        facts = await db.fetchrow(_FACTS, batch_id)
+        facts = await recall_facts(db, batch_id)
         lang = language_of(request)
         gettext = translations(lang).gettext
         rows = await recall_customers(db, batch_id)

@@ -36,6 +36,15 @@ WHERE batch_id = $1 AND day >= ($2::timestamptz AT TIME ZONE 'Asia/Jakarta')::da
 ORDER BY day
 """
 
+# what a recall notice names: the batch and its producer
+_FACTS = """
+SELECT b.code, b.lot, b.unit, p.name AS product, o.name AS producer
+FROM batches b
+JOIN versioned_products p ON p.id = b.product_id AND p.version = b.product_version
+JOIN organizations o ON o.id = b.producer_id
+WHERE b.id = $1
+"""
+
 
 def acknowledged_share(customers: list[RecallCustomer]) -> float:
     """The share of the shipped quantity whose receivers acknowledged, 0 to 1."""
@@ -73,3 +82,11 @@ async def recall_status(conn: asyncpg.Connection, user: AuthUser, batch_id: UUID
         acknowledged_share=acknowledged_share(customers),
         scans_after_recall=[ScanDay(day=s["day"], scans=s["scans"]) for s in scans],
     )
+
+
+async def recall_facts(conn: asyncpg.Connection, batch_id: UUID) -> asyncpg.Record:
+    """The batch's code, lot, unit, product and producer, as a recall notice names them."""
+    facts = await conn.fetchrow(_FACTS, batch_id)
+    if facts is None:
+        raise NotFound("batch")
+    return facts

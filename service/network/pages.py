@@ -25,15 +25,6 @@ from service.network.figures import network_dashboard
 AuthRequest = Request[AuthUser, Any, State]
 NETWORK_PAGE = "/app/network"
 
-# producers a network may invite: none it has an open invitation or membership with
-_INVITABLE = """
-SELECT o.id, o.name, o.city FROM organizations o
-WHERE o.kind = 'producer' AND NOT EXISTS (
-    SELECT 1 FROM network_memberships m WHERE m.network_id = $1 AND m.producer_id = o.id
-      AND m.status IN ('invited', 'accepted'))
-ORDER BY o.name, o.id
-"""
-
 
 class NetworkPages(Controller):
     path = NETWORK_PAGE
@@ -121,7 +112,7 @@ async def _dashboard(
         status_code=status_code,
         d=figures,
         lines=await _memberships(request, db),
-        invitable=await db.fetch(_INVITABLE, network_id),
+        invitable=await memberships.invitable_producers(db, network_id),
         values=values,
         errors=errors,
     )

@@ -170,3 +170,18 @@ async def list_memberships(
         *args,
     )
     return Page([to_membership(r) for r in rows[:limit]], next_cursor(list(rows), limit))
+
+
+# producers a network may invite: none it has an open invitation or membership with
+_INVITABLE = """
+SELECT o.id, o.name, o.city FROM organizations o
+WHERE o.kind = 'producer' AND NOT EXISTS (
+    SELECT 1 FROM network_memberships m WHERE m.network_id = $1 AND m.producer_id = o.id
+      AND m.status IN ('invited', 'accepted'))
+ORDER BY o.name, o.id
+"""
+
+
+async def invitable_producers(conn: asyncpg.Connection, network_id: UUID) -> list[asyncpg.Record]:
+    """The producers `network_id` may invite (id, name, city), by name."""
+    return await conn.fetch(_INVITABLE, network_id)
