@@ -49,8 +49,9 @@ from service.console.i18n import gettext_for, language_of
 from service.console.render import flash, page
 from service.core.auth import ANY_ROLE, AuthUser, roles
 from service.core.db import Db
-from service.core.errors import NotFound
+from service.core.errors import DomainError, NotFound
 from service.core.formatting import format_day
+from service.core.forms import FieldError
 from service.core.gettext_marker import N_
 from service.core.pagination import Cursor, encode_cursor
 from service.verify import queries as scan_queries
@@ -87,12 +88,27 @@ REGISTER_REFUSALS: Refusals = {
     "unknown facility": ("facility_id", N_("Choose one of the options.")),
     "duplicate_lot": DUPLICATE_LOT,
 }
+
+
+def _serial_limit(exc: DomainError) -> list[FieldError]:
+    """The limit, what is issued and what is left, next to the count the producer typed."""
+    limit, issued = exc.extra["limit"], exc.extra["issued"]
+    message = N_(
+        "This batch may have at most %(limit)s serials: its pieces plus a tenth. %(issued)s "
+        "are issued already, so you can issue at most %(left)s more."
+    )
+    return [
+        FieldError("count", message, {"limit": limit, "issued": issued, "left": limit - issued})
+    ]
+
+
 LABEL_REFUSALS: Refusals = {
     # the same form, sent again with another count: it may have issued already
     "idempotency_key_reused": (
         "count",
         N_("This form was sent already. Reload the page to issue more."),
     ),
+    "serial_limit": _serial_limit,
 }
 
 

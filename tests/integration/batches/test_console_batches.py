@@ -480,15 +480,24 @@ async def test_serial_issue_posted_empty_wrong_and_right(
     other_count = await producer.http.post(path, data=form | {"count": "8"})
     assert other_count.status_code == 422
     assert field_error(other_count.text, "count").startswith("This form was sent already.")
-    # 120 pieces may have 132 serials: the page names that rule
+    # 120 pieces may have 132 serials: the batch page comes back with the rule, what is left
+    # and the count as typed, next to the field
     too_many = await producer.submit(path, {"count": "100"}, form_page=form_page)
     assert too_many.status_code == 422
-    assert '<p class="status-code">Refused by a rule</p>' in too_many.text
-    assert "This batch may have at most 132 serials" in too_many.text
+    assert field_error(too_many.text, "count") == (
+        "This batch may have at most 132 serials: its pieces plus a tenth. 57 are issued "
+        "already, so you can issue at most 75 more."
+    )
+    assert input_value(too_many.text, "count") == "100"
+    assert '<figure class="label-preview">' in too_many.text  # the whole batch page
     await producer.submit("/app/language", {"lang": "id", "next": "/app/"}, form_page="/app/")
     too_many = await producer.submit(path, {"count": "100"}, form_page=form_page)
-    assert '<p class="status-code">Ditolak oleh aturan</p>' in too_many.text
-    assert "nomor seri sejumlah buahnya ditambah sepersepuluh" in too_many.text
+    assert field_error(too_many.text, "count") == (
+        "Bets ini boleh memiliki paling banyak 132 nomor seri: jumlah buahnya ditambah "
+        "sepersepuluh. 57 sudah diterbitkan, jadi Anda dapat menerbitkan paling banyak 75 lagi."
+    )
+    record = await client.get(f"/api/v1/batches/{batch_id}", headers=world.producer.headers)
+    assert record.json()["labels"]["serials_issued"] == 57  # nothing issued by the refusals
     # a batch that is not released has no serials: 409 page
     registered = await batch_in(client, world, "registered")
     refused = await producer.submit(
