@@ -318,6 +318,25 @@ async def test_released_batch_page_shows_record_timeline_label_and_downloads(
     assert f"/app/batches/{batch_id}/cancel" not in page
 
 
+async def test_one_label_is_counted_in_the_singular(
+    client: AsyncTestClient, producer: Browser, world: World
+) -> None:
+    """English counts one sticker, sheet and serial without a plural "s"; Bahasa Indonesia has
+    one form for every number."""
+    batch_id = await batch_in(client, world, "released")
+    issued = await client.post(
+        f"/api/v1/batches/{batch_id}/labels", json={"count": 1}, headers=world.producer.headers
+    )
+    assert issued.status_code == 201
+    page = (await producer.get(f"/app/batches/{batch_id}")).text
+    assert "1 sticker on 1 A4 sheet<" in page
+    assert "1 sticker on the roll" in page
+    assert "1 stickers" not in page and "1 A4 sheets" not in page
+    await producer.submit("/app/language", {"lang": "id", "next": "/app/"}, form_page="/app/")
+    page = (await producer.get(f"/app/batches/{batch_id}")).text
+    assert "1 stiker pada 1 lembar A4<" in page and "1 stiker pada gulungan" in page
+
+
 async def test_the_batch_page_offers_only_layouts_that_hold_its_label_and_counts_stickers(
     client: AsyncTestClient, pool: asyncpg.Pool, producer: Browser, world: World
 ) -> None:
