@@ -422,6 +422,7 @@ class LayoutOffer:
     fits: dict[int, bool]  # printer dpi -> fits (one entry for a sheet)
     stickers: int  # one per issued serial
     sheets: int  # A4 sheets for them (0 on a roll)
+    per_sheet: int  # stickers on one A4 sheet (1 on a roll: a sticker per label)
     market: str | None = None  # an export market whose words the stickers carry
 
     @property
@@ -449,6 +450,7 @@ def layout_offers(
                 fits={dpi: fits(layout, content, dpi) for dpi in dpis},
                 stickers=serials,
                 sheets=math.ceil(serials / layout.cells_per_page) if layout.sheet else 0,
+                per_sheet=layout.cells_per_page,
                 market=market,
             )
         )

@@ -297,7 +297,7 @@ async def test_released_batch_page_shows_record_timeline_label_and_downloads(
     for layout in ("a4-3x8", "a4-2x5", "thermal-80x50", "thermal-58x40"):
         assert f"/api/v1/batches/{batch_id}/labels.pdf?layout={layout}" in page
     for layout in ("thermal-50x30", "thermal-40x30"):
-        assert f'<th scope="row">{layout}</th>' in page
+        assert f'<code class="hint">{layout}</code></th>' in page
         assert f"labels.pdf?layout={layout}" not in page
     assert page.count("Does not fit: this label needs a larger sticker.") == 2
     # each PDF downloads under its own name
@@ -353,7 +353,7 @@ async def test_the_batch_page_offers_only_layouts_that_hold_its_label_and_counts
     page = (await producer.get(f"/app/batches/{batch_id}")).text
     # 120-character names: 50×30 and 40×30 mm are listed but not offered
     for layout in ("thermal-50x30", "thermal-40x30"):
-        assert f'<th scope="row">{layout}</th>' in page
+        assert f'<code class="hint">{layout}</code></th>' in page
         assert f"labels.pdf?layout={layout}" not in page
     assert page.count("Does not fit: this label needs a larger sticker.") == 2
     # 58×40 mm leaves the producer off: it holds them with a 300 dpi printer's smaller modules
@@ -361,6 +361,9 @@ async def test_the_batch_page_offers_only_layouts_that_hold_its_label_and_counts
     assert "labels.pdf?layout=thermal-58x40&amp;dpi=300" in page
     # one sticker per serial: 30 on 2 sheets of 24 (70×37 mm) or 3 of 10 (105×57 mm), or a roll
     assert "30 stickers on 2 A4 sheets" in page
+    # each layout by what it is, its code beside it for the API's `layout=`
+    assert "A4 sheet of 24 stickers<br>" in page and "A4 sheet of 10 stickers<br>" in page
+    assert page.count("Roll for a label printer<br>") == 4  # 80×50, 58×40, 50×30, 40×30
     assert "30 stickers on 3 A4 sheets" in page
     assert "30 stickers on the roll" in page
     for layout in ("a4-3x8", "a4-2x5"):
