@@ -10,7 +10,6 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath
@@ -79,9 +78,14 @@ def changed_fields(details: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     return [(field, _typed(before.get(field)), _typed(after[field])) for field in after]
 
 
-def other_details(details: dict[str, Any]) -> dict[str, Any]:
-    """What an entry says besides an edit's before and after."""
-    return {k: v for k, v in details.items() if k not in ("before", "after")}
+def other_details(details: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What an entry says besides an edit's before and after, as (field, value) to name on the
+    page. Ids are left out: the entry names its record, and the API's log keeps every id."""
+    return [
+        (key, _typed(value))
+        for key, value in details.items()
+        if key not in ("before", "after") and not key.endswith("_id")
+    ]
 
 
 class AdminPages(Controller):
@@ -211,6 +215,6 @@ class AdminPages(Controller):
             "accounts/admin_log.html",
             entries=entries,
             changes=[changed_fields(e.details) for e in entries],
-            details=[msgspec.json.encode(other_details(e.details)).decode() for e in entries],
+            details=[other_details(e.details) for e in entries],
             next_cursor=encode_cursor(entries[-1].created_at, entries[-1].id) if more else None,
         )

@@ -5,6 +5,7 @@ form posted empty, wrong and right; roles; and the administration log they all w
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from tests.integration.batches.products.test_console_products import (
     field_error,
     input_value,
 )
+from tests.integration.batches.shipments.shipment_steps import approve
 from tests.integration.console import Browser, signed_in
 from tests.integration.world import World
 
@@ -333,3 +335,35 @@ async def test_the_log_page_shows_who_did_what(admin: Browser, client, pool, wor
     await english(regulator)
     page = (await regulator.get("/app/admin/log")).text
     assert "User disabled" in page and world.second_qa.name in page and world.admin.name in page
+
+
+async def test_the_log_names_what_a_creation_and_an_approval_say(
+    admin: Browser, client, pool, world: World
+):
+    """Besides an edit's before and after, an entry's facts are named lines, never JSON, and
+    never an id: a new user's role and email, a market approval's kind, market and period."""
+    created = await client.post(
+        "/api/v1/users",
+        json={"name": "Rina Log", "role": "operator", "organization_id": str(world.facility),
+              "email": "rina.log@iradiator.example.id"},
+        headers=world.admin.headers,
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    approved = await approve(
+        client, world, date(2026, 1, 1), date(2027, 12, 31), market="US", kind="fda_registration"
+    )
+    assert approved.status_code == 201, approved.text
+    await english(admin)
+    page = (await admin.get("/app/admin/log")).text
+    assert "Market approval recorded" in page and "User created" in page
+    for line in (
+        "Kind: FDA food-facility registration",
+        "Market: United States",
+        "Valid until: 31 December 2027",
+        "Role: Operator",
+        "Email: rina.log@iradiator.example.id",
+        "Invite link made: yes",
+    ):
+        assert f"<li>{line}</li>" in page, line
+    assert "&#34;invite_sent&#34;" not in page and '"invite_sent"' not in page
+    assert str(world.facility) not in page
