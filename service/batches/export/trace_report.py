@@ -44,6 +44,7 @@ from service.batches.export.batches_xlsx import (
 from service.console.i18n import language_of, translations
 from service.core.auth import AuthUser, roles
 from service.core.db import Db, connection
+from service.core.download_gate import DownloadGate, GatedStream, Ticket, owner_of
 from service.core.errors import NotFound
 from service.core.gettext_marker import N_
 
@@ -89,14 +90,17 @@ SELECT b.lot AS traceability_lot_code,
        (s.shipped_at AT TIME ZONE 'Asia/Jakarta')::date AS ship_date, s.shipped_at,
        s.document_no, s.market, s.serial_from, s.serial_to,
        CASE WHEN s.cancelled_at IS NULL THEN 'shipped' ELSE 'cancelled' END AS status,
-       s.cancelled_at, s.cancel_reason
+       s.cancelled_at, s.cancel_reason,
+       s.created_at AS _created_at, s.id AS _id  -- the page's place, never written out
 FROM shipments s
 JOIN batches b ON b.id = s.batch_id
 JOIN versioned_products p ON p.id = b.product_id AND p.version = b.product_version
 JOIN organizations producer ON producer.id = b.producer_id
 JOIN customers c ON c.id = s.customer_id
 WHERE s.batch_id = $1
+  AND ($2::timestamptz IS NULL OR (s.shipped_at, s.created_at, s.id) > ($2, $3, $4))
 ORDER BY s.shipped_at, s.created_at, s.id
+LIMIT $5
 """
 
 SHIPMENTS_SHEET = N_("Shipments")
@@ -117,9 +121,34 @@ Lang = Annotated[
     ),
 ]
 
-# a batch's shipments are hundreds, rarely thousands: read through one cursor, sent in chunks
-ROWS_PER_CHUNK = 200
-CURSOR_PREFETCH = 500
+# shipments per page: one read on a connection held for it alone, one chunk sent (a batch's
+# shipments are hundreds, rarely thousands, but nothing bounds them but its quantity)
+PAGE_SHIPMENTS = 500
+Page = list[asyncpg.Record]
+
+
+async def shipment_page(pool: asyncpg.Pool, batch_id: UUID, after: Page) -> Page:
+    """The shipments that follow the last of `after` in ship order (the first when empty)."""
+    last = after[-1] if after else None
+    async with connection(pool) as conn:
+        return await conn.fetch(
+            TRACE_QUERY,
+            batch_id,
+            last["shipped_at"] if last else None,
+            last["_created_at"] if last else None,
+            last["_id"] if last else None,
+            PAGE_SHIPMENTS,
+        )
+
+
+async def shipment_pages(pool: asyncpg.Pool, batch_id: UUID, first: Page) -> AsyncIterator[Page]:
+    """`first`, then each next page, read only when the one before has been used."""
+    page = first
+    while page:
+        yield page
+        if len(page) < PAGE_SHIPMENTS:
+            return
+        page = await shipment_page(pool, batch_id, page)
 
 
 def file_name(record: BatchRecord, extension: str) -> str:
@@ -217,8 +246,19 @@ def _write_treatment_sheet(
                 write(row, col, value)
 
 
-async def trace_xlsx(db: asyncpg.Connection, record: BatchRecord, lang: str) -> IO[bytes]:
-    """The two-sheet workbook as an open, already unlinked temporary file at its start."""
+def _write_shipments(ticket: Ticket, writers: list[Any], first_row: int, page: Page) -> None:
+    for row, shipment in enumerate(ticket.checked(page), start=first_row):
+        for col, (column, write) in enumerate(zip(COLUMNS, writers, strict=True)):
+            value = shipment[column]
+            if value is not None:
+                write(row, col, value.strip() if column == "batch_code" else value)
+
+
+async def trace_xlsx(
+    gate: DownloadGate, ticket: Ticket, pool: asyncpg.Pool, record: BatchRecord, lang: str
+) -> IO[bytes]:
+    """The two-sheet workbook as an open, already unlinked temporary file at its start; the
+    cells of each page of shipments written in the downloads' worker thread."""
     gettext = translations(lang).gettext
     work = tempfile.TemporaryDirectory(prefix="radura-trace-")
     try:
@@ -236,15 +276,12 @@ async def trace_xlsx(db: asyncpg.Connection, record: BatchRecord, lang: str) -> 
             sheet.write_string(0, col, gettext(msgid), header)
         sheet.freeze_panes(1, 0)
         writers = cell_writers(sheet, formats, [kind for _m, kind, _w in SHIPMENT_COLUMNS.values()])
-        row = 0
-        async with db.transaction(readonly=True):
-            async for shipment in db.cursor(TRACE_QUERY, record.id, prefetch=CURSOR_PREFETCH):
-                row += 1
-                for col, (column, write) in enumerate(zip(COLUMNS, writers, strict=True)):
-                    value = shipment[column]
-                    if value is not None:
-                        write(row, col, value.strip() if column == "batch_code" else value)
-        sheet.autofilter(0, 0, row, len(COLUMNS) - 1)
+        rows = 0
+        first = await shipment_page(pool, record.id, [])
+        async for page in shipment_pages(pool, record.id, first):
+            await gate.run(ticket, _write_shipments, ticket, writers, rows + 1, page)
+            rows += len(page)
+        sheet.autofilter(0, 0, rows, len(COLUMNS) - 1)
         treatment = book.add_worksheet(gettext(TREATMENT_SHEET))
         _write_treatment_sheet(treatment, record, formats, header, gettext)
         return await finished_workbook(book, path)
@@ -252,25 +289,28 @@ async def trace_xlsx(db: asyncpg.Connection, record: BatchRecord, lang: str) -> 
         work.cleanup()  # the open handle keeps the file readable; the name is gone
 
 
-async def trace_csv_chunks(pool: asyncpg.Pool, batch_id: UUID) -> AsyncIterator[str]:
-    """The shipments as CSV, a chunk at a time, on a connection of the generator's own."""
+CSV_HEADER = ",".join(COLUMNS) + "\r\n"
+
+
+def _csv_text(ticket: Ticket, page: Page) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    async with connection(pool) as conn, conn.transaction(readonly=True):
-        rows = 0
-        async for shipment in conn.cursor(TRACE_QUERY, batch_id, prefetch=CURSOR_PREFETCH):
-            values = dict(shipment)
-            values["batch_code"] = values["batch_code"].strip()
-            if float(values["quantity"]).is_integer():  # 30 packs, not 30.0
-                values["quantity"] = int(values["quantity"])
-            writer.writerow([csv_cell(values[column]) for column in COLUMNS])
-            rows += 1
-            if rows % ROWS_PER_CHUNK == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-    yield buffer.getvalue()
+    for shipment in ticket.checked(page):
+        values = dict(shipment)
+        values["batch_code"] = values["batch_code"].strip()
+        if float(values["quantity"]).is_integer():  # 30 packs, not 30.0
+            values["quantity"] = int(values["quantity"])
+        writer.writerow([csv_cell(values[column]) for column in COLUMNS])
+    return buffer.getvalue()
+
+
+async def trace_csv_chunks(
+    gate: DownloadGate, ticket: Ticket, pool: asyncpg.Pool, batch_id: UUID, first: Page
+) -> AsyncIterator[str]:
+    """The shipments as CSV, the header first, then a page at a time."""
+    yield CSV_HEADER
+    async for page in shipment_pages(pool, batch_id, first):
+        yield await gate.run(ticket, _csv_text, ticket, page)
 
 
 class TraceController(Controller):
@@ -296,9 +336,14 @@ class TraceController(Controller):
         market, label positions, cancelled ones marked), and a second sheet with the treatment
         record and every dosimeter. Text cells are never formulas."""
         record = await _readable_batch(db, batch_id, request.user)
-        spool = await trace_xlsx(db, record, lang or language_of(request))
+        state = request.app.state
+        gate: DownloadGate = state.download_gate
+        ticket = gate.admit(owner_of(request.user))
+        async with gate.preparing(request, ticket):
+            spool = await trace_xlsx(gate, ticket, state.pool, record, lang or language_of(request))
         disposition = f'attachment; filename="{file_name(record, "xlsx")}"'
-        return Stream(
+        return GatedStream(
+            ticket,
             file_chunks(spool),
             media_type=XLSX_MEDIA_TYPE,
             headers={"Content-Disposition": disposition},
@@ -322,8 +367,14 @@ class TraceController(Controller):
         prefixed with an apostrophe."""
         record = await _readable_batch(db, batch_id, request.user)
         disposition = f'attachment; filename="{file_name(record, "csv")}"'
-        return Stream(
-            trace_csv_chunks(state.pool, record.id),
+        gate: DownloadGate = state.download_gate
+        ticket = gate.admit(owner_of(request.user))
+        # the first page before the answer starts: a database that does not answer is a 503
+        async with gate.preparing(request, ticket):
+            first = await shipment_page(state.pool, record.id, [])
+        return GatedStream(
+            ticket,
+            trace_csv_chunks(gate, ticket, state.pool, record.id, first),
             media_type="text/csv",
             headers={"Content-Disposition": disposition},
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
 from openpyxl import load_workbook
@@ -149,3 +150,59 @@ async def test_only_the_owner_and_regulators_download_it(client, world: World):
         assert (await client.get(path, headers=world.operator.headers)).status_code == 403
         assert (await client.get(path, headers=world.regulator.headers)).status_code == 200
         assert (await client.get(path)).status_code == 401
+
+
+async def test_the_report_reads_its_shipments_a_page_at_a_time_in_ship_order(
+    client, world: World, monkeypatch: pytest.MonkeyPatch
+):
+    """Pages of 3 (the page size made small): all 7 shipments, each once, in ship order, in
+    both files, though the same moment ships several (the page's place is the shipment too)."""
+    from service.batches.export import trace_report
+
+    monkeypatch.setattr(trace_report, "PAGE_SHIPMENTS", 3)
+    batch_id = await batch_in(client, world, "released")
+    shop = await create_customer(client, world.producer, name="Toko Tujuh")
+    moment = datetime.now(UTC).isoformat()
+    documents = [f"SJ-{n}" for n in range(7)]
+    for document_no in documents:
+        await shipped(client, world.producer, batch_id, shop["id"], quantity=1,
+                      document_no=document_no, shipped_at=moment)  # fmt: skip
+    answer = await client.get(
+        f"/api/v1/batches/{batch_id}/trace.csv", headers=world.producer.headers
+    )
+    assert answer.status_code == 200, answer.text
+    lines = list(csv.DictReader(io.StringIO(answer.text)))
+    assert sorted(line["document_no"] for line in lines) == documents
+    book = await client.get(
+        f"/api/v1/batches/{batch_id}/trace.xlsx?lang=en", headers=world.producer.headers
+    )
+    rows = list(load_workbook(io.BytesIO(book.content))["Shipments"].iter_rows(values_only=True))
+    column = rows[0].index("Reference document")
+    assert [row[column] for row in rows[1:]] == [line["document_no"] for line in lines]
+
+
+async def test_the_report_waits_its_turn_at_the_download_gate(client, world: World):
+    """Two downloads of the organization already in progress: a third, the trace report
+    included, is a 503 with Retry-After before any work, and has its turn once one ends."""
+    batch_id = await batch_in(client, world, "released")
+    gate = client.app.state.download_gate
+    me = (await client.get("/api/v1/me", headers=world.producer.headers)).json()
+    organization = UUID(me["organization_id"])  # downloads count per organization
+    held = [gate.admit(organization), gate.admit(organization)]
+    try:
+        for kind in ("csv", "xlsx"):
+            refused = await client.get(
+                f"/api/v1/batches/{batch_id}/trace.{kind}", headers=world.producer.headers
+            )
+            assert refused.status_code == 503, kind
+            assert refused.json()["code"] == "download_limit_organization"
+            assert refused.headers["retry-after"]
+    finally:
+        for ticket in held:
+            ticket.release()
+    for kind in ("csv", "xlsx"):
+        answer = await client.get(
+            f"/api/v1/batches/{batch_id}/trace.{kind}", headers=world.producer.headers
+        )
+        assert answer.status_code == 200, kind
+    assert gate.admitted == 0
