@@ -18,12 +18,13 @@ from litestar.response import Redirect, Template
 
 from schemas.dose_maps import DoseMap, DoseMapCreate, DoseMapPatch
 from service.accounts import dose_maps, queries
+from service.console.form import Form, Refusals
 from service.console.i18n import gettext_for, language_of
-from service.console.render import errors_text, flash, page
+from service.console.render import flash, page
 from service.core.auth import AuthUser, roles
 from service.core.db import Db
 from service.core.errors import Conflict, NotFound
-from service.core.forms import FieldError, FormInvalid, decode_form, form_values
+from service.core.forms import FieldError
 from service.core.gettext_marker import N_
 from service.core.prefill import prefilled
 
@@ -37,8 +38,21 @@ MAP_HINTS = {
 }
 
 
-def _with_hints(errors: list[FieldError]) -> list[FieldError]:
-    return [FieldError(e.field, MAP_HINTS[e.field]) if e.field in MAP_HINTS else e for e in errors]
+def _with_hints(form: Form) -> Form:
+    """The form with its ratio fields' messages in the form's own words."""
+    form.errors = [
+        FieldError(e.field, MAP_HINTS[e.field]) if e.field in MAP_HINTS else e for e in form.errors
+    ]
+    return form
+
+
+def _whole_map_refused(exc: ValidationException) -> list[FieldError]:
+    """The service's check of the whole map (its ratios together), on the fields it names."""
+    fields = [e.get("key", "") for e in exc.extra] if isinstance(exc.extra, list) else []
+    return [FieldError(field, N_("Check this value.")) for field in fields or [""]]
+
+
+MAP_REFUSALS: Refusals = {"invalid_value": _whole_map_refused}
 
 
 async def _irradiator(db: Db, irradiator_id: UUID) -> asyncpg.Record:
@@ -68,20 +82,20 @@ class DoseMapPages(Controller):
         self, request: AuthRequest, db: Db, irradiator_id: FromPath[UUID]
     ) -> Template:
         """The irradiator's maps, newest first, and the form of a new one."""
-        return await self._maps(request, db, irradiator_id, {}, {})
+        return await self._maps(request, db, irradiator_id, Form(request))
 
     @post("/", opt=ADMIN)
     async def create_map(
         self, request: AuthRequest, db: Db, irradiator_id: FromPath[UUID]
     ) -> Template | Redirect:
         """Record the map (303 back to the list), or the page with the form's errors."""
-        values = form_values(await request.form(), MAP_FIELDS)
-        try:
-            data = decode_form(values, DoseMapCreate)
-        except FormInvalid as exc:
-            errors = errors_text(request, _with_hints(exc.errors))
-            return await self._maps(request, db, irradiator_id, values, errors, 400)
-        created = await dose_maps.create_dose_map(db, request.user, irradiator_id, data)
+        form = await Form.read(request, MAP_FIELDS)
+        data = form.decode(DoseMapCreate)
+        if data is not None:
+            with form.refusals(MAP_REFUSALS):
+                created = await dose_maps.create_dose_map(db, request.user, irradiator_id, data)
+        if data is None or not form.ok:
+            return await self._maps(request, db, irradiator_id, _with_hints(form))
         _ = gettext_for(request)
         flash(request, _("Dose map %(name)s recorded.") % {"name": created.name})
         return Redirect(f"/app/admin/irradiators/{irradiator_id}/dose-maps", status_code=303)
@@ -91,19 +105,16 @@ class DoseMapPages(Controller):
         request: AuthRequest,
         db: Db,
         irradiator_id: UUID,
-        values: dict[str, str],
-        errors: dict[str, str],
-        status_code: int = 200,
+        form: Form,
     ) -> Template:
         irradiator = await _irradiator(db, irradiator_id)
         return page(
             request,
             "accounts/admin_dose_maps.html",
-            status_code=status_code,
+            status_code=form.status_code,
             irradiator=irradiator,
             maps=await _every_map(db, request.user, irradiator_id),
-            values=values,
-            errors=errors,
+            **form.context(),
         )
 
     @get("/{dose_map_id:uuid}/edit", opt=ADMIN)
@@ -117,7 +128,7 @@ class DoseMapPages(Controller):
         """The map's form, filled in: saving it makes the next version."""
         current = await _map(db, request.user, irradiator_id, dose_map_id)
         values = prefilled(msgspec.structs.asdict(current), MAP_FIELDS, language_of(request))
-        return await self._version_form(request, db, current, values, {})
+        return await self._version_form(request, db, current, Form(request, values))
 
     @post("/{dose_map_id:uuid}/edit", opt=ADMIN)
     async def new_version(
@@ -129,31 +140,28 @@ class DoseMapPages(Controller):
     ) -> Template | Redirect:
         """Record the next version (303 to the list), or the form again with every error."""
         current = await _map(db, request.user, irradiator_id, dose_map_id)
-        values = form_values(await request.form(), MAP_FIELDS)
+        form = await Form.read(request, MAP_FIELDS)
         _ = gettext_for(request)
-        try:
-            data = decode_form(values, DoseMapCreate)
+        data = form.decode(DoseMapCreate)
+        if data is not None:
             changed = {
                 field: getattr(data, field)
                 for field in MAP_FIELDS
                 if getattr(data, field) != getattr(current, field)
             }
             patch = msgspec.convert(msgspec.to_builtins(changed), DoseMapPatch)
-            saved = await dose_maps.new_dose_map_version(
-                db, request.user, irradiator_id, dose_map_id, patch
-            )
-        except FormInvalid as exc:
-            errors = errors_text(request, _with_hints(exc.errors))
-            return await self._version_form(request, db, current, values, errors, 400)
-        except ValidationException as exc:  # the service's own check of the whole map
-            fields = [e.get("key", "") for e in exc.extra] if isinstance(exc.extra, list) else []
-            errors = errors_text(
-                request, _with_hints([FieldError(f, N_("Check this value.")) for f in fields])
-            )
-            return await self._version_form(request, db, current, values, errors, 400)
-        except Conflict:  # replaced meanwhile: the list shows the newest version
-            flash(request, _("This dose map has a newer version: edit that one."), "warning")
-            return Redirect(f"/app/admin/irradiators/{irradiator_id}/dose-maps", status_code=303)
+            try:
+                with form.refusals(MAP_REFUSALS):
+                    saved = await dose_maps.new_dose_map_version(
+                        db, request.user, irradiator_id, dose_map_id, patch
+                    )
+            except Conflict:  # replaced meanwhile: the list shows the newest version
+                flash(request, _("This dose map has a newer version: edit that one."), "warning")
+                return Redirect(
+                    f"/app/admin/irradiators/{irradiator_id}/dose-maps", status_code=303
+                )
+        if data is None or not form.ok:
+            return await self._version_form(request, db, current, _with_hints(form))
         if saved.id == current.id:
             flash(request, _("Nothing was changed."))
         else:
@@ -169,18 +177,15 @@ class DoseMapPages(Controller):
         request: AuthRequest,
         db: Db,
         current: DoseMap,
-        values: dict[str, str],
-        errors: dict[str, str],
-        status_code: int = 200,
+        form: Form,
     ) -> Template:
         return page(
             request,
             "accounts/admin_dose_map_edit.html",
-            status_code=status_code,
+            status_code=form.status_code,
             irradiator=await _irradiator(db, current.irradiator_id),
             m=current,
-            values=values,
-            errors=errors,
+            **form.context(),
         )
 
 

@@ -205,6 +205,12 @@ async def test_dose_maps_are_recorded_and_versioned(admin: Browser, client, worl
     page = await admin.get(edit)
     assert input_value(page.text, "ratio_min") == "0.9"  # English: a decimal point
     form = {name: input_value(page.text, name) for name in body}
+    # a new version is checked as a new map is: the message in the form's words, input kept
+    bad = await admin.submit(edit, form | {"ratio_min": "0,1", "study_ref": ""})
+    assert bad.status_code == 400
+    assert field_error(bad.text, "ratio_min") == "Enter a ratio between 0,2 and 1."
+    assert field_error(bad.text, "study_ref")
+    assert input_value(bad.text, "ratio_min") == "0,1"
     unchanged = await admin.submit(edit, form)
     assert unchanged.status_code == 303
     versioned = await admin.submit(edit, form | {"ratio_max": "1.35"})
