@@ -21,7 +21,7 @@ import contextlib
 import threading
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 from uuid import UUID
@@ -187,6 +187,19 @@ class DownloadGate:
     def _cancel_all(self) -> None:
         for ticket in list(self._tickets):
             ticket.cancel()
+
+
+async def pages(
+    first: list[T], size: int, after: Callable[[list[T]], Awaitable[list[T]]]
+) -> AsyncIterator[list[T]]:
+    """`first`, then each page `after` reads past the last one, read only when the one before
+    has been used (a keyset read: no connection is held in between); a short page is the last."""
+    page = first
+    while page:
+        yield page
+        if len(page) < size:
+            return
+        page = await after(page)
 
 
 def owner_of(user: Any) -> UUID:

@@ -22,7 +22,7 @@ from service.batches.export.batches_xlsx import TextSheet
 from service.batches.labelling.content import BatchLabel, serial_uri
 from service.batches.labelling.keys import SigningKeys
 from service.core.db import connection
-from service.core.download_gate import DownloadGate, Ticket
+from service.core.download_gate import DownloadGate, Ticket, pages
 
 # serials per page: one read, one chunk of some 100 kB of CSV, a few tens of ms of signing
 PAGE_SERIALS = 1000
@@ -47,14 +47,9 @@ async def serial_page(pool: asyncpg.Pool, batch_id: UUID, after: Page) -> Page:
     return [(row["issued_at"], row["serial"]) for row in rows]
 
 
-async def serial_pages(pool: asyncpg.Pool, batch_id: UUID, first: Page) -> AsyncIterator[Page]:
+def serial_pages(pool: asyncpg.Pool, batch_id: UUID, first: Page) -> AsyncIterator[Page]:
     """`first`, then each next page, read only when the one before has been used."""
-    page = first
-    while page:
-        yield page
-        if len(page) < PAGE_SERIALS:
-            return
-        page = await serial_page(pool, batch_id, page)
+    return pages(first, PAGE_SERIALS, lambda last: serial_page(pool, batch_id, last))
 
 
 class Links:

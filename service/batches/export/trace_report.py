@@ -44,7 +44,7 @@ from service.batches.export.batches_xlsx import (
 from service.console.i18n import language_of, translations
 from service.core.auth import AuthUser, roles
 from service.core.db import Db, connection
-from service.core.download_gate import DownloadGate, GatedStream, Ticket, owner_of
+from service.core.download_gate import DownloadGate, GatedStream, Ticket, owner_of, pages
 from service.core.errors import NotFound
 from service.core.gettext_marker import N_
 
@@ -141,14 +141,9 @@ async def shipment_page(pool: asyncpg.Pool, batch_id: UUID, after: Page) -> Page
         )
 
 
-async def shipment_pages(pool: asyncpg.Pool, batch_id: UUID, first: Page) -> AsyncIterator[Page]:
+def shipment_pages(pool: asyncpg.Pool, batch_id: UUID, first: Page) -> AsyncIterator[Page]:
     """`first`, then each next page, read only when the one before has been used."""
-    page = first
-    while page:
-        yield page
-        if len(page) < PAGE_SHIPMENTS:
-            return
-        page = await shipment_page(pool, batch_id, page)
+    return pages(first, PAGE_SHIPMENTS, lambda last: shipment_page(pool, batch_id, last))
 
 
 def file_name(record: BatchRecord, extension: str) -> str:
