@@ -16,7 +16,7 @@ from schemas.markets import FacilityApproval, MarketFailure, MarketRule
 HOME_MARKET = "ID"
 
 # where a refusal comes from when the market's table has no row for the product at all
-_NO_ROW_SOURCE = "No row of this market's rules admits it (the markets table)"
+NO_ROW_SOURCE = "No row of this market's rules admits it (the markets table)"
 # why a product going abroad needs its HS code (SPEC §13.3): customs classify it by it
 _HS_CODE_SOURCE = "Harmonized System (WCO); the export declaration (PEB) and the export certificate"
 
@@ -93,7 +93,7 @@ def _no_rule(product: ProductFacts, rules: Sequence[MarketRule], market: str) ->
     return MarketFailure(
         rule="category_purpose",
         detail=f"{market} does not admit irradiated {product.category} for {product.purpose}.",
-        source=best.source if best else _NO_ROW_SOURCE,
+        source=best.source if best else NO_ROW_SOURCE,
         confidence=best.confidence if best else "L",
     )
 

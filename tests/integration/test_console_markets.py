@@ -119,9 +119,15 @@ async def test_a_product_page_shows_its_markets(client, pool, world: World) -> N
     japan = next(m for m in items if m["market"] == "JP")
     assert html.escape(japan["failed"][0]["source"]) in section
     assert "Jepang" in section and "Uni Eropa" in section
-    # each refusal's meaning in the reader's language, the check's detail after it
+    # each refusal's meaning in the reader's language; the check's English detail only where
+    # it carries figures the meaning lacks, never the codes of a category refused
     assert "Pasar ini tidak menerima kategori pangan ini untuk tujuan iradiasi ini." in section
-    assert html.escape(japan["failed"][0]["detail"]) in section
+    assert html.escape(japan["failed"][0]["detail"]) not in section
+    assert "spices_herbs" not in section
+    assert "(keyakinan tinggi)" in section and "(keyakinan rendah)" in section
+    # a market with no row at all: its source said in the reader's language
+    assert "tidak ada aturan pasar ini yang menerimanya (tabel pasar)" in section
+    assert "No row of this market" not in section
 
 
 async def test_the_batch_page_links_each_shipments_certificate(client, pool, world: World) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ from service.accounts.queries import list_food_categories
 from service.batches import lifecycle
 from service.batches.estimate.preview import preview_shelf_life
 from service.batches.market_fit import product_markets
+from service.batches.markets_check import NO_ROW_SOURCE
 from service.batches.pages import error_labels
 from service.batches.products import queries, registration
 from service.batches.rules import STERILE_MAX_STUDY_DAYS
@@ -151,6 +152,10 @@ FAILED_RULE_MEANINGS = {
         "The irradiation facility has no approval for this market valid on the treatment's date."
     ),
 }
+# how sure the markets table is of a rule's source (DOMAIN's H/M/L), as the page says it
+CONFIDENCE_NAMES = {"H": N_("high"), "M": N_("medium"), "L": N_("low")}
+# the source of a refusal no row of the market's rules explains, in the reader's language
+NO_ROW_SOURCE_TEXT = N_("no rule of this market admits it (the markets table)")
 OTHER_CAPTION = N_("Registration number")  # a number in a form of no scheme (written by hand)
 
 
@@ -372,4 +377,6 @@ class ProductPages(Controller):
             failed_rule_meanings={
                 rule: _(meaning) for rule, meaning in FAILED_RULE_MEANINGS.items()
             },
+            confidence_names={level: _(name) for level, name in CONFIDENCE_NAMES.items()},
+            sources={NO_ROW_SOURCE: _(NO_ROW_SOURCE_TEXT)},
         )
