@@ -24,7 +24,8 @@ def _msgids_in_code() -> set[str]:
         options_map,
         keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)},
     ):
-        found.update([message] if isinstance(message, str) else [m for m in message if m])
+        # a plural (ngettext) is one entry of the catalog, found by its singular
+        found.add(message if isinstance(message, str) else message[0])
     return found
 
 
@@ -48,11 +49,28 @@ def test_every_console_text_has_an_indonesian_translation():
     )
 
 
+def _same_shape(text: str | list[str] | tuple[str, ...]) -> str | tuple[str, ...]:
+    """A plural's forms as one tuple, whichever reader gave them (a list or a tuple)."""
+    return text if isinstance(text, str) else tuple(text)
+
+
+def _compiled_string(message) -> str | tuple[str, ...]:  # type: ignore[no-untyped-def]
+    """What the compiler writes for a message: a plural form left empty is its msgid's
+    singular or plural, as English needs it (Babel's write_mo)."""
+    if isinstance(message.string, str):
+        return message.string
+    return tuple(form or message.id[min(index, 1)] for index, form in enumerate(message.string))
+
+
 def test_the_shipped_mo_files_match_their_po_files():
     for lang in ("id", "en"):
         with open(LOCALE / lang / "LC_MESSAGES/messages.mo", "rb") as mo:
-            compiled = {m.id: m.string for m in read_mo(mo) if m.id}
-        written = {m.id: m.string for m in _catalog(lang) if m.id and m.string and not m.fuzzy}
+            compiled = {_same_shape(m.id): _same_shape(m.string) for m in read_mo(mo) if m.id}
+        written = {
+            _same_shape(m.id): _compiled_string(m)
+            for m in _catalog(lang)
+            if m.id and m.string and not m.fuzzy
+        }
         assert compiled == written, f"recompile {lang}: python -m service.console.i18n update"
 
 
