@@ -28,6 +28,8 @@ from schemas.account_edits import (
     given_fields,
 )
 from schemas.accounts import (
+    AdminAction,
+    AdminSubject,
     Irradiator,
     IrradiatorCreate,
     Organization,
@@ -105,6 +107,40 @@ def licence_renewal(row: asyncpg.Record, licence: dict[str, Any]) -> dict[str, A
     }
 
 
+async def _locked(conn: asyncpg.Connection, table: str, row_id: UUID, what: str) -> asyncpg.Record:
+    """The row to edit, locked until the transaction ends; 404 naming `what` when there is none."""
+    row = await queries.row_for_update(conn, table, row_id)
+    if row is None:
+        raise NotFound(what)
+    return row
+
+
+# what an edit of each kind of record writes: its table, and the admin log's action
+_EDITS: dict[AdminSubject, tuple[str, AdminAction]] = {
+    "organization": ("organizations", "organization.changed"),
+    "irradiator": ("irradiators", "irradiator.changed"),
+    "user": ("users", "user.changed"),
+}
+
+
+async def _save(
+    conn: asyncpg.Connection,
+    actor: AuthUser,
+    subject: AdminSubject,
+    row_id: UUID,
+    row: asyncpg.Record,
+    changed: dict[str, Any],
+) -> asyncpg.Record:
+    """Write an edit's changed fields and its admin-log entry, before and after, in the
+    caller's transaction; returns the row as stored."""
+    table, action = _EDITS[subject]
+    updated = await queries.update_row(conn, table, row_id, changed)
+    await record_admin_change(
+        conn, actor, action, subject, row_id, updated["name"], _before_after(row, changed)
+    )
+    return updated
+
+
 async def edit_organization(
     conn: asyncpg.Connection, actor: AuthUser, organization_id: UUID, patch: OrganizationPatch
 ) -> Organization:
@@ -115,9 +151,7 @@ async def edit_organization(
     changes = {field: getattr(patch, field) for field in given}
     licence = {field: changes.pop(field) for field in LICENCE_FIELDS if field in changes}
     async with conn.transaction():
-        row = await queries.row_for_update(conn, "organizations", organization_id)
-        if row is None:
-            raise NotFound("organization")
+        row = await _locked(conn, "organizations", organization_id, "organization")
         if licence:
             if row["kind"] != "facility":
                 raise RuleViolation(
@@ -129,16 +163,7 @@ async def edit_organization(
         changed = _changed(row, changes)
         if not changed:
             return msgspec.convert(dict(row), Organization)
-        updated = await queries.update_row(conn, "organizations", organization_id, changed)
-        await record_admin_change(
-            conn,
-            actor,
-            "organization.changed",
-            "organization",
-            organization_id,
-            updated["name"],
-            _before_after(row, changed),
-        )
+        updated = await _save(conn, actor, "organization", organization_id, row, changed)
     return msgspec.convert(dict(updated), Organization)
 
 
@@ -152,9 +177,7 @@ async def edit_irradiator(
     refuse_identity(given, IRRADIATOR_IDENTITY, "an irradiator")
     changes = {field: getattr(patch, field) for field in given}
     async with conn.transaction():
-        row = await queries.row_for_update(conn, "irradiators", irradiator_id)
-        if row is None:
-            raise NotFound("irradiator")
+        row = await _locked(conn, "irradiators", irradiator_id, "irradiator")
         changed = _changed(row, changes)
         if not changed:
             return msgspec.convert(dict(row), Irradiator)
@@ -164,16 +187,7 @@ async def edit_irradiator(
         except msgspec.ValidationError as exc:
             raise _invalid(str(exc)) from None
         rules.check_irradiator(edited, await queries.get_organization(conn, row["facility_id"]))
-        updated = await queries.update_row(conn, "irradiators", irradiator_id, changed)
-        await record_admin_change(
-            conn,
-            actor,
-            "irradiator.changed",
-            "irradiator",
-            irradiator_id,
-            updated["name"],
-            _before_after(row, changed),
-        )
+        updated = await _save(conn, actor, "irradiator", irradiator_id, row, changed)
     return msgspec.convert(dict(updated), Irradiator)
 
 
@@ -198,9 +212,7 @@ async def edit_user(
     refuse_identity(given, USER_IDENTITY, "a user")
     changes = {field: getattr(patch, field) for field in given}
     async with conn.transaction():
-        row = await queries.row_for_update(conn, "users", user_id)
-        if row is None:
-            raise NotFound("user")
+        row = await _locked(conn, "users", user_id, "user")
         changed = _changed(row, changes)
         if not changed:
             return await _user_line(conn, user_id)
@@ -213,16 +225,7 @@ async def edit_user(
                 name=row["name"], role=changed["role"], organization_id=organization_id
             )
             rules.check_user_fits(fits, organization)
-        updated = await queries.update_row(conn, "users", user_id, changed)
-        await record_admin_change(
-            conn,
-            actor,
-            "user.changed",
-            "user",
-            user_id,
-            updated["name"],
-            _before_after(row, changed),
-        )
+        await _save(conn, actor, "user", user_id, row, changed)
         line = await _user_line(conn, user_id)
     if token_cache is not None:
         token_cache.drop_user(user_id)
@@ -234,9 +237,7 @@ async def enable_user(conn: asyncpg.Connection, actor: AuthUser, user_id: UUID) 
     changes nothing and logs nothing. Its API tokens stay revoked and its old invite links
     used: the person signs in with their password, or a new invite, and makes new tokens."""
     async with conn.transaction():
-        row = await queries.row_for_update(conn, "users", user_id)
-        if row is None:
-            raise NotFound("user")
+        row = await _locked(conn, "users", user_id, "user")
         if row["disabled_at"] is not None:
             # guarded like the disable: of two concurrent enables only one logs
             await conn.execute(
