@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from service.accounts.budgets import Budget
 from service.accounts.password_resets import reset_account, use_reset
 from service.accounts.passwords import password_problem
+from service.accounts.sign_in_pages import MAX_EMAIL_LENGTH, PUBLIC
 from service.console.i18n import gettext_for
 from service.console.render import flash, page
 from service.core.db import Db
@@ -21,8 +22,6 @@ from service.core.gettext_marker import N_
 from service.mail.password_reset import request_reset
 from service.mail.settings import get_mail_settings
 
-PUBLIC = {"exclude_from_auth": True}
-MAX_EMAIL_LENGTH = 254
 FORM = "mail/password_reset.html"
 SET_FORM = "mail/password_reset_set.html"
 
