@@ -80,23 +80,7 @@ async def create_dose_map(
     written to the administration log in the same transaction."""
     await _require_irradiator(conn, irradiator_id, user)
     async with conn.transaction():
-        row = await conn.fetchrow(
-            f"""INSERT INTO dose_maps (irradiator_id, name, loading_pattern, reference_position,
-                    ratio_min, ratio_max, expanded_uncertainty_pct, study_ref, performed_on,
-                    created_by, ratio_average)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {_COLUMNS}""",
-            irradiator_id,
-            data.name,
-            data.loading_pattern,
-            data.reference_position,
-            data.ratio_min,
-            data.ratio_max,
-            data.expanded_uncertainty_pct,
-            data.study_ref,
-            data.performed_on,
-            user.id,
-            data.ratio_average,
-        )
+        row = await _insert_map(conn, irradiator_id, data, user)
         if user.role == "admin":  # a facility's own QA work is not administration
             await record_admin_change(
                 conn,
@@ -108,6 +92,39 @@ async def create_dose_map(
                 {"irradiator_id": irradiator_id},
             )
     return msgspec.convert(dict(row), DoseMap)
+
+
+async def _insert_map(
+    conn: asyncpg.Connection,
+    irradiator_id: UUID,
+    data: DoseMapCreate,
+    user: AuthUser,
+    *,
+    version: int = 1,
+    replaces_id: UUID | None = None,
+) -> asyncpg.Record:
+    """Store a map, the first version or the one after `replaces_id`, with every field of
+    `data`: one INSERT, so no version can leave a field out."""
+    return await conn.fetchrow(
+        f"""INSERT INTO dose_maps (irradiator_id, name, loading_pattern, reference_position,
+                ratio_min, ratio_max, expanded_uncertainty_pct, study_ref, performed_on,
+                created_by, version, replaces_id, ratio_average)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            RETURNING {_COLUMNS}""",
+        irradiator_id,
+        data.name,
+        data.loading_pattern,
+        data.reference_position,
+        data.ratio_min,
+        data.ratio_max,
+        data.expanded_uncertainty_pct,
+        data.study_ref,
+        data.performed_on,
+        user.id,
+        version,
+        replaces_id,
+        data.ratio_average,
+    )
 
 
 async def new_dose_map_version(
@@ -144,25 +161,9 @@ async def new_dose_map_version(
             data = msgspec.convert({f: row[f] for f in _MAP_FIELDS} | changed, DoseMapCreate)
         except msgspec.ValidationError as exc:
             raise _invalid(str(exc)) from None
-        created = await conn.fetchrow(
-            f"""INSERT INTO dose_maps (irradiator_id, name, loading_pattern, reference_position,
-                    ratio_min, ratio_max, expanded_uncertainty_pct, study_ref, performed_on,
-                    created_by, version, replaces_id, ratio_average)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-                RETURNING {_COLUMNS}""",
-            irradiator_id,
-            data.name,
-            data.loading_pattern,
-            data.reference_position,
-            data.ratio_min,
-            data.ratio_max,
-            data.expanded_uncertainty_pct,
-            data.study_ref,
-            data.performed_on,
-            user.id,
-            row["version"] + 1,
-            dose_map_id,
-            data.ratio_average,  # carried into the next version, or as the patch sets it
+        # the average's ratio is carried into the next version, or set as the patch sets it
+        created = await _insert_map(
+            conn, irradiator_id, data, user, version=row["version"] + 1, replaces_id=dose_map_id
         )
         await record_admin_change(
             conn,
