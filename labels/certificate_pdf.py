@@ -24,7 +24,6 @@ from labels.typography import (
     font_runs,
     missing_characters,
     register_certificate_font,
-    register_pdf_fonts,
     wrap_text,
 )
 from schemas.batches import JAKARTA
@@ -97,7 +96,8 @@ class A4Page:
     corner (`left`, `top`) and the two faces; `finish` writes the footer line and the file."""
 
     def __init__(self, title: str, author: str, subject: str) -> None:
-        register_pdf_fonts()
+        # DejaVu, and the CJK font in which every certificate sets a name DejaVu cannot
+        register_certificate_font()
         self._buffer = io.BytesIO()
         self.width_pt, self.height_pt = A4
         self.canvas = Canvas(self._buffer, pagesize=A4, pageCompression=1, invariant=1)
@@ -118,7 +118,6 @@ class A4Page:
 def certificate_pdf(facts: CertificateFacts) -> bytes:
     """One A4 page: title, the QR of the batch label, the facts in two languages."""
     recalled = facts.recalled_at is not None
-    register_certificate_font()  # a Chinese-Indonesian producer's name prints as written
     page = A4Page(
         title=f"Sertifikat iradiasi / Irradiation certificate {facts.code}"
         + (" — DITARIK / RECALLED" if recalled else ""),

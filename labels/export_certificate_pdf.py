@@ -31,7 +31,6 @@ from labels.typography import (
     MM_PER_PT,
     PDF_CERTIFICATE_FALLBACK_FONT,
     missing_characters,
-    register_certificate_font,
     wrap_text,
 )
 
@@ -150,7 +149,6 @@ def draw_text(canvas: Canvas, x_pt: float, y_pt: float, text: str, size_pt: floa
 def export_certificate_pdf(facts: ExportCertificateFacts) -> bytes:
     """One A4 page: the title and number, the QR, the facts, the statement of conformity."""
     recalled = facts.recalled_at is not None
-    register_certificate_font()
     page = A4Page(
         title=f"Export certificate {facts.number}" + (" — RECALLED" if recalled else ""),
         author=facts.shipper,
